@@ -1,0 +1,79 @@
+// swift-tools-version:6.1
+// The server package: storage, metadata, HTTP front end and the `silo` executable.
+import PackageDescription
+
+let package = Package(
+    name: "SiloServer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "silo", targets: ["silo"]),
+        .library(name: "SiloStorage", targets: ["SiloStorage"]),
+        .library(name: "SiloMetadataSQLite", targets: ["SiloMetadataSQLite"]),
+        .library(name: "SiloHTTP", targets: ["SiloHTTP"]),
+    ],
+    dependencies: [
+        .package(name: "Silo", path: ".."),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "SiloStorage",
+            dependencies: [
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "SiloStorageConformance",
+            dependencies: ["SiloStorage"]
+        ),
+        .target(
+            name: "SiloMetadataSQLite",
+            dependencies: [
+                "SiloStorage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "SiloHTTP",
+            dependencies: [
+                "SiloStorage",
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "silo",
+            dependencies: [
+                "SiloHTTP",
+                "SiloMetadataSQLite",
+                "SiloStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "SiloStorageTests", dependencies: ["SiloStorage", "SiloStorageConformance"]),
+        .testTarget(
+            name: "SiloMetadataSQLiteTests",
+            dependencies: ["SiloMetadataSQLite", "SiloStorageConformance"]
+        ),
+        .testTarget(
+            name: "SiloHTTPTests",
+            dependencies: [
+                "SiloHTTP", "SiloMetadataSQLite",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,137 @@
+/// Percent-encoding the way OSS signs and lists: RFC 3986 unreserved bytes pass, everything else is `%XX`.
+public enum PercentEncoding {
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    @inline(__always)
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+            UInt8(ascii: "."), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// RFC 3986 encoding; `keepSlash` leaves `/` literal (V4 canonical URIs).
+    public static func encode(_ string: String, keepSlash: Bool = false) -> String {
+        var needsWork = false
+        for byte in string.utf8 where !(isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/"))) {
+            needsWork = true
+            break
+        }
+        guard needsWork else { return string }
+        var out = [UInt8]()
+        out.reserveCapacity(string.utf8.count * 3)
+        for byte in string.utf8 {
+            if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
+                out.append(byte)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes `%XX` escapes; with `plusAsSpace` also `+` (query strings). Nil when an escape is malformed
+    /// or the result is not UTF-8.
+    public static func decode<S: StringProtocol>(_ string: S, plusAsSpace: Bool = false) -> String? {
+        let utf8 = string.utf8
+        if !utf8.contains(UInt8(ascii: "%")) && !(plusAsSpace && utf8.contains(UInt8(ascii: "+"))) {
+            return String(string)
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count)
+        var iterator = utf8.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue)
+                else { return nil }
+                out.append(high << 4 | low)
+            case UInt8(ascii: "+") where plusAsSpace:
+                out.append(UInt8(ascii: " "))
+            default:
+                out.append(byte)
+            }
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
+
+/// One decoded query parameter. `value` is empty for `?acl` and `?acl=` alike; signing treats both as bare names.
+public struct QueryItem: Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String = "") {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// The decoded query string, in wire order. Lookup returns the first occurrence.
+public struct QueryParameters: Sendable, Hashable {
+    public private(set) var items: [QueryItem]
+
+    public init(_ items: [QueryItem] = []) {
+        self.items = items
+    }
+
+    /// Parses a raw query (without `?`), decoding `+` as space. Nil when an escape is malformed.
+    public init?(parsing raw: Substring) {
+        var items: [QueryItem] = []
+        for pair in raw.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = PercentEncoding.decode(parts[0], plusAsSpace: true) else { return nil }
+            let value: String
+            if parts.count > 1 {
+                guard let decoded = PercentEncoding.decode(parts[1], plusAsSpace: true) else { return nil }
+                value = decoded
+            } else {
+                value = ""
+            }
+            items.append(QueryItem(name, value))
+        }
+        self.items = items
+    }
+
+    public subscript(_ name: String) -> String? {
+        items.first { $0.name == name }?.value
+    }
+
+    public func contains(_ name: String) -> Bool {
+        items.contains { $0.name == name }
+    }
+
+    /// The value, treating an empty one as absent (oss2 sends `marker=` and `delimiter=` on every listing).
+    public func nonEmpty(_ name: String) -> String? {
+        guard let value = self[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    public mutating func append(_ name: String, _ value: String = "") {
+        items.append(QueryItem(name, value))
+    }
+
+    public var isEmpty: Bool { items.isEmpty }
+
+    /// Renders for a URL: RFC 3986 encoded, in order.
+    public var encoded: String {
+        items.map { $0.value.isEmpty ? PercentEncoding.encode($0.name) : "\(PercentEncoding.encode($0.name))=\(PercentEncoding.encode($0.value))" }
+            .joined(separator: "&")
+    }
+}

@@ -1,0 +1,94 @@
+/// A minimal, allocation-light XML writer for response documents.
+///
+/// Response rendering is on the listing hot path (1,000 entries per page), where a generic encoder costs
+/// milliseconds; request and client-side parsing use XMLCoder instead.
+public final class XMLWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(declaration: Bool = true) {
+        bytes.reserveCapacity(512)
+        if declaration { bytes.append(contentsOf: #"<?xml version="1.0" encoding="UTF-8"?>"#.utf8 + [0x0A]) }
+    }
+
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    public func open(_ name: String) {
+        bytes.append(UInt8(ascii: "<"))
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: ">"))
+    }
+
+    public func close(_ name: String) {
+        bytes.append(contentsOf: "</".utf8)
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: ">"))
+    }
+
+    public func element(_ name: String, _ content: () -> Void) {
+        open(name)
+        content()
+        close(name)
+    }
+
+    /// `<name>escaped text</name>`
+    public func element(_ name: String, _ text: String) {
+        open(name)
+        appendEscaped(text)
+        close(name)
+    }
+
+    public func element(_ name: String, _ value: some BinaryInteger) {
+        element(name, String(value))
+    }
+
+    public func element(_ name: String, _ value: Bool) {
+        element(name, value ? "true" : "false")
+    }
+
+    /// Emits the element only when there is a value.
+    public func optional(_ name: String, _ text: String?) {
+        if let text { element(name, text) }
+    }
+
+    func appendEscaped(_ text: String) {
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "'"): bytes.append(contentsOf: "&apos;".utf8)
+            default: bytes.append(byte)
+            }
+        }
+    }
+}
+
+/// A document the server sends as `application/xml`.
+public protocol XMLRenderable: Sendable {
+    func render(into writer: XMLWriter)
+}
+
+extension XMLRenderable {
+    public func xmlBytes() -> [UInt8] {
+        let writer = XMLWriter()
+        render(into: writer)
+        return writer.bytes
+    }
+
+    public func xmlString() -> String { String(decoding: xmlBytes(), as: UTF8.self) }
+}
+
+/// `encoding-type=url` for listing fields: RFC 3986, so clients' `unquote` reverses it exactly.
+public enum EncodingType: String, Sendable {
+    case url
+
+    public init?(query value: String?) {
+        guard let value, value.lowercased() == "url" else { return nil }
+        self = .url
+    }
+
+    public static func apply(_ encoding: EncodingType?, _ text: String) -> String {
+        encoding == .url ? PercentEncoding.encode(text) : text
+    }
+}

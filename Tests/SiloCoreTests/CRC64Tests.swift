@@ -1,0 +1,59 @@
+import Testing
+
+@testable import SiloCore
+
+/// Spec §11.1 vectors (computed with oss2's Crc64).
+@Suite struct CRC64Tests {
+    @Test(arguments: [
+        ("", UInt64(0)),
+        ("123456789", 11_051_210_869_376_104_954),
+        ("hello world", 5_981_764_153_023_615_706),
+        ("hello ", 1_796_661_072_844_795_914),
+        ("world", 4_472_352_582_074_980_600),
+        ("Anything you're good at contributes to happiness.", 108_247_482_078_852_440),
+        ("line1\n", 17_856_904_023_843_314_350),
+    ])
+    func vectors(input: String, expected: UInt64) {
+        #expect(CRC64.checksum(Array(input.utf8)) == expected)
+        // The byte-at-a-time path agrees with the sliced one.
+        #expect(CRC64.checksum(AnySequence(Array(input.utf8))) == expected)
+    }
+
+    @Test func combineHelloWorld() {
+        #expect(CRC64.combine(1_796_661_072_844_795_914, 4_472_352_582_074_980_600, length2: 5) == 5_981_764_153_023_615_706)
+    }
+
+    @Test func multipartVector() {
+        let a = [UInt8](repeating: UInt8(ascii: "a"), count: 102_400)
+        let b = [UInt8](repeating: UInt8(ascii: "b"), count: 1000)
+        let crcA = CRC64.checksum(a)
+        let crcB = CRC64.checksum(b)
+        #expect(crcA == 12_696_911_168_479_852_064)
+        #expect(crcB == 16_208_029_625_697_213_207)
+        #expect(CRC64.combine(crcA, crcB, length2: 1000) == 10_189_816_783_531_802_777)
+        #expect(CRC64.checksum(a + b) == 10_189_816_783_531_802_777)
+    }
+
+    @Test func continuation() {
+        var crc = CRC64()
+        crc.update(Array("hello".utf8))
+        #expect(crc.value == 11_177_612_005_948_864_433)
+        crc.update(Array(" world".utf8))
+        #expect(crc.value == 5_981_764_153_023_615_706)
+        var resumed = CRC64(continuing: 11_177_612_005_948_864_433)
+        resumed.update(Array(" world".utf8))
+        #expect(resumed.value == 5_981_764_153_023_615_706)
+    }
+
+    @Test func combineMatchesDirectComputationAtManySplits() {
+        var generator = SystemRandomNumberGenerator()
+        let data = (0..<3000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let whole = CRC64.checksum(data)
+        for split in [0, 1, 7, 8, 9, 1000, 2999, 3000] {
+            let left = CRC64.checksum(data[..<split])
+            let right = CRC64.checksum(data[split...])
+            #expect(CRC64.combine(left, right, length2: UInt64(3000 - split)) == whole)
+        }
+        #expect(CRC64.combine(whole, 0, length2: 0) == whole)
+    }
+}
