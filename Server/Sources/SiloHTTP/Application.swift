@@ -1,0 +1,42 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTPTypes
+import ServiceLifecycle
+
+/// Builds the OSS HTTP application; `silo server` and the tests both start it this way.
+public enum SiloApplication {
+    public static func make(
+        service: OSSService, host: String, port: Int, logger: Logger, services: [any Service] = [],
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "AliyunOSS", backlog: 1024)
+        return Application(
+            responder: OSSResponder(service: service),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionTuning()], idleTimeout: .seconds(300))),
+            configuration: configuration,
+            services: services,
+            onServerRunning: onServerRunning,
+            logger: logger)
+    }
+}
+
+/// Per-connection tuning: TCP_NODELAY so small responses never wait on Nagle, and `100 Continue`
+/// for clients that send `Expect: 100-continue` (iOS, Android, Java).
+final class ConnectionTuning: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundOut = HTTPResponsePart
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        _ = context.channel.setOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(let head) = unwrapInboundIn(data), head.headerFields[.expect]?.lowercased() == "100-continue" {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+        }
+        context.fireChannelRead(data)
+    }
+}

@@ -1,0 +1,134 @@
+import HTTPTypes
+import Hummingbird
+import SiloCore
+import SiloStorage
+
+extension OSSService {
+    func putBucket(_ request: OSSRequest, body: RequestBody, principal: Principal) async throws -> Response {
+        guard principal != .anonymous else { throw OSSError.accessDenied("Anonymous users cannot create buckets.") }
+        let name = request.bucket ?? ""
+        try Names.validateBucketName(name)
+        var acl = BucketACL.private
+        if let header = request.header("x-oss-acl") {
+            guard let parsed = BucketACL(rawValue: header) else {
+                throw OSSError.invalidArgument("no such bucket access control exists", name: "x-oss-acl", value: header)
+            }
+            acl = parsed
+        }
+        var storageClass = StorageClass.standard
+        let bytes = try await collect(body, limit: 16 * 1024)
+        if !bytes.isEmpty {
+            let configuration = try XMLBody.decode(CreateBucketConfiguration.self, from: bytes, root: "CreateBucketConfiguration")
+            if let value = configuration.storageClass {
+                guard let parsed = StorageClass(wire: value) else {
+                    throw OSSError.invalidArgument("Invalid storage class.", name: "StorageClass", value: value)
+                }
+                storageClass = parsed
+            }
+            if let redundancy = configuration.dataRedundancyType, !["LRS", "ZRS"].contains(redundancy) {
+                throw OSSError.invalidArgument("Invalid data redundancy type.", name: "DataRedundancyType", value: redundancy)
+            }
+        }
+        let record = BucketRecord(name: name, owner: settings.accountId, createdAt: settings.clock(), acl: acl,
+                                  storageClass: storageClass)
+        let (existing, created) = try await metadata.createBucket(record)
+        if !created && existing.owner != settings.accountId { throw OSSError.bucketAlreadyExists(name) }
+        // Re-creating one's own bucket succeeds and changes nothing, as oss2's fixtures expect.
+        return Responses.empty(headers: [.location: "/" + name])
+    }
+
+    func deleteBucket(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .deleteBucket, bucket: bucket)
+        switch try await metadata.deleteBucket(bucket.name) {
+        case .deleted: return Responses.empty(.noContent)
+        case .notEmpty: throw OSSError.bucketNotEmpty(bucket.name)
+        case .notFound: throw OSSError.noSuchBucket(bucket.name)
+        }
+    }
+
+    func getBucketInfo(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .getBucketInfo, bucket: bucket)
+        return Responses.xml(BucketInfoResult(bucket: summary(bucket), owner: settings.owner, acl: bucket.acl))
+    }
+
+    func headBucket(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .headBucket, bucket: bucket)
+        return Responses.empty()
+    }
+
+    func summary(_ bucket: BucketRecord) -> BucketSummary {
+        BucketSummary(name: bucket.name, creationDate: bucket.createdAt, storageClass: bucket.storageClass,
+                      location: settings.location)
+    }
+
+    func getBucketLocation(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .getBucketLocation, bucket: bucket)
+        return Responses.xml(LocationConstraintResult(location: settings.location.location))
+    }
+
+    func getBucketStat(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .getBucketStat, bucket: bucket)
+        let stats = try await metadata.statistics(bucket: bucket.name)
+        let standard = stats.byStorageClass[.standard] ?? (0, 0)
+        let ia = stats.byStorageClass[.ia] ?? (0, 0)
+        return Responses.xml(BucketStatResult(
+            storage: stats.totalSize, objectCount: stats.objectCount, multipartUploadCount: 0,
+            lastModifiedTime: stats.lastModified, standardStorage: standard.size, standardObjectCount: standard.count,
+            infrequentAccessStorage: ia.size, infrequentAccessObjectCount: ia.count))
+    }
+
+    func getBucketACL(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .getBucketACL, bucket: bucket)
+        return Responses.xml(AccessControlPolicyResult(owner: settings.owner, grant: bucket.acl.rawValue))
+    }
+
+    func putBucketACL(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .putBucketACL, bucket: bucket)
+        let header = request.header("x-oss-acl") ?? ""
+        guard let acl = BucketACL(rawValue: header) else {
+            throw OSSError.invalidArgument("no such bucket access control exists", name: "x-oss-acl", value: header)
+        }
+        guard try await metadata.updateBucket(bucket.name, .acl(acl)) else { throw OSSError.noSuchBucket(bucket.name) }
+        return Responses.empty()
+    }
+
+    func getBucketCORS(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .getBucketCORS, bucket: bucket)
+        guard let cors = bucket.cors else { throw OSSError.noSuchCORSConfiguration.with("BucketName", bucket.name) }
+        return Responses.xml(cors)
+    }
+
+    func putBucketCORS(_ request: OSSRequest, body: RequestBody, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .putBucketCORS, bucket: bucket)
+        let bytes = try await collect(body, limit: 16 * 1024)
+        try verifyContentMD5(request, bytes)
+        let cors = try XMLBody.decode(CORSConfiguration.self, from: bytes, root: "CORSConfiguration")
+        try cors.validate()
+        guard try await metadata.updateBucket(bucket.name, .cors(cors)) else { throw OSSError.noSuchBucket(bucket.name) }
+        return Responses.empty()
+    }
+
+    func deleteBucketCORS(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .deleteBucketCORS, bucket: bucket)
+        guard try await metadata.updateBucket(bucket.name, .cors(nil)) else { throw OSSError.noSuchBucket(bucket.name) }
+        return Responses.empty(.noContent)
+    }
+
+    func listLiveChannels(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .listLiveChannels, bucket: bucket)
+        let maxKeys = try Listing.maxKeys(request.query, name: "max-keys", default: 100)
+        return Responses.xml(ListLiveChannelResult(
+            prefix: request.query["prefix"] ?? "", marker: request.query["marker"] ?? "", maxKeys: maxKeys))
+    }
+}

@@ -1,0 +1,107 @@
+import HTTPTypes
+import Hummingbird
+import SiloCore
+
+/// A request as the OSS API sees it: logical bucket and key (from path-style or virtual-hosted addressing),
+/// decoded query, and headers.
+struct OSSRequest: Sendable {
+    let method: HTTPRequest.Method
+    let host: String
+    let bucket: String?
+    let key: String?
+    let query: QueryParameters
+    let headers: HTTPFields
+    let requestId: String
+
+    /// The request as signatures cover it. HTTPTypes moves `Host` into the authority; V4 may sign it.
+    var signing: SigningRequest {
+        var fields = headers
+        if !host.isEmpty && fields[HTTPField.Name.hostHeader] == nil { fields[HTTPField.Name.hostHeader] = host }
+        return SigningRequest(method: method.rawValue, bucket: bucket, key: key, query: query, headers: fields)
+    }
+
+    func header(_ name: HTTPField.Name) -> String? { headers[name] }
+
+    func header(_ name: String) -> String? {
+        guard let fieldName = HTTPField.Name(name) else { return nil }
+        return headers[fieldName]
+    }
+
+    var isHead: Bool { method == .head }
+
+    /// Parses the request target. Errors are protocol errors, never crashes.
+    static func parse(_ request: Request, settings: ServerSettings, requestId: String) throws(OSSError) -> OSSRequest {
+        let target = request.head.path ?? "/"
+        let rawPath: Substring
+        let rawQuery: Substring
+        if let question = target.firstIndex(of: "?") {
+            rawPath = target[..<question]
+            rawQuery = target[target.index(after: question)...]
+        } else {
+            rawPath = Substring(target)
+            rawQuery = ""
+        }
+        guard let query = QueryParameters(parsing: rawQuery) else {
+            throw .invalidArgument("The query string is not properly percent-encoded.")
+        }
+        // The path is decoded once: `%2F` becomes `/`, and a decoded `?` is part of the key.
+        guard let path = PercentEncoding.decode(rawPath) else {
+            throw .invalidArgument("The request path is not properly percent-encoded or not UTF-8.")
+        }
+        let host = request.head.authority ?? request.headers[HTTPField.Name.hostHeader] ?? ""
+        let hostName = Self.hostName(host)
+        var bucket: String?
+        var key: String?
+        if let domainBucket = Self.virtualHostBucket(hostName, domains: settings.virtualHostDomains) {
+            bucket = domainBucket
+            let rest = path.hasPrefix("/") ? String(path.dropFirst()) : path
+            key = rest.isEmpty ? nil : rest
+        } else {
+            var rest = Substring(path.hasPrefix("/") ? String(path.dropFirst()) : path)
+            if !rest.isEmpty {
+                if let slash = rest.firstIndex(of: "/") {
+                    bucket = String(rest[..<slash])
+                    rest = rest[rest.index(after: slash)...]
+                    key = rest.isEmpty ? nil : String(rest)
+                } else {
+                    bucket = String(rest)
+                }
+            }
+        }
+        return OSSRequest(
+            method: request.method, host: host, bucket: bucket, key: key, query: query, headers: request.headers,
+            requestId: requestId)
+    }
+
+    static func hostName(_ host: String) -> String {
+        if host.hasPrefix("[") { return host }  // IPv6 literal: never a bucket host
+        if let colon = host.lastIndex(of: ":") { return String(host[..<colon]).lowercased() }
+        return host.lowercased()
+    }
+
+    static func virtualHostBucket(_ hostName: String, domains: [String]) -> String? {
+        for domain in domains where hostName.hasSuffix("." + domain) {
+            let bucket = hostName.dropLast(domain.count + 1)
+            if !bucket.isEmpty && !bucket.contains(".") { return String(bucket) }
+        }
+        return nil
+    }
+}
+
+/// Request ids: 24 upper-case hex characters, as OSS issues them.
+enum RequestIdentifier {
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt32
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(12)
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
+        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: low >> UInt32(shift))) }
+        return Hex.upper(bytes)
+    }
+}
+
+extension HTTPField.Name {
+    static let hostHeader = HTTPField.Name("Host")!
+}

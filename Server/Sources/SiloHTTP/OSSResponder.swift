@@ -1,0 +1,69 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SiloCore
+
+/// The OSS API's single responder: parse, authenticate, route, handle, and render every failure as OSS error XML.
+public struct OSSResponder: HTTPResponder {
+    public typealias Context = SiloRequestContext
+    public let service: OSSService
+
+    public init(service: OSSService) {
+        self.service = service
+    }
+
+    public func respond(to request: Request, context: SiloRequestContext) async throws -> Response {
+        let requestId = RequestIdentifier.make()
+        var ossRequest: OSSRequest?
+        var response: Response
+        do {
+            let parsed = try OSSRequest.parse(request, settings: service.settings, requestId: requestId)
+            ossRequest = parsed
+            response = try await handle(parsed, request: request, context: context)
+        } catch let error as OSSError {
+            response = Responses.error(error, request: ossRequest, requestId: requestId, isHead: request.method == .head)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            response = Responses.error(.entityTooLarge, request: ossRequest, requestId: requestId, isHead: request.method == .head)
+        } catch {
+            context.logger.error("request failed", metadata: [
+                "request_id": "\(requestId)", "method": "\(request.method)", "path": "\(request.head.path ?? "")",
+                "error": "\(error)",
+            ])
+            response = Responses.error(.internalError, request: ossRequest, requestId: requestId, isHead: request.method == .head)
+        }
+        if let ossRequest, ossRequest.header(.origin) != nil, request.method != .options {
+            await service.applyCORS(to: &response, request: ossRequest)
+        }
+        response.headers[.ossRequestId] = requestId
+        if Self.bodyWillNotBeRead(request, response) {
+            // A declared body we never read (a presigned GET carrying Content-Length) would be parsed as the next
+            // request; close instead of draining bytes that may never come.
+            response.headers[.connection] = "close"
+            let channel = context.channel
+            let original = response.body
+            response.body = ResponseBody(contentLength: original.contentLength) { writer in
+                defer { channel.close(mode: .input, promise: nil) }
+                try await original.write(writer)
+            }
+        }
+        return response
+    }
+
+    func handle(_ request: OSSRequest, request httpRequest: Request, context: SiloRequestContext) async throws -> Response {
+        if request.method == .options { return try await service.preflight(request) }
+        let principal = try await service.authenticator.authenticate(request)
+        let route = Route.resolve(request)
+        return try await service.dispatch(route, request, body: httpRequest.body, principal: principal, context: context)
+    }
+
+    static func bodyWillNotBeRead(_ request: Request, _ response: Response) -> Bool {
+        switch request.method {
+        case .get, .head, .delete, .options:
+            guard let length = request.headers[.contentLength].flatMap(Int.init) else { return false }
+            return length > 0
+        default:
+            return false
+        }
+    }
+}

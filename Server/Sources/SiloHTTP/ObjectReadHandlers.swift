@@ -1,0 +1,136 @@
+import HTTPTypes
+import Hummingbird
+import SiloCore
+import SiloStorage
+
+extension OSSService {
+    /// Objects up to this size are read whole and sent with their headers in one write.
+    static let inlineResponseLimit: Int64 = 256 * 1024
+    /// Streaming chunk size: large enough for few syscalls, small enough to bound memory per download.
+    static let streamChunkSize = 1024 * 1024
+
+    static let responseOverrides: [(query: String, header: HTTPField.Name)] = [
+        ("response-content-type", .contentType), ("response-content-language", .contentLanguage),
+        ("response-expires", HTTPField.Name("Expires")!), ("response-cache-control", .cacheControl),
+        ("response-content-disposition", .contentDisposition), ("response-content-encoding", .contentEncoding),
+    ]
+
+    func loadObject(_ request: OSSRequest, principal: Principal, route: Route) async throws -> (BucketRecord, ObjectRecord) {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, route, bucket: bucket)
+        let key = try requireKey(request)
+        guard let object = try await metadata.object(bucket: bucket.name, key: key) else { throw OSSError.noSuchKey(key) }
+        try AccessControl.checkObjectRead(principal, bucket: bucket, object: object)
+        return (bucket, object)
+    }
+
+    /// The headers GET and HEAD share.
+    static func objectHeaders(_ object: ObjectRecord) -> HTTPFields {
+        var fields = HTTPFields()
+        fields.reserveCapacity(12 + object.userMetadata.count)
+        fields[.contentType] = object.contentType
+        fields[.eTag] = "\"" + object.etag + "\""
+        fields[.lastModified] = Timestamps.rfc1123(unixSeconds: object.lastModified)
+        fields[.acceptRanges] = "bytes"
+        fields[.ossObjectType] = object.type.rawValue
+        fields[.ossStorageClass] = object.storageClass.rawValue
+        fields[.ossHashCRC64] = String(object.crc64)
+        if let md5 = object.contentMD5, object.type == .normal { fields[.contentMD5] = md5 }
+        if object.type == .appendable { fields[.ossNextAppendPosition] = String(object.size) }
+        let headers = object.headers
+        if let value = headers.cacheControl { fields[.cacheControl] = value }
+        if let value = headers.contentDisposition { fields[.contentDisposition] = value }
+        if let value = headers.contentEncoding { fields[.contentEncoding] = value }
+        if let value = headers.contentLanguage { fields[.contentLanguage] = value }
+        if let value = headers.expires { fields[HTTPField.Name("Expires")!] = value }
+        for entry in object.userMetadata {
+            if let name = HTTPField.Name("x-oss-meta-" + entry.name) { fields.append(HTTPField(name: name, value: entry.value)) }
+        }
+        return fields
+    }
+
+    static func preconditions(_ request: OSSRequest) -> Preconditions {
+        Preconditions(
+            ifMatch: request.header(.ifMatch), ifNoneMatch: request.header(.ifNoneMatch),
+            ifModifiedSince: request.header(.ifModifiedSince), ifUnmodifiedSince: request.header(.ifUnmodifiedSince))
+    }
+
+    func getObject(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let route: Route = request.isHead ? .headObject : .getObject
+        let (_, object) = try await loadObject(request, principal: principal, route: route)
+        var fields = Self.objectHeaders(object)
+        switch Self.preconditions(request).evaluate(etag: object.etag, lastModified: object.lastModified) {
+        case .proceed: break
+        case .notModified:
+            var notModified = HTTPFields()
+            notModified[.eTag] = fields[.eTag]
+            notModified[.lastModified] = fields[.lastModified]
+            return Response(status: .notModified, headers: notModified, body: .init())
+        case .preconditionFailed: throw OSSError.preconditionFailed
+        }
+        if principal != .anonymous {
+            for (query, header) in Self.responseOverrides {
+                if let value = request.query[query] { fields[header] = value }
+            }
+        }
+        var status = HTTPResponse.Status.ok
+        var range: ClosedRange<Int64> = 0...(object.size - 1)
+        if let header = request.header(.range), object.size > 0 {
+            let standard = request.header("x-oss-range-behavior")?.lowercased() == "standard"
+            if let resolved = ByteRangeRequest(header: header)?.resolve(size: object.size, standard: standard) {
+                range = resolved
+                status = .partialContent
+                fields[.contentRange] = "bytes \(resolved.lowerBound)-\(resolved.upperBound)/\(object.size)"
+            } else if standard {
+                throw OSSError.invalidRange.withHeader("Content-Range", "bytes */\(object.size)")
+            }
+        }
+        let length = object.size == 0 ? 0 : range.upperBound - range.lowerBound + 1
+        fields[.contentLength] = String(length)
+        if request.isHead || length == 0 {
+            return Response(status: status, headers: fields, body: .init())
+        }
+        let reader = try await objects.blobs.reader(for: object.extents)
+        let byteRange = range.lowerBound..<(range.upperBound + 1)
+        if length <= Self.inlineResponseLimit {
+            var whole: ByteBuffer?
+            do {
+                try await reader.read(byteRange, chunkSize: Int(length)) { chunk in
+                    if whole == nil { whole = chunk } else { whole!.writeImmutableBuffer(chunk) }
+                }
+            } catch {
+                await reader.close()
+                throw error
+            }
+            await reader.close()
+            return Response(status: status, headers: fields, body: .init(byteBuffer: whole ?? ByteBuffer()))
+        }
+        let body = ResponseBody(contentLength: Int(length)) { writer in
+            do {
+                try await reader.read(byteRange, chunkSize: Self.streamChunkSize) { chunk in try await writer.write(chunk) }
+                await reader.close()
+            } catch {
+                await reader.close()
+                throw error
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: status, headers: fields, body: body)
+    }
+
+    func getObjectMeta(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let (_, object) = try await loadObject(request, principal: principal, route: .getObjectMeta)
+        var fields = HTTPFields()
+        fields[.eTag] = "\"" + object.etag + "\""
+        fields[.lastModified] = Timestamps.rfc1123(unixSeconds: object.lastModified)
+        fields[.contentLength] = String(object.size)
+        fields[.ossHashCRC64] = String(object.crc64)
+        fields[.ossLastAccessTime] = Timestamps.rfc1123(unixSeconds: object.lastModified)
+        return Response(status: .ok, headers: fields, body: .init())
+    }
+
+    func getObjectACL(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let (_, object) = try await loadObject(request, principal: principal, route: .getObjectACL)
+        return Responses.xml(AccessControlPolicyResult(owner: settings.owner, grant: object.acl.rawValue))
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SiloCore
+import SiloStorage
+
+extension OSSService {
+    static let maxDeleteBodyBytes = 2 * 1024 * 1024
+    static let maxDeleteKeys = 1000
+
+    func putObject(_ request: OSSRequest, body: RequestBody, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .putObject, bucket: bucket)
+        let key = try requireKey(request)
+        try RequestHeaders.rejectUnsupported(request)
+        if principal == .anonymous {
+            try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
+        }
+        let attributes = try RequestHeaders.attributes(request)
+        let record = try await objects.put(
+            bucket: bucket, key: key, body: body, expectedLength: try RequestHeaders.contentLength(request),
+            contentMD5: try RequestHeaders.expectedMD5(request), attributes: attributes,
+            forbidOverwrite: RequestHeaders.forbidOverwrite(request))
+        return Responses.empty(headers: Self.writeHeaders(record))
+    }
+
+    static func writeHeaders(_ record: ObjectRecord) -> HTTPFields {
+        var fields = HTTPFields()
+        fields[.eTag] = "\"" + record.etag + "\""
+        fields[.ossHashCRC64] = String(record.crc64)
+        if let md5 = record.contentMD5, record.type == .normal { fields[.contentMD5] = md5 }
+        return fields
+    }
+
+    func appendObject(_ request: OSSRequest, body: RequestBody, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .appendObject, bucket: bucket)
+        let key = try requireKey(request)
+        try RequestHeaders.rejectUnsupported(request)
+        guard let positionText = request.query["position"], let position = Int64(positionText), position >= 0 else {
+            throw OSSError.invalidArgument("The position parameter is missing or invalid.", name: "position",
+                                           value: request.query["position"])
+        }
+        if principal == .anonymous {
+            try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
+        }
+        let record = try await objects.append(
+            bucket: bucket, key: key, position: position, body: body,
+            expectedLength: try RequestHeaders.contentLength(request), contentMD5: try RequestHeaders.expectedMD5(request),
+            attributes: try RequestHeaders.attributes(request))
+        var fields = Self.writeHeaders(record)
+        fields[.ossNextAppendPosition] = String(record.size)
+        return Responses.empty(headers: fields)
+    }
+
+    func copyObject(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .copyObject, bucket: bucket)
+        let key = try requireKey(request)
+        try RequestHeaders.rejectUnsupported(request)
+        let (sourceBucketName, sourceKey) = try Self.copySource(request.header("x-oss-copy-source") ?? "")
+        guard let sourceBucket = try await metadata.bucket(sourceBucketName) else {
+            throw OSSError.noSuchBucket(sourceBucketName)
+        }
+        let directive = request.header("x-oss-metadata-directive")?.uppercased() ?? "COPY"
+        guard directive == "COPY" || directive == "REPLACE" else {
+            throw OSSError.invalidArgument("Invalid metadata directive.", name: "x-oss-metadata-directive", value: directive)
+        }
+        let conditions = Preconditions(
+            ifMatch: request.header("x-oss-copy-source-if-match"),
+            ifNoneMatch: request.header("x-oss-copy-source-if-none-match"),
+            ifModifiedSince: request.header("x-oss-copy-source-if-modified-since"),
+            ifUnmodifiedSince: request.header("x-oss-copy-source-if-unmodified-since"))
+        let replacing = directive == "REPLACE" ? try RequestHeaders.attributes(request) : nil
+        let acl = try RequestHeaders.objectACL(request)
+        let storageClass = try RequestHeaders.storageClass(request)
+        // A source released between the read and the commit is re-read once; then it is gone or stable.
+        for attempt in 0..<2 {
+            guard let source = try await metadata.object(bucket: sourceBucket.name, key: sourceKey) else {
+                throw OSSError.noSuchKey(sourceKey)
+            }
+            try AccessControl.checkObjectRead(principal, bucket: sourceBucket, object: source)
+            if principal == .anonymous {
+                try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
+            }
+            guard conditions.evaluateForCopy(etag: source.etag, lastModified: source.lastModified) else {
+                throw OSSError.preconditionFailed
+            }
+            do {
+                let record = try await objects.copy(
+                    from: source, to: bucket, key: key, replacing: replacing, acl: acl, storageClass: storageClass,
+                    forbidOverwrite: RequestHeaders.forbidOverwrite(request))
+                return Responses.xml(CopyObjectResult(etag: record.etag, lastModified: record.lastModified),
+                                     headers: Self.writeHeaders(record))
+            } catch is SourceReleased where attempt == 0 {
+                continue
+            }
+        }
+        throw OSSError.noSuchKey(sourceKey)
+    }
+
+    /// `/<bucket>/<url-encoded key>[?versionId=...]`; the key is decoded after splitting off the bucket.
+    static func copySource(_ header: String) throws -> (bucket: String, key: String) {
+        let malformed = OSSError.invalidArgument(
+            "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.", name: "x-oss-copy-source",
+            value: header)
+        var text = Substring(header)
+        if let question = text.firstIndex(of: "?") { text = text[..<question] }
+        if text.hasPrefix("/") { text = text.dropFirst() }
+        guard let slash = text.firstIndex(of: "/") else { throw malformed }
+        let bucket = String(text[..<slash])
+        guard !bucket.isEmpty, let key = PercentEncoding.decode(text[text.index(after: slash)...]), !key.isEmpty else {
+            throw malformed
+        }
+        try Names.validateObjectKey(key)
+        return (bucket, key)
+    }
+
+    func deleteObject(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .deleteObject, bucket: bucket)
+        let key = try requireKey(request)
+        if principal == .anonymous {
+            try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
+        }
+        try await objects.delete(bucket: bucket.name, keys: [key])
+        return Responses.empty(.noContent)
+    }
+
+    func deleteMultipleObjects(_ request: OSSRequest, body: RequestBody, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .deleteMultipleObjects, bucket: bucket)
+        let bytes = try await collect(body, limit: Self.maxDeleteBodyBytes)
+        try verifyContentMD5(request, bytes)
+        let document = try XMLBody.decode(DeleteRequest.self, from: bytes, root: "Delete")
+        guard !document.objects.isEmpty, document.objects.count <= Self.maxDeleteKeys else { throw OSSError.malformedXML }
+        let keys = document.objects.map(\.key)
+        for key in keys { try Names.validateObjectKey(key) }
+        if principal == .anonymous {
+            for key in keys {
+                try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
+            }
+        }
+        try await objects.delete(bucket: bucket.name, keys: keys)
+        let encoding = try Self.encodingType(request.query)
+        return Responses.xml(DeleteResult(deleted: document.quiet ? [] : keys, encoding: encoding))
+    }
+
+    func putObjectACL(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .putObjectACL, bucket: bucket)
+        let key = try requireKey(request)
+        guard let acl = try RequestHeaders.objectACL(request) else {
+            throw OSSError.invalidArgument("x-oss-object-acl is required.", name: "x-oss-object-acl")
+        }
+        // Read-modify-write guarded by the version read, so a concurrent overwrite is never undone.
+        for _ in 0..<3 {
+            guard var object = try await metadata.object(bucket: bucket.name, key: key) else { throw OSSError.noSuchKey(key) }
+            let version = ObjectVersion(object)
+            object.acl = acl
+            do {
+                try await objects.commit(object, newBlobs: [], condition: .currentVersion(version))
+                return Responses.empty()
+            } catch is ConditionFailure {
+                continue
+            } catch is SourceReleased {
+                continue
+            }
+        }
+        throw OSSError.serviceUnavailable
+    }
+}

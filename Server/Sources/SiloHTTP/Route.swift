@@ -1,0 +1,130 @@
+import HTTPTypes
+import SiloCore
+
+/// The OSS operation a request names, derived from method, addressing, sub-resources and headers.
+enum Route: Sendable, Hashable {
+    // service
+    case listBuckets
+    // bucket
+    case putBucket, deleteBucket, getBucketInfo, headBucket, getBucketLocation, getBucketStat
+    case getBucketACL, putBucketACL
+    case getBucketCORS, putBucketCORS, deleteBucketCORS
+    case listObjects, listObjectsV2, deleteMultipleObjects, listLiveChannels, listMultipartUploads
+    // object
+    case putObject, copyObject, appendObject, getObject, headObject, getObjectMeta, deleteObject
+    case getObjectACL, putObjectACL
+    /// A sub-resource or header Silo does not implement; carries the feature name for the error.
+    case unsupported(String)
+
+    /// The RAM action the route is authorized as (spec §16.3).
+    var action: String {
+        switch self {
+        case .listBuckets: return "oss:ListBuckets"
+        case .putBucket: return "oss:PutBucket"
+        case .deleteBucket: return "oss:DeleteBucket"
+        case .getBucketInfo, .headBucket: return "oss:GetBucketInfo"
+        case .getBucketLocation: return "oss:GetBucketLocation"
+        case .getBucketStat: return "oss:GetBucketStat"
+        case .getBucketACL: return "oss:GetBucketAcl"
+        case .putBucketACL: return "oss:PutBucketAcl"
+        case .getBucketCORS: return "oss:GetBucketCors"
+        case .putBucketCORS: return "oss:PutBucketCors"
+        case .deleteBucketCORS: return "oss:DeleteBucketCors"
+        case .listObjects, .listObjectsV2: return "oss:ListObjects"
+        case .deleteMultipleObjects: return "oss:DeleteObject"
+        case .listLiveChannels: return "oss:ListLiveChannel"
+        case .listMultipartUploads: return "oss:ListMultipartUploads"
+        case .putObject, .copyObject, .appendObject: return "oss:PutObject"
+        case .getObject, .headObject, .getObjectMeta: return "oss:GetObject"
+        case .deleteObject: return "oss:DeleteObject"
+        case .getObjectACL: return "oss:GetObjectAcl"
+        case .putObjectACL: return "oss:PutObjectAcl"
+        case .unsupported: return "oss:Unsupported"
+        }
+    }
+
+    /// Bucket sub-resources OSS defines that Silo does not implement (yet).
+    static let unsupportedBucketResources = [
+        "lifecycle", "logging", "referer", "website", "tagging", "encryption", "versioning", "versions", "replication",
+        "replicationLocation", "replicationProgress", "inventory", "worm", "wormId", "wormExtend", "requestPayment",
+        "transferAcceleration", "cname", "qos", "qosInfo", "resourceGroup", "style", "httpsConfig", "metaQuery",
+        "accessMonitor", "policyStatus", "publicAccessBlock", "accessPoint", "regionList", "asyncFetch", "uploads",
+        "bucketArchiveDirectRead", "redundancyTransition", "objectInfo", "callback", "policy",
+    ]
+
+    /// Object sub-resources OSS defines that Silo does not implement (yet).
+    static let unsupportedObjectResources = [
+        "symlink", "tagging", "restore", "uploads", "uploadId", "partNumber", "x-oss-process", "versionId", "select",
+        "meta", "x-oss-async-process",
+    ]
+
+    static func resolve(_ request: OSSRequest) -> Route {
+        let query = request.query
+        guard request.bucket != nil else {
+            return request.method == .get ? .listBuckets : .unsupported("service-level " + request.method.rawValue)
+        }
+        if request.key == nil {
+            return bucketRoute(request.method, query)
+        }
+        return objectRoute(request.method, query, request.headers)
+    }
+
+    private static func bucketRoute(_ method: HTTPRequest.Method, _ query: QueryParameters) -> Route {
+        func has(_ name: String) -> Bool { query.contains(name) }
+        switch method {
+        case .get:
+            if has("acl") { return .getBucketACL }
+            if has("cors") { return .getBucketCORS }
+            if has("location") { return .getBucketLocation }
+            if has("bucketInfo") { return .getBucketInfo }
+            if has("stat") { return .getBucketStat }
+            if has("live") { return .listLiveChannels }
+            if has("uploads") { return .listMultipartUploads }
+            if let feature = unsupportedBucketResources.first(where: has) { return .unsupported(feature) }
+            return query["list-type"] == "2" ? .listObjectsV2 : .listObjects
+        case .put:
+            if has("acl") { return .putBucketACL }
+            if has("cors") { return .putBucketCORS }
+            if let feature = unsupportedBucketResources.first(where: has) { return .unsupported(feature) }
+            return .putBucket
+        case .delete:
+            if has("cors") { return .deleteBucketCORS }
+            if let feature = unsupportedBucketResources.first(where: has) { return .unsupported(feature) }
+            return .deleteBucket
+        case .post:
+            if has("delete") { return .deleteMultipleObjects }
+            return .unsupported(has("uploads") ? "uploads" : "bucket POST")
+        case .head:
+            return .headBucket
+        default:
+            return .unsupported("bucket " + method.rawValue)
+        }
+    }
+
+    private static func objectRoute(_ method: HTTPRequest.Method, _ query: QueryParameters, _ headers: HTTPFields) -> Route {
+        func has(_ name: String) -> Bool { query.contains(name) }
+        switch method {
+        case .get:
+            if has("acl") { return .getObjectACL }
+            if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
+            return .getObject
+        case .head:
+            if has("objectMeta") { return .getObjectMeta }
+            if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
+            return .headObject
+        case .put:
+            if has("acl") { return .putObjectACL }
+            if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
+            return headers[HTTPField.Name("x-oss-copy-source")!] != nil ? .copyObject : .putObject
+        case .post:
+            if has("append") { return .appendObject }
+            if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
+            return .unsupported("object POST")
+        case .delete:
+            if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
+            return .deleteObject
+        default:
+            return .unsupported("object " + method.rawValue)
+        }
+    }
+}

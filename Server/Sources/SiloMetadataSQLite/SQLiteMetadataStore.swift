@@ -1,0 +1,266 @@
+import Foundation
+import GRDB
+import NIOConcurrencyHelpers
+import SiloCore
+import SiloStorage
+
+/// Metadata on SQLite through GRDB: WAL for concurrent readers, `synchronous=FULL` so a commit is on disk
+/// before the request that caused it is acknowledged.
+public final class SQLiteMetadataStore: MetadataStore {
+    let pool: DatabasePool
+    /// Every request resolves its bucket; buckets change rarely, so they are served from memory.
+    private let bucketCache = NIOLockedValueBox<[String: BucketRecord]?>(nil)
+    let clock: @Sendable () -> Int64
+
+    public init(path: String, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(30)
+        configuration.maximumReaderCount = 8
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.clock = clock
+        try Schema.migrator.migrate(pool)
+    }
+
+    // MARK: buckets
+
+    private func allBuckets() throws -> [String: BucketRecord] {
+        if let cached = bucketCache.withLockedValue({ $0 }) { return cached }
+        let loaded = try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy FROM buckets")
+                .map(Self.bucket(from:))
+        }
+        let map = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
+        bucketCache.withLockedValue { $0 = map }
+        return map
+    }
+
+    private func invalidateBuckets() {
+        bucketCache.withLockedValue { $0 = nil }
+    }
+
+    static func bucket(from row: Row) -> BucketRecord {
+        let corsText: String? = row[5]
+        let cors = corsText.flatMap { try? XMLBody.decode(CORSConfiguration.self, from: Array($0.utf8), root: "CORSConfiguration") }
+        return BucketRecord(
+            name: row[0], owner: row[1], createdAt: row[2], acl: BucketACL(rawValue: row[3]) ?? .private,
+            storageClass: StorageClass(rawValue: row[4]) ?? .standard, cors: cors, policy: row[6])
+    }
+
+    public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
+        let result = try await pool.write { db -> (BucketRecord, Bool) in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy FROM buckets WHERE name = ?",
+                arguments: [bucket.name])
+            {
+                return (Self.bucket(from: row), false)
+            }
+            try db.execute(
+                sql: "INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [bucket.name, bucket.owner, bucket.createdAt, bucket.acl.rawValue, bucket.storageClass.rawValue,
+                            bucket.cors?.xmlString(), bucket.policy])
+            return (bucket, true)
+        }
+        if result.1 { invalidateBuckets() }
+        return result
+    }
+
+    public func bucket(_ name: String) async throws -> BucketRecord? {
+        try allBuckets()[name]
+    }
+
+    public func listBuckets(prefix: String, after marker: String, limit: Int) async throws -> [BucketRecord] {
+        try allBuckets().values
+            .filter { $0.name.hasPrefix(prefix) && $0.name > marker }
+            .sorted { $0.name < $1.name }
+            .prefix(limit)
+            .map { $0 }
+    }
+
+    public func updateBucket(_ name: String, _ update: BucketUpdate) async throws -> Bool {
+        let changed = try await pool.write { db -> Bool in
+            switch update {
+            case .acl(let acl):
+                try db.execute(sql: "UPDATE buckets SET acl = ? WHERE name = ?", arguments: [acl.rawValue, name])
+            case .cors(let cors):
+                try db.execute(sql: "UPDATE buckets SET cors = ? WHERE name = ?", arguments: [cors?.xmlString(), name])
+            case .policy(let policy):
+                try db.execute(sql: "UPDATE buckets SET policy = ? WHERE name = ?", arguments: [policy, name])
+            }
+            return db.changesCount > 0
+        }
+        invalidateBuckets()
+        return changed
+    }
+
+    public func deleteBucket(_ name: String) async throws -> BucketDeletion {
+        let outcome = try await pool.write { db -> BucketDeletion in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) != nil else {
+                return .notFound
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil {
+                return .notEmpty
+            }
+            try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
+            return .deleted
+        }
+        if outcome == .deleted { invalidateBuckets() }
+        return outcome
+    }
+
+    public func statistics(bucket: String) async throws -> BucketStatistics {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT storage_class, count(*), coalesce(sum(size), 0), coalesce(max(last_modified), 0) FROM objects WHERE bucket = ? GROUP BY storage_class",
+                arguments: [bucket])
+            var stats = BucketStatistics(objectCount: 0, totalSize: 0, lastModified: 0, byStorageClass: [:])
+            for row in rows {
+                let count: Int64 = row[1]
+                let size: Int64 = row[2]
+                let modified: Int64 = row[3]
+                stats.objectCount += count
+                stats.totalSize += size
+                stats.lastModified = max(stats.lastModified, modified)
+                if let storageClass = StorageClass(rawValue: row[0]) {
+                    stats.byStorageClass[storageClass] = (count, size)
+                }
+            }
+            return stats
+        }
+    }
+
+    // MARK: objects
+
+    static let objectColumns =
+        "key, size, etag, last_modified, content_type, content_md5, crc64, type, storage_class, acl, headers, user_meta, extents"
+
+    static func object(bucket: String, from row: Row) -> ObjectRecord? {
+        guard let extents = RecordCoding.decodeExtents(row[12]) else { return nil }
+        return ObjectRecord(
+            bucket: bucket, key: row[0], size: row[1], etag: row[2], lastModified: row[3], contentType: row[4],
+            contentMD5: row[5], crc64: RecordCoding.decode(crc: row[6]), type: ObjectType(rawValue: row[7]) ?? .normal,
+            storageClass: StorageClass(rawValue: row[8]) ?? .standard, acl: ObjectACL(rawValue: row[9]) ?? .default,
+            headers: RecordCoding.decodeHeaders(row[10]), userMetadata: RecordCoding.decodeMetadata(row[11]),
+            extents: extents)
+    }
+
+    static func fetchObject(_ db: Database, bucket: String, key: String) throws -> ObjectRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(objectColumns) FROM objects WHERE bucket = ? AND key = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [bucket, key]) else { return nil }
+        return object(bucket: bucket, from: row)
+    }
+
+    public func object(bucket: String, key: String) async throws -> ObjectRecord? {
+        try await pool.read { db in try Self.fetchObject(db, bucket: bucket, key: key) }
+    }
+
+    public func commitObject(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition) async throws
+        -> CommitOutcome
+    {
+        let now = clock()
+        do {
+            return try await commit(record, newBlobs: newBlobs, condition: condition, now: now)
+        } catch Rollback.sourceReleased {
+            return .sourceReleased
+        }
+    }
+
+    private func commit(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition, now: Int64) async throws
+        -> CommitOutcome
+    {
+        try await pool.write { db -> CommitOutcome in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [record.bucket]) != nil
+            else { return .noSuchBucket }
+            let current = try Self.fetchObject(db, bucket: record.bucket, key: record.key)
+            switch condition {
+            case .none: break
+            case .mustNotExist:
+                if current != nil { return .conditionFailed(current: current) }
+            case .currentVersion(let expected):
+                if current.map(ObjectVersion.init) != expected { return .conditionFailed(current: current) }
+            }
+            let added = Set(record.extents.map(\.blob)).subtracting(current?.extents.map(\.blob) ?? [])
+            let removed = Set(current?.extents.map(\.blob) ?? []).subtracting(record.extents.map(\.blob))
+            for blob in added {
+                if newBlobs.contains(blob) {
+                    try db.execute(sql: "INSERT INTO blobs (id, refs) VALUES (?, 1)", arguments: [blob.raw])
+                } else {
+                    try db.execute(sql: "UPDATE blobs SET refs = refs + 1 WHERE id = ? AND refs > 0", arguments: [blob.raw])
+                    if db.changesCount == 0 { throw Rollback.sourceReleased }
+                }
+            }
+            try Self.release(removed, in: db, now: now)
+            try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO objects (bucket, key, size, etag, last_modified, content_type, content_md5, crc64,
+                    type, storage_class, acl, headers, user_meta, extents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    record.bucket, record.key, record.size, record.etag, record.lastModified, record.contentType,
+                    record.contentMD5, RecordCoding.encode(crc: record.crc64), record.type.rawValue,
+                    record.storageClass.rawValue, record.acl.rawValue, RecordCoding.encode(record.headers),
+                    RecordCoding.encode(record.userMetadata), RecordCoding.encode(record.extents),
+                ])
+            return .committed
+        }
+    }
+
+    private enum Rollback: Error { case sourceReleased }
+
+    static func release(_ blobs: Set<BlobID>, in db: Database, now: Int64) throws {
+        for blob in blobs {
+            try db.execute(
+                sql: "UPDATE blobs SET refs = refs - 1, released_at = CASE WHEN refs = 1 THEN ? ELSE released_at END WHERE id = ?",
+                arguments: [now, blob.raw])
+        }
+    }
+
+    public func deleteObjects(bucket: String, keys: [String]) async throws -> Bool {
+        let now = clock()
+        return try await pool.write { db -> Bool in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
+                return false
+            }
+            for key in keys {
+                guard let current = try Self.fetchObject(db, bucket: bucket, key: key) else { continue }
+                try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
+                try Self.release(Set(current.extents.map(\.blob)), in: db, now: now)
+            }
+            return true
+        }
+    }
+
+    public func listObjects(_ query: ListQuery) async throws -> ObjectListing {
+        try await pool.read { db in try ObjectLister(db: db, query: query).run() }
+    }
+
+    // MARK: blob lifecycle
+
+    public func isReferenced(_ blob: BlobID) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM blobs WHERE id = ? AND refs > 0", arguments: [blob.raw]) != nil
+        }
+    }
+
+    public func releasedBlobs(releasedBefore cutoff: Int64, limit: Int) async throws -> [BlobID] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM blobs WHERE refs = 0 AND released_at <= ? ORDER BY released_at LIMIT ?",
+                arguments: [cutoff, limit]
+            ).compactMap(BlobID.init)
+        }
+    }
+
+    public func forgetReleased(_ blobs: [BlobID]) async throws {
+        try await pool.write { db in
+            for blob in blobs {
+                try db.execute(sql: "DELETE FROM blobs WHERE id = ? AND refs = 0", arguments: [blob.raw])
+            }
+        }
+    }
+
+    public func knownBlobs() async throws -> Set<BlobID> {
+        try await pool.read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM blobs").compactMap(BlobID.init)) }
+    }
+}

@@ -1,0 +1,52 @@
+import NIOCore
+
+/// Where object bytes live. A blob is written once into staging, becomes durable before any metadata
+/// refers to it, and is published afterwards; it is never modified in place.
+public protocol BlobStore: Sendable {
+    /// Streams `body` into a new staged blob, hashing as it goes, and makes it durable.
+    /// Fails with `BlobWriteError.tooLarge` past `limit` bytes and leaves nothing behind on any failure.
+    func write<Body: AsyncSequence & Sendable>(_ body: Body, limit: Int64) async throws -> BlobDigest
+    where Body.Element == ByteBuffer
+
+    /// Moves a staged blob to its permanent place once metadata refers to it.
+    func publish(_ blob: BlobID) async
+
+    /// Drops a staged blob whose metadata commit did not happen.
+    func discard(_ blob: BlobID) async
+
+    /// Deletes a blob that nothing refers to any more.
+    func delete(_ blob: BlobID) async throws
+
+    /// Opens the bytes of `extents` for reading.
+    func reader(for extents: [Extent]) async throws -> BlobReader
+
+    /// After a crash: publishes staged blobs that metadata refers to and deletes the rest.
+    func recover(isReferenced: @Sendable (BlobID) async throws -> Bool) async throws -> RecoveryReport
+
+    /// Every blob id present (staged or published), for audits and tests.
+    func allBlobs() async throws -> Set<BlobID>
+}
+
+public enum BlobWriteError: Error, Sendable {
+    case tooLarge
+}
+
+public struct RecoveryReport: Sendable, Hashable {
+    public var published: Int
+    public var discarded: Int
+
+    public init(published: Int, discarded: Int) {
+        self.published = published
+        self.discarded = discarded
+    }
+}
+
+/// Reads a byte range of an object, across its extents, in bounded chunks.
+public protocol BlobReader: Sendable {
+    /// Total bytes the extents cover.
+    var size: Int64 { get }
+    /// Calls `consume` with successive chunks of `range` (at most `chunkSize` bytes each).
+    func read(_ range: Range<Int64>, chunkSize: Int, _ consume: (ByteBuffer) async throws -> Void) async throws
+    /// Releases file handles.
+    func close() async
+}

@@ -1,0 +1,286 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Crypto
+import NIOConcurrencyHelpers
+import Logging
+import NIOCore
+import NIOPosix
+import SiloCore
+
+/// Blobs as files: `staging/<id>` while written, then `blobs/<ab>/<cd>/<id>`.
+///
+/// Blocking system calls run on a dedicated thread pool: measured faster than an async file API that hops
+/// per call, and fsync must not stall an event loop.
+public final class LocalBlobStore: BlobStore {
+    public let root: String
+    let stagingPath: String
+    let blobsPath: String
+    let pool: NIOThreadPool
+    let allocator = ByteBufferAllocator()
+    /// Incoming chunks are batched to this size before one hop to the pool, which hashes and writes them.
+    let writeBatchBytes: Int
+
+    public init(root: String, pool: NIOThreadPool, writeBatchBytes: Int = 512 * 1024) throws {
+        self.root = root
+        self.stagingPath = root + "/staging"
+        self.blobsPath = root + "/blobs"
+        self.pool = pool
+        self.writeBatchBytes = writeBatchBytes
+        try POSIX.makeDirectories(stagingPath)
+        try POSIX.makeDirectories(blobsPath)
+    }
+
+    func stagedPath(_ blob: BlobID) -> String { stagingPath + "/" + blob.raw }
+
+    func shardPath(_ blob: BlobID) -> String {
+        let raw = blob.raw.utf8
+        let a = String(decoding: raw.prefix(2), as: UTF8.self)
+        let b = String(decoding: raw.dropFirst(2).prefix(2), as: UTF8.self)
+        return blobsPath + "/" + a + "/" + b
+    }
+
+    func publishedPath(_ blob: BlobID) -> String { shardPath(blob) + "/" + blob.raw }
+
+    // MARK: writing
+
+    public func write<Body: AsyncSequence & Sendable>(_ body: Body, limit: Int64) async throws -> BlobDigest
+    where Body.Element == ByteBuffer {
+        let blob = BlobID.random()
+        let path = stagedPath(blob)
+        let sink = try await pool.runIfActive { try StagedFile(path: path) }
+        do {
+            var pending: [ByteBuffer] = []
+            var pendingBytes = 0
+            var total: Int64 = 0
+            for try await chunk in body {
+                total += Int64(chunk.readableBytes)
+                if total > limit { throw BlobWriteError.tooLarge }
+                pending.append(chunk)
+                pendingBytes += chunk.readableBytes
+                if pendingBytes >= writeBatchBytes {
+                    let batch = pending
+                    pending.removeAll(keepingCapacity: true)
+                    pendingBytes = 0
+                    try await pool.runIfActive { try sink.append(batch) }
+                }
+            }
+            let batch = pending
+            let stagingPath = self.stagingPath
+            return try await pool.runIfActive {
+                try sink.append(batch)
+                let digest = try sink.finish(blob: blob)
+                // The new directory entry must be durable too before metadata names the blob.
+                try syncDirectory(stagingPath)
+                return digest
+            }
+        } catch {
+            sink.abandon()
+            try? POSIX.unlinkIfPresent(path)
+            throw error
+        }
+    }
+
+    public func publish(_ blob: BlobID) async {
+        let from = stagedPath(blob)
+        let shard = shardPath(blob)
+        let to = publishedPath(blob)
+        try? await pool.runIfActive {
+            do {
+                try POSIX.rename(from, to)
+            } catch let error as StorageIOError where error.isNotFound {
+                // First blob in this shard, or a collector already removed it.
+                try POSIX.makeDirectories(shard)
+                try? POSIX.rename(from, to)
+            }
+        }
+    }
+
+    public func discard(_ blob: BlobID) async {
+        let path = stagedPath(blob)
+        try? await pool.runIfActive { try POSIX.unlinkIfPresent(path) }
+    }
+
+    public func delete(_ blob: BlobID) async throws {
+        let staged = stagedPath(blob)
+        let published = publishedPath(blob)
+        // Staged first: a concurrent publish then either fails or has already moved the file where the second
+        // unlink finds it.
+        try await pool.runIfActive {
+            try POSIX.unlinkIfPresent(staged)
+            try POSIX.unlinkIfPresent(published)
+        }
+    }
+
+    // MARK: reading
+
+    public func reader(for extents: [Extent]) async throws -> BlobReader {
+        let blobs = Array(Set(extents.map(\.blob)))
+        let paths = blobs.map { (publishedPath($0), stagedPath($0)) }
+        let descriptors = try await pool.runIfActive { () throws -> [BlobID: Int32] in
+            var opened: [BlobID: Int32] = [:]
+            do {
+                for (blob, (published, staged)) in zip(blobs, paths) {
+                    do {
+                        opened[blob] = try POSIX.open(published, O_RDONLY)
+                    } catch let error as StorageIOError where error.isNotFound {
+                        // Committed but not yet moved out of staging.
+                        opened[blob] = try POSIX.open(staged, O_RDONLY)
+                    }
+                }
+            } catch {
+                for fd in opened.values { POSIX.close(fd) }
+                throw error
+            }
+            return opened
+        }
+        return LocalBlobReader(extents: extents, descriptors: descriptors, pool: pool, allocator: allocator)
+    }
+
+    // MARK: recovery and audit
+
+    public func recover(isReferenced: @Sendable (BlobID) async throws -> Bool) async throws -> RecoveryReport {
+        let stagingPath = self.stagingPath
+        let names = try await pool.runIfActive { try POSIX.listDirectory(stagingPath) }
+        var report = RecoveryReport(published: 0, discarded: 0)
+        for name in names {
+            guard let blob = BlobID(name) else {
+                try await pool.runIfActive { try POSIX.unlinkIfPresent(stagingPath + "/" + name) }
+                report.discarded += 1
+                continue
+            }
+            if try await isReferenced(blob) {
+                await publish(blob)
+                report.published += 1
+            } else {
+                await discard(blob)
+                report.discarded += 1
+            }
+        }
+        return report
+    }
+
+    public func allBlobs() async throws -> Set<BlobID> {
+        let stagingPath = self.stagingPath
+        let blobsPath = self.blobsPath
+        return try await pool.runIfActive {
+            var found = Set(try POSIX.listDirectory(stagingPath).compactMap(BlobID.init))
+            for a in try POSIX.listDirectory(blobsPath) {
+                for b in try POSIX.listDirectory(blobsPath + "/" + a) {
+                    found.formUnion(try POSIX.listDirectory(blobsPath + "/" + a + "/" + b).compactMap(BlobID.init))
+                }
+            }
+            return found
+        }
+    }
+}
+
+private func syncDirectory(_ path: String) throws {
+    let fd = try POSIX.open(path, O_RDONLY | O_DIRECTORY)
+    defer { POSIX.close(fd) }
+    try POSIX.sync(fd, path: path)
+}
+
+/// A file being written on the pool's threads; calls are serialized by the single writer awaiting each.
+private final class StagedFile: @unchecked Sendable {
+    let path: String
+    let fd: Int32
+    var offset: Int64 = 0
+    var md5 = Insecure.MD5()
+    var crc = CRC64()
+    var closed = false
+
+    init(path: String) throws {
+        self.path = path
+        self.fd = try POSIX.open(path, O_WRONLY | O_CREAT | O_EXCL)
+    }
+
+    func append(_ buffers: [ByteBuffer]) throws {
+        for buffer in buffers {
+            try buffer.withUnsafeReadableBytes { bytes in
+                md5.update(bufferPointer: bytes)
+                crc.update(buffer: bytes)
+                try POSIX.writeAll(fd, bytes, offset: offset, path: path)
+            }
+            offset += Int64(buffer.readableBytes)
+        }
+    }
+
+    func finish(blob: BlobID) throws -> BlobDigest {
+        try POSIX.syncData(fd, path: path)
+        closed = true
+        POSIX.close(fd)
+        return BlobDigest(blob: blob, size: offset, md5: Array(md5.finalize()), crc64: crc.value)
+    }
+
+    func abandon() {
+        if !closed {
+            closed = true
+            POSIX.close(fd)
+        }
+    }
+}
+
+/// Reads across extents with one pread per chunk.
+final class LocalBlobReader: BlobReader, @unchecked Sendable {
+    let extents: [Extent]
+    let descriptors: [BlobID: Int32]
+    let pool: NIOThreadPool
+    let allocator: ByteBufferAllocator
+    let size: Int64
+    private let closeLock = NIOLockedValueBox(false)
+
+    init(extents: [Extent], descriptors: [BlobID: Int32], pool: NIOThreadPool, allocator: ByteBufferAllocator) {
+        self.extents = extents
+        self.descriptors = descriptors
+        self.pool = pool
+        self.allocator = allocator
+        self.size = extents.reduce(0) { $0 + $1.length }
+    }
+
+    func read(_ range: Range<Int64>, chunkSize: Int, _ consume: (ByteBuffer) async throws -> Void) async throws {
+        var extentStart: Int64 = 0
+        for extent in extents {
+            let extentEnd = extentStart + extent.length
+            defer { extentStart = extentEnd }
+            let lower = max(range.lowerBound, extentStart)
+            let upper = min(range.upperBound, extentEnd)
+            guard lower < upper, let fd = descriptors[extent.blob] else { continue }
+            var position = lower
+            while position < upper {
+                let count = Int(min(Int64(chunkSize), upper - position))
+                let fileOffset = extent.offset + (position - extentStart)
+                let allocator = self.allocator
+                let blob = extent.blob
+                let chunk = try await pool.runIfActive { () throws -> ByteBuffer in
+                    var buffer = allocator.buffer(capacity: count)
+                    let read = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+                        try POSIX.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: pointer[0..<count]),
+                                            offset: fileOffset, path: blob.raw)
+                    }
+                    guard read == count else { throw StorageIOError(operation: "pread(short)", path: blob.raw, errno: 0) }
+                    return buffer
+                }
+                try await consume(chunk)
+                position += Int64(count)
+            }
+        }
+    }
+
+    func close() async {
+        let alreadyClosed = closeLock.withLockedValue { closed in
+            defer { closed = true }
+            return closed
+        }
+        guard !alreadyClosed else { return }
+        for fd in descriptors.values { POSIX.close(fd) }
+    }
+
+    deinit {
+        if !closeLock.withLockedValue({ $0 }) {
+            for fd in descriptors.values { POSIX.close(fd) }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import NIOCore
+import SiloCore
+
+/// The attributes a write request sets on an object.
+public struct ObjectAttributes: Sendable, Hashable {
+    public var contentType: String?
+    public var storageClass: StorageClass?
+    public var acl: ObjectACL
+    public var headers: StoredHeaders
+    public var userMetadata: [MetadataEntry]
+
+    public init(contentType: String? = nil, storageClass: StorageClass? = nil, acl: ObjectACL = .default,
+                headers: StoredHeaders = StoredHeaders(), userMetadata: [MetadataEntry] = []) {
+        self.contentType = contentType
+        self.storageClass = storageClass
+        self.acl = acl
+        self.headers = headers
+        self.userMetadata = userMetadata
+    }
+}
+
+/// Object writes that keep bytes and metadata consistent: a blob is durable before metadata names it,
+/// metadata commits atomically, and a blob no version refers to any more is released to the collector.
+public struct ObjectService: Sendable {
+    public static let maxObjectSize: Int64 = 5 * 1024 * 1024 * 1024
+
+    public let metadata: any MetadataStore
+    public let blobs: any BlobStore
+    public let clock: @Sendable () -> Int64
+
+    public init(metadata: any MetadataStore, blobs: any BlobStore,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.metadata = metadata
+        self.blobs = blobs
+        self.clock = clock
+    }
+
+    /// Streams a body into a new blob; the caller commits or discards it.
+    public func stage<Body: AsyncSequence & Sendable>(_ body: Body, expectedLength: Int64?, contentMD5: String?)
+        async throws -> BlobDigest where Body.Element == ByteBuffer
+    {
+        let limit = min(expectedLength ?? Self.maxObjectSize, Self.maxObjectSize)
+        if let expectedLength, expectedLength > Self.maxObjectSize { throw OSSError.entityTooLarge }
+        let digest: BlobDigest
+        do {
+            digest = try await blobs.write(body, limit: limit)
+        } catch BlobWriteError.tooLarge {
+            throw expectedLength == nil ? OSSError.entityTooLarge : OSSError.invalidArgument("The body is longer than Content-Length.")
+        }
+        if let expectedLength, digest.size != expectedLength {
+            await blobs.discard(digest.blob)
+            throw OSSError.incompleteBody(expected: expectedLength, received: digest.size)
+        }
+        if let contentMD5, contentMD5 != Data(digest.md5).base64EncodedString() {
+            await blobs.discard(digest.blob)
+            throw OSSError.invalidDigest
+        }
+        return digest
+    }
+
+    /// PutObject: stage, commit (honouring forbid-overwrite), publish.
+    public func put<Body: AsyncSequence & Sendable>(
+        bucket: BucketRecord, key: String, body: Body, expectedLength: Int64?, contentMD5: String?,
+        attributes: ObjectAttributes, forbidOverwrite: Bool
+    ) async throws -> ObjectRecord where Body.Element == ByteBuffer {
+        if forbidOverwrite, try await metadata.object(bucket: bucket.name, key: key) != nil {
+            throw OSSError.fileAlreadyExists
+        }
+        let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5)
+        let record = ObjectRecord(
+            bucket: bucket.name, key: key, size: digest.size, etag: Hex.upper(digest.md5), lastModified: clock(),
+            contentType: attributes.contentType ?? MimeTypes.forKey(key),
+            contentMD5: Data(digest.md5).base64EncodedString(), crc64: digest.crc64, type: .normal,
+            storageClass: attributes.storageClass ?? bucket.storageClass, acl: attributes.acl,
+            headers: attributes.headers, userMetadata: attributes.userMetadata, extents: [digest.extent])
+        try await commit(record, newBlobs: [digest.blob], condition: forbidOverwrite ? .mustNotExist : .none)
+        return record
+    }
+
+    /// Commits a record whose new blobs are staged, then publishes them; on failure the staged blobs go.
+    public func commit(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition) async throws {
+        let outcome: CommitOutcome
+        do {
+            outcome = try await metadata.commitObject(record, newBlobs: newBlobs, condition: condition)
+        } catch {
+            for blob in newBlobs { await blobs.discard(blob) }
+            throw error
+        }
+        switch outcome {
+        case .committed:
+            for blob in newBlobs { await blobs.publish(blob) }
+        case .noSuchBucket:
+            for blob in newBlobs { await blobs.discard(blob) }
+            throw OSSError.noSuchBucket(record.bucket)
+        case .conditionFailed(let current):
+            for blob in newBlobs { await blobs.discard(blob) }
+            throw ConditionFailure(current: current)
+        case .sourceReleased:
+            for blob in newBlobs { await blobs.discard(blob) }
+            throw SourceReleased()
+        }
+    }
+
+    /// AppendObject: the new bytes become one more extent; the CRC is combined, never recomputed.
+    public func append<Body: AsyncSequence & Sendable>(
+        bucket: BucketRecord, key: String, position: Int64, body: Body, expectedLength: Int64?, contentMD5: String?,
+        attributes: ObjectAttributes
+    ) async throws -> ObjectRecord where Body.Element == ByteBuffer {
+        let current = try await metadata.object(bucket: bucket.name, key: key)
+        try Self.checkAppendable(current, position: position)
+        let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5)
+        if let current, current.size + digest.size > Self.maxObjectSize {
+            await blobs.discard(digest.blob)
+            throw OSSError.entityTooLarge
+        }
+        var record: ObjectRecord
+        if let current {
+            record = current
+            record.size += digest.size
+            record.crc64 = CRC64.combine(current.crc64, digest.crc64, length2: UInt64(digest.size))
+            if digest.size > 0 { record.extents.append(digest.extent) }
+        } else {
+            record = ObjectRecord(
+                bucket: bucket.name, key: key, size: digest.size, etag: "", lastModified: 0,
+                contentType: attributes.contentType ?? MimeTypes.forKey(key), contentMD5: nil, crc64: digest.crc64,
+                type: .appendable, storageClass: attributes.storageClass ?? bucket.storageClass, acl: attributes.acl,
+                headers: attributes.headers, userMetadata: attributes.userMetadata,
+                extents: digest.size > 0 ? [digest.extent] : [])
+        }
+        record.lastModified = clock()
+        record.etag = Self.appendableETag(crc: record.crc64, size: record.size)
+        let newBlobs: Set<BlobID> = digest.size > 0 ? [digest.blob] : []
+        if digest.size == 0 { await blobs.discard(digest.blob) }
+        do {
+            try await commit(record, newBlobs: newBlobs, condition: .currentVersion(current.map(ObjectVersion.init)))
+        } catch let failure as ConditionFailure {
+            // Another append or a PUT won the race: report the position it left.
+            try Self.checkAppendable(failure.current, position: position)
+            throw OSSError.positionNotEqualToLength(failure.current?.size ?? 0)
+        }
+        return record
+    }
+
+    static func checkAppendable(_ current: ObjectRecord?, position: Int64) throws {
+        if let current {
+            guard current.type == .appendable else { throw OSSError.objectNotAppendable }
+            guard current.size == position else { throw OSSError.positionNotEqualToLength(current.size) }
+        } else if position != 0 {
+            throw OSSError.positionNotEqualToLength(0)
+        }
+    }
+
+    /// Appendable objects have no whole-content MD5; this is stable per content and changes with every append.
+    static func appendableETag(crc: UInt64, size: Int64) -> String {
+        func hex(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16, uppercase: true)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        return hex(crc) + hex(UInt64(size))
+    }
+
+    /// CopyObject: the destination shares the source's extents; no bytes move.
+    public func copy(
+        from source: ObjectRecord, to bucket: BucketRecord, key: String, replacing attributes: ObjectAttributes?,
+        acl: ObjectACL?, storageClass: StorageClass?, forbidOverwrite: Bool
+    ) async throws -> ObjectRecord {
+        var record = source
+        record.bucket = bucket.name
+        record.key = key
+        record.lastModified = clock()
+        if source.type == .appendable {
+            // A copy is a Normal object; only the ETag of Normal objects is an MD5, which we lack here.
+            record.type = .normal
+        }
+        if let attributes {
+            record.contentType = attributes.contentType ?? MimeTypes.forKey(key)
+            record.headers = attributes.headers
+            record.userMetadata = attributes.userMetadata
+        }
+        record.acl = acl ?? .default
+        record.storageClass = storageClass ?? (attributes?.storageClass ?? source.storageClass)
+        let isSelf = source.bucket == bucket.name && source.key == key
+        let condition: WriteCondition =
+            forbidOverwrite && !isSelf ? .mustNotExist : (isSelf ? .currentVersion(ObjectVersion(source)) : .none)
+        do {
+            try await commit(record, newBlobs: [], condition: condition)
+        } catch is ConditionFailure {
+            if forbidOverwrite && !isSelf { throw OSSError.fileAlreadyExists }
+            throw SourceReleased()
+        }
+        return record
+    }
+
+    public func delete(bucket: String, keys: [String]) async throws {
+        guard try await metadata.deleteObjects(bucket: bucket, keys: keys) else { throw OSSError.noSuchBucket(bucket) }
+    }
+}
+
+/// A commit's condition did not hold; `current` is the object now stored.
+public struct ConditionFailure: Error, Sendable {
+    public var current: ObjectRecord?
+}
+
+/// A copy's source changed or vanished while it was being copied.
+public struct SourceReleased: Error, Sendable {}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SiloCore
+import SiloHTTP
+import SiloMetadataSQLite
+import SiloStorage
+
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server", abstract: "Run the OSS API on embedded storage (SQLite metadata, blobs on local disk).")
+
+    @Option(help: "Folder for metadata, blobs and generated credentials.")
+    var dataDir: String = "./data"
+
+    @Option(help: "HOST:PORT for the OSS API.")
+    var address: String = "127.0.0.1:9000"
+
+    @Option(help: "HOST:PORT for the STS API.")
+    var stsAddress: String = "127.0.0.1:9100"
+
+    @Option(help: "Region id for V4 signing and bucket locations.")
+    var region: String = "cn-hangzhou"
+
+    @Option(help: "HOST:PORT clients use to reach this server (reported as a bucket's endpoint). Defaults to --address.")
+    var publicEndpoint: String?
+
+    @Option(name: .customLong("domain"), help: "Domain for virtual-hosted addressing (<bucket>.<domain>). Repeatable.")
+    var domains: [String] = []
+
+    @Option(name: .customLong("bucket"), help: "Create this bucket at start if it does not exist. Repeatable.")
+    var buckets: [String] = []
+
+    @Option(help: "Seconds a released blob waits before its file is deleted.")
+    var gcGraceSeconds: Int64 = 30
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = ProcessInfo.processInfo.environment["SILO_LOG_LEVEL"] ?? "info"
+
+    @Flag(help: "Print the root credentials and a client snippet at start, even when they were not generated now.")
+    var printCredentials = false
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "silo")
+        let (host, port) = try Self.split(address, option: "--address")
+        _ = try Self.split(stsAddress, option: "--sts-address")
+
+        let dataDirectory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let identity = try RootIdentity.load(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment)
+
+        let pool = NIOThreadPool(numberOfThreads: 32)
+        pool.start()
+        let metadata = try SQLiteMetadataStore(path: dataDirectory + "/metadata.sqlite")
+        let blobs = try LocalBlobStore(root: dataDirectory, pool: pool)
+        var settings = ServerSettings(
+            region: region, accountId: identity.accountId, publicEndpoint: publicEndpoint ?? address,
+            virtualHostDomains: domains.map { $0.lowercased() })
+        settings.maxClockSkew = 15 * 60
+        let clock = settings.clock
+        let collector = GarbageCollector(
+            metadata: metadata, blobs: blobs, grace: gcGraceSeconds, clock: clock, logger: logger)
+        try await collector.recover()
+
+        for name in buckets {
+            try Names.validateBucketName(name)
+            _ = try await metadata.createBucket(BucketRecord(
+                name: name, owner: identity.accountId, createdAt: clock(), acl: .private, storageClass: .standard))
+        }
+
+        let service = OSSService(
+            settings: settings, metadata: metadata, blobs: blobs,
+            credentials: RootCredentialResolver(accessKeyId: identity.accessKeyId, secret: identity.accessKeySecret))
+        let banner = Banner(
+            endpoint: publicEndpoint ?? address, stsAddress: stsAddress, region: region, dataDirectory: dataDirectory,
+            identity: identity, showCredentials: identity.generated || printCredentials, buckets: buckets)
+        let app = SiloApplication.make(service: service, host: host, port: port, logger: logger) { channel in
+            banner.print(boundPort: channel.localAddress?.port)
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: collector)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        try await pool.shutdownGracefully()
+        logger.info("silo stopped")
+    }
+
+    static func split(_ address: String, option: String) throws -> (String, Int) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { throw ValidationError("\(option) must be HOST:PORT, got \(address)") }
+        return (String(address[..<colon]), port)
+    }
+}
+
+/// What a user needs to start: endpoint, credentials, and a snippet that works.
+struct Banner: Sendable {
+    var endpoint: String
+    var stsAddress: String
+    var region: String
+    var dataDirectory: String
+    var identity: RootIdentity.Resolved
+    var showCredentials: Bool
+    var buckets: [String]
+
+    func print(boundPort: Int?) {
+        var endpoint = self.endpoint
+        if let boundPort, endpoint.hasSuffix(":0") { endpoint = String(endpoint.dropLast(2)) + ":\(boundPort)" }
+        var lines = [
+            "Silo is running.",
+            "  OSS endpoint : http://\(endpoint)",
+            "  region       : \(region)",
+            "  data folder  : \(dataDirectory)",
+        ]
+        if showCredentials {
+            lines += [
+                "  AccessKeyId     : \(identity.accessKeyId)",
+                "  AccessKeySecret : \(identity.accessKeySecret)",
+            ]
+            let bucket = buckets.first ?? "demo"
+            lines += [
+                "",
+                "Try it with oss2 (pip install oss2):",
+                "  import oss2",
+                "  auth = oss2.Auth('\(identity.accessKeyId)', '\(identity.accessKeySecret)')",
+                "  bucket = oss2.Bucket(auth, 'http://\(endpoint)', '\(bucket)', region='\(region)')",
+                "  bucket.put_object('hello.txt', b'hello silo')",
+                "  print(bucket.get_object('hello.txt').read())",
+            ]
+        } else {
+            lines.append("  credentials  : from SILO_ROOT_ACCESS_KEY_ID / the data folder (--print-credentials shows them)")
+        }
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}

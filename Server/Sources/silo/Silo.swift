@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Silo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "silo",
+        abstract: "Self-hosted object storage speaking the Alibaba Cloud OSS API.",
+        subcommands: [ServerCommand.self])
+}
