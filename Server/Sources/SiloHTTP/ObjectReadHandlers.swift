@@ -74,24 +74,23 @@ extension OSSService {
             }
         }
         var status = HTTPResponse.Status.ok
-        var range: ClosedRange<Int64> = 0...(object.size - 1)
+        var byteRange: Range<Int64> = 0..<object.size
         if let header = request.header(.range), object.size > 0 {
             let standard = request.header("x-oss-range-behavior")?.lowercased() == "standard"
             if let resolved = ByteRangeRequest(header: header)?.resolve(size: object.size, standard: standard) {
-                range = resolved
+                byteRange = resolved.lowerBound..<(resolved.upperBound + 1)
                 status = .partialContent
                 fields[.contentRange] = "bytes \(resolved.lowerBound)-\(resolved.upperBound)/\(object.size)"
             } else if standard {
                 throw OSSError.invalidRange.withHeader("Content-Range", "bytes */\(object.size)")
             }
         }
-        let length = object.size == 0 ? 0 : range.upperBound - range.lowerBound + 1
+        let length = Int64(byteRange.count)
         fields[.contentLength] = String(length)
         if request.isHead || length == 0 {
             return Response(status: status, headers: fields, body: .init())
         }
         let reader = try await objects.blobs.reader(for: object.extents)
-        let byteRange = range.lowerBound..<(range.upperBound + 1)
         if length <= Self.inlineResponseLimit {
             var whole: ByteBuffer?
             do {
@@ -105,9 +104,10 @@ extension OSSService {
             await reader.close()
             return Response(status: status, headers: fields, body: .init(byteBuffer: whole ?? ByteBuffer()))
         }
+        let streamed = byteRange
         let body = ResponseBody(contentLength: Int(length)) { writer in
             do {
-                try await reader.read(byteRange, chunkSize: Self.streamChunkSize) { chunk in try await writer.write(chunk) }
+                try await reader.read(streamed, chunkSize: Self.streamChunkSize) { chunk in try await writer.write(chunk) }
                 await reader.close()
             } catch {
                 await reader.close()

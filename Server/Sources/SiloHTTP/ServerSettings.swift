@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SiloCore
 
 /// What the HTTP front end needs to know about its deployment.
@@ -7,8 +8,9 @@ public struct ServerSettings: Sendable {
     public var region: String
     /// The account that owns every bucket on this node.
     public var accountId: String
-    /// `host:port` clients use to reach this node; reported as `ExtranetEndpoint`.
-    public var publicEndpoint: String
+    /// `host:port` clients use to reach this node; reported as `ExtranetEndpoint`. Settable once the
+    /// listener is bound, for `--address HOST:0`.
+    public let publicEndpoint: PublicEndpoint
     /// Domains under which `<bucket>.<domain>` is virtual-hosted addressing.
     public var virtualHostDomains: [String]
     /// Maximum clock skew for header-signed requests, in seconds.
@@ -19,13 +21,31 @@ public struct ServerSettings: Sendable {
     public init(region: String, accountId: String, publicEndpoint: String, virtualHostDomains: [String] = []) {
         self.region = region
         self.accountId = accountId
-        self.publicEndpoint = publicEndpoint
+        self.publicEndpoint = PublicEndpoint(publicEndpoint)
         self.virtualHostDomains = virtualHostDomains
     }
 
     var owner: Owner { Owner(id: accountId) }
 
     var location: BucketLocation {
-        BucketLocation(region: region, extranetEndpoint: publicEndpoint, intranetEndpoint: publicEndpoint)
+        let endpoint = publicEndpoint.value
+        return BucketLocation(region: region, extranetEndpoint: endpoint, intranetEndpoint: endpoint)
+    }
+}
+
+public final class PublicEndpoint: Sendable {
+    private let box: NIOLockedValueBox<String>
+
+    public init(_ value: String) {
+        box = NIOLockedValueBox(value)
+    }
+
+    public var value: String { box.withLockedValue { $0 } }
+
+    /// Replaces a `:0` port with the one the listener was given.
+    public func bound(toPort port: Int) {
+        box.withLockedValue { value in
+            if value.hasSuffix(":0") { value = String(value.dropLast(2)) + ":\(port)" }
+        }
     }
 }

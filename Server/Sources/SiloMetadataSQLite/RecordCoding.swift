@@ -1,10 +1,10 @@
 import SiloCore
 import SiloStorage
 
-/// Compact column encodings for the hot read path (a GET decodes one row): NUL-separated fields,
-/// since NUL cannot occur in HTTP header values.
+/// Compact column encodings for the hot read path (a GET decodes one row): newline-separated fields,
+/// since HTTP header names and values cannot contain a line feed (and SQLite text stops at NUL).
 enum RecordCoding {
-    static let separator: Character = "\u{0}"
+    static let separator: Character = "\n"
 
     static func encode(_ headers: StoredHeaders) -> String? {
         let fields = [headers.cacheControl, headers.contentDisposition, headers.contentEncoding,

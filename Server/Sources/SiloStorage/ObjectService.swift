@@ -70,7 +70,7 @@ public struct ObjectService: Sendable {
         let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5)
         let record = ObjectRecord(
             bucket: bucket.name, key: key, size: digest.size, etag: Hex.upper(digest.md5), lastModified: clock(),
-            contentType: attributes.contentType ?? MimeTypes.forKey(key),
+            contentType: attributes.contentType ?? MimeTypes.fallback,
             contentMD5: Data(digest.md5).base64EncodedString(), crc64: digest.crc64, type: .normal,
             storageClass: attributes.storageClass ?? bucket.storageClass, acl: attributes.acl,
             headers: attributes.headers, userMetadata: attributes.userMetadata, extents: [digest.extent])
@@ -123,7 +123,7 @@ public struct ObjectService: Sendable {
         } else {
             record = ObjectRecord(
                 bucket: bucket.name, key: key, size: digest.size, etag: "", lastModified: 0,
-                contentType: attributes.contentType ?? MimeTypes.forKey(key), contentMD5: nil, crc64: digest.crc64,
+                contentType: attributes.contentType ?? MimeTypes.fallback, contentMD5: nil, crc64: digest.crc64,
                 type: .appendable, storageClass: attributes.storageClass ?? bucket.storageClass, acl: attributes.acl,
                 headers: attributes.headers, userMetadata: attributes.userMetadata,
                 extents: digest.size > 0 ? [digest.extent] : [])
@@ -174,7 +174,7 @@ public struct ObjectService: Sendable {
             record.type = .normal
         }
         if let attributes {
-            record.contentType = attributes.contentType ?? MimeTypes.forKey(key)
+            record.contentType = attributes.contentType ?? MimeTypes.fallback
             record.headers = attributes.headers
             record.userMetadata = attributes.userMetadata
         }

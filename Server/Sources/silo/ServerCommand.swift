@@ -84,7 +84,9 @@ struct ServerCommand: AsyncParsableCommand {
         let banner = Banner(
             endpoint: publicEndpoint ?? address, stsAddress: stsAddress, region: region, dataDirectory: dataDirectory,
             identity: identity, showCredentials: identity.generated || printCredentials, buckets: buckets)
+        let endpoint = settings.publicEndpoint
         let app = SiloApplication.make(service: service, host: host, port: port, logger: logger) { channel in
+            if let bound = channel.localAddress?.port { endpoint.bound(toPort: bound) }
             banner.print(boundPort: channel.localAddress?.port)
         }
         let group = ServiceGroup(configuration: .init(

@@ -1,4 +1,7 @@
-/// Content-Type from a key's extension when the uploader sends none, as OSS does.
+/// Content-Type from a key's extension, as the OSS SDKs set it before uploading.
+///
+/// The service itself stores `application/octet-stream` when a request carries no Content-Type (oss2's
+/// `test_put_object_with_sign_url` asserts it against the real service), so this table is for clients.
 public enum MimeTypes {
     public static let fallback = "application/octet-stream"
 

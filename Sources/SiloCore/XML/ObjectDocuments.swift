@@ -28,6 +28,11 @@ public struct DeleteRequest: Decodable, Sendable {
     public struct Object: Decodable, Sendable {
         public var key: String
         enum CodingKeys: String, CodingKey { case key = "Key" }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            key = XMLBody.restoreControlCharacters(try container.decode(String.self, forKey: .key))
+        }
     }
 
     public var quiet: Bool
@@ -79,7 +84,7 @@ public struct CreateBucketConfiguration: Decodable, Sendable {
 /// Decodes a request body, mapping any parse failure to `MalformedXML`.
 public enum XMLBody {
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, root: String) throws(OSSError) -> T {
-        let data = Data(bytes)
+        let data = protectControlCharacters(Data(bytes))
         guard rootElementName(data) == root else { throw .malformedXML }
         do {
             let decoder = XMLDecoder()
@@ -89,6 +94,57 @@ public enum XMLBody {
         } catch {
             throw .malformedXML
         }
+    }
+
+    // Clients serialize keys with control characters (oss2 sends `\x0C` raw) and the real service accepts them,
+    // but XML 1.0 parsers do not. Before parsing, each such byte becomes a private-use character U+E001...U+E020
+    // (an existing U+E000...U+E020 is prefixed with U+E000), and `restoreControlCharacters` maps decoded text back. Tab, LF and CR
+    // pass through: they are legal and appear between elements.
+    static let escapeScalar: Unicode.Scalar = "\u{E000}"
+    static let escapeUTF8: [UInt8] = [0xEE, 0x80, 0x80]
+
+    static func protectControlCharacters(_ data: Data) -> Data {
+        let needsWork = data.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        guard needsWork else { return data }
+        var out = [UInt8]()
+        out.reserveCapacity(data.count + 16)
+        var index = data.startIndex
+        while index < data.endIndex {
+            let byte = data[index]
+            if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
+                out.append(contentsOf: String(Unicode.Scalar(0xE001 + UInt32(byte))!).utf8)
+            } else if byte == 0xEE, index + 2 < data.endIndex, data[index + 1] == 0x80, (0x80...0xA0).contains(data[index + 2]) {
+                // A literal U+E000...U+E020 is prefixed with the escape so it is not mistaken for one.
+                out.append(contentsOf: escapeUTF8)
+                out.append(contentsOf: data[index...(index + 2)])
+                index += 3
+                continue
+            } else {
+                out.append(byte)
+            }
+            index += 1
+        }
+        return Data(out)
+    }
+
+    /// Reverses `protectControlCharacters` in decoded text.
+    public static func restoreControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { (0xE000...0xE020).contains($0.value) }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        var iterator = text.unicodeScalars.makeIterator()
+        while let scalar = iterator.next() {
+            guard scalar == escapeScalar else {
+                if (0xE001...0xE020).contains(scalar.value) {
+                    scalars.append(Unicode.Scalar(scalar.value - 0xE001)!)
+                } else {
+                    scalars.append(scalar)
+                }
+                continue
+            }
+            // The escape makes the next scalar literal.
+            if let literal = iterator.next() { scalars.append(literal) }
+        }
+        return String(scalars)
     }
 
     /// The first element's name, skipping the declaration, comments and whitespace.

@@ -116,7 +116,6 @@ public struct BucketInfoResult: XMLRenderable {
                 owner.render(into: w)
                 w.element("AccessControlList") { w.element("Grant", acl.rawValue) }
                 w.element("Comment", "")
-                w.element("Versioning", "Disabled")
                 w.element("DataRedundancyType", "LRS")
                 w.element("ServerSideEncryptionRule") { w.element("SSEAlgorithm", "None") }
                 w.element("BucketPolicy") {

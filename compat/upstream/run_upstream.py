@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Runs the oss2 2.19.1 sdist's own tests/ against a spawned silo server, once per auth version.
+
+The sdist is fetched from PyPI at test time. Every test outside expectations.txt must pass; every test in it
+must still fail or skip (a stale entry fails the run too, so the list stays true). Prints N passed, N failed,
+N skipped per auth version and in total.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tarfile
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+COMPAT = os.path.dirname(HERE)
+sys.path.insert(0, COMPAT)
+
+from silo_harness import SiloServer, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION  # noqa: E402
+
+OSS2_VERSION = "2.19.1"
+WORK = os.path.join(COMPAT, ".upstream")
+
+# The upstream files in scope (spec §18.3, this issue's part).
+TEST_FILES = [
+    "test_object.py",
+    "test_bucket.py",
+    "test_list_objects_v2.py",
+    "test_iterator.py",
+    "test_chinese.py",
+    "test_sign.py",
+    "test_exception_ec.py",
+    "test_put_object_chunked.py",
+    "test_headers.py",
+    "test_api_base.py",
+]
+
+
+def fetch_sdist():
+    source = os.path.join(WORK, "oss2-%s" % OSS2_VERSION)
+    if not os.path.isdir(os.path.join(source, "tests")):
+        download(source)
+    make_example_jpeg(os.path.join(source, "tests", "example.jpg"))
+    return source
+
+
+def make_example_jpeg(path):
+    """The sdist's tests read tests/example.jpg but do not ship it; any real JPEG serves."""
+    if os.path.exists(path):
+        return
+    from PIL import Image
+    image = Image.new("RGB", (400, 300))
+    image.putdata([(x % 256, y % 256, (x + y) % 256) for y in range(300) for x in range(400)])
+    image.save(path, "JPEG", quality=85)
+
+
+def download(source):
+    os.makedirs(WORK, exist_ok=True)
+    subprocess.check_call([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+                           "oss2==%s" % OSS2_VERSION, "-d", WORK])
+    with tarfile.open(os.path.join(WORK, "oss2-%s.tar.gz" % OSS2_VERSION)) as archive:
+        archive.extractall(WORK)
+
+
+def load_expectations(path):
+    """Lines `<version|*> <file>::<Class>::<test>  <reason>`; a reason is mandatory."""
+    expected = {}
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split(None, 2)
+            if len(parts) < 3:
+                raise SystemExit("%s:%d: need '<version> <test id> <reason>'" % (path, number))
+            version, test_id, reason = parts
+            expected[(version, test_id)] = reason
+    return expected
+
+
+def parse_junit(path):
+    outcomes = {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        classname = case.get("classname", "")
+        module, _, cls = classname.rpartition(".")
+        file = module.split(".")[-1] + ".py"
+        test_id = "%s::%s::%s" % (file, cls, case.get("name"))
+        if case.find("failure") is not None or case.find("error") is not None:
+            outcomes[test_id] = "failed"
+        elif case.find("skipped") is not None:
+            outcomes[test_id] = "skipped"
+        else:
+            outcomes[test_id] = "passed"
+    return outcomes
+
+
+def run_version(source, version, files, extra_pytest_args):
+    server = SiloServer(extra_args=["--gc-grace-seconds", "0"])
+    server.start()
+    try:
+        env = dict(os.environ)
+        env.update({
+            "OSS_TEST_ACCESS_KEY_ID": ACCESS_KEY_ID,
+            "OSS_TEST_ACCESS_KEY_SECRET": ACCESS_KEY_SECRET,
+            "OSS_TEST_ENDPOINT": server.endpoint,
+            "OSS_TEST_BUCKET": "ossc",
+            "OSS_TEST_REGION": REGION,
+            "OSS_TEST_AUTH_VERSION": version,
+            "PYTHONPATH": source,
+        })
+        junit = os.path.join(WORK, "junit-%s.xml" % version)
+        args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--timeout", "300",
+                "-o", "log_level=WARNING", "--junitxml", junit] + ["tests/" + f for f in files] + extra_pytest_args
+        subprocess.call(args, cwd=source, env=env, stdout=subprocess.DEVNULL if not os.environ.get("VERBOSE") else None)
+        return parse_junit(junit)
+    finally:
+        log = server.read_log()
+        server.cleanup()
+        if "request failed" in log:
+            print("server reported internal errors during %s run; last log lines:\n%s" % (version, log[-2000:]))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--versions", default="v1,v4")
+    parser.add_argument("--files", default=",".join(TEST_FILES))
+    parser.add_argument("-k", dest="keyword")
+    options = parser.parse_args()
+    source = fetch_sdist()
+    expected = load_expectations(os.path.join(HERE, "expectations.txt"))
+    extra = ["-k", options.keyword] if options.keyword else []
+    files = options.files.split(",")
+    totals = {"passed": 0, "failed": 0, "skipped": 0}
+    problems = []
+    for version in options.versions.split(","):
+        outcomes = run_version(source, version, files, extra)
+        counts = {"passed": 0, "failed": 0, "skipped": 0}
+        for test_id, outcome in sorted(outcomes.items()):
+            counts[outcome] += 1
+            reason = expected.get((version, test_id)) or expected.get(("*", test_id))
+            if outcome == "failed" and reason is None:
+                problems.append("[%s] UNEXPECTED FAILURE %s" % (version, test_id))
+            elif outcome == "passed" and reason is not None and not options.keyword:
+                problems.append("[%s] STALE EXPECTATION (now passes) %s: %s" % (version, test_id, reason))
+        for key, value in counts.items():
+            totals[key] += value
+        print("oss2 %s upstream tests [%s]: %d passed, %d failed, %d skipped"
+              % (OSS2_VERSION, version, counts["passed"], counts["failed"], counts["skipped"]))
+    print("oss2 %s upstream tests [total]: %d passed, %d failed, %d skipped"
+          % (OSS2_VERSION, totals["passed"], totals["failed"], totals["skipped"]))
+    for problem in problems:
+        print(problem)
+    if problems:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
