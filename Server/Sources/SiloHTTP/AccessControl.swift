@@ -11,11 +11,11 @@ enum AccessControl {
         switch route {
         case .listObjects, .listObjectsV2:
             guard bucket.acl != .private else { throw aclDenied }
-        case .putObject, .appendObject, .copyObject, .deleteObject, .deleteMultipleObjects:
+        case .putObject, .appendObject, .copyObject, .deleteObject, .deleteMultipleObjects, .putSymlink:
             // Writes need a public-read-write bucket, or (for existing objects) a public-read-write object ACL,
             // which the object check decides.
             return
-        case .getObject, .headObject, .getObjectMeta:
+        case .getObject, .headObject, .getObjectMeta, .getSymlink:
             return
         default:
             throw OSSError.accessDenied("Anonymous access is forbidden for this operation.")

@@ -18,13 +18,12 @@ struct Authenticator: Sendable {
             }
             if authorization.hasPrefix(SignatureV4.algorithm + " ") { return try await verifyV4Header(request, authorization) }
             if authorization.hasPrefix("OSS ") { return try await verifyV1Header(request, authorization) }
-            if authorization.hasPrefix("OSS2 ") {
-                throw OSSError.invalidArgument("Signature version 2 is not supported; use V1 or V4.")
-            }
+            if authorization.hasPrefix("OSS2 ") { return try await verifyV2Header(request, authorization) }
             throw OSSError.invalidAuthorizationHeader
         }
         if let version = query["x-oss-signature-version"] {
             if version == SignatureV4.algorithm { return try await verifyV4Query(request) }
+            if version == "OSS2" { return try await verifyV2Query(request) }
             throw OSSError.invalidArgument("Unsupported x-oss-signature-version.", name: "x-oss-signature-version", value: version)
         }
         let v1Parameters = ["OSSAccessKeyId", "Signature", "Expires"].filter { query.contains($0) }
@@ -80,6 +79,42 @@ struct Authenticator: Sendable {
             if constantTimeEqual(SignatureV1.signature(stringToSign: lenient, secret: key.secret), provided) { return }
         }
         throw OSSError.signatureDoesNotMatch(stringToSign: stringToSign, provided: provided, accessKeyId: accessKeyId)
+    }
+
+    // MARK: V2
+
+    private func verifyV2Header(_ request: OSSRequest, _ authorization: String) async throws -> Principal {
+        guard let parsed = SignatureV2.Authorization(parsing: authorization) else { throw OSSError.invalidAuthorizationHeader }
+        let key = try await credentials.resolve(accessKeyId: parsed.accessKeyId, securityToken: Self.securityToken(request))
+        let signing = request.signing
+        guard let date = SignatureV1.headerDate(signing), let time = Timestamps.parseRFC1123(date) else {
+            throw OSSError.accessDenied("OSS authentication requires a valid Date.")
+        }
+        try checkSkew(time)
+        let stringToSign = SignatureV2.stringToSign(signing, date: date, additionalHeaders: parsed.additionalHeaders)
+        guard constantTimeEqual(SignatureV2.signature(stringToSign: stringToSign, secret: key.secret), parsed.signature) else {
+            throw OSSError.signatureDoesNotMatch(stringToSign: stringToSign, provided: parsed.signature, accessKeyId: parsed.accessKeyId)
+        }
+        return key.principal
+    }
+
+    private func verifyV2Query(_ request: OSSRequest) async throws -> Principal {
+        let query = request.query
+        let accessKeyId = query["x-oss-access-key-id"] ?? ""
+        let expires = query["x-oss-expires"] ?? ""
+        guard let expiry = Int64(expires) else {
+            throw OSSError.accessDenied("Invalid date (should be seconds since epoch).")
+        }
+        if settings.clock() > expiry { throw OSSError.requestExpired }
+        let key = try await credentials.resolve(accessKeyId: accessKeyId, securityToken: Self.securityToken(request))
+        let additional = (query["x-oss-additional-headers"] ?? "").split(separator: ";").map { $0.lowercased() }
+        let provided = query["x-oss-signature"] ?? ""
+        let stringToSign = SignatureV2.stringToSign(request.signing, date: expires, additionalHeaders: additional,
+                                                    excludingQuery: ["x-oss-signature"])
+        guard constantTimeEqual(SignatureV2.signature(stringToSign: stringToSign, secret: key.secret), provided) else {
+            throw OSSError.signatureDoesNotMatch(stringToSign: stringToSign, provided: provided, accessKeyId: accessKeyId)
+        }
+        return key.principal
     }
 
     // MARK: V4

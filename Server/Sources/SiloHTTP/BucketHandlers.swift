@@ -5,9 +5,9 @@ import SiloStorage
 
 extension OSSService {
     func putBucket(_ request: OSSRequest, body: RequestBody, principal: Principal) async throws -> Response {
-        guard principal != .anonymous else { throw OSSError.accessDenied("Anonymous users cannot create buckets.") }
         let name = request.bucket ?? ""
         try Names.validateBucketName(name)
+        guard principal != .anonymous else { throw OSSError.accessDenied("Anonymous users cannot create buckets.") }
         var acl = BucketACL.private
         if let header = request.header("x-oss-acl") {
             guard let parsed = BucketACL(rawValue: header) else {

@@ -63,6 +63,8 @@ public struct OSSService: Sendable {
         case .deleteObject: return try await deleteObject(request, principal: principal)
         case .getObjectACL: return try await getObjectACL(request, principal: principal)
         case .putObjectACL: return try await putObjectACL(request, principal: principal)
+        case .putSymlink: return try await putSymlink(request, principal: principal)
+        case .getSymlink: return try await getSymlink(request, principal: principal)
         case .unsupported(let feature): throw OSSError.unsupported(feature)
         }
     }

@@ -19,7 +19,11 @@ extension OSSService {
         let bucket = try await requireBucket(request)
         try AccessControl.checkBucket(principal, route, bucket: bucket)
         let key = try requireKey(request)
-        guard let object = try await metadata.object(bucket: bucket.name, key: key) else { throw OSSError.noSuchKey(key) }
+        guard let object = try await metadata.object(bucket: bucket.name, key: key) else {
+            // Anonymous callers learn nothing about a private bucket's keys.
+            if principal == .anonymous && bucket.acl == .private { throw AccessControl.aclDenied }
+            throw OSSError.noSuchKey(key)
+        }
         try AccessControl.checkObjectRead(principal, bucket: bucket, object: object)
         return (bucket, object)
     }
@@ -57,7 +61,8 @@ extension OSSService {
 
     func getObject(_ request: OSSRequest, principal: Principal) async throws -> Response {
         let route: Route = request.isHead ? .headObject : .getObject
-        let (_, object) = try await loadObject(request, principal: principal, route: route)
+        let (bucket, requested) = try await loadObject(request, principal: principal, route: route)
+        let object = try await resolveSymlink(requested, bucket: bucket, principal: principal)
         var fields = Self.objectHeaders(object)
         switch Self.preconditions(request).evaluate(etag: object.etag, lastModified: object.lastModified) {
         case .proceed: break
@@ -118,8 +123,36 @@ extension OSSService {
         return Response(status: status, headers: fields, body: body)
     }
 
+    /// Reads of a symlink serve the target's bytes, size and ETag with the link's own type and metadata.
+    func resolveSymlink(_ object: ObjectRecord, bucket: BucketRecord, principal: Principal) async throws -> ObjectRecord {
+        guard object.type == .symlink, let target = object.symlinkTarget else { return object }
+        guard let resolved = try await metadata.object(bucket: bucket.name, key: target), resolved.type != .symlink else {
+            throw OSSError.symlinkTargetNotExist.with("Key", object.key)
+        }
+        try AccessControl.checkObjectRead(principal, bucket: bucket, object: resolved)
+        var merged = resolved
+        merged.key = object.key
+        merged.type = .symlink
+        merged.contentType = object.contentType == MimeTypes.fallback ? resolved.contentType : object.contentType
+        if !object.userMetadata.isEmpty { merged.userMetadata = object.userMetadata }
+        return merged
+    }
+
+    func getSymlink(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let (_, object) = try await loadObject(request, principal: principal, route: .getSymlink)
+        guard object.type == .symlink, let target = object.symlinkTarget else {
+            throw OSSError(status: 400, code: "NotSymlink", message: "The specified object is not a symlink.")
+        }
+        var fields = HTTPFields()
+        fields[.ossSymlinkTarget] = PercentEncoding.encode(target)
+        fields[.eTag] = "\"" + object.etag + "\""
+        fields[.lastModified] = Timestamps.rfc1123(unixSeconds: object.lastModified)
+        return Responses.empty(headers: fields)
+    }
+
     func getObjectMeta(_ request: OSSRequest, principal: Principal) async throws -> Response {
-        let (_, object) = try await loadObject(request, principal: principal, route: .getObjectMeta)
+        let (bucket, requested) = try await loadObject(request, principal: principal, route: .getObjectMeta)
+        let object = try await resolveSymlink(requested, bucket: bucket, principal: principal)
         var fields = HTTPFields()
         fields[.eTag] = "\"" + object.etag + "\""
         fields[.lastModified] = Timestamps.rfc1123(unixSeconds: object.lastModified)

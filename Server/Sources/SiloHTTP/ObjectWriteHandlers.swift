@@ -146,6 +146,24 @@ extension OSSService {
         return Responses.xml(DeleteResult(deleted: document.quiet ? [] : keys, encoding: encoding))
     }
 
+    func putSymlink(_ request: OSSRequest, principal: Principal) async throws -> Response {
+        let bucket = try await requireBucket(request)
+        try AccessControl.checkBucket(principal, .putSymlink, bucket: bucket)
+        let key = try requireKey(request)
+        try RequestHeaders.rejectUnsupported(request)
+        guard let header = request.header("x-oss-symlink-target"), let target = PercentEncoding.decode(header) else {
+            throw OSSError.invalidArgument("x-oss-symlink-target is missing or malformed.", name: "x-oss-symlink-target")
+        }
+        try Names.validateObjectKey(target)
+        if principal == .anonymous {
+            try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
+        }
+        let record = try await objects.putSymlink(
+            bucket: bucket, key: key, target: target, attributes: try RequestHeaders.attributes(request),
+            forbidOverwrite: RequestHeaders.forbidOverwrite(request))
+        return Responses.empty(headers: [.eTag: "\"" + record.etag + "\""])
+    }
+
     func putObjectACL(_ request: OSSRequest, principal: Principal) async throws -> Response {
         let bucket = try await requireBucket(request)
         try AccessControl.checkBucket(principal, .putObjectACL, bucket: bucket)

@@ -14,6 +14,7 @@ extension HTTPField.Name {
     static let ossServerTime = HTTPField.Name("x-oss-server-time")!
     static let contentMD5 = HTTPField.Name("Content-MD5")!
     static let ossLastAccessTime = HTTPField.Name("x-oss-last-access-time")!
+    static let ossSymlinkTarget = HTTPField.Name("x-oss-symlink-target")!
 }
 
 enum Responses {

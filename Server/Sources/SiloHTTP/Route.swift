@@ -12,7 +12,7 @@ enum Route: Sendable, Hashable {
     case listObjects, listObjectsV2, deleteMultipleObjects, listLiveChannels, listMultipartUploads
     // object
     case putObject, copyObject, appendObject, getObject, headObject, getObjectMeta, deleteObject
-    case getObjectACL, putObjectACL
+    case getObjectACL, putObjectACL, putSymlink, getSymlink
     /// A sub-resource or header Silo does not implement; carries the feature name for the error.
     case unsupported(String)
 
@@ -39,6 +39,8 @@ enum Route: Sendable, Hashable {
         case .deleteObject: return "oss:DeleteObject"
         case .getObjectACL: return "oss:GetObjectAcl"
         case .putObjectACL: return "oss:PutObjectAcl"
+        case .putSymlink: return "oss:PutObject"
+        case .getSymlink: return "oss:GetObject"
         case .unsupported: return "oss:Unsupported"
         }
     }
@@ -54,7 +56,7 @@ enum Route: Sendable, Hashable {
 
     /// Object sub-resources OSS defines that Silo does not implement (yet).
     static let unsupportedObjectResources = [
-        "symlink", "tagging", "restore", "uploads", "uploadId", "partNumber", "x-oss-process", "versionId", "select",
+        "tagging", "restore", "uploads", "uploadId", "partNumber", "x-oss-process", "versionId", "select",
         "meta", "x-oss-async-process",
     ]
 
@@ -106,6 +108,7 @@ enum Route: Sendable, Hashable {
         switch method {
         case .get:
             if has("acl") { return .getObjectACL }
+            if has("symlink") { return .getSymlink }
             if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
             return .getObject
         case .head:
@@ -114,6 +117,7 @@ enum Route: Sendable, Hashable {
             return .headObject
         case .put:
             if has("acl") { return .putObjectACL }
+            if has("symlink") { return .putSymlink }
             if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
             return headers[HTTPField.Name("x-oss-copy-source")!] != nil ? .copyObject : .putObject
         case .post:

@@ -31,6 +31,7 @@ enum Schema {
                     headers TEXT,
                     user_meta TEXT,
                     extents TEXT NOT NULL,
+                    symlink_target TEXT,
                     PRIMARY KEY (bucket, key)
                 ) WITHOUT ROWID;
 

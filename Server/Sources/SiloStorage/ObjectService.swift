@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOCore
 import SiloCore
@@ -74,7 +75,11 @@ public struct ObjectService: Sendable {
             contentMD5: Data(digest.md5).base64EncodedString(), crc64: digest.crc64, type: .normal,
             storageClass: attributes.storageClass ?? bucket.storageClass, acl: attributes.acl,
             headers: attributes.headers, userMetadata: attributes.userMetadata, extents: [digest.extent])
-        try await commit(record, newBlobs: [digest.blob], condition: forbidOverwrite ? .mustNotExist : .none)
+        do {
+            try await commit(record, newBlobs: [digest.blob], condition: forbidOverwrite ? .mustNotExist : .none)
+        } catch is ConditionFailure {
+            throw OSSError.fileAlreadyExists
+        }
         return record
     }
 
@@ -188,6 +193,22 @@ public struct ObjectService: Sendable {
         } catch is ConditionFailure {
             if forbidOverwrite && !isSelf { throw OSSError.fileAlreadyExists }
             throw SourceReleased()
+        }
+        return record
+    }
+
+    /// PutSymlink: a zero-byte object whose reads resolve to `target` in the same bucket.
+    public func putSymlink(bucket: BucketRecord, key: String, target: String, attributes: ObjectAttributes,
+                           forbidOverwrite: Bool) async throws -> ObjectRecord {
+        let record = ObjectRecord(
+            bucket: bucket.name, key: key, size: 0, etag: Hex.upper(Insecure.MD5.hash(data: Array(target.utf8))),
+            lastModified: clock(), contentType: attributes.contentType ?? MimeTypes.fallback, contentMD5: nil, crc64: 0,
+            type: .symlink, storageClass: attributes.storageClass ?? bucket.storageClass, acl: attributes.acl,
+            headers: attributes.headers, userMetadata: attributes.userMetadata, extents: [], symlinkTarget: target)
+        do {
+            try await commit(record, newBlobs: [], condition: forbidOverwrite ? .mustNotExist : .none)
+        } catch is ConditionFailure {
+            throw OSSError.fileAlreadyExists
         }
         return record
     }

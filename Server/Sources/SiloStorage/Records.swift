@@ -125,10 +125,12 @@ public struct ObjectRecord: Sendable, Hashable {
     public var headers: StoredHeaders
     public var userMetadata: [MetadataEntry]
     public var extents: [Extent]
+    /// For `Symlink` objects: the key (same bucket) reads resolve to.
+    public var symlinkTarget: String?
 
     public init(bucket: String, key: String, size: Int64, etag: String, lastModified: Int64, contentType: String,
                 contentMD5: String?, crc64: UInt64, type: ObjectType, storageClass: StorageClass, acl: ObjectACL,
-                headers: StoredHeaders, userMetadata: [MetadataEntry], extents: [Extent]) {
+                headers: StoredHeaders, userMetadata: [MetadataEntry], extents: [Extent], symlinkTarget: String? = nil) {
         self.bucket = bucket
         self.key = key
         self.size = size
@@ -143,6 +145,7 @@ public struct ObjectRecord: Sendable, Hashable {
         self.headers = headers
         self.userMetadata = userMetadata
         self.extents = extents
+        self.symlinkTarget = symlinkTarget
     }
 
     public var summary: ObjectSummary {

@@ -1,0 +1,73 @@
+# Silo: `make run` starts the whole system; `make test` runs every test. Both install what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+APT_PACKAGES := pkg-config libsqlite3-dev
+BENCH_APT_PACKAGES := nginx-light
+DATA_DIR ?= ./data
+ADDRESS ?= 127.0.0.1:9000
+STS_ADDRESS ?= 127.0.0.1:9100
+
+.PHONY: help deps bench-deps venv build build-release test test-swift test-compat test-upstream run bench clean
+
+help:
+	@echo "make run    - install what is missing, build, start Silo with a demo bucket"
+	@echo "make test   - install what is missing, run swift test and the real-SDK compatibility suites"
+	@echo "make bench  - Silo against nginx on loopback, printed as ratios"
+
+# Debian packages, installed only when missing (sudo when not root).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ $$(id -u) -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+bench-deps:
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(APT_PACKAGES) $(BENCH_APT_PACKAGES)"
+
+# The Python venv for the compatibility suites, rebuilt when requirements change.
+$(VENV)/.stamp: compat/requirements.txt
+	@test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install --quiet --upgrade pip
+	$(VENV_PY) -m pip install --quiet -r compat/requirements.txt
+	@touch $@
+
+venv: $(VENV)/.stamp
+
+build: deps
+	swift build --build-tests
+	swift build --build-tests --package-path Server
+
+build-release: deps
+	swift build -c release --package-path Server --product silo
+
+test: build venv
+	$(MAKE) --no-print-directory test-swift test-compat test-upstream
+
+test-swift:
+	swift test --skip-build
+	swift test --skip-build --package-path Server
+
+# Our own suites: real oss2 against a spawned silo (free port, temporary data folder).
+test-compat: venv
+	$(VENV_PY) -m pytest -p no:cacheprovider -q compat
+
+# oss2 2.19.1's own tests/, fetched from PyPI, under v1 and v4 signatures.
+test-upstream: venv
+	$(VENV_PY) compat/upstream/run_upstream.py
+
+run: build-release venv
+	@mkdir -p $(DATA_DIR)
+	Server/.build/release/silo server --data-dir $(DATA_DIR) --address $(ADDRESS) --sts-address $(STS_ADDRESS) \
+	  --bucket demo --print-credentials
+
+bench: bench-deps build-release venv
+	$(VENV_PY) bench/run_bench.py
+
+clean:
+	rm -rf .build Server/.build $(VENV) compat/.upstream bench/.work
