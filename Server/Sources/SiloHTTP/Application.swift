@@ -34,9 +34,29 @@ final class ConnectionTuning: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head(let head) = unwrapInboundIn(data), head.headerFields[.expect]?.lowercased() == "100-continue" {
+        guard case .head(var head) = unwrapInboundIn(data) else {
+            context.fireChannelRead(data)
+            return
+        }
+        if head.headerFields[.expect]?.lowercased() == "100-continue" {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
         }
-        context.fireChannelRead(data)
+        if Self.declaresUnreadBody(head) {
+            // A GET that declares a body it never sends (oss2's presigned replay with Content-Length) would leave
+            // the decoder waiting for bytes that are really the next request: answer it, then close.
+            head.headerFields[.connection] = "close"
+        }
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
+    /// Methods whose handlers never read a body, carrying a non-zero Content-Length.
+    static func declaresUnreadBody(_ head: HTTPRequest) -> Bool {
+        switch head.method {
+        case .get, .head, .delete, .options:
+            guard let length = head.headerFields[.contentLength].flatMap(Int.init) else { return false }
+            return length > 0
+        default:
+            return false
+        }
     }
 }

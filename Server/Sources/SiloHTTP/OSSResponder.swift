@@ -36,17 +36,7 @@ public struct OSSResponder: HTTPResponder {
             await service.applyCORS(to: &response, request: ossRequest)
         }
         response.headers[.ossRequestId] = requestId
-        if Self.bodyWillNotBeRead(request, response) {
-            // A declared body we never read (a presigned GET carrying Content-Length) would be parsed as the next
-            // request; close instead of draining bytes that may never come.
-            response.headers[.connection] = "close"
-            let channel = context.channel
-            let original = response.body
-            response.body = ResponseBody(contentLength: original.contentLength) { writer in
-                defer { channel.close(mode: .input, promise: nil) }
-                try await original.write(writer)
-            }
-        }
+        if request.headers[.connection]?.lowercased() == "close" { response.headers[.connection] = "close" }
         return response
     }
 
@@ -57,13 +47,4 @@ public struct OSSResponder: HTTPResponder {
         return try await service.dispatch(route, request, body: httpRequest.body, principal: principal, context: context)
     }
 
-    static func bodyWillNotBeRead(_ request: Request, _ response: Response) -> Bool {
-        switch request.method {
-        case .get, .head, .delete, .options:
-            guard let length = request.headers[.contentLength].flatMap(Int.init) else { return false }
-            return length > 0
-        default:
-            return false
-        }
-    }
 }

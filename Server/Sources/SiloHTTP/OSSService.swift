@@ -66,6 +66,7 @@ public struct OSSService: Sendable {
         case .putSymlink: return try await putSymlink(request, principal: principal)
         case .getSymlink: return try await getSymlink(request, principal: principal)
         case .unsupported(let feature): throw OSSError.unsupported(feature)
+        case .methodNotAllowed: throw OSSError.methodNotAllowed
         }
     }
 

@@ -15,6 +15,8 @@ enum Route: Sendable, Hashable {
     case getObjectACL, putObjectACL, putSymlink, getSymlink
     /// A sub-resource or header Silo does not implement; carries the feature name for the error.
     case unsupported(String)
+    /// A method the addressed resource does not have.
+    case methodNotAllowed
 
     /// The RAM action the route is authorized as (spec §16.3).
     var action: String {
@@ -41,7 +43,7 @@ enum Route: Sendable, Hashable {
         case .putObjectACL: return "oss:PutObjectAcl"
         case .putSymlink: return "oss:PutObject"
         case .getSymlink: return "oss:GetObject"
-        case .unsupported: return "oss:Unsupported"
+        case .unsupported, .methodNotAllowed: return "oss:Unsupported"
         }
     }
 
@@ -63,7 +65,7 @@ enum Route: Sendable, Hashable {
     static func resolve(_ request: OSSRequest) -> Route {
         let query = request.query
         guard request.bucket != nil else {
-            return request.method == .get ? .listBuckets : .unsupported("service-level " + request.method.rawValue)
+            return request.method == .get ? .listBuckets : .methodNotAllowed
         }
         if request.key == nil {
             return bucketRoute(request.method, query)
@@ -99,7 +101,7 @@ enum Route: Sendable, Hashable {
         case .head:
             return .headBucket
         default:
-            return .unsupported("bucket " + method.rawValue)
+            return .methodNotAllowed
         }
     }
 
@@ -128,7 +130,7 @@ enum Route: Sendable, Hashable {
             if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
             return .deleteObject
         default:
-            return .unsupported("object " + method.rawValue)
+            return .methodNotAllowed
         }
     }
 }
