@@ -36,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "SiloStorageConformance",
-            dependencies: ["SiloStorage"]
+            dependencies: ["SiloStorage", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
             name: "SiloMetadataSQLite",
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "SiloStorageTests", dependencies: ["SiloStorage", "SiloStorageConformance"]),
         .testTarget(
             name: "SiloMetadataSQLiteTests",
-            dependencies: ["SiloMetadataSQLite", "SiloStorageConformance"]
+            dependencies: ["SiloMetadataSQLite", "SiloStorageConformance", .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(
             name: "SiloHTTPTests",

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SiloCore
+import SiloStorageConformance
 import Testing
 
 @testable import SiloStorage
@@ -33,29 +34,6 @@ final class BlobStoreFixture {
     }
 }
 
-/// Yields the given chunks, optionally failing after them.
-struct Chunks: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let chunks: [[UInt8]]
-    var failAfter = false
-
-    struct BodyFailure: Error {}
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var remaining: [[UInt8]]
-        let fail: Bool
-        mutating func next() async throws -> ByteBuffer? {
-            if remaining.isEmpty {
-                if fail { throw BodyFailure() }
-                return nil
-            }
-            return ByteBuffer(bytes: remaining.removeFirst())
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: chunks, fail: failAfter) }
-}
-
 func read(_ store: LocalBlobStore, _ extents: [Extent], _ range: Range<Int64>, chunk: Int = 7) async throws -> [UInt8] {
     let reader = try await store.reader(for: extents)
     var bytes: [UInt8] = []
@@ -69,7 +47,7 @@ func read(_ store: LocalBlobStore, _ extents: [Extent], _ range: Range<Int64>, c
 
     @Test func writeHashesAndStagesDurably() async throws {
         let fixture = try BlobStoreFixture()
-        let digest = try await fixture.store.write(Chunks(chunks: [Array(Self.data[..<1234]), Array(Self.data[1234...])]), limit: 10_000)
+        let digest = try await fixture.store.write(ByteChunks([Array(Self.data[..<1234]), Array(Self.data[1234...])]), limit: 10_000)
         #expect(digest.size == 5000)
         #expect(digest.md5 == Array(Insecure.MD5.hash(data: Self.data)))
         #expect(digest.crc64 == CRC64.checksum(Self.data))
@@ -84,8 +62,8 @@ func read(_ store: LocalBlobStore, _ extents: [Extent], _ range: Range<Int64>, c
 
     @Test func readsSpanExtentsWithOffsets() async throws {
         let fixture = try BlobStoreFixture()
-        let first = try await fixture.store.write(Chunks(chunks: [Array(Self.data[..<3000])]), limit: 10_000)
-        let second = try await fixture.store.write(Chunks(chunks: [Array(Self.data[3000...])]), limit: 10_000)
+        let first = try await fixture.store.write(ByteChunks([Array(Self.data[..<3000])]), limit: 10_000)
+        let second = try await fixture.store.write(ByteChunks([Array(Self.data[3000...])]), limit: 10_000)
         await fixture.store.publish(first.blob)
         let extents = [Extent(blob: first.blob, offset: 1000, length: 2000), second.extent]
         let logical = Array(Self.data[1000..<3000]) + Array(Self.data[3000...])
@@ -100,10 +78,10 @@ func read(_ store: LocalBlobStore, _ extents: [Extent], _ range: Range<Int64>, c
     @Test func overLimitAndFailingBodiesLeaveNothing() async throws {
         let fixture = try BlobStoreFixture()
         await #expect(throws: BlobWriteError.self) {
-            try await fixture.store.write(Chunks(chunks: [Self.data, Self.data]), limit: 6000)
+            try await fixture.store.write(ByteChunks([Self.data, Self.data]), limit: 6000)
         }
-        await #expect(throws: Chunks.BodyFailure.self) {
-            try await fixture.store.write(Chunks(chunks: [Self.data], failAfter: true), limit: 100_000)
+        await #expect(throws: ByteChunks.DroppedConnection.self) {
+            try await fixture.store.write(ByteChunks([Self.data], failAfter: true), limit: 100_000)
         }
         #expect(fixture.files(in: "staging").isEmpty)
         #expect(try await fixture.store.allBlobs().isEmpty)
@@ -111,15 +89,15 @@ func read(_ store: LocalBlobStore, _ extents: [Extent], _ range: Range<Int64>, c
 
     @Test func emptyBlob() async throws {
         let fixture = try BlobStoreFixture()
-        let digest = try await fixture.store.write(Chunks(chunks: []), limit: 10)
+        let digest = try await fixture.store.write(ByteChunks([[UInt8]]()), limit: 10)
         #expect(digest.size == 0 && digest.crc64 == 0)
         #expect(digest.md5 == Array(Insecure.MD5.hash(data: [UInt8]())))
     }
 
     @Test func deleteFindsEitherPlaceAndIsIdempotent() async throws {
         let fixture = try BlobStoreFixture()
-        let staged = try await fixture.store.write(Chunks(chunks: [[1, 2, 3]]), limit: 10)
-        let published = try await fixture.store.write(Chunks(chunks: [[4, 5]]), limit: 10)
+        let staged = try await fixture.store.write(ByteChunks([[1, 2, 3]]), limit: 10)
+        let published = try await fixture.store.write(ByteChunks([[4, 5]]), limit: 10)
         await fixture.store.publish(published.blob)
         try await fixture.store.delete(staged.blob)
         try await fixture.store.delete(published.blob)
@@ -132,8 +110,8 @@ func read(_ store: LocalBlobStore, _ extents: [Extent], _ range: Range<Int64>, c
 
     @Test func recoverySettlesStaging() async throws {
         let fixture = try BlobStoreFixture()
-        let kept = try await fixture.store.write(Chunks(chunks: [[1]]), limit: 10)
-        let dropped = try await fixture.store.write(Chunks(chunks: [[2]]), limit: 10)
+        let kept = try await fixture.store.write(ByteChunks([[1]]), limit: 10)
+        let dropped = try await fixture.store.write(ByteChunks([[2]]), limit: 10)
         _ = FileManager.default.createFile(atPath: fixture.directory + "/staging/not-a-blob", contents: Data([0]))
         let keptID = kept.blob
         let report = try await fixture.store.recover { $0 == keptID }

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""`make bench`: Silo against nginx (static GET, WebDAV PUT) on loopback, in one run, printed as ratios.
+
+Load comes from wrk. Silo requests are V1-presigned URLs, so every request pays for signature
+verification; PUTs overwrite a rotating set of keys, so every PUT also pays for fsync, commit and GC.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "compat"))
+
+import oss2  # noqa: E402
+import requests  # noqa: E402
+
+from silo_harness import SiloServer, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION  # noqa: E402
+
+SIZES = [("4KiB", 4 << 10), ("1MiB", 1 << 20), ("64MiB", 64 << 20)]
+CONCURRENCY = [1, 16]
+PUT_KEYS = 32
+
+WRK_SCRIPT = r"""
+local paths = {}
+local body = nil
+local index = 0
+init = function(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  if args[3] ~= "" then
+    local f = io.open(args[3], "rb"); body = f:read("*a"); f:close()
+  end
+  index = math.random(#paths) - 1
+  wrk.method = args[2]
+end
+request = function()
+  index = (index % #paths) + 1
+  return wrk.format(nil, paths[index], nil, body)
+end
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Nginx:
+    def __init__(self, work):
+        self.work = work
+        self.root = os.path.join(work, "root")
+        os.makedirs(os.path.join(self.root, "put"), exist_ok=True)
+        os.makedirs(os.path.join(work, "tmp"), exist_ok=True)
+        self.port = free_port()
+        conf = os.path.join(work, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write("""
+daemon off; worker_processes auto; pid %(w)s/nginx.pid; error_log %(w)s/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off; sendfile on; tcp_nopush on; tcp_nodelay on; keepalive_requests 10000000;
+  client_body_temp_path %(w)s/tmp; client_max_body_size 0; client_body_buffer_size 1m;
+  server {
+    listen 127.0.0.1:%(p)d; root %(r)s;
+    location / { dav_methods PUT; create_full_put_path on; dav_access user:rw; }
+  }
+}
+""" % {"w": work, "p": self.port, "r": self.root})
+        self.process = subprocess.Popen(["nginx", "-e", os.path.join(work, "error.log"), "-p", work, "-c", conf])
+        wait_port(self.port)
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGQUIT)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def wait_port(port, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("port %d never opened" % port)
+
+
+def wrk(work, urls, method, body_file, connections, seconds):
+    """Runs wrk over the URLs (same host); returns requests per second."""
+    host = re.match(r"(http://[^/]+)", urls[0]).group(1)
+    paths_file = os.path.join(work, "paths.txt")
+    with open(paths_file, "w") as f:
+        f.write("\n".join(u[len(host):] for u in urls) + "\n")
+    script = os.path.join(work, "bench.lua")
+    with open(script, "w") as f:
+        f.write(WRK_SCRIPT)
+    threads = min(connections, 2)
+    out = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds, "--timeout", "60s",
+                          "-s", script, host, "--", paths_file, method, body_file or ""],
+                         capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError("wrk saw %s error responses:\n%s" % (errors.group(1), out))
+    return rate
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--binary", default=os.path.join(ROOT, "Server", ".build", "release", "silo"))
+    options = parser.parse_args()
+    work = os.path.join(HERE, ".work")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    nginx = Nginx(os.path.join(work, "nginx"))
+    silo = SiloServer(data_dir=os.path.join(work, "silo"), binary=options.binary)
+    silo.start()
+    results = []
+    try:
+        bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, "bench", region=REGION)
+        bucket.create_bucket()
+        for label, size in SIZES:
+            body_file = os.path.join(work, "body-%s" % label)
+            with open(body_file, "wb") as f:
+                f.write(os.urandom(size))
+            with open(body_file, "rb") as f:
+                data = f.read()
+            # Objects to GET.
+            bucket.put_object("get-" + label, data)
+            requests.put(nginx.url("/get-" + label), data=data).raise_for_status()
+            silo_get = [bucket.sign_url("GET", "get-" + label, 86400)]
+            nginx_get = [nginx.url("/get-" + label)]
+            silo_put = [bucket.sign_url("PUT", "put-%s-%d" % (label, i), 86400) for i in range(PUT_KEYS)]
+            nginx_put = [nginx.url("/put/%s-%d" % (label, i)) for i in range(PUT_KEYS)]
+            for op, silo_urls, nginx_urls, body in [("GET", silo_get, nginx_get, None),
+                                                     ("PUT", silo_put, nginx_put, body_file)]:
+                for connections in CONCURRENCY:
+                    seconds = options.seconds
+                    base = wrk(work, nginx_urls, op, body, connections, seconds)
+                    ours = wrk(work, silo_urls, op, body, connections, seconds)
+                    results.append((op, label, size, connections, base, ours))
+                    print("%-4s %-6s c=%-3d nginx %10.1f/s  silo %10.1f/s  ratio %.2f"
+                          % (op, label, connections, base, ours, ours / base), flush=True)
+    finally:
+        silo.cleanup()
+        nginx.stop()
+    print()
+    print("| op | size | conc | nginx ops/s | silo ops/s | nginx MB/s | silo MB/s | silo/nginx |")
+    print("|---|---|---|---|---|---|---|---|")
+    for op, label, size, connections, base, ours in results:
+        print("| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.2f |" % (
+            op, label, connections, base, ours, base * size / 1e6, ours * size / 1e6, ours / base))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
