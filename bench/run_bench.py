@@ -64,7 +64,7 @@ class Nginx:
         conf = os.path.join(work, "nginx.conf")
         with open(conf, "w") as f:
             f.write("""
-daemon off; worker_processes auto; pid %(w)s/nginx.pid; error_log %(w)s/error.log warn;
+%(user)s daemon off; worker_processes auto; pid %(w)s/nginx.pid; error_log %(w)s/error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off; sendfile on; tcp_nopush on; tcp_nodelay on; keepalive_requests 10000000;
@@ -74,8 +74,9 @@ http {
     location / { dav_methods PUT; create_full_put_path on; dav_access user:rw; }
   }
 }
-""" % {"w": work, "p": self.port, "r": self.root})
-        self.process = subprocess.Popen(["nginx", "-e", os.path.join(work, "error.log"), "-p", work, "-c", conf])
+""" % {"w": work, "p": self.port, "r": self.root, "user": "user root;" if os.geteuid() == 0 else ""})
+        self.process = subprocess.Popen(["nginx", "-e", os.path.join(work, "error.log"), "-p", work, "-c", conf],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_port(self.port)
 
     def url(self, path):
@@ -130,9 +131,9 @@ def main():
     os.makedirs(work)
     nginx = Nginx(os.path.join(work, "nginx"))
     silo = SiloServer(data_dir=os.path.join(work, "silo"), binary=options.binary)
-    silo.start()
     results = []
     try:
+        silo.start()
         bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, "bench", region=REGION)
         bucket.create_bucket()
         for label, size in SIZES:

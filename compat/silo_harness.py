@@ -22,6 +22,7 @@ class SiloServer:
         self.binary = binary or os.environ.get("SILO_BIN", DEFAULT_BINARY)
         self.owns_data_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="silo-compat-")
+        os.makedirs(self.data_dir, exist_ok=True)
         self.extra_args = list(extra_args)
         self.env = dict(os.environ)
         self.env.update({

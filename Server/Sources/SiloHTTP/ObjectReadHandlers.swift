@@ -95,20 +95,11 @@ extension OSSService {
         if request.isHead || length == 0 {
             return Response(status: status, headers: fields, body: .init())
         }
-        let reader = try await objects.blobs.reader(for: object.extents)
         if length <= Self.inlineResponseLimit {
-            var whole: ByteBuffer?
-            do {
-                try await reader.read(byteRange, chunkSize: Int(length)) { chunk in
-                    if whole == nil { whole = chunk } else { whole!.writeImmutableBuffer(chunk) }
-                }
-            } catch {
-                await reader.close()
-                throw error
-            }
-            await reader.close()
-            return Response(status: status, headers: fields, body: .init(byteBuffer: whole ?? ByteBuffer()))
+            let whole = try await objects.blobs.readWhole(object.extents, range: byteRange)
+            return Response(status: status, headers: fields, body: .init(byteBuffer: whole))
         }
+        let reader = try await objects.blobs.reader(for: object.extents)
         let streamed = byteRange
         let body = ResponseBody(contentLength: Int(length)) { writer in
             do {

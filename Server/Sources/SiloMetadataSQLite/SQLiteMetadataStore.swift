@@ -154,7 +154,14 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func object(bucket: String, key: String) async throws -> ObjectRecord? {
-        try await pool.read { db in try Self.fetchObject(db, bucket: bucket, key: key) }
+        // A point read from the page cache costs microseconds, less than the two thread hops of an async read,
+        // and one SELECT needs no surrounding transaction.
+        try readInline { db in try Self.fetchObject(db, bucket: bucket, key: key) }
+    }
+
+    /// GRDB's synchronous read, which runs on the calling thread; from async code the async overload would win.
+    private func readInline<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.unsafeRead(body)
     }
 
     public func commitObject(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition) async throws

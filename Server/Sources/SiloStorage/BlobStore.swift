@@ -20,6 +20,9 @@ public protocol BlobStore: Sendable {
     /// Opens the bytes of `extents` for reading.
     func reader(for extents: [Extent]) async throws -> BlobReader
 
+    /// Reads a small range whole, in one step (open, read, close).
+    func readWhole(_ extents: [Extent], range: Range<Int64>) async throws -> ByteBuffer
+
     /// After a crash: publishes staged blobs that metadata refers to and deletes the rest.
     func recover(isReferenced: @Sendable (BlobID) async throws -> Bool) async throws -> RecoveryReport
 

@@ -117,26 +117,50 @@ public final class LocalBlobStore: BlobStore {
     // MARK: reading
 
     public func reader(for extents: [Extent]) async throws -> BlobReader {
-        let blobs = Array(Set(extents.map(\.blob)))
-        let paths = blobs.map { (publishedPath($0), stagedPath($0)) }
-        let descriptors = try await pool.runIfActive { () throws -> [BlobID: Int32] in
-            var opened: [BlobID: Int32] = [:]
-            do {
-                for (blob, (published, staged)) in zip(blobs, paths) {
-                    do {
-                        opened[blob] = try POSIX.open(published, O_RDONLY)
-                    } catch let error as StorageIOError where error.isNotFound {
-                        // Committed but not yet moved out of staging.
-                        opened[blob] = try POSIX.open(staged, O_RDONLY)
-                    }
-                }
-            } catch {
-                for fd in opened.values { POSIX.close(fd) }
-                throw error
-            }
-            return opened
-        }
+        let paths = blobPaths(extents)
+        let descriptors = try await pool.runIfActive { try Self.open(paths) }
         return LocalBlobReader(extents: extents, descriptors: descriptors, pool: pool, allocator: allocator)
+    }
+
+    public func readWhole(_ extents: [Extent], range: Range<Int64>) async throws -> ByteBuffer {
+        let paths = blobPaths(extents)
+        let allocator = self.allocator
+        return try await pool.runIfActive {
+            let descriptors = try Self.open(paths)
+            defer { for fd in descriptors.values { POSIX.close(fd) } }
+            var buffer = allocator.buffer(capacity: range.count)
+            try LocalBlobReader.forEachPiece(of: extents, in: range) { extent, fileOffset, count in
+                guard let fd = descriptors[extent.blob] else { return }
+                let read = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+                    try POSIX.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: pointer[0..<count]),
+                                        offset: fileOffset, path: extent.blob.raw)
+                }
+                guard read == count else { throw StorageIOError(operation: "pread(short)", path: extent.blob.raw, errno: 0) }
+            }
+            return buffer
+        }
+    }
+
+    private func blobPaths(_ extents: [Extent]) -> [(BlobID, published: String, staged: String)] {
+        Array(Set(extents.map(\.blob))).map { ($0, publishedPath($0), stagedPath($0)) }
+    }
+
+    /// Opens each blob, falling back to staging for one committed but not yet published.
+    private static func open(_ paths: [(BlobID, published: String, staged: String)]) throws -> [BlobID: Int32] {
+        var opened: [BlobID: Int32] = [:]
+        do {
+            for (blob, published, staged) in paths {
+                do {
+                    opened[blob] = try POSIX.open(published, O_RDONLY)
+                } catch let error as StorageIOError where error.isNotFound {
+                    opened[blob] = try POSIX.open(staged, O_RDONLY)
+                }
+            }
+        } catch {
+            for fd in opened.values { POSIX.close(fd) }
+            throw error
+        }
+        return opened
     }
 
     // MARK: recovery and audit
@@ -241,29 +265,36 @@ final class LocalBlobReader: BlobReader, @unchecked Sendable {
     }
 
     func read(_ range: Range<Int64>, chunkSize: Int, _ consume: (ByteBuffer) async throws -> Void) async throws {
+        var pieces: [(Extent, Int64, Int)] = []
+        Self.forEachPiece(of: extents, in: range, maxPiece: chunkSize) { pieces.append(($0, $1, $2)) }
+        for (extent, fileOffset, count) in pieces {
+            guard let fd = descriptors[extent.blob] else { continue }
+            let allocator = self.allocator
+            let chunk = try await pool.runIfActive { () throws -> ByteBuffer in
+                var buffer = allocator.buffer(capacity: count)
+                let read = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+                    try POSIX.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: pointer[0..<count]),
+                                        offset: fileOffset, path: extent.blob.raw)
+                }
+                guard read == count else { throw StorageIOError(operation: "pread(short)", path: extent.blob.raw, errno: 0) }
+                return buffer
+            }
+            try await consume(chunk)
+        }
+    }
+
+    /// Splits a logical byte range into (extent, file offset, length) pieces of at most `maxPiece` bytes.
+    static func forEachPiece(of extents: [Extent], in range: Range<Int64>, maxPiece: Int = Int.max,
+                             _ body: (Extent, Int64, Int) throws -> Void) rethrows {
         var extentStart: Int64 = 0
         for extent in extents {
             let extentEnd = extentStart + extent.length
             defer { extentStart = extentEnd }
-            let lower = max(range.lowerBound, extentStart)
+            var position = max(range.lowerBound, extentStart)
             let upper = min(range.upperBound, extentEnd)
-            guard lower < upper, let fd = descriptors[extent.blob] else { continue }
-            var position = lower
             while position < upper {
-                let count = Int(min(Int64(chunkSize), upper - position))
-                let fileOffset = extent.offset + (position - extentStart)
-                let allocator = self.allocator
-                let blob = extent.blob
-                let chunk = try await pool.runIfActive { () throws -> ByteBuffer in
-                    var buffer = allocator.buffer(capacity: count)
-                    let read = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
-                        try POSIX.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: pointer[0..<count]),
-                                            offset: fileOffset, path: blob.raw)
-                    }
-                    guard read == count else { throw StorageIOError(operation: "pread(short)", path: blob.raw, errno: 0) }
-                    return buffer
-                }
-                try await consume(chunk)
+                let count = Int(min(Int64(maxPiece), upper - position))
+                try body(extent, extent.offset + (position - extentStart), count)
                 position += Int64(count)
             }
         }
