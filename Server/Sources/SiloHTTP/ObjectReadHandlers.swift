@@ -5,7 +5,7 @@ import SiloStorage
 
 extension OSSService {
     /// Objects up to this size are read whole and sent with their headers in one write.
-    static let inlineResponseLimit: Int64 = 256 * 1024
+    static let inlineResponseLimit: Int64 = 1024 * 1024
     /// Streaming chunk size: large enough for few syscalls, small enough to bound memory per download.
     static let streamChunkSize = 1024 * 1024
 

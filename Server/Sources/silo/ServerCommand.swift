@@ -45,6 +45,7 @@ struct ServerCommand: AsyncParsableCommand {
     var printCredentials = false
 
     func run() async throws {
+        MemoryTuning.apply()
         let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
