@@ -85,6 +85,20 @@ enum POSIX {
         if result != 0 { throw StorageIOError(operation: "fdatasync", path: path, errno: errno) }
     }
 
+    #if os(Linux)
+    private typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
+    // Swift's Glibc module does not import sync_file_range; glibc exports it.
+    private static let syncFileRange: SyncFileRange? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range")
+        .map { unsafeBitCast($0, to: SyncFileRange.self) }
+    #endif
+
+    /// Asks the kernel to begin writing a range back (Linux `SYNC_FILE_RANGE_WRITE`); a hint, never an error.
+    static func startWriteback(_ fd: Int32, offset: Int64, length: Int64) {
+        #if os(Linux)
+        _ = syncFileRange?(fd, offset, length, 2)
+        #endif
+    }
+
     static func sync(_ fd: Int32, path: String) throws {
         if fsync(fd) != 0 { throw StorageIOError(operation: "fsync", path: path, errno: errno) }
     }
