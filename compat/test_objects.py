@@ -152,6 +152,21 @@ def test_append(bucket):
         bucket.append_object("normal", 1, b"y")
 
 
+def test_large_reads_across_extents(bucket):
+    """Bodies past the inline limit are sent from files (sendfile), across every extent and range shape."""
+    parts = [os.urandom(150_000), os.urandom(70_000), os.urandom(200_000)]
+    position = 0
+    for part in parts:
+        position = bucket.append_object("multi", position, part).next_position
+    whole = b"".join(parts)
+    assert bucket.get_object("multi").read() == whole
+    for first, last in [(0, 149_999), (149_000, 221_000), (100_000, 419_999), (219_999, 220_000), (300_000, None)]:
+        end = len(whole) if last is None else last + 1
+        assert bucket.get_object("multi", byte_range=(first, last)).read() == whole[first:end]
+    copy = bucket.copy_object(bucket.bucket_name, "multi", "multi-copy")
+    assert bucket.get_object("multi-copy").read() == whole
+
+
 def test_acl_and_anonymous_access(bucket, silo):
     bucket.put_object("private", b"secret")
     anonymous = oss2.Bucket(oss2.AnonymousAuth(), silo.endpoint, bucket.bucket_name, region=REGION)

@@ -22,8 +22,8 @@ public enum SiloApplication {
     }
 }
 
-/// Per-connection tuning: TCP_NODELAY so small responses never wait on Nagle, and `100 Continue`
-/// for clients that send `Expect: 100-continue` (iOS, Android, Java).
+/// Per-connection tuning: TCP_NODELAY so small responses never wait on Nagle, `100 Continue` for clients that
+/// send `Expect: 100-continue` (iOS, Android, Java), and the sendfile path for object bodies.
 final class ConnectionTuning: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -31,6 +31,7 @@ final class ConnectionTuning: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         _ = context.channel.setOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+        SendfileHandler.install(in: context.pipeline.syncOperations)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

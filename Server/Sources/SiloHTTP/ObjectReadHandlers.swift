@@ -4,8 +4,9 @@ import SiloCore
 import SiloStorage
 
 extension OSSService {
-    /// Objects up to this size are read whole and sent with their headers in one write.
-    static let inlineResponseLimit: Int64 = 1024 * 1024
+    /// Objects up to this size are read whole and sent with their headers in one write; larger ones go out with
+    /// sendfile(2) when the blob store is file-backed.
+    static let inlineResponseLimit: Int64 = 64 * 1024
     /// Streaming chunk size: large enough for few syscalls, small enough to bound memory per download.
     static let streamChunkSize = 1024 * 1024
 
@@ -99,6 +100,10 @@ extension OSSService {
             let whole = try await objects.blobs.readWhole(object.extents, range: byteRange)
             return Response(status: status, headers: fields, body: .init(byteBuffer: whole))
         }
+        if let files = objects.blobs as? any FileBackedBlobStore {
+            let spans = try await files.fileSpans(object.extents, range: byteRange)
+            return Response(status: status, headers: fields, body: Self.sendfileBody(spans, length: length))
+        }
         let reader = try await objects.blobs.reader(for: object.extents)
         let streamed = byteRange
         let body = ResponseBody(contentLength: Int(length)) { writer in
@@ -139,6 +144,25 @@ extension OSSService {
         fields[.eTag] = "\"" + object.etag + "\""
         fields[.lastModified] = Timestamps.rfc1123(unixSeconds: object.lastModified)
         return Responses.empty(headers: fields)
+    }
+
+    /// A body of file spans sent with sendfile; a span whose marker cannot be written is closed here.
+    static func sendfileBody(_ spans: [FileSpan], length: Int64) -> ResponseBody {
+        ResponseBody(contentLength: Int(length)) { writer in
+            var index = 0
+            defer { for span in spans[index...] { POSIXDescriptor.close(span.descriptor) } }
+            while index < spans.count {
+                let marker = SendfileRegistry.shared.register(spans[index])
+                index += 1
+                do {
+                    try await writer.write(marker)
+                } catch {
+                    SendfileRegistry.shared.discard(marker)
+                    throw error
+                }
+            }
+            try await writer.finish(nil)
+        }
     }
 
     func getObjectMeta(_ request: OSSRequest, principal: Principal) async throws -> Response {

@@ -53,3 +53,22 @@ public protocol BlobReader: Sendable {
     /// Releases file handles.
     func close() async
 }
+
+/// A byte range of an open file, for zero-copy sends. Whoever receives it owns the descriptor.
+public struct FileSpan: Sendable {
+    public let descriptor: Int32
+    public let offset: Int64
+    public let length: Int
+
+    public init(descriptor: Int32, offset: Int64, length: Int) {
+        self.descriptor = descriptor
+        self.offset = offset
+        self.length = length
+    }
+}
+
+/// A blob store whose bytes are files, so responses can be sent with sendfile(2).
+public protocol FileBackedBlobStore: BlobStore {
+    /// Opens the files behind `range` of `extents`, one descriptor per span; the caller must close each.
+    func fileSpans(_ extents: [Extent], range: Range<Int64>) async throws -> [FileSpan]
+}

@@ -14,7 +14,7 @@ import SiloCore
 ///
 /// Blocking system calls run on a dedicated thread pool: measured faster than an async file API that hops
 /// per call, and fsync must not stall an event loop.
-public final class LocalBlobStore: BlobStore {
+public final class LocalBlobStore: FileBackedBlobStore {
     public let root: String
     let stagingPath: String
     let blobsPath: String
@@ -144,6 +144,27 @@ public final class LocalBlobStore: BlobStore {
                 guard read == count else { throw StorageIOError(operation: "pread(short)", path: extent.blob.raw, errno: 0) }
             }
             return buffer
+        }
+    }
+
+    public func fileSpans(_ extents: [Extent], range: Range<Int64>) async throws -> [FileSpan] {
+        var pieces: [(Extent, Int64, Int)] = []
+        LocalBlobReader.forEachPiece(of: extents, in: range) { pieces.append(($0, $1, $2)) }
+        let paths = Dictionary(blobPaths(extents).map { ($0.0, ($0.published, $0.staged)) }, uniquingKeysWith: { a, _ in a })
+        let spanned = pieces
+        return try await pool.runIfActive {
+            var spans: [FileSpan] = []
+            do {
+                for (extent, offset, length) in spanned {
+                    guard let (published, staged) = paths[extent.blob] else { continue }
+                    let descriptor = try Self.open([(extent.blob, published, staged)])[extent.blob]!
+                    spans.append(FileSpan(descriptor: descriptor, offset: offset, length: length))
+                }
+            } catch {
+                for span in spans { POSIX.close(span.descriptor) }
+                throw error
+            }
+            return spans
         }
     }
 
