@@ -61,10 +61,7 @@ struct Authenticator: Sendable {
         let query = request.query
         let accessKeyId = query["OSSAccessKeyId"] ?? ""
         let expires = query["Expires"] ?? ""
-        guard let expiry = Int64(expires) else {
-            throw OSSError.accessDenied("Invalid date (should be seconds since epoch).")
-        }
-        if settings.clock() > expiry { throw OSSError.requestExpired }
+        try checkNotExpired(expires)
         let key = try await credentials.resolve(accessKeyId: accessKeyId, securityToken: Self.securityToken(request))
         try verifyV1(request.signing, date: expires, provided: query["Signature"] ?? "", key: key, accessKeyId: accessKeyId)
         return key.principal
@@ -102,10 +99,7 @@ struct Authenticator: Sendable {
         let query = request.query
         let accessKeyId = query["x-oss-access-key-id"] ?? ""
         let expires = query["x-oss-expires"] ?? ""
-        guard let expiry = Int64(expires) else {
-            throw OSSError.accessDenied("Invalid date (should be seconds since epoch).")
-        }
-        if settings.clock() > expiry { throw OSSError.requestExpired }
+        try checkNotExpired(expires)
         let key = try await credentials.resolve(accessKeyId: accessKeyId, securityToken: Self.securityToken(request))
         let additional = (query["x-oss-additional-headers"] ?? "").split(separator: ";").map { $0.lowercased() }
         let provided = query["x-oss-signature"] ?? ""
@@ -178,6 +172,14 @@ struct Authenticator: Sendable {
     }
 
     // MARK: shared
+
+    /// V1 and V2 presigned URLs carry an absolute expiry, checked before the signature.
+    private func checkNotExpired(_ expires: String) throws {
+        guard let expiry = Int64(expires) else {
+            throw OSSError.accessDenied("Invalid date (should be seconds since epoch).")
+        }
+        if settings.clock() > expiry { throw OSSError.requestExpired }
+    }
 
     private func checkSkew(_ requestTime: Int64) throws {
         if abs(settings.clock() - requestTime) > settings.maxClockSkew { throw OSSError.requestTimeTooSkewed }

@@ -129,6 +129,21 @@ public struct QueryParameters: Sendable, Hashable {
 
     public var isEmpty: Bool { items.isEmpty }
 
+    /// The canonical form V2 and V4 signatures cover: names and values RFC 3986 encoded, sorted by name then
+    /// value, `name` alone when the value is empty, joined by `&`.
+    public func canonicalized(excluding excluded: Set<String> = []) -> String {
+        items
+            .filter { !excluded.contains($0.name) }
+            .map { (PercentEncoding.encode($0.name), PercentEncoding.encode($0.value)) }
+            .sorted { lhs, rhs in
+                lhs.0 == rhs.0
+                    ? Array(lhs.1.utf8).lexicographicallyPrecedes(Array(rhs.1.utf8))
+                    : Array(lhs.0.utf8).lexicographicallyPrecedes(Array(rhs.0.utf8))
+            }
+            .map { $0.1.isEmpty ? $0.0 : $0.0 + "=" + $0.1 }
+            .joined(separator: "&")
+    }
+
     /// Renders for a URL: RFC 3986 encoded, in order.
     public var encoded: String {
         items.map { $0.value.isEmpty ? PercentEncoding.encode($0.name) : "\(PercentEncoding.encode($0.name))=\(PercentEncoding.encode($0.value))" }

@@ -9,17 +9,8 @@ public enum SignatureV2 {
         var path = "/"
         if let bucket, !bucket.isEmpty { path += bucket + "/" + (key ?? "") }
         var resource = PercentEncoding.encode(path)
-        let items = query.items
-            .filter { !excluded.contains($0.name) }
-            .map { (PercentEncoding.encode($0.name), PercentEncoding.encode($0.value)) }
-            .sorted { lhs, rhs in
-                lhs.0 == rhs.0
-                    ? Array(lhs.1.utf8).lexicographicallyPrecedes(Array(rhs.1.utf8))
-                    : Array(lhs.0.utf8).lexicographicallyPrecedes(Array(rhs.0.utf8))
-            }
-        if !items.isEmpty {
-            resource += "?" + items.map { $0.1.isEmpty ? $0.0 : $0.0 + "=" + $0.1 }.joined(separator: "&")
-        }
+        let canonicalQuery = query.canonicalized(excluding: excluded)
+        if !canonicalQuery.isEmpty { resource += "?" + canonicalQuery }
         return resource
     }
 

@@ -87,16 +87,7 @@ public enum SignatureV4 {
         }
         let additional = Set(additionalHeaders.filter { !isDefaultSigned($0) })
         let headers = request.canonicalHeaders { isDefaultSigned($0) || additional.contains($0) }
-        let query = request.query.items
-            .filter { !excludeQuery.contains($0.name) }
-            .map { (PercentEncoding.encode($0.name), PercentEncoding.encode($0.value)) }
-            .sorted { lhs, rhs in
-                lhs.0 == rhs.0
-                    ? Array(lhs.1.utf8).lexicographicallyPrecedes(Array(rhs.1.utf8))
-                    : Array(lhs.0.utf8).lexicographicallyPrecedes(Array(rhs.0.utf8))
-            }
-            .map { $0.1.isEmpty ? $0.0 : $0.0 + "=" + $0.1 }
-            .joined(separator: "&")
+        let query = request.query.canonicalized(excluding: excludeQuery)
         var out = request.method.uppercased() + "\n"
         out += PercentEncoding.encode(uri, keepSlash: true) + "\n"
         out += query + "\n"
