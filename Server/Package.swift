@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "silo", targets: ["silo"]),
+        .library(name: "SiloPolicy", targets: ["SiloPolicy"]),
         .library(name: "SiloStorage", targets: ["SiloStorage"]),
         .library(name: "SiloMetadataSQLite", targets: ["SiloMetadataSQLite"]),
         .library(name: "SiloHTTP", targets: ["SiloHTTP"]),
@@ -23,6 +24,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
+        .target(
+            name: "SiloPolicy",
+            dependencies: [.product(name: "SiloCore", package: "Silo")]
+        ),
         .target(
             name: "SiloStorage",
             dependencies: [
@@ -70,6 +75,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .testTarget(name: "SiloPolicyTests", dependencies: ["SiloPolicy"]),
         .testTarget(name: "SiloStorageTests", dependencies: ["SiloStorage", "SiloStorageConformance"]),
         .testTarget(
             name: "SiloMetadataSQLiteTests",

@@ -1,0 +1,92 @@
+/// Everything that can grant or refuse one request (spec §16.5).
+public struct AuthorizationInput: Sendable {
+    /// The account root acting on its own account's resources: always allowed.
+    public var isAccountRoot: Bool
+    /// A RAM user's policies, or for a role session the role's policies.
+    public var identityPolicies: [NamedPolicy]
+    /// The policy passed to AssumeRole, which the session can never exceed.
+    public var sessionPolicy: NamedPolicy?
+    public var bucketPolicy: NamedPolicy?
+    /// What the bucket and object ACLs grant this request.
+    public var aclAllows: Bool
+
+    public init(isAccountRoot: Bool = false, identityPolicies: [NamedPolicy] = [], sessionPolicy: NamedPolicy? = nil,
+                bucketPolicy: NamedPolicy? = nil, aclAllows: Bool = false) {
+        self.isAccountRoot = isAccountRoot
+        self.identityPolicies = identityPolicies
+        self.sessionPolicy = sessionPolicy
+        self.bucketPolicy = bucketPolicy
+        self.aclAllows = aclAllows
+    }
+}
+
+public struct Decision: Sendable, Hashable, CustomStringConvertible {
+    public enum Reason: Sendable, Hashable {
+        case accountRoot
+        case allowedBy(StatementReference)
+        case allowedByACL
+        case deniedBy(StatementReference)
+        /// A session whose session policy grants nothing here.
+        case notAllowedBySessionPolicy
+        case notAllowed
+    }
+
+    public var allowed: Bool
+    public var reason: Reason
+    public var action: String
+    public var resource: String
+
+    public var description: String {
+        switch reason {
+        case .accountRoot: return "Allowed: the account root may do anything in its account."
+        case .allowedBy(let statement): return "Allowed by \(statement) for \(action) on \(resource)."
+        case .allowedByACL: return "Allowed by the bucket or object ACL for \(action) on \(resource)."
+        case .deniedBy(let statement): return "Explicitly denied by \(statement) for \(action) on \(resource)."
+        case .notAllowedBySessionPolicy:
+            return "Implicitly denied: the session policy allows no \(action) on \(resource), and a session can never exceed it."
+        case .notAllowed:
+            return "Implicitly denied: no policy statement or ACL allows \(action) on \(resource)."
+        }
+    }
+}
+
+public enum Authorizer {
+    /// Explicit Deny wins everywhere; a session is bounded by role policies AND its session policy; otherwise
+    /// identity policies, the bucket policy and the ACL each may allow.
+    public static func decide(_ input: AuthorizationInput, _ request: RequestContext) -> Decision {
+        func decision(_ allowed: Bool, _ reason: Decision.Reason) -> Decision {
+            Decision(allowed: allowed, reason: reason, action: request.action, resource: request.resource)
+        }
+        if input.isAccountRoot { return decision(true, .accountRoot) }
+
+        var identityAllow: StatementReference?
+        for named in input.identityPolicies {
+            switch named.policy.evaluate(request, name: named.name) {
+            case .deny(let reference): return decision(false, .deniedBy(reference))
+            case .allow(let reference): if identityAllow == nil { identityAllow = reference }
+            case .notApplicable: break
+            }
+        }
+        var sessionAllows = true
+        if let session = input.sessionPolicy {
+            switch session.policy.evaluate(request, name: session.name) {
+            case .deny(let reference): return decision(false, .deniedBy(reference))
+            case .allow: break
+            case .notApplicable: sessionAllows = false
+            }
+        }
+        var bucketAllow: StatementReference?
+        if let bucket = input.bucketPolicy {
+            switch bucket.policy.evaluate(request, name: bucket.name) {
+            case .deny(let reference): return decision(false, .deniedBy(reference))
+            case .allow(let reference): bucketAllow = reference
+            case .notApplicable: break
+            }
+        }
+        if let identityAllow, sessionAllows { return decision(true, .allowedBy(identityAllow)) }
+        if let bucketAllow { return decision(true, .allowedBy(bucketAllow)) }
+        if input.aclAllows { return decision(true, .allowedByACL) }
+        if input.sessionPolicy != nil && !sessionAllows { return decision(false, .notAllowedBySessionPolicy) }
+        return decision(false, .notAllowed)
+    }
+}
