@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "silo", targets: ["silo"]),
         .library(name: "SiloPolicy", targets: ["SiloPolicy"]),
         .library(name: "SiloStorage", targets: ["SiloStorage"]),
+        .library(name: "SiloIAM", targets: ["SiloIAM"]),
         .library(name: "SiloMetadataSQLite", targets: ["SiloMetadataSQLite"]),
         .library(name: "SiloHTTP", targets: ["SiloHTTP"]),
     ],
@@ -38,6 +39,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "SiloIAM",
+            dependencies: [
+                "SiloPolicy", "SiloStorage",
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -76,6 +86,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SiloPolicyTests", dependencies: ["SiloPolicy"]),
+        .testTarget(name: "SiloIAMTests", dependencies: ["SiloIAM", "SiloMetadataSQLite"]),
         .testTarget(name: "SiloStorageTests", dependencies: ["SiloStorage", "SiloStorageConformance"]),
         .testTarget(
             name: "SiloMetadataSQLiteTests",

@@ -45,6 +45,49 @@ enum Schema {
                 CREATE INDEX blobs_released ON blobs(released_at) WHERE refs = 0;
                 """)
         }
+        migrator.registerMigration("v2-iam") { db in
+            try db.execute(sql: """
+                CREATE TABLE iam_users (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    id TEXT NOT NULL UNIQUE,
+                    display_name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE iam_access_keys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    user_name TEXT NOT NULL REFERENCES iam_users(name) ON DELETE CASCADE,
+                    sealed_secret BLOB NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE iam_roles (
+                    name TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,
+                    id TEXT NOT NULL UNIQUE,
+                    trust_policy TEXT NOT NULL,
+                    max_session_duration INTEGER NOT NULL,
+                    description TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE iam_policies (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    document TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                -- holder_kind is 'user' or 'role'.
+                CREATE TABLE iam_attachments (
+                    holder_kind TEXT NOT NULL,
+                    holder_name TEXT NOT NULL,
+                    policy_name TEXT NOT NULL REFERENCES iam_policies(name),
+                    PRIMARY KEY (holder_kind, holder_name, policy_name)
+                ) WITHOUT ROWID;
+                CREATE TABLE sts_token_keys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    sealed_key BLOB NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

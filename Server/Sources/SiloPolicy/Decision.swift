@@ -6,16 +6,17 @@ public struct AuthorizationInput: Sendable {
     public var identityPolicies: [NamedPolicy]
     /// The policy passed to AssumeRole, which the session can never exceed.
     public var sessionPolicy: NamedPolicy?
-    public var bucketPolicy: NamedPolicy?
+    /// A resource-based policy: the bucket policy, or a role's trust policy for AssumeRole.
+    public var resourcePolicy: NamedPolicy?
     /// What the bucket and object ACLs grant this request.
     public var aclAllows: Bool
 
     public init(isAccountRoot: Bool = false, identityPolicies: [NamedPolicy] = [], sessionPolicy: NamedPolicy? = nil,
-                bucketPolicy: NamedPolicy? = nil, aclAllows: Bool = false) {
+                resourcePolicy: NamedPolicy? = nil, aclAllows: Bool = false) {
         self.isAccountRoot = isAccountRoot
         self.identityPolicies = identityPolicies
         self.sessionPolicy = sessionPolicy
-        self.bucketPolicy = bucketPolicy
+        self.resourcePolicy = resourcePolicy
         self.aclAllows = aclAllows
     }
 }
@@ -75,16 +76,16 @@ public enum Authorizer {
             case .notApplicable: sessionAllows = false
             }
         }
-        var bucketAllow: StatementReference?
-        if let bucket = input.bucketPolicy {
+        var resourceAllow: StatementReference?
+        if let bucket = input.resourcePolicy {
             switch bucket.policy.evaluate(request, name: bucket.name) {
             case .deny(let reference): return decision(false, .deniedBy(reference))
-            case .allow(let reference): bucketAllow = reference
+            case .allow(let reference): resourceAllow = reference
             case .notApplicable: break
             }
         }
         if let identityAllow, sessionAllows { return decision(true, .allowedBy(identityAllow)) }
-        if let bucketAllow { return decision(true, .allowedBy(bucketAllow)) }
+        if let resourceAllow { return decision(true, .allowedBy(resourceAllow)) }
         if input.aclAllows { return decision(true, .allowedByACL) }
         if input.sessionPolicy != nil && !sessionAllows { return decision(false, .notAllowedBySessionPolicy) }
         return decision(false, .notAllowed)

@@ -182,7 +182,7 @@ import Testing
                            _ action: String, _ resource: String, _ allowed: Bool) -> Case {
         Case(name: name,
              input: AuthorizationInput(identityPolicies: identity.map { NamedPolicy("user policy", $0) },
-                                       bucketPolicy: bucket.map { NamedPolicy("bucket policy", $0) }, aclAllows: acl),
+                                       resourcePolicy: bucket.map { NamedPolicy("bucket policy", $0) }, aclAllows: acl),
              request: RequestContext(action: action, resource: resource, principal: principal), allowed: allowed)
     }
 
