@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "SiloHTTP",
             dependencies: [
-                "SiloStorage",
+                "SiloStorage", "SiloIAM", "SiloPolicy",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "silo",
             dependencies: [
-                "SiloHTTP",
+                "SiloHTTP", "SiloIAM",
                 "SiloMetadataSQLite",
                 "SiloStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -95,7 +95,8 @@ let package = Package(
         .testTarget(
             name: "SiloHTTPTests",
             dependencies: [
-                "SiloHTTP", "SiloMetadataSQLite",
+                "SiloHTTP", "SiloMetadataSQLite", "SiloIAM",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

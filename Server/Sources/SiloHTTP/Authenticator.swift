@@ -1,5 +1,6 @@
 import HTTPTypes
 import SiloCore
+import SiloIAM
 
 /// Decides which signature scheme a request uses (spec §3) and verifies it.
 struct Authenticator: Sendable {

@@ -4,10 +4,11 @@ import SiloCore
 import SiloStorage
 
 extension OSSService {
-    func putBucket(_ request: OSSRequest, body: RequestBody, principal: Principal) async throws -> Response {
+    func putBucket(_ request: OSSRequest, body: RequestBody, caller: Caller) async throws -> Response {
         let name = request.bucket ?? ""
         try Names.validateBucketName(name)
-        guard principal != .anonymous else { throw OSSError.accessDenied("Anonymous users cannot create buckets.") }
+        try await authorize(caller, .putBucket, bucket: BucketRecord(
+            name: name, owner: settings.accountId, createdAt: 0, acl: .private, storageClass: .standard))
         var acl = BucketACL.private
         if let header = request.header("x-oss-acl") {
             guard let parsed = BucketACL(rawValue: header) else {
@@ -37,9 +38,9 @@ extension OSSService {
         return Responses.empty(headers: [.location: "/" + name])
     }
 
-    func deleteBucket(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func deleteBucket(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .deleteBucket, bucket: bucket)
+        try await authorize(caller, .deleteBucket, bucket: bucket)
         switch try await metadata.deleteBucket(bucket.name) {
         case .deleted: return Responses.empty(.noContent)
         case .notEmpty: throw OSSError.bucketNotEmpty(bucket.name)
@@ -47,15 +48,15 @@ extension OSSService {
         }
     }
 
-    func getBucketInfo(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func getBucketInfo(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .getBucketInfo, bucket: bucket)
+        try await authorize(caller, .getBucketInfo, bucket: bucket)
         return Responses.xml(BucketInfoResult(bucket: summary(bucket), owner: settings.owner, acl: bucket.acl))
     }
 
-    func headBucket(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func headBucket(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .headBucket, bucket: bucket)
+        try await authorize(caller, .headBucket, bucket: bucket)
         return Responses.empty()
     }
 
@@ -64,15 +65,15 @@ extension OSSService {
                       location: settings.location)
     }
 
-    func getBucketLocation(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func getBucketLocation(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .getBucketLocation, bucket: bucket)
+        try await authorize(caller, .getBucketLocation, bucket: bucket)
         return Responses.xml(LocationConstraintResult(location: settings.location.location))
     }
 
-    func getBucketStat(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func getBucketStat(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .getBucketStat, bucket: bucket)
+        try await authorize(caller, .getBucketStat, bucket: bucket)
         let stats = try await metadata.statistics(bucket: bucket.name)
         let standard = stats.byStorageClass[.standard] ?? (0, 0)
         let ia = stats.byStorageClass[.ia] ?? (0, 0)
@@ -82,15 +83,15 @@ extension OSSService {
             infrequentAccessStorage: ia.size, infrequentAccessObjectCount: ia.count))
     }
 
-    func getBucketACL(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func getBucketACL(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .getBucketACL, bucket: bucket)
+        try await authorize(caller, .getBucketACL, bucket: bucket)
         return Responses.xml(AccessControlPolicyResult(owner: settings.owner, grant: bucket.acl.rawValue))
     }
 
-    func putBucketACL(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func putBucketACL(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .putBucketACL, bucket: bucket)
+        try await authorize(caller, .putBucketACL, bucket: bucket)
         let header = request.header("x-oss-acl") ?? ""
         guard let acl = BucketACL(rawValue: header) else {
             throw OSSError.invalidArgument("no such bucket access control exists", name: "x-oss-acl", value: header)
@@ -99,16 +100,16 @@ extension OSSService {
         return Responses.empty()
     }
 
-    func getBucketCORS(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func getBucketCORS(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .getBucketCORS, bucket: bucket)
+        try await authorize(caller, .getBucketCORS, bucket: bucket)
         guard let cors = bucket.cors else { throw OSSError.noSuchCORSConfiguration.with("BucketName", bucket.name) }
         return Responses.xml(cors)
     }
 
-    func putBucketCORS(_ request: OSSRequest, body: RequestBody, principal: Principal) async throws -> Response {
+    func putBucketCORS(_ request: OSSRequest, body: RequestBody, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .putBucketCORS, bucket: bucket)
+        try await authorize(caller, .putBucketCORS, bucket: bucket)
         let bytes = try await collect(body, limit: 16 * 1024)
         try verifyContentMD5(request, bytes)
         let cors = try XMLBody.decode(CORSConfiguration.self, from: bytes, root: "CORSConfiguration")
@@ -117,16 +118,16 @@ extension OSSService {
         return Responses.empty()
     }
 
-    func deleteBucketCORS(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func deleteBucketCORS(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .deleteBucketCORS, bucket: bucket)
+        try await authorize(caller, .deleteBucketCORS, bucket: bucket)
         guard try await metadata.updateBucket(bucket.name, .cors(nil)) else { throw OSSError.noSuchBucket(bucket.name) }
         return Responses.empty(.noContent)
     }
 
-    func listLiveChannels(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func listLiveChannels(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .listLiveChannels, bucket: bucket)
+        try await authorize(caller, .listLiveChannels, bucket: bucket)
         let maxKeys = try Listing.maxKeys(request.query, name: "max-keys", default: 100)
         return Responses.xml(ListLiveChannelResult(
             prefix: request.query["prefix"] ?? "", marker: request.query["marker"] ?? "", maxKeys: maxKeys))

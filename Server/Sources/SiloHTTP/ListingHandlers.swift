@@ -3,12 +3,12 @@ import SiloCore
 import SiloStorage
 
 extension OSSService {
-    func listObjects(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func listObjects(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .listObjects, bucket: bucket)
         let query = request.query
         let prefix = query["prefix"] ?? ""
         let delimiter = query["delimiter"] ?? ""
+        try await authorize(caller, .listObjects, bucket: bucket, values: ["oss:Prefix": [prefix], "oss:Delimiter": [delimiter]])
         let marker = query["marker"] ?? ""
         let maxKeys = try Listing.maxKeys(query, name: "max-keys", default: 100)
         let encoding = try Self.encodingType(query)
@@ -20,12 +20,12 @@ extension OSSService {
             encoding: encoding, page: listing.page, owner: settings.owner))
     }
 
-    func listObjectsV2(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func listObjectsV2(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .listObjectsV2, bucket: bucket)
         let query = request.query
         let prefix = query["prefix"] ?? ""
         let delimiter = query["delimiter"] ?? ""
+        try await authorize(caller, .listObjectsV2, bucket: bucket, values: ["oss:Prefix": [prefix], "oss:Delimiter": [delimiter]])
         let maxKeys = try Listing.maxKeys(query, name: "max-keys", default: 100)
         let encoding = try Self.encodingType(query)
         let startAfter = query.nonEmpty("start-after")
@@ -59,9 +59,9 @@ extension OSSService {
 
     /// Silo cannot initiate multipart uploads yet, so there are never any to list; the call must still succeed
     /// because every client's bucket cleanup lists them.
-    func listMultipartUploads(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func listMultipartUploads(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .listMultipartUploads, bucket: bucket)
+        try await authorize(caller, .listMultipartUploads, bucket: bucket)
         let query = request.query
         let maxUploads = try Listing.maxKeys(query, name: "max-uploads", default: 1000)
         return Responses.xml(ListMultipartUploadsResult(

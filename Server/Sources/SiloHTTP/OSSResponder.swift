@@ -43,8 +43,10 @@ public struct OSSResponder: HTTPResponder {
     func handle(_ request: OSSRequest, request httpRequest: Request, context: SiloRequestContext) async throws -> Response {
         if request.method == .options { return try await service.preflight(request) }
         let principal = try await service.authenticator.authenticate(request)
+        let caller = Caller(principal: principal, sourceIP: context.remoteAddress?.ipAddress,
+                            userAgent: request.header(.userAgent), accessKeyId: principal.accessKeyId)
         let route = Route.resolve(request)
-        return try await service.dispatch(route, request, body: httpRequest.body, principal: principal, context: context)
+        return try await service.dispatch(route, request, body: httpRequest.body, caller: caller, context: context)
     }
 
 }

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import SiloCore
+import SiloIAM
 import SiloStorage
 
 /// The OSS API's dependencies and request handlers; the responder parses and authenticates, then calls in here.
@@ -9,14 +10,16 @@ public struct OSSService: Sendable {
     public let settings: ServerSettings
     public let metadata: any MetadataStore
     public let objects: ObjectService
+    public let iam: IAMService
     let authenticator: Authenticator
+    let bucketPolicies = BucketPolicyCache()
 
-    public init(settings: ServerSettings, metadata: any MetadataStore, blobs: any BlobStore,
-                credentials: any CredentialResolver) {
+    public init(settings: ServerSettings, metadata: any MetadataStore, blobs: any BlobStore, iam: IAMService) {
         self.settings = settings
         self.metadata = metadata
         self.objects = ObjectService(metadata: metadata, blobs: blobs, clock: settings.clock)
-        self.authenticator = Authenticator(settings: settings, credentials: credentials)
+        self.iam = iam
+        self.authenticator = Authenticator(settings: settings, credentials: iam)
     }
 
     /// The bucket the request addresses, or NoSuchBucket.
@@ -35,36 +38,36 @@ public struct OSSService: Sendable {
         return key
     }
 
-    func dispatch(_ route: Route, _ request: OSSRequest, body: RequestBody, principal: Principal,
+    func dispatch(_ route: Route, _ request: OSSRequest, body: RequestBody, caller: Caller,
                   context: SiloRequestContext) async throws -> Response {
         switch route {
-        case .listBuckets: return try await listBuckets(request, principal: principal)
-        case .putBucket: return try await putBucket(request, body: body, principal: principal)
-        case .deleteBucket: return try await deleteBucket(request, principal: principal)
-        case .getBucketInfo: return try await getBucketInfo(request, principal: principal)
-        case .headBucket: return try await headBucket(request, principal: principal)
-        case .getBucketLocation: return try await getBucketLocation(request, principal: principal)
-        case .getBucketStat: return try await getBucketStat(request, principal: principal)
-        case .getBucketACL: return try await getBucketACL(request, principal: principal)
-        case .putBucketACL: return try await putBucketACL(request, principal: principal)
-        case .getBucketCORS: return try await getBucketCORS(request, principal: principal)
-        case .putBucketCORS: return try await putBucketCORS(request, body: body, principal: principal)
-        case .deleteBucketCORS: return try await deleteBucketCORS(request, principal: principal)
-        case .listObjects: return try await listObjects(request, principal: principal)
-        case .listObjectsV2: return try await listObjectsV2(request, principal: principal)
-        case .listLiveChannels: return try await listLiveChannels(request, principal: principal)
-        case .listMultipartUploads: return try await listMultipartUploads(request, principal: principal)
-        case .deleteMultipleObjects: return try await deleteMultipleObjects(request, body: body, principal: principal)
-        case .putObject: return try await putObject(request, body: body, principal: principal)
-        case .copyObject: return try await copyObject(request, principal: principal)
-        case .appendObject: return try await appendObject(request, body: body, principal: principal)
-        case .getObject, .headObject: return try await getObject(request, principal: principal)
-        case .getObjectMeta: return try await getObjectMeta(request, principal: principal)
-        case .deleteObject: return try await deleteObject(request, principal: principal)
-        case .getObjectACL: return try await getObjectACL(request, principal: principal)
-        case .putObjectACL: return try await putObjectACL(request, principal: principal)
-        case .putSymlink: return try await putSymlink(request, principal: principal)
-        case .getSymlink: return try await getSymlink(request, principal: principal)
+        case .listBuckets: return try await listBuckets(request, caller: caller)
+        case .putBucket: return try await putBucket(request, body: body, caller: caller)
+        case .deleteBucket: return try await deleteBucket(request, caller: caller)
+        case .getBucketInfo: return try await getBucketInfo(request, caller: caller)
+        case .headBucket: return try await headBucket(request, caller: caller)
+        case .getBucketLocation: return try await getBucketLocation(request, caller: caller)
+        case .getBucketStat: return try await getBucketStat(request, caller: caller)
+        case .getBucketACL: return try await getBucketACL(request, caller: caller)
+        case .putBucketACL: return try await putBucketACL(request, caller: caller)
+        case .getBucketCORS: return try await getBucketCORS(request, caller: caller)
+        case .putBucketCORS: return try await putBucketCORS(request, body: body, caller: caller)
+        case .deleteBucketCORS: return try await deleteBucketCORS(request, caller: caller)
+        case .listObjects: return try await listObjects(request, caller: caller)
+        case .listObjectsV2: return try await listObjectsV2(request, caller: caller)
+        case .listLiveChannels: return try await listLiveChannels(request, caller: caller)
+        case .listMultipartUploads: return try await listMultipartUploads(request, caller: caller)
+        case .deleteMultipleObjects: return try await deleteMultipleObjects(request, body: body, caller: caller)
+        case .putObject: return try await putObject(request, body: body, caller: caller)
+        case .copyObject: return try await copyObject(request, caller: caller)
+        case .appendObject: return try await appendObject(request, body: body, caller: caller)
+        case .getObject, .headObject: return try await getObject(request, caller: caller)
+        case .getObjectMeta: return try await getObjectMeta(request, caller: caller)
+        case .deleteObject: return try await deleteObject(request, caller: caller)
+        case .getObjectACL: return try await getObjectACL(request, caller: caller)
+        case .putObjectACL: return try await putObjectACL(request, caller: caller)
+        case .putSymlink: return try await putSymlink(request, caller: caller)
+        case .getSymlink: return try await getSymlink(request, caller: caller)
         case .unsupported(let feature): throw OSSError.unsupported(feature)
         case .methodNotAllowed: throw OSSError.methodNotAllowed
         }

@@ -16,16 +16,14 @@ extension OSSService {
         ("response-content-disposition", .contentDisposition), ("response-content-encoding", .contentEncoding),
     ]
 
-    func loadObject(_ request: OSSRequest, principal: Principal, route: Route) async throws -> (BucketRecord, ObjectRecord) {
+    /// The object a read addresses, after authorization (which may depend on the object's own ACL).
+    func loadObject(_ request: OSSRequest, caller: Caller, route: Route) async throws -> (BucketRecord, ObjectRecord) {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, route, bucket: bucket)
         let key = try requireKey(request)
-        guard let object = try await metadata.object(bucket: bucket.name, key: key) else {
-            // Anonymous callers learn nothing about a private bucket's keys.
-            if principal == .anonymous && bucket.acl == .private { throw AccessControl.aclDenied }
-            throw OSSError.noSuchKey(key)
-        }
-        try AccessControl.checkObjectRead(principal, bucket: bucket, object: object)
+        let object = try await metadata.object(bucket: bucket.name, key: key)
+        // Authorized before existence is revealed: an anonymous caller learns nothing about a private bucket's keys.
+        try await authorize(caller, route, bucket: bucket, key: key, object: object)
+        guard let object else { throw OSSError.noSuchKey(key) }
         return (bucket, object)
     }
 
@@ -60,10 +58,10 @@ extension OSSService {
             ifModifiedSince: request.header(.ifModifiedSince), ifUnmodifiedSince: request.header(.ifUnmodifiedSince))
     }
 
-    func getObject(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func getObject(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let route: Route = request.isHead ? .headObject : .getObject
-        let (bucket, requested) = try await loadObject(request, principal: principal, route: route)
-        let object = try await resolveSymlink(requested, bucket: bucket, principal: principal)
+        let (bucket, requested) = try await loadObject(request, caller: caller, route: route)
+        let object = try await resolveSymlink(requested, bucket: bucket, caller: caller)
         var fields = Self.objectHeaders(object)
         switch Self.preconditions(request).evaluate(etag: object.etag, lastModified: object.lastModified) {
         case .proceed: break
@@ -74,7 +72,7 @@ extension OSSService {
             return Response(status: .notModified, headers: notModified, body: .init())
         case .preconditionFailed: throw OSSError.preconditionFailed
         }
-        if principal != .anonymous {
+        if !caller.isAnonymous {
             for (query, header) in Self.responseOverrides {
                 if let value = request.query[query] { fields[header] = value }
             }
@@ -120,12 +118,12 @@ extension OSSService {
     }
 
     /// Reads of a symlink serve the target's bytes, size and ETag with the link's own type and metadata.
-    func resolveSymlink(_ object: ObjectRecord, bucket: BucketRecord, principal: Principal) async throws -> ObjectRecord {
+    func resolveSymlink(_ object: ObjectRecord, bucket: BucketRecord, caller: Caller) async throws -> ObjectRecord {
         guard object.type == .symlink, let target = object.symlinkTarget else { return object }
         guard let resolved = try await metadata.object(bucket: bucket.name, key: target), resolved.type != .symlink else {
             throw OSSError.symlinkTargetNotExist.with("Key", object.key)
         }
-        try AccessControl.checkObjectRead(principal, bucket: bucket, object: resolved)
+        try await authorize(caller, .getObject, bucket: bucket, key: target, object: resolved)
         var merged = resolved
         merged.key = object.key
         merged.type = .symlink
@@ -134,8 +132,8 @@ extension OSSService {
         return merged
     }
 
-    func getSymlink(_ request: OSSRequest, principal: Principal) async throws -> Response {
-        let (_, object) = try await loadObject(request, principal: principal, route: .getSymlink)
+    func getSymlink(_ request: OSSRequest, caller: Caller) async throws -> Response {
+        let (_, object) = try await loadObject(request, caller: caller, route: .getSymlink)
         guard object.type == .symlink, let target = object.symlinkTarget else {
             throw OSSError(status: 400, code: "NotSymlink", message: "The specified object is not a symlink.")
         }
@@ -165,9 +163,9 @@ extension OSSService {
         }
     }
 
-    func getObjectMeta(_ request: OSSRequest, principal: Principal) async throws -> Response {
-        let (bucket, requested) = try await loadObject(request, principal: principal, route: .getObjectMeta)
-        let object = try await resolveSymlink(requested, bucket: bucket, principal: principal)
+    func getObjectMeta(_ request: OSSRequest, caller: Caller) async throws -> Response {
+        let (bucket, requested) = try await loadObject(request, caller: caller, route: .getObjectMeta)
+        let object = try await resolveSymlink(requested, bucket: bucket, caller: caller)
         var fields = HTTPFields()
         fields[.eTag] = "\"" + object.etag + "\""
         fields[.lastModified] = Timestamps.rfc1123(unixSeconds: object.lastModified)
@@ -177,8 +175,8 @@ extension OSSService {
         return Response(status: .ok, headers: fields, body: .init())
     }
 
-    func getObjectACL(_ request: OSSRequest, principal: Principal) async throws -> Response {
-        let (_, object) = try await loadObject(request, principal: principal, route: .getObjectACL)
+    func getObjectACL(_ request: OSSRequest, caller: Caller) async throws -> Response {
+        let (_, object) = try await loadObject(request, caller: caller, route: .getObjectACL)
         return Responses.xml(AccessControlPolicyResult(owner: settings.owner, grant: object.acl.rawValue))
     }
 }

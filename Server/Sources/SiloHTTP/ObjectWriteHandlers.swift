@@ -8,14 +8,11 @@ extension OSSService {
     static let maxDeleteBodyBytes = 2 * 1024 * 1024
     static let maxDeleteKeys = 1000
 
-    func putObject(_ request: OSSRequest, body: RequestBody, principal: Principal) async throws -> Response {
+    func putObject(_ request: OSSRequest, body: RequestBody, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .putObject, bucket: bucket)
         let key = try requireKey(request)
+        try await authorizeWrite(caller, .putObject, bucket: bucket, key: key)
         try RequestHeaders.rejectUnsupported(request)
-        if principal == .anonymous {
-            try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
-        }
         let attributes = try RequestHeaders.attributes(request)
         let record = try await objects.put(
             bucket: bucket, key: key, body: body, expectedLength: try RequestHeaders.contentLength(request),
@@ -32,17 +29,14 @@ extension OSSService {
         return fields
     }
 
-    func appendObject(_ request: OSSRequest, body: RequestBody, principal: Principal) async throws -> Response {
+    func appendObject(_ request: OSSRequest, body: RequestBody, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .appendObject, bucket: bucket)
         let key = try requireKey(request)
+        try await authorizeWrite(caller, .appendObject, bucket: bucket, key: key)
         try RequestHeaders.rejectUnsupported(request)
         guard let positionText = request.query["position"], let position = Int64(positionText), position >= 0 else {
             throw OSSError.invalidArgument("The position parameter is missing or invalid.", name: "position",
                                            value: request.query["position"])
-        }
-        if principal == .anonymous {
-            try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
         }
         let record = try await objects.append(
             bucket: bucket, key: key, position: position, body: body,
@@ -53,10 +47,10 @@ extension OSSService {
         return Responses.empty(headers: fields)
     }
 
-    func copyObject(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func copyObject(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .copyObject, bucket: bucket)
         let key = try requireKey(request)
+        try await authorizeWrite(caller, .copyObject, bucket: bucket, key: key)
         try RequestHeaders.rejectUnsupported(request)
         let (sourceBucketName, sourceKey) = try Self.copySource(request.header("x-oss-copy-source") ?? "")
         guard let sourceBucket = try await metadata.bucket(sourceBucketName) else {
@@ -79,10 +73,7 @@ extension OSSService {
             guard let source = try await metadata.object(bucket: sourceBucket.name, key: sourceKey) else {
                 throw OSSError.noSuchKey(sourceKey)
             }
-            try AccessControl.checkObjectRead(principal, bucket: sourceBucket, object: source)
-            if principal == .anonymous {
-                try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
-            }
+            try await authorize(caller, .getObject, bucket: sourceBucket, key: sourceKey, object: source)
             guard conditions.evaluateForCopy(etag: source.etag, lastModified: source.lastModified) else {
                 throw OSSError.preconditionFailed
             }
@@ -116,58 +107,54 @@ extension OSSService {
         return (bucket, key)
     }
 
-    func deleteObject(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func deleteObject(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .deleteObject, bucket: bucket)
         let key = try requireKey(request)
-        if principal == .anonymous {
-            try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
-        }
+        try await authorizeWrite(caller, .deleteObject, bucket: bucket, key: key)
         try await objects.delete(bucket: bucket.name, keys: [key])
         return Responses.empty(.noContent)
     }
 
-    func deleteMultipleObjects(_ request: OSSRequest, body: RequestBody, principal: Principal) async throws -> Response {
+    func deleteMultipleObjects(_ request: OSSRequest, body: RequestBody, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .deleteMultipleObjects, bucket: bucket)
         let bytes = try await collect(body, limit: Self.maxDeleteBodyBytes)
         try verifyContentMD5(request, bytes)
         let document = try XMLBody.decode(DeleteRequest.self, from: bytes, root: "Delete")
         guard !document.objects.isEmpty, document.objects.count <= Self.maxDeleteKeys else { throw OSSError.malformedXML }
         let keys = document.objects.map(\.key)
         for key in keys { try Names.validateObjectKey(key) }
-        if principal == .anonymous {
-            for key in keys {
-                try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
-            }
-        }
+        // oss:DeleteObject is decided per key; one refusal refuses the whole request, so nothing is half done.
+        for key in keys { try await authorizeWrite(caller, .deleteMultipleObjects, bucket: bucket, key: key) }
         try await objects.delete(bucket: bucket.name, keys: keys)
         let encoding = try Self.encodingType(request.query)
         return Responses.xml(DeleteResult(deleted: document.quiet ? [] : keys, encoding: encoding))
     }
 
-    func putSymlink(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    /// Writes are authorized against the object they would replace, whose ACL may grant more than the bucket's.
+    func authorizeWrite(_ caller: Caller, _ route: Route, bucket: BucketRecord, key: String) async throws {
+        let existing = caller.isAnonymous ? try await metadata.object(bucket: bucket.name, key: key) : nil
+        try await authorize(caller, route, bucket: bucket, key: key, object: existing)
+    }
+
+    func putSymlink(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .putSymlink, bucket: bucket)
         let key = try requireKey(request)
+        try await authorizeWrite(caller, .putSymlink, bucket: bucket, key: key)
         try RequestHeaders.rejectUnsupported(request)
         guard let header = request.header("x-oss-symlink-target"), let target = PercentEncoding.decode(header) else {
             throw OSSError.invalidArgument("x-oss-symlink-target is missing or malformed.", name: "x-oss-symlink-target")
         }
         try Names.validateObjectKey(target)
-        if principal == .anonymous {
-            try AccessControl.checkObjectWrite(principal, bucket: bucket, existing: try await metadata.object(bucket: bucket.name, key: key))
-        }
         let record = try await objects.putSymlink(
             bucket: bucket, key: key, target: target, attributes: try RequestHeaders.attributes(request),
             forbidOverwrite: RequestHeaders.forbidOverwrite(request))
         return Responses.empty(headers: [.eTag: "\"" + record.etag + "\""])
     }
 
-    func putObjectACL(_ request: OSSRequest, principal: Principal) async throws -> Response {
+    func putObjectACL(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
-        try AccessControl.checkBucket(principal, .putObjectACL, bucket: bucket)
         let key = try requireKey(request)
+        try await authorize(caller, .putObjectACL, bucket: bucket, key: key)
         guard let acl = try RequestHeaders.objectACL(request) else {
             throw OSSError.invalidArgument("x-oss-object-acl is required.", name: "x-oss-object-acl")
         }

@@ -3,8 +3,8 @@ import SiloCore
 import SiloStorage
 
 extension OSSService {
-    func listBuckets(_ request: OSSRequest, principal: Principal) async throws -> Response {
-        guard principal != .anonymous else { throw OSSError.accessDenied("Anonymous users cannot list buckets.") }
+    func listBuckets(_ request: OSSRequest, caller: Caller) async throws -> Response {
+        try await authorize(caller, .listBuckets, bucket: nil)
         let prefix = request.query["prefix"] ?? ""
         let marker = request.query["marker"] ?? ""
         let maxKeys = try Listing.maxKeys(request.query, name: "max-keys", default: 100)

@@ -7,6 +7,7 @@ import NIOPosix
 import ServiceLifecycle
 import SiloCore
 import SiloHTTP
+import SiloIAM
 import SiloMetadataSQLite
 import SiloStorage
 
@@ -34,6 +35,9 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("bucket"), help: "Create this bucket at start if it does not exist. Repeatable.")
     var buckets: [String] = []
+
+    @Option(help: "Shortest STS session AssumeRole grants, in seconds. Lower it only for tests that watch tokens expire.")
+    var stsMinimumDurationSeconds: Int64 = 900
 
     @Option(help: "Seconds a released blob waits before its file is deleted.")
     var gcGraceSeconds: Int64 = 30
@@ -79,9 +83,15 @@ struct ServerCommand: AsyncParsableCommand {
                 name: name, owner: identity.accountId, createdAt: clock(), acl: .private, storageClass: .standard))
         }
 
-        let service = OSSService(
-            settings: settings, metadata: metadata, blobs: blobs,
-            credentials: RootCredentialResolver(accessKeyId: identity.accessKeyId, secret: identity.accessKeySecret))
+        var stsSettings = STSSettings()
+        stsSettings.minimumDuration = stsMinimumDurationSeconds
+        let iam = IAMService(
+            store: metadata, accountId: identity.accountId, rootAccessKeyId: identity.accessKeyId,
+            rootSecret: identity.accessKeySecret,
+            masterKey: try MasterKey.load(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment),
+            settings: stsSettings, clock: clock)
+        try await iam.bootstrap()
+        let service = OSSService(settings: settings, metadata: metadata, blobs: blobs, iam: iam)
         let banner = Banner(
             endpoint: publicEndpoint ?? address, stsAddress: stsAddress, region: region, dataDirectory: dataDirectory,
             identity: identity, showCredentials: identity.generated || printCredentials, buckets: buckets)

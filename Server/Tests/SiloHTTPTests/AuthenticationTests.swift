@@ -8,7 +8,7 @@ import Testing
 /// Signature handling through the real HTTP stack (sockets included), signed by SiloCore as a client would.
 @Suite struct AuthenticationTests {
     @Test func v1AndV4RoundTrip() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.run { client in
             let create = try await client.execute(uri: "/bk1/", method: .put, headers: Fixture.signV1(.put, bucket: "bk1", key: nil))
             #expect(create.status == .ok)
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func wrongV4RegionOnHeadTravelsInHeaders() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.run { client in
             let response = try await client.execute(
                 uri: Fixture.path("bk1", "a.txt"), method: .head,
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func skewedRequestsAreRefusedInBothVersions() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.run { client in
             for headers in [Fixture.signV1(.get, bucket: nil, key: nil, date: Fixture.now + 3600),
                             Fixture.signV4(.get, bucket: nil, key: nil, date: Fixture.now - 3600)] {
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func presignedV4Limits() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.run { client in
             _ = try await client.execute(uri: "/bk1/", method: .put, headers: Fixture.signV1(.put, bucket: "bk1", key: nil))
             _ = try await client.execute(uri: "/bk1/k", method: .put, headers: Fixture.signV1(.put, bucket: "bk1", key: "k"),
@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func credentialErrors() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.run { client in
             let wrongSecret = try await client.execute(uri: "/", method: .get,
                                                        headers: Fixture.signV1(.get, bucket: nil, key: nil, secret: "nope"))

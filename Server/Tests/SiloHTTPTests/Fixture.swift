@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Crypto
+import SiloIAM
 import Logging
 import NIOCore
 import NIOPosix
@@ -20,7 +22,7 @@ final class Fixture: Sendable {
     let pool: NIOThreadPool
     let service: OSSService
 
-    init(domains: [String] = []) throws {
+    init(domains: [String] = []) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("silo-http-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         pool = NIOThreadPool(numberOfThreads: 4)
@@ -29,8 +31,10 @@ final class Fixture: Sendable {
         let blobs = try LocalBlobStore(root: directory, pool: pool)
         let settings = ServerSettings(region: Self.region, accountId: "1234567890123456", publicEndpoint: "127.0.0.1:0",
                                       virtualHostDomains: domains)
-        service = OSSService(settings: settings, metadata: metadata, blobs: blobs,
-                             credentials: RootCredentialResolver(accessKeyId: Self.accessKeyId, secret: Self.secret))
+        let iam = IAMService(store: metadata, accountId: settings.accountId, rootAccessKeyId: Self.accessKeyId,
+                             rootSecret: Self.secret, masterKey: SymmetricKey(size: .bits256))
+        try await iam.bootstrap()
+        service = OSSService(settings: settings, metadata: metadata, blobs: blobs, iam: iam)
     }
 
     deinit {

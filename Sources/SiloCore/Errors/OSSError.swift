@@ -156,6 +156,10 @@ extension OSSError {
         status: 404, code: "SymlinkTargetNotExist", message: "The symlink target object does not exist.")
 
     // MARK: 405..416
+    /// A feature OSS has and Silo does not implement.
+    public static func unsupported(_ feature: String) -> OSSError {
+        OSSError(status: 501, code: "NotImplemented", message: "Silo does not implement this operation: \(feature).")
+    }
     public static let methodNotAllowed = OSSError(
         status: 405, code: "MethodNotAllowed", message: "The specified method is not allowed against this resource.")
     public static func bucketAlreadyExists(_ bucket: String) -> OSSError {
