@@ -9,6 +9,7 @@ enum Route: Sendable, Hashable {
     case putBucket, deleteBucket, getBucketInfo, headBucket, getBucketLocation, getBucketStat
     case getBucketACL, putBucketACL
     case getBucketCORS, putBucketCORS, deleteBucketCORS
+    case getBucketPolicy, putBucketPolicy, deleteBucketPolicy
     case listObjects, listObjectsV2, deleteMultipleObjects, listLiveChannels, listMultipartUploads
     // object
     case putObject, copyObject, appendObject, getObject, headObject, getObjectMeta, deleteObject
@@ -32,6 +33,9 @@ enum Route: Sendable, Hashable {
         case .getBucketCORS: return "oss:GetBucketCors"
         case .putBucketCORS: return "oss:PutBucketCors"
         case .deleteBucketCORS: return "oss:DeleteBucketCors"
+        case .getBucketPolicy: return "oss:GetBucketPolicy"
+        case .putBucketPolicy: return "oss:PutBucketPolicy"
+        case .deleteBucketPolicy: return "oss:DeleteBucketPolicy"
         case .listObjects, .listObjectsV2: return "oss:ListObjects"
         case .deleteMultipleObjects: return "oss:DeleteObject"
         case .listLiveChannels: return "oss:ListLiveChannel"
@@ -53,7 +57,7 @@ enum Route: Sendable, Hashable {
         "replicationLocation", "replicationProgress", "inventory", "worm", "wormId", "wormExtend", "requestPayment",
         "transferAcceleration", "cname", "qos", "qosInfo", "resourceGroup", "style", "httpsConfig", "metaQuery",
         "accessMonitor", "policyStatus", "publicAccessBlock", "accessPoint", "regionList", "asyncFetch", "uploads",
-        "bucketArchiveDirectRead", "redundancyTransition", "objectInfo", "callback", "policy",
+        "bucketArchiveDirectRead", "redundancyTransition", "objectInfo", "callback",
     ]
 
     /// Object sub-resources OSS defines that Silo does not implement (yet).
@@ -79,6 +83,7 @@ enum Route: Sendable, Hashable {
         case .get:
             if has("acl") { return .getBucketACL }
             if has("cors") { return .getBucketCORS }
+            if has("policy") { return .getBucketPolicy }
             if has("location") { return .getBucketLocation }
             if has("bucketInfo") { return .getBucketInfo }
             if has("stat") { return .getBucketStat }
@@ -89,10 +94,12 @@ enum Route: Sendable, Hashable {
         case .put:
             if has("acl") { return .putBucketACL }
             if has("cors") { return .putBucketCORS }
+            if has("policy") { return .putBucketPolicy }
             if let feature = unsupportedBucketResources.first(where: has) { return .unsupported(feature) }
             return .putBucket
         case .delete:
             if has("cors") { return .deleteBucketCORS }
+            if has("policy") { return .deleteBucketPolicy }
             if let feature = unsupportedBucketResources.first(where: has) { return .unsupported(feature) }
             return .deleteBucket
         case .post:
