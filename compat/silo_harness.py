@@ -32,11 +32,16 @@ class SiloServer:
         self.env.update(env or {})
         self.process = None
         self.port = None
+        self.sts_port = None
         self.log_path = os.path.join(self.data_dir, "server.log")
 
     @property
     def endpoint(self):
         return "http://127.0.0.1:%d" % self.port
+
+    @property
+    def sts_endpoint(self):
+        return "127.0.0.1:%d" % self.sts_port
 
     @property
     def pid(self):
@@ -45,6 +50,8 @@ class SiloServer:
     def start(self, port=0, timeout=60):
         if not os.path.exists(self.binary):
             raise RuntimeError("silo binary not found at %s (build Server/ first)" % self.binary)
+        self.port = None
+        self.sts_port = None
         self.log = open(self.log_path, "ab")
         args = [self.binary, "server", "--data-dir", self.data_dir, "--address", "127.0.0.1:%d" % port,
                 "--sts-address", "127.0.0.1:0", "--region", REGION] + self.extra_args
@@ -59,6 +66,10 @@ class SiloServer:
             match = re.search(rb"OSS endpoint : http://127\.0\.0\.1:(\d+)", line)
             if match:
                 self.port = int(match.group(1))
+            match = re.search(rb"STS endpoint : http://127\.0\.0\.1:(\d+)", line)
+            if match:
+                self.sts_port = int(match.group(1))
+            if self.port and self.sts_port:
                 break
         if self.port is None:
             self.kill()

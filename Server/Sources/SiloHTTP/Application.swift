@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTPTypes
 import ServiceLifecycle
+import SiloIAM
 
 /// Builds the OSS HTTP application; `silo server` and the tests both start it this way.
 public enum SiloApplication {
@@ -17,6 +18,21 @@ public enum SiloApplication {
             server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionTuning()], idleTimeout: .seconds(300))),
             configuration: configuration,
             services: services,
+            onServerRunning: onServerRunning,
+            logger: logger)
+    }
+}
+
+extension SiloApplication {
+    /// The STS API on its own listener.
+    public static func makeSTS(
+        iam: IAMService, clock: @escaping @Sendable () -> Int64, host: String, port: Int, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            responder: STSResponder(iam: iam, clock: clock),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionTuning()], idleTimeout: .seconds(300))),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Silo-STS"),
             onServerRunning: onServerRunning,
             logger: logger)
     }

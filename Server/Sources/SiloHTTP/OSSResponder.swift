@@ -45,6 +45,9 @@ public struct OSSResponder: HTTPResponder {
         let principal = try await service.authenticator.authenticate(request)
         let caller = Caller(principal: principal, sourceIP: context.remoteAddress?.ipAddress,
                             userAgent: request.header(.userAgent), accessKeyId: principal.accessKeyId)
+        if request.bucket == "-" {
+            return try await service.admin(request, body: httpRequest.body, principal: principal, caller: caller)
+        }
         let route = Route.resolve(request)
         return try await service.dispatch(route, request, body: httpRequest.body, caller: caller, context: context)
     }

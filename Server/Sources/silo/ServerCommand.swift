@@ -58,7 +58,6 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "silo")
         let (host, port) = try Self.split(address, option: "--address")
-        _ = try Self.split(stsAddress, option: "--sts-address")
 
         let dataDirectory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -95,13 +94,18 @@ struct ServerCommand: AsyncParsableCommand {
         let banner = Banner(
             endpoint: publicEndpoint ?? address, stsAddress: stsAddress, region: region, dataDirectory: dataDirectory,
             identity: identity, showCredentials: identity.generated || printCredentials, buckets: buckets)
+        let startup = Startup(banner: banner)
         let endpoint = settings.publicEndpoint
         let app = SiloApplication.make(service: service, host: host, port: port, logger: logger) { channel in
             if let bound = channel.localAddress?.port { endpoint.bound(toPort: bound) }
-            banner.print(boundPort: channel.localAddress?.port)
+            await startup.ossListening(port: channel.localAddress?.port)
+        }
+        let (stsHost, stsPort) = try Self.split(stsAddress, option: "--sts-address")
+        let sts = SiloApplication.makeSTS(iam: iam, clock: clock, host: stsHost, port: stsPort, logger: logger) { channel in
+            await startup.stsListening(port: channel.localAddress?.port)
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: collector)],
+            services: [.init(service: app), .init(service: sts), .init(service: collector)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try await pool.shutdownGracefully()
@@ -116,7 +120,33 @@ struct ServerCommand: AsyncParsableCommand {
     }
 }
 
-/// What a user needs to start: endpoint, credentials, and a snippet that works.
+/// Prints the banner once both listeners are bound.
+actor Startup {
+    let banner: Banner
+    var ossPort: Int??
+    var stsPort: Int??
+
+    init(banner: Banner) {
+        self.banner = banner
+    }
+
+    func ossListening(port: Int?) {
+        ossPort = .some(port)
+        report()
+    }
+
+    func stsListening(port: Int?) {
+        stsPort = .some(port)
+        report()
+    }
+
+    private func report() {
+        guard let oss = ossPort, let sts = stsPort else { return }
+        banner.print(ossPort: oss, stsPort: sts)
+    }
+}
+
+/// What a user needs to start: endpoints, credentials, and a snippet that works.
 struct Banner: Sendable {
     var endpoint: String
     var stsAddress: String
@@ -126,12 +156,16 @@ struct Banner: Sendable {
     var showCredentials: Bool
     var buckets: [String]
 
-    func print(boundPort: Int?) {
-        var endpoint = self.endpoint
-        if let boundPort, endpoint.hasSuffix(":0") { endpoint = String(endpoint.dropLast(2)) + ":\(boundPort)" }
+    func print(ossPort: Int?, stsPort: Int?) {
+        func resolved(_ address: String, _ port: Int?) -> String {
+            guard let port, address.hasSuffix(":0") else { return address }
+            return String(address.dropLast(2)) + ":\(port)"
+        }
+        let endpoint = resolved(self.endpoint, ossPort)
         var lines = [
             "Silo is running.",
             "  OSS endpoint : http://\(endpoint)",
+            "  STS endpoint : http://\(resolved(stsAddress, stsPort))",
             "  region       : \(region)",
             "  data folder  : \(dataDirectory)",
         ]

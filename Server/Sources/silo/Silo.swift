@@ -5,5 +5,5 @@ struct Silo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "silo",
         abstract: "Self-hosted object storage speaking the Alibaba Cloud OSS API.",
-        subcommands: [ServerCommand.self])
+        subcommands: [ServerCommand.self, AdminCommand.self])
 }

@@ -1,0 +1,212 @@
+import ArgumentParser
+import Foundation
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "RAM users.",
+                                                    subcommands: [Create.self, List.self, Get.self, Delete.self])
+    struct Create: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var name: String
+        @Option var displayName: String?
+        func run() async throws {
+            var body: [String: Any] = ["name": name]
+            if let displayName { body["displayName"] = displayName }
+            try await options.run("POST", "users", body: body) { fields($0, ["name", "id", "displayName", "createdAt"]) }
+        }
+    }
+    struct List: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        func run() async throws { try await options.run("GET", "users") { table($0, ["name", "id", "displayName", "createdAt"]) } }
+    }
+    struct Get: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var name: String
+        func run() async throws {
+            try await options.run("GET", "users/\(name)") { fields($0, ["name", "id", "displayName", "createdAt"]) }
+        }
+    }
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a user with its keys and policy attachments.")
+        @OptionGroup var options: AdminOptions
+        @Argument var name: String
+        func run() async throws { try await options.run("DELETE", "users/\(name)") { _ in "deleted user \(name)" } }
+    }
+}
+
+struct KeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "key", abstract: "Access keys of RAM users.",
+                                                    subcommands: [Create.self, List.self, Disable.self, Enable.self, Delete.self])
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key pair; the secret is shown only now.")
+        @OptionGroup var options: AdminOptions
+        @Argument var user: String
+        func run() async throws {
+            try await options.run("POST", "users/\(user)/keys") {
+                fields($0, ["accessKeyId", "accessKeySecret", "status"]) + "\n(the secret is not shown again)"
+            }
+        }
+    }
+    struct List: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var user: String
+        func run() async throws {
+            try await options.run("GET", "users/\(user)/keys") { table($0, ["accessKeyId", "status", "createdAt"]) }
+        }
+    }
+    struct Disable: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var user: String
+        @Argument var accessKeyId: String
+        func run() async throws {
+            try await options.run("PUT", "users/\(user)/keys/\(accessKeyId)", body: ["status": "Inactive"]) { _ in "disabled \(accessKeyId)" }
+        }
+    }
+    struct Enable: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var user: String
+        @Argument var accessKeyId: String
+        func run() async throws {
+            try await options.run("PUT", "users/\(user)/keys/\(accessKeyId)", body: ["status": "Active"]) { _ in "enabled \(accessKeyId)" }
+        }
+    }
+    struct Delete: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var user: String
+        @Argument var accessKeyId: String
+        func run() async throws {
+            try await options.run("DELETE", "users/\(user)/keys/\(accessKeyId)") { _ in "deleted \(accessKeyId)" }
+        }
+    }
+}
+
+struct RoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "role", abstract: "Roles that STS sessions assume.",
+                                                    subcommands: [Create.self, List.self, Get.self, Delete.self])
+    struct Create: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var name: String
+        @Option(help: "Trust policy JSON, or @file. Default: every principal of this account may assume the role.")
+        var trustPolicy: String?
+        @Option(help: "Longest session, 3600 to 43200 seconds.")
+        var maxSessionDuration: Int?
+        @Option var description: String?
+        func run() async throws {
+            var body: [String: Any] = ["name": name]
+            if let trustPolicy { body["trustPolicy"] = try inlineOrFile(trustPolicy) }
+            if let maxSessionDuration { body["maxSessionDuration"] = maxSessionDuration }
+            if let description { body["description"] = description }
+            try await options.run("POST", "roles", body: body) { fields($0, ["name", "arn", "maxSessionDuration"]) }
+        }
+    }
+    struct List: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        func run() async throws { try await options.run("GET", "roles") { table($0, ["name", "arn", "maxSessionDuration"]) } }
+    }
+    struct Get: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var name: String
+        func run() async throws {
+            try await options.run("GET", "roles/\(name)") { fields($0, ["name", "arn", "maxSessionDuration", "trustPolicy", "description"]) }
+        }
+    }
+    struct Delete: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var name: String
+        func run() async throws { try await options.run("DELETE", "roles/\(name)") { _ in "deleted role \(name)" } }
+    }
+}
+
+struct PolicyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy", abstract: "RAM policies, their attachments, and simulation.",
+        subcommands: [Create.self, List.self, Get.self, Delete.self, Attach.self, Detach.self, Simulate.self])
+    struct Create: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var name: String
+        @Option(help: "Policy JSON, or @file.")
+        var document: String
+        @Option var description: String?
+        func run() async throws {
+            var body: [String: Any] = ["name": name, "document": try inlineOrFile(document)]
+            if let description { body["description"] = description }
+            try await options.run("POST", "policies", body: body) { fields($0, ["name", "createdAt"]) }
+        }
+    }
+    struct List: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        func run() async throws { try await options.run("GET", "policies") { table($0, ["name", "description", "createdAt"]) } }
+    }
+    struct Get: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var name: String
+        func run() async throws { try await options.run("GET", "policies/\(name)") { fields($0, ["name", "description", "document"]) } }
+    }
+    struct Delete: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @Argument var name: String
+        func run() async throws { try await options.run("DELETE", "policies/\(name)") { _ in "deleted policy \(name)" } }
+    }
+    struct Holder: ParsableArguments {
+        @Option(help: "Attach to / detach from this user.") var user: String?
+        @Option(help: "Attach to / detach from this role.") var role: String?
+        func path(_ policy: String) throws -> String {
+            switch (user, role) {
+            case (let user?, nil): return "users/\(user)/policies/\(policy)"
+            case (nil, let role?): return "roles/\(role)/policies/\(policy)"
+            default: throw ValidationError("Give exactly one of --user and --role.")
+            }
+        }
+    }
+    struct Attach: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @OptionGroup var holder: Holder
+        @Argument var policy: String
+        func run() async throws { try await options.run("PUT", try holder.path(policy)) { _ in "attached \(policy)" } }
+    }
+    struct Detach: AsyncParsableCommand {
+        @OptionGroup var options: AdminOptions
+        @OptionGroup var holder: Holder
+        @Argument var policy: String
+        func run() async throws { try await options.run("DELETE", try holder.path(policy)) { _ in "detached \(policy)" } }
+    }
+    struct Simulate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Explain a decision: is ACTION on RESOURCE allowed for PRINCIPAL, and which statement decided?")
+        @OptionGroup var options: AdminOptions
+        @Option(help: "root, anonymous, user/<name> or role/<name>[/<session>].") var principal: String
+        @Option(help: "For example oss:PutObject.") var action: String
+        @Option(help: "For example acs:oss:*:*:bucket/key.") var resource: String
+        @Option(name: .customLong("context"), help: "Condition key=value, e.g. acs:SourceIp=10.0.0.1 (repeatable).")
+        var context: [String] = []
+        @Option(help: "A session policy (JSON or @file) to intersect with a role's policies.") var sessionPolicy: String?
+        @Option(help: "A bucket policy (JSON or @file) to include.") var bucketPolicy: String?
+        func run() async throws {
+            var values: [String: [String]] = [:]
+            for pair in context {
+                guard let equals = pair.firstIndex(of: "=") else { throw ValidationError("--context takes key=value") }
+                values[String(pair[..<equals]), default: []].append(String(pair[pair.index(after: equals)...]))
+            }
+            var body: [String: Any] = ["principal": principal, "action": action, "resource": resource, "context": values]
+            if let sessionPolicy { body["sessionPolicy"] = try inlineOrFile(sessionPolicy) }
+            if let bucketPolicy { body["bucketPolicy"] = try inlineOrFile(bucketPolicy) }
+            try await options.run("POST", "simulate", body: body) { result in
+                guard let result = result as? [String: Any] else { return "" }
+                var text = ((result["allowed"] as? Bool) == true ? "ALLOWED" : "DENIED") + "\n" + "\(result["decision"] ?? "")"
+                if let decided = result["decidedBy"] as? [String: Any] {
+                    text += "\ndecided by: statement \(decided["statement"] ?? "") of \(decided["policy"] ?? "") (\(decided["effect"] ?? ""))"
+                }
+                return text
+            }
+        }
+    }
+}
+
+struct STSCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sts", abstract: "STS token keys.", subcommands: [RotateKey.self])
+    struct RotateKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-key", abstract: "Sign new tokens with a new key; tokens already issued stay valid.")
+        @OptionGroup var options: AdminOptions
+        func run() async throws { try await options.run("POST", "sts/keys") { fields($0, ["keyId"]) } }
+    }
+}
