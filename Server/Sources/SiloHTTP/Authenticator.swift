@@ -1,4 +1,6 @@
+import Crypto
 import HTTPTypes
+import NIOConcurrencyHelpers
 import SiloCore
 import SiloIAM
 
@@ -6,6 +8,7 @@ import SiloIAM
 struct Authenticator: Sendable {
     let settings: ServerSettings
     let credentials: any CredentialResolver
+    let signingKeys = SigningKeyCache()
 
     static let maxPresignV4Expires: Int64 = 604_800
 
@@ -166,7 +169,7 @@ struct Authenticator: Sendable {
                           credential: SignatureV4.Credential, provided: String, key: ResolvedKey) throws {
         let canonical = SignatureV4.canonicalRequest(signing, additionalHeaders: additionalHeaders)
         let stringToSign = SignatureV4.stringToSign(canonicalRequest: canonical, timestamp: timestamp, scope: credential.scope)
-        let signingKey = SignatureV4.signingKey(secret: key.secret, scope: credential.scope)
+        let signingKey = signingKeys.key(secret: key.secret, scope: credential.scope)
         if constantTimeEqual(SignatureV4.signature(stringToSign: stringToSign, signingKey: signingKey), provided) { return }
         throw OSSError.signatureDoesNotMatch(stringToSign: stringToSign, provided: provided, accessKeyId: credential.accessKeyId)
             .with("CanonicalRequest", canonical)
@@ -194,4 +197,20 @@ func constantTimeEqual(_ a: String, _ b: String) -> Bool {
     var difference = UInt8(x.count == y.count ? 0 : 1)
     for index in 0..<min(x.count, y.count) { difference |= x[index] ^ y[index] }
     return difference == 0
+}
+
+/// V4 signing keys take four HMACs to derive and change once a day per key: derive each once.
+final class SigningKeyCache: Sendable {
+    private let keys = NIOLockedValueBox<[String: SymmetricKey]>([:])
+
+    func key(secret: String, scope: SignatureV4.Scope) -> SymmetricKey {
+        let id = scope.string + "\n" + secret
+        if let key = keys.withLockedValue({ $0[id] }) { return key }
+        let key = SignatureV4.signingKey(secret: secret, scope: scope)
+        keys.withLockedValue { keys in
+            if keys.count >= 4096 { keys.removeAll(keepingCapacity: true) }
+            keys[id] = key
+        }
+        return key
+    }
 }

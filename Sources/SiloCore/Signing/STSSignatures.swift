@@ -9,7 +9,7 @@ public enum RPCSignature {
         var seen = Set<String>()
         return parameters
             .filter { $0.name != "Signature" && seen.insert($0.name).inserted }
-            .sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+            .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
             .map { PercentEncoding.encode($0.name) + "=" + PercentEncoding.encode($0.value) }
             .joined(separator: "&")
     }
@@ -66,7 +66,7 @@ public enum ACS3Signature {
                                         headers: [(name: String, value: String)], signedHeaders: [String],
                                         payloadHash: String) -> String {
         let canonicalQuery = query
-            .sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+            .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
             .map { PercentEncoding.encode($0.name) + "=" + PercentEncoding.encode($0.value) }
             .joined(separator: "&")
         let signed = signedHeaders.map { $0.lowercased() }.sorted()

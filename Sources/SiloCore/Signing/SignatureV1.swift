@@ -39,7 +39,7 @@ public enum SignatureV1 {
             if seen.insert(item.name).inserted { signed.append(item) }
         }
         guard !signed.isEmpty else { return resource }
-        signed.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+        signed.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         resource += "?"
         resource += signed.map { $0.value.isEmpty ? $0.name : $0.name + "=" + $0.value }.joined(separator: "&")
         return resource

@@ -39,12 +39,17 @@ public struct SigningRequest: Sendable {
                 merged[name] = value
             }
         }
-        return merged.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }.map { ($0.key, $0.value) }
+        return merged.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) }
     }
 }
 
 extension StringProtocol {
     func trimmingASCIIWhitespace() -> String {
+        // Most values have nothing to trim.
+        let bytes = Substring(self).utf8
+        if let first = bytes.first, let last = bytes.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09 {
+            return String(self)
+        }
         let scalars = Substring(self).unicodeScalars
         var start = scalars.startIndex
         var end = scalars.endIndex

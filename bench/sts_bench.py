@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""AssumeRole requests per second with real RPC signing (HMAC-SHA1, unique nonce per request), side by side
+with the same client against nginx serving a static JSON file (the client's own ceiling), in one run."""
+
+import hashlib
+import hmac
+import base64
+import http.client
+import json
+import multiprocessing
+import os
+import sys
+import time
+import urllib.parse
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "compat"))
+
+
+def percent(value):
+    return urllib.parse.quote(value, safe="-_.~")
+
+
+def signed_query(key_id, secret, params):
+    params = dict(params)
+    params.update({
+        "Format": "JSON", "Version": "2015-04-01", "AccessKeyId": key_id, "SignatureMethod": "HMAC-SHA1",
+        "SignatureVersion": "1.0", "SignatureNonce": uuid.uuid4().hex,
+        "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    })
+    canonical = "&".join("%s=%s" % (percent(k), percent(params[k])) for k in sorted(params))
+    string_to_sign = "POST&%2F&" + percent(canonical)
+    signature = base64.b64encode(hmac.new((secret + "&").encode(), string_to_sign.encode(), hashlib.sha1).digest()).decode()
+    params["Signature"] = signature
+    return "/?" + "&".join("%s=%s" % (percent(k), percent(v)) for k, v in params.items())
+
+
+def worker(args):
+    host, port, key_id, secret, params, seconds, static_path = args
+    connection = http.client.HTTPConnection(host, port)
+    latencies = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        started = time.perf_counter()
+        if static_path:
+            connection.request("GET", static_path)
+        else:
+            connection.request("POST", signed_query(key_id, secret, params), body=b"")
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError("status %d: %s" % (response.status, body[:300]))
+        json.loads(body)
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def measure(host, port, key_id, secret, params, concurrency, seconds, static_path=None):
+    with multiprocessing.Pool(concurrency) as pool:
+        results = pool.map(worker, [(host, port, key_id, secret, params, seconds, static_path)] * concurrency)
+    latencies = sorted(l for r in results for l in r)
+    rate = len(latencies) / seconds
+    p50 = latencies[len(latencies) // 2] * 1000
+    p99 = latencies[int(len(latencies) * 0.99)] * 1000
+    return rate, p50, p99
+
+
+def run(silo, nginx_port, nginx_root, seconds=5):
+    from iam_helpers import app_server_with_role
+    key_id, secret, arn = app_server_with_role(silo)
+    policy = json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:PutObject", "oss:GetObject"],
+                                                          "Resource": ["acs:oss:*:*:photos/users/1234/*"]}]})
+    with open(os.path.join(nginx_root, "credentials.json"), "w") as f:
+        f.write(json.dumps({"RequestId": "x", "Credentials": {"AccessKeyId": "STS." + "a" * 24, "AccessKeySecret": "b" * 44,
+                                                              "SecurityToken": "c" * 496, "Expiration": "2030-01-01T00:00:00Z"}}))
+    rows = []
+    host, port = silo.sts_endpoint.split(":")
+    for concurrency in [1, 16]:
+        base = measure("127.0.0.1", nginx_port, None, None, None, concurrency, seconds, "/credentials.json")
+        assume = measure(host, int(port), key_id, secret, {"Action": "AssumeRole", "RoleArn": arn,
+                                                           "RoleSessionName": "user-1234", "Policy": policy,
+                                                           "DurationSeconds": "900"}, concurrency, seconds)
+        identity = measure(host, int(port), key_id, secret, {"Action": "GetCallerIdentity"}, concurrency, seconds)
+        rows.append((concurrency, base, assume, identity))
+    print()
+    print("| STS, c | client vs nginx static JSON | AssumeRole | GetCallerIdentity | AssumeRole / client ceiling |")
+    print("|---|---|---|---|---|")
+    for concurrency, base, assume, identity in rows:
+        print("| %d | %.0f/s (p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p99 %.2f ms) | %.2f |" % (
+            concurrency, base[0], base[2], assume[0], assume[1], assume[2], identity[0], identity[2], assume[0] / base[0]))
