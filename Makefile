@@ -68,6 +68,7 @@ run: build-release venv
 
 bench: bench-deps build-release venv
 	$(VENV_PY) bench/run_bench.py
+	cd bench/micro && swift package --disable-sandbox benchmark --format markdown --no-progress
 
 clean:
-	rm -rf .build Server/.build $(VENV) compat/.upstream bench/.work
+	rm -rf .build Server/.build bench/micro/.build $(VENV) compat/.upstream bench/.work

@@ -32,6 +32,8 @@ public final class IAMService: CredentialResolver, Sendable {
         var snapshot: IAMSnapshot
         var secrets: [String: String]
         var policies: [String: Policy]
+        /// Trust policies by lower-cased role name, parsed once per change.
+        var trust: [String: Policy]
         var keyring: TokenKeyring
     }
 
@@ -87,6 +89,8 @@ public final class IAMService: CredentialResolver, Sendable {
         }
         var policies: [String: Policy] = [:]
         for record in snapshot.policies.values { policies[record.name] = try? Policy(json: record.document) }
+        var trust: [String: Policy] = [:]
+        for (name, role) in snapshot.roles { trust[name] = try? Policy(json: role.trustPolicy) }
         var tokenKeys: [String: SymmetricKey] = [:]
         for record in snapshot.tokenKeys {
             guard let raw = master.open(record.sealedKey, context: "sts-token-key:" + record.id) else {
@@ -95,7 +99,7 @@ public final class IAMService: CredentialResolver, Sendable {
             tokenKeys[record.id] = SymmetricKey(data: raw)
         }
         let current = snapshot.tokenKeys.last?.id ?? ""
-        let state = State(snapshot: snapshot, secrets: secrets, policies: policies,
+        let state = State(snapshot: snapshot, secrets: secrets, policies: policies, trust: trust,
                           keyring: TokenKeyring(keys: tokenKeys, currentKeyId: current))
         cached.withLockedValue { $0 = state }
         return state

@@ -76,7 +76,9 @@ extension IAMService {
         guard let identity = caller.identity(account: accountId) else { throw IAMError.noPermission("Anonymous callers cannot assume roles.") }
         var trustValues = values
         if let externalId = request.externalId { trustValues["sts:ExternalId"] = [externalId] }
-        let trust = try Policy(json: role.trustPolicy)
+        guard let trust = try await state().trust[role.name.lowercased()] else {
+            throw IAMError.noPermission("The trust policy of role \(role.name) is invalid.")
+        }
         let trusted = Authorizer.decide(
             AuthorizationInput(resourcePolicy: NamedPolicy("the trust policy of role \(role.name)", trust)),
             RequestContext(action: "sts:AssumeRole", resource: roleArn, principal: identity, values: trustValues))

@@ -73,31 +73,45 @@ enum STSDocuments {
     }
 
     static func json(_ node: Node) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        appendJSON(node, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func appendJSON(_ node: Node, to out: inout [UInt8]) {
         switch node {
-        case .text(let value): return quote(value)
+        case .text(let value): quote(value, into: &out)
         case .object(let fields):
-            return "{" + fields.map { quote($0.0) + ":" + json($0.1) }.joined(separator: ",") + "}"
+            out.append(UInt8(ascii: "{"))
+            for (index, (key, child)) in fields.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                quote(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                appendJSON(child, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func quote(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    private static func quote(_ value: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            default: out.append(byte)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
