@@ -52,7 +52,10 @@ let package = Package(
         ),
         .target(
             name: "SiloStorageConformance",
-            dependencies: ["SiloStorage", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "SiloStorage", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "SiloMetadataSQLite",

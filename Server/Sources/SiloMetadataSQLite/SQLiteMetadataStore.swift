@@ -100,7 +100,9 @@ public final class SQLiteMetadataStore: MetadataStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) != nil else {
                 return .notFound
             }
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil
+                || Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1", arguments: [name]) != nil
+            {
                 return .notEmpty
             }
             try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
@@ -189,33 +191,47 @@ public final class SQLiteMetadataStore: MetadataStore {
             case .currentVersion(let expected):
                 if current.map(ObjectVersion.init) != expected { return .conditionFailed(current: current) }
             }
-            let added = Set(record.extents.map(\.blob)).subtracting(current?.extents.map(\.blob) ?? [])
-            let removed = Set(current?.extents.map(\.blob) ?? []).subtracting(record.extents.map(\.blob))
-            for blob in added {
-                if newBlobs.contains(blob) {
-                    try db.execute(sql: "INSERT INTO blobs (id, refs) VALUES (?, 1)", arguments: [blob.raw])
-                } else {
-                    try db.execute(sql: "UPDATE blobs SET refs = refs + 1 WHERE id = ? AND refs > 0", arguments: [blob.raw])
-                    if db.changesCount == 0 { throw Rollback.sourceReleased }
-                }
-            }
-            try Self.release(removed, in: db, now: now)
-            try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO objects (bucket, key, size, etag, last_modified, content_type, content_md5, crc64,
-                    type, storage_class, acl, headers, user_meta, extents, symlink_target)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    record.bucket, record.key, record.size, record.etag, record.lastModified, record.contentType,
-                    record.contentMD5, RecordCoding.encode(crc: record.crc64), record.type.rawValue,
-                    record.storageClass.rawValue, record.acl.rawValue, RecordCoding.encode(record.headers),
-                    RecordCoding.encode(record.userMetadata), RecordCoding.encode(record.extents), record.symlinkTarget,
-                ])
+            try Self.replaceObject(record, current: current, newBlobs: newBlobs, in: db, now: now)
             return .committed
         }
     }
 
-    private enum Rollback: Error { case sourceReleased }
+    enum Rollback: Error { case sourceReleased }
 
+    /// Writes `record` over `current`: blobs the new version adds are retained, those only the old one named are
+    /// released.
+    static func replaceObject(_ record: ObjectRecord, current: ObjectRecord?, newBlobs: Set<BlobID>, in db: Database,
+                              now: Int64) throws {
+        let new = Set(record.extents.map(\.blob))
+        let old = Set(current?.extents.map(\.blob) ?? [])
+        try retain(new.subtracting(old), newBlobs: newBlobs, in: db)
+        try release(old.subtracting(new), in: db, now: now)
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO objects (bucket, key, size, etag, last_modified, content_type, content_md5, crc64,
+                type, storage_class, acl, headers, user_meta, extents, symlink_target)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                record.bucket, record.key, record.size, record.etag, record.lastModified, record.contentType,
+                record.contentMD5, RecordCoding.encode(crc: record.crc64), record.type.rawValue,
+                record.storageClass.rawValue, record.acl.rawValue, RecordCoding.encode(record.headers),
+                RecordCoding.encode(record.userMetadata), RecordCoding.encode(record.extents), record.symlinkTarget,
+            ])
+    }
+
+    /// One more reference to each blob. A blob just written is registered; any other must still be live, or the
+    /// transaction rolls back (`sourceReleased`).
+    static func retain(_ blobs: Set<BlobID>, newBlobs: Set<BlobID>, in db: Database) throws {
+        for blob in blobs {
+            if newBlobs.contains(blob) {
+                try db.execute(sql: "INSERT INTO blobs (id, refs) VALUES (?, 1)", arguments: [blob.raw])
+            } else {
+                try db.execute(sql: "UPDATE blobs SET refs = refs + 1 WHERE id = ? AND refs > 0", arguments: [blob.raw])
+                if db.changesCount == 0 { throw Rollback.sourceReleased }
+            }
+        }
+    }
+
+    /// One reference fewer; at zero the blob is released to the collector.
     static func release(_ blobs: Set<BlobID>, in db: Database, now: Int64) throws {
         for blob in blobs {
             try db.execute(

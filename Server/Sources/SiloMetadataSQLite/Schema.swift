@@ -88,6 +88,35 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-multipart") { db in
+            try db.execute(sql: """
+                -- Upload ids start with the initiation time in hex, so (key, upload_id) is initiation order.
+                CREATE TABLE uploads (
+                    upload_id TEXT PRIMARY KEY NOT NULL,
+                    bucket TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    initiated INTEGER NOT NULL,
+                    content_type TEXT NOT NULL,
+                    storage_class TEXT NOT NULL,
+                    acl TEXT NOT NULL,
+                    headers TEXT,
+                    user_meta TEXT,
+                    forbid_overwrite INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX uploads_by_key ON uploads(bucket, key, upload_id);
+                CREATE INDEX uploads_by_age ON uploads(initiated);
+                CREATE TABLE parts (
+                    upload_id TEXT NOT NULL,
+                    part_number INTEGER NOT NULL,
+                    size INTEGER NOT NULL,
+                    etag TEXT NOT NULL,
+                    crc64 INTEGER NOT NULL,
+                    last_modified INTEGER NOT NULL,
+                    extents TEXT NOT NULL,
+                    PRIMARY KEY (upload_id, part_number)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

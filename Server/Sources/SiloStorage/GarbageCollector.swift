@@ -7,15 +7,19 @@ public struct GarbageCollector: Service {
     let metadata: any MetadataStore
     let blobs: any BlobStore
     let grace: Int64
+    /// Uploads left unfinished this long are aborted (default 7 days).
+    let uploadExpiry: Int64
     let interval: Duration
     let clock: @Sendable () -> Int64
     let logger: Logger
 
-    public init(metadata: any MetadataStore, blobs: any BlobStore, grace: Int64 = 30, interval: Duration = .seconds(5),
+    public init(metadata: any MetadataStore, blobs: any BlobStore, grace: Int64 = 30,
+                uploadExpiry: Int64 = 7 * 24 * 3600, interval: Duration = .seconds(5),
                 clock: @escaping @Sendable () -> Int64, logger: Logger) {
         self.metadata = metadata
         self.blobs = blobs
         self.grace = grace
+        self.uploadExpiry = uploadExpiry
         self.interval = interval
         self.clock = clock
         self.logger = logger
@@ -31,6 +35,19 @@ public struct GarbageCollector: Service {
             for blob in batch { try await blobs.delete(blob) }
             try await metadata.forgetReleased(batch)
             total += batch.count
+        }
+    }
+
+    /// Aborts uploads initiated more than `uploadExpiry` seconds ago; their parts are released.
+    @discardableResult
+    public func abortExpiredUploads() async throws -> Int {
+        var total = 0
+        while true {
+            let stale = try await metadata.staleUploads(initiatedBefore: clock() - uploadExpiry, limit: 256)
+            if stale.isEmpty { return total }
+            for upload in stale {
+                if try await metadata.abortUpload(bucket: upload.bucket, key: upload.key, uploadId: upload.uploadId) { total += 1 }
+            }
         }
     }
 
@@ -52,6 +69,8 @@ public struct GarbageCollector: Service {
                 return
             }
             do {
+                let aborted = try await abortExpiredUploads()
+                if aborted > 0 { logger.info("aborted expired multipart uploads", metadata: ["count": "\(aborted)"]) }
                 let collected = try await collect(releasedBefore: clock() - grace)
                 if collected > 0 { logger.debug("collected released blobs", metadata: ["count": "\(collected)"]) }
             } catch {

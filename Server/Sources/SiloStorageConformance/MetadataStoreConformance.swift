@@ -17,7 +17,9 @@ func expect(_ condition: Bool, _ message: @autoclosure () -> String, file: Stati
 public enum MetadataStoreConformance {
     public typealias Check = @Sendable (any MetadataStore) async throws -> Void
 
-    public static let checks: [(name: String, run: Check)] = [
+    public static let checks: [(name: String, run: Check)] = objectChecks + multipartChecks
+
+    static let objectChecks: [(name: String, run: Check)] = [
         ("buckets", buckets),
         ("commitConditions", commitConditions),
         ("referenceCounting", referenceCounting),

@@ -1,0 +1,137 @@
+import Crypto
+import Foundation
+import NIOCore
+import SiloCore
+
+/// Multipart uploads (spec §8): parts are blobs like objects; completing turns them into the object's extents.
+extension ObjectService {
+    public static let minimumPartSize: Int64 = 100 * 1024
+    public static let partNumbers = 1...10_000
+
+    /// 32 upper-case hex characters: the initiation time in milliseconds, then randomness.
+    static func newUploadId(now: Int64) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let time = String(UInt64(max(0, now)) * 1000 + UInt64.random(in: 0..<1000, using: &generator), radix: 16, uppercase: true)
+        let padded = String(repeating: "0", count: max(0, 12 - time.count)) + time
+        let random = (0..<10).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return String(padded.suffix(12)) + Hex.upper(random)
+    }
+
+    public func initiateUpload(bucket: BucketRecord, key: String, attributes: ObjectAttributes, forbidOverwrite: Bool)
+        async throws -> UploadRecord
+    {
+        if forbidOverwrite, try await metadata.object(bucket: bucket.name, key: key) != nil { throw OSSError.fileAlreadyExists }
+        let now = clock()
+        let upload = UploadRecord(
+            uploadId: Self.newUploadId(now: now), bucket: bucket.name, key: key, initiated: now,
+            contentType: attributes.contentType ?? MimeTypes.fallback, storageClass: attributes.storageClass ?? bucket.storageClass,
+            acl: attributes.acl, headers: attributes.headers, userMetadata: attributes.userMetadata,
+            forbidOverwrite: forbidOverwrite)
+        guard try await metadata.createUpload(upload) else { throw OSSError.noSuchBucket(bucket.name) }
+        return upload
+    }
+
+    public func requireUpload(bucket: String, key: String, uploadId: String) async throws -> UploadRecord {
+        guard let upload = try await metadata.upload(bucket: bucket, key: key, uploadId: uploadId) else {
+            throw OSSError.noSuchUpload(uploadId)
+        }
+        return upload
+    }
+
+    public func uploadPart<Body: AsyncSequence & Sendable>(
+        bucket: String, key: String, uploadId: String, partNumber: Int, body: Body, expectedLength: Int64?,
+        contentMD5: String?
+    ) async throws -> PartRecord where Body.Element == ByteBuffer {
+        _ = try await requireUpload(bucket: bucket, key: key, uploadId: uploadId)
+        let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5)
+        let part = PartRecord(partNumber: partNumber, size: digest.size, etag: Hex.upper(digest.md5), crc64: digest.crc64,
+                              lastModified: clock(), extents: digest.size > 0 ? [digest.extent] : [])
+        let newBlobs: Set<BlobID> = digest.size > 0 ? [digest.blob] : []
+        if digest.size == 0 { await blobs.discard(digest.blob) }
+        switch try await metadata.commitPart(uploadId: uploadId, part, newBlobs: newBlobs) {
+        case .committed:
+            for blob in newBlobs { await blobs.publish(blob) }
+            return part
+        case .noSuchUpload, .sourceReleased:
+            for blob in newBlobs { await blobs.discard(blob) }
+            throw OSSError.noSuchUpload(uploadId)
+        }
+    }
+
+    /// UploadPartCopy: the part references the source's bytes; they are read once, for the part's MD5 and CRC.
+    public func uploadPartCopy(bucket: String, key: String, uploadId: String, partNumber: Int, source: ObjectRecord,
+                               range: Range<Int64>) async throws -> PartRecord {
+        _ = try await requireUpload(bucket: bucket, key: key, uploadId: uploadId)
+        let extents = Self.slice(source.extents, range)
+        var md5 = Insecure.MD5()
+        var crc = CRC64()
+        if !range.isEmpty {
+            let reader = try await blobs.reader(for: source.extents)
+            do {
+                try await reader.read(range, chunkSize: 1024 * 1024) { chunk in
+                    chunk.withUnsafeReadableBytes { bytes in
+                        md5.update(bufferPointer: bytes)
+                        crc.update(buffer: bytes)
+                    }
+                }
+            } catch {
+                await reader.close()
+                throw error
+            }
+            await reader.close()
+        }
+        let part = PartRecord(partNumber: partNumber, size: Int64(range.count), etag: Hex.upper(md5.finalize()),
+                              crc64: crc.value, lastModified: clock(), extents: extents)
+        switch try await metadata.commitPart(uploadId: uploadId, part, newBlobs: []) {
+        case .committed: return part
+        case .noSuchUpload: throw OSSError.noSuchUpload(uploadId)
+        case .sourceReleased: throw SourceReleased()
+        }
+    }
+
+    /// The extents covering `range` of an object made of `extents`.
+    public static func slice(_ extents: [Extent], _ range: Range<Int64>) -> [Extent] {
+        var result: [Extent] = []
+        var start: Int64 = 0
+        for extent in extents {
+            let end = start + extent.length
+            defer { start = end }
+            let lower = max(range.lowerBound, start)
+            let upper = min(range.upperBound, end)
+            guard lower < upper else { continue }
+            result.append(Extent(blob: extent.blob, offset: extent.offset + (lower - start), length: upper - lower))
+        }
+        return result
+    }
+
+    /// CompleteMultipartUpload; `parts` nil completes with every uploaded part (`x-oss-complete-all`).
+    public func completeUpload(bucket: BucketRecord, key: String, uploadId: String, parts: [CompletionPart]?,
+                               forbidOverwrite: Bool) async throws -> ObjectRecord {
+        if let parts {
+            for (index, part) in parts.enumerated() {
+                guard Self.partNumbers.contains(part.partNumber) else {
+                    throw OSSError.invalidPartOrder("Part number must be an integer between 1 and 10000, inclusive.")
+                }
+                if index > 0 && parts[index - 1].partNumber >= part.partNumber { throw OSSError.invalidPartOrder() }
+            }
+        }
+        if forbidOverwrite, try await metadata.object(bucket: bucket.name, key: key) != nil {
+            throw OSSError.fileAlreadyExists
+        }
+        switch try await metadata.completeUpload(bucket: bucket.name, key: key, uploadId: uploadId, parts: parts,
+                                                 minimumPartSize: Self.minimumPartSize, lastModified: clock()) {
+        case .completed(let record): return record
+        case .noSuchUpload: throw OSSError.noSuchUpload(uploadId)
+        case .noSuchBucket: throw OSSError.noSuchBucket(bucket.name)
+        case .invalidPart(let number): throw OSSError.invalidPart.with("PartNumber", String(number))
+        case .entityTooSmall(let number): throw OSSError.entityTooSmall.with("PartNumber", String(number))
+        case .fileAlreadyExists: throw OSSError.fileAlreadyExists
+        }
+    }
+
+    public func abortUpload(bucket: String, key: String, uploadId: String) async throws {
+        guard try await metadata.abortUpload(bucket: bucket, key: key, uploadId: uploadId) else {
+            throw OSSError.noSuchUpload(uploadId)
+        }
+    }
+}
