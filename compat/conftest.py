@@ -36,6 +36,8 @@ def bucket(silo, auth):
     bucket = oss2.Bucket(auth, silo.endpoint, name, region=REGION)
     bucket.create_bucket()
     yield bucket
+    for upload in oss2.MultipartUploadIterator(bucket):
+        bucket.abort_multipart_upload(upload.key, upload.upload_id)
     for obj in oss2.ObjectIterator(bucket):
         bucket.delete_object(obj.key)
     bucket.delete_bucket()

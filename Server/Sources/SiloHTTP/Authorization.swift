@@ -25,8 +25,12 @@ enum ACLScope {
 extension Route {
     var aclScope: ACLScope {
         switch self {
-        case .listObjects, .listObjectsV2, .getObject, .headObject, .getObjectMeta, .getSymlink: return .read
-        case .putObject, .appendObject, .copyObject, .deleteObject, .deleteMultipleObjects, .putSymlink: return .write
+        case .listObjects, .listObjectsV2, .getObject, .headObject, .getObjectMeta, .getSymlink, .listParts,
+             .listMultipartUploads:
+            return .read
+        case .putObject, .appendObject, .copyObject, .deleteObject, .deleteMultipleObjects, .putSymlink,
+             .initiateMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:
+            return .write
         default: return .none
         }
     }

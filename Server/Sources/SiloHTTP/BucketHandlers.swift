@@ -78,7 +78,8 @@ extension OSSService {
         let standard = stats.byStorageClass[.standard] ?? (0, 0)
         let ia = stats.byStorageClass[.ia] ?? (0, 0)
         return Responses.xml(BucketStatResult(
-            storage: stats.totalSize, objectCount: stats.objectCount, multipartUploadCount: 0,
+            storage: stats.totalSize, objectCount: stats.objectCount,
+            multipartUploadCount: try await metadata.uploadCount(bucket: bucket.name),
             lastModifiedTime: stats.lastModified, standardStorage: standard.size, standardObjectCount: standard.count,
             infrequentAccessStorage: ia.size, infrequentAccessObjectCount: ia.count))
     }

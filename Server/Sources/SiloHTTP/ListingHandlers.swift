@@ -56,18 +56,4 @@ extension OSSService {
         }
         return encoding
     }
-
-    /// Silo cannot initiate multipart uploads yet, so there are never any to list; the call must still succeed
-    /// because every client's bucket cleanup lists them.
-    func listMultipartUploads(_ request: OSSRequest, caller: Caller) async throws -> Response {
-        let bucket = try await requireBucket(request)
-        try await authorize(caller, .listMultipartUploads, bucket: bucket)
-        let query = request.query
-        let maxUploads = try Listing.maxKeys(query, name: "max-uploads", default: 1000)
-        return Responses.xml(ListMultipartUploadsResult(
-            bucket: bucket.name, prefix: query["prefix"] ?? "", delimiter: query["delimiter"] ?? "",
-            keyMarker: query["key-marker"] ?? "", uploadIdMarker: query["upload-id-marker"] ?? "",
-            maxUploads: maxUploads, encoding: try Self.encodingType(query), uploads: [], commonPrefixes: [],
-            nextKeyMarker: "", nextUploadIdMarker: "", isTruncated: false))
-    }
 }

@@ -71,6 +71,12 @@ public struct OSSService: Sendable {
         case .putObjectACL: return try await putObjectACL(request, caller: caller)
         case .putSymlink: return try await putSymlink(request, caller: caller)
         case .getSymlink: return try await getSymlink(request, caller: caller)
+        case .initiateMultipartUpload: return try await initiateMultipartUpload(request, caller: caller)
+        case .uploadPart: return try await uploadPart(request, body: body, caller: caller)
+        case .uploadPartCopy: return try await uploadPartCopy(request, caller: caller)
+        case .completeMultipartUpload: return try await completeMultipartUpload(request, body: body, caller: caller)
+        case .abortMultipartUpload: return try await abortMultipartUpload(request, caller: caller)
+        case .listParts: return try await listParts(request, caller: caller)
         case .unsupported(let feature): throw OSSError.unsupported(feature)
         case .methodNotAllowed: throw OSSError.methodNotAllowed
         }

@@ -52,31 +52,16 @@ extension OSSService {
         let key = try requireKey(request)
         try await authorizeWrite(caller, .copyObject, bucket: bucket, key: key)
         try RequestHeaders.rejectUnsupported(request)
-        let (sourceBucketName, sourceKey) = try Self.copySource(request.header("x-oss-copy-source") ?? "")
-        guard let sourceBucket = try await metadata.bucket(sourceBucketName) else {
-            throw OSSError.noSuchBucket(sourceBucketName)
-        }
         let directive = request.header("x-oss-metadata-directive")?.uppercased() ?? "COPY"
         guard directive == "COPY" || directive == "REPLACE" else {
             throw OSSError.invalidArgument("Invalid metadata directive.", name: "x-oss-metadata-directive", value: directive)
         }
-        let conditions = Preconditions(
-            ifMatch: request.header("x-oss-copy-source-if-match"),
-            ifNoneMatch: request.header("x-oss-copy-source-if-none-match"),
-            ifModifiedSince: request.header("x-oss-copy-source-if-modified-since"),
-            ifUnmodifiedSince: request.header("x-oss-copy-source-if-unmodified-since"))
         let replacing = directive == "REPLACE" ? try RequestHeaders.attributes(request) : nil
         let acl = try RequestHeaders.objectACL(request)
         let storageClass = try RequestHeaders.storageClass(request)
         // A source released between the read and the commit is re-read once; then it is gone or stable.
         for attempt in 0..<2 {
-            guard let source = try await metadata.object(bucket: sourceBucket.name, key: sourceKey) else {
-                throw OSSError.noSuchKey(sourceKey)
-            }
-            try await authorize(caller, .getObject, bucket: sourceBucket, key: sourceKey, object: source)
-            guard conditions.evaluateForCopy(etag: source.etag, lastModified: source.lastModified) else {
-                throw OSSError.preconditionFailed
-            }
+            let source = try await loadCopySource(request, caller: caller)
             do {
                 let record = try await objects.copy(
                     from: source, to: bucket, key: key, replacing: replacing, acl: acl, storageClass: storageClass,
@@ -87,7 +72,27 @@ extension OSSService {
                 continue
             }
         }
-        throw OSSError.noSuchKey(sourceKey)
+        throw OSSError.noSuchKey(try Self.copySource(request.header("x-oss-copy-source") ?? "").key)
+    }
+
+    /// The object `x-oss-copy-source` names, once the caller may read it and its `x-oss-copy-source-if-*` hold.
+    func loadCopySource(_ request: OSSRequest, caller: Caller) async throws -> ObjectRecord {
+        let (sourceBucketName, sourceKey) = try Self.copySource(request.header("x-oss-copy-source") ?? "")
+        guard let sourceBucket = try await metadata.bucket(sourceBucketName) else {
+            throw OSSError.noSuchBucket(sourceBucketName)
+        }
+        let source = try await metadata.object(bucket: sourceBucket.name, key: sourceKey)
+        try await authorize(caller, .getObject, bucket: sourceBucket, key: sourceKey, object: source)
+        guard let source else { throw OSSError.noSuchKey(sourceKey) }
+        let conditions = Preconditions(
+            ifMatch: request.header("x-oss-copy-source-if-match"),
+            ifNoneMatch: request.header("x-oss-copy-source-if-none-match"),
+            ifModifiedSince: request.header("x-oss-copy-source-if-modified-since"),
+            ifUnmodifiedSince: request.header("x-oss-copy-source-if-unmodified-since"))
+        guard conditions.evaluateForCopy(etag: source.etag, lastModified: source.lastModified) else {
+            throw OSSError.preconditionFailed
+        }
+        return source
     }
 
     /// `/<bucket>/<url-encoded key>[?versionId=...]`; the key is decoded after splitting off the bucket.

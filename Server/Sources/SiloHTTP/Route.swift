@@ -14,6 +14,8 @@ enum Route: Sendable, Hashable {
     // object
     case putObject, copyObject, appendObject, getObject, headObject, getObjectMeta, deleteObject
     case getObjectACL, putObjectACL, putSymlink, getSymlink
+    // multipart
+    case initiateMultipartUpload, uploadPart, uploadPartCopy, completeMultipartUpload, abortMultipartUpload, listParts
     /// A sub-resource or header Silo does not implement; carries the feature name for the error.
     case unsupported(String)
     /// A method the addressed resource does not have.
@@ -47,6 +49,9 @@ enum Route: Sendable, Hashable {
         case .putObjectACL: return "oss:PutObjectAcl"
         case .putSymlink: return "oss:PutObject"
         case .getSymlink: return "oss:GetObject"
+        case .initiateMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload: return "oss:PutObject"
+        case .abortMultipartUpload: return "oss:AbortMultipartUpload"
+        case .listParts: return "oss:ListParts"
         case .unsupported, .methodNotAllowed: return "oss:Unsupported"
         }
     }
@@ -62,7 +67,7 @@ enum Route: Sendable, Hashable {
 
     /// Object sub-resources OSS defines that Silo does not implement (yet).
     static let unsupportedObjectResources = [
-        "tagging", "restore", "uploads", "uploadId", "partNumber", "x-oss-process", "versionId", "select",
+        "tagging", "restore", "x-oss-process", "versionId", "select",
         "meta", "x-oss-async-process",
     ]
 
@@ -118,6 +123,7 @@ enum Route: Sendable, Hashable {
         case .get:
             if has("acl") { return .getObjectACL }
             if has("symlink") { return .getSymlink }
+            if has("uploadId") { return .listParts }
             if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
             return .getObject
         case .head:
@@ -127,13 +133,18 @@ enum Route: Sendable, Hashable {
         case .put:
             if has("acl") { return .putObjectACL }
             if has("symlink") { return .putSymlink }
+            let isCopy = headers[HTTPField.Name("x-oss-copy-source")!] != nil
+            if has("uploadId") || has("partNumber") { return isCopy ? .uploadPartCopy : .uploadPart }
             if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
-            return headers[HTTPField.Name("x-oss-copy-source")!] != nil ? .copyObject : .putObject
+            return isCopy ? .copyObject : .putObject
         case .post:
             if has("append") { return .appendObject }
+            if has("uploads") { return .initiateMultipartUpload }
+            if has("uploadId") { return .completeMultipartUpload }
             if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
             return .unsupported("object POST")
         case .delete:
+            if has("uploadId") { return .abortMultipartUpload }
             if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
             return .deleteObject
         default:

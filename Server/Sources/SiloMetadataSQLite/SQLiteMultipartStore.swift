@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import SiloCore
@@ -122,16 +121,14 @@ extension SQLiteMetadataStore {
     /// The object a complete produces: the parts' extents in order, the OSS multipart ETag (MD5 of the parts'
     /// hex ETags, then `-N`) and the CRC-64 combined from the parts'.
     static func assemble(_ upload: UploadRecord, parts: [PartRecord], lastModified: Int64) -> ObjectRecord {
-        var md5 = Insecure.MD5()
         var crc: UInt64 = 0
         var size: Int64 = 0
         for part in parts {
-            md5.update(data: Array(part.etag.uppercased().utf8))
             crc = CRC64.combine(crc, part.crc64, length2: UInt64(part.size))
             size += part.size
         }
         return ObjectRecord(
-            bucket: upload.bucket, key: upload.key, size: size, etag: Hex.upper(md5.finalize()) + "-\(parts.count)",
+            bucket: upload.bucket, key: upload.key, size: size, etag: MultipartETag.compute(parts.map(\.etag)),
             lastModified: lastModified, contentType: upload.contentType, contentMD5: nil, crc64: crc, type: .multipart,
             storageClass: upload.storageClass, acl: upload.acl, headers: upload.headers, userMetadata: upload.userMetadata,
             extents: parts.flatMap(\.extents))

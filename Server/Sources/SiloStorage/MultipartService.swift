@@ -8,10 +8,12 @@ extension ObjectService {
     public static let minimumPartSize: Int64 = 100 * 1024
     public static let partNumbers = 1...10_000
 
-    /// 32 upper-case hex characters: the initiation time in milliseconds, then randomness.
-    static func newUploadId(now: Int64) -> String {
+    /// 32 upper-case hex characters: the wall-clock time in milliseconds, then randomness, so ids of one key sort
+    /// in initiation order.
+    static func newUploadId() -> String {
         var generator = SystemRandomNumberGenerator()
-        let time = String(UInt64(max(0, now)) * 1000 + UInt64.random(in: 0..<1000, using: &generator), radix: 16, uppercase: true)
+        let milliseconds = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+        let time = String(milliseconds, radix: 16, uppercase: true)
         let padded = String(repeating: "0", count: max(0, 12 - time.count)) + time
         let random = (0..<10).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return String(padded.suffix(12)) + Hex.upper(random)
@@ -23,7 +25,7 @@ extension ObjectService {
         if forbidOverwrite, try await metadata.object(bucket: bucket.name, key: key) != nil { throw OSSError.fileAlreadyExists }
         let now = clock()
         let upload = UploadRecord(
-            uploadId: Self.newUploadId(now: now), bucket: bucket.name, key: key, initiated: now,
+            uploadId: Self.newUploadId(), bucket: bucket.name, key: key, initiated: now,
             contentType: attributes.contentType ?? MimeTypes.fallback, storageClass: attributes.storageClass ?? bucket.storageClass,
             acl: attributes.acl, headers: attributes.headers, userMetadata: attributes.userMetadata,
             forbidOverwrite: forbidOverwrite)

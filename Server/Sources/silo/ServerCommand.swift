@@ -42,6 +42,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a released blob waits before its file is deleted.")
     var gcGraceSeconds: Int64 = 30
 
+    @Option(help: "Seconds after which an unfinished multipart upload is aborted and its parts freed (default 7 days).")
+    var multipartExpirySeconds: Int64 = 7 * 24 * 3600
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = ProcessInfo.processInfo.environment["SILO_LOG_LEVEL"] ?? "info"
 
@@ -73,7 +76,8 @@ struct ServerCommand: AsyncParsableCommand {
         settings.maxClockSkew = 15 * 60
         let clock = settings.clock
         let collector = GarbageCollector(
-            metadata: metadata, blobs: blobs, grace: gcGraceSeconds, clock: clock, logger: logger)
+            metadata: metadata, blobs: blobs, grace: gcGraceSeconds, uploadExpiry: multipartExpirySeconds, clock: clock,
+            logger: logger)
         try await collector.recover()
 
         for name in buckets {
