@@ -34,6 +34,9 @@ TEST_FILES = [
     "test_put_object_chunked.py",
     "test_headers.py",
     "test_api_base.py",
+    "test_multipart.py",
+    "test_upload.py",
+    "test_download.py",
 ]
 
 
@@ -107,11 +110,11 @@ def run_version(source, version, files, extra_pytest_args):
             "OSS_TEST_BUCKET": "ossc",
             "OSS_TEST_REGION": REGION,
             "OSS_TEST_AUTH_VERSION": version,
-            "PYTHONPATH": source,
+            "PYTHONPATH": os.pathsep.join([source, HERE]),
         })
         junit = os.path.join(WORK, "junit-%s.xml" % version)
         args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--timeout", "300",
-                "-o", "log_level=WARNING", "--junitxml", junit] + ["tests/" + f for f in files] + extra_pytest_args
+                "-o", "log_level=WARNING", "-p", "silo_upstream_plugin", "--junitxml", junit] + ["tests/" + f for f in files] + extra_pytest_args
         subprocess.call(args, cwd=source, env=env, stdout=subprocess.DEVNULL if not os.environ.get("VERBOSE") else None)
         return parse_junit(junit)
     finally:

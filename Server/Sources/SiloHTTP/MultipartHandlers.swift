@@ -77,14 +77,15 @@ extension OSSService {
         throw OSSError.noSuchKey(try Self.copySource(request.header("x-oss-copy-source") ?? "").key)
     }
 
-    /// `x-oss-copy-source-range: bytes=first-last`, which must lie within the source; absent means all of it.
+    /// `x-oss-copy-source-range: bytes=first-last` (or `first-`, `-suffix`), which must lie within the source;
+    /// absent means all of it.
     static func copySourceRange(_ header: String?, size: Int64) throws -> Range<Int64> {
         guard let header else { return 0..<size }
-        guard case .fromTo(let first, let last)? = ByteRangeRequest(header: header), first <= last, last < size else {
-            throw OSSError.invalidArgument("The x-oss-copy-source-range must be bytes=first-last within the source object.",
+        guard let range = ByteRangeRequest(header: header)?.resolve(size: size, standard: false) else {
+            throw OSSError.invalidArgument("The x-oss-copy-source-range must lie within the source object.",
                                            name: "x-oss-copy-source-range", value: header)
         }
-        return first..<(last + 1)
+        return range.lowerBound..<(range.upperBound + 1)
     }
 
     func completeMultipartUpload(_ request: OSSRequest, body: RequestBody, caller: Caller) async throws -> Response {
