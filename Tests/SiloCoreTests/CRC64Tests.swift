@@ -56,4 +56,22 @@ import Testing
         }
         #expect(CRC64.combine(whole, 0, length2: 0) == whole)
     }
+
+    @Test func combineMatchesDirectComputationForMultiMebibyteTails() {
+        // Tail lengths with high bits set exercise the precomputed powers far beyond the small splits above.
+        var generator = SystemRandomNumberGenerator()
+        let head = (0..<100).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for tailLength in [(1 << 20) + 7, (3 << 21) + 4097] {
+            let tail = (0..<tailLength).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 11) }
+            #expect(CRC64.combine(CRC64.checksum(head), CRC64.checksum(tail), length2: UInt64(tailLength))
+                    == CRC64.checksum(head + tail))
+        }
+    }
+
+    @Test func combineIsAssociativeAtMultiGibibyteLengths() {
+        let a: UInt64 = 0x0123_4567_89AB_CDEF, b: UInt64 = 0xFEDC_BA98_7654_3210, c: UInt64 = 0x0F1E_2D3C_4B5A_6978
+        let lengthB: UInt64 = 5 << 30 + 12_345, lengthC: UInt64 = 1 << 40 + 99
+        #expect(CRC64.combine(CRC64.combine(a, b, length2: lengthB), c, length2: lengthC)
+                == CRC64.combine(a, CRC64.combine(b, c, length2: lengthC), length2: lengthB + lengthC))
+    }
 }

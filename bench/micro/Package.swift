@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// Micro-benchmarks (ordo-one/benchmark) of per-request costs: policy evaluation and token verification.
+// Micro-benchmarks (ordo-one/benchmark) of per-request costs: policy evaluation, token verification, checksums.
 // A package of its own so `make test` never builds the benchmark harness.
 import PackageDescription
 

@@ -14,7 +14,7 @@ public struct CRC64: Sendable, Hashable {
         if done == nil {
             var crc = ~value
             for byte in bytes {
-                crc = CRC64Tables.shared.table[0][Int((crc ^ UInt64(byte)) & 0xFF)] ^ (crc >> 8)
+                crc = CRC64Tables.shared.slices[Int((crc ^ UInt64(byte)) & 0xFF)] ^ (crc >> 8)
             }
             value = ~crc
         }
@@ -22,20 +22,21 @@ public struct CRC64: Sendable, Hashable {
 
     public mutating func update(buffer: UnsafeRawBufferPointer) {
         guard !buffer.isEmpty else { return }
-        let t = CRC64Tables.shared.table
+        // One flat table read through a raw pointer: no bounds checks or nested-array hops in the hot loop.
+        let t = CRC64Tables.shared.slices
         var crc = ~value
         var index = 0
         let count = buffer.count
         while count - index >= 8 {
             let word = crc ^ UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            crc = t[7][Int(word & 0xFF)] ^ t[6][Int((word >> 8) & 0xFF)]
-                ^ t[5][Int((word >> 16) & 0xFF)] ^ t[4][Int((word >> 24) & 0xFF)]
-                ^ t[3][Int((word >> 32) & 0xFF)] ^ t[2][Int((word >> 40) & 0xFF)]
-                ^ t[1][Int((word >> 48) & 0xFF)] ^ t[0][Int(word >> 56)]
+            crc = t[7 * 256 + Int(word & 0xFF)] ^ t[6 * 256 + Int((word >> 8) & 0xFF)]
+                ^ t[5 * 256 + Int((word >> 16) & 0xFF)] ^ t[4 * 256 + Int((word >> 24) & 0xFF)]
+                ^ t[3 * 256 + Int((word >> 32) & 0xFF)] ^ t[2 * 256 + Int((word >> 40) & 0xFF)]
+                ^ t[1 * 256 + Int((word >> 48) & 0xFF)] ^ t[Int(word >> 56)]
             index += 8
         }
         while index < count {
-            crc = t[0][Int((crc ^ UInt64(buffer[index])) & 0xFF)] ^ (crc >> 8)
+            crc = t[Int((crc ^ UInt64(buffer[index])) & 0xFF)] ^ (crc >> 8)
             index += 1
         }
         value = ~crc
@@ -48,33 +49,22 @@ public struct CRC64: Sendable, Hashable {
     }
 
     /// CRC of `A‖B` from CRC(A), CRC(B) and len(B), without the bytes (zlib's crc32_combine, in 64 bits).
+    ///
+    /// Appending `n` zero bytes is a linear map; the maps for `2^k` bytes are precomputed, so a combine costs
+    /// one matrix-vector product per set bit of `n` instead of zlib's repeated squaring.
     public static func combine(_ crc1: UInt64, _ crc2: UInt64, length2: UInt64) -> UInt64 {
-        guard length2 > 0 else { return crc1 }
-        var odd = [UInt64](repeating: 0, count: 64)
-        var even = [UInt64](repeating: 0, count: 64)
-        odd[0] = CRC64Tables.reflectedPolynomial
-        var row: UInt64 = 1
-        for n in 1..<64 {
-            odd[n] = row
-            row <<= 1
-        }
-        square(into: &even, odd)  // two zero bits
-        square(into: &odd, even)  // four zero bits
         var crc = crc1
         var remaining = length2
-        repeat {
-            square(into: &even, odd)
-            if remaining & 1 != 0 { crc = times(even, crc) }
+        var power = 0
+        while remaining != 0 {
+            if remaining & 1 != 0 { crc = times(CRC64Tables.shared.zeroBytePowers[power], crc) }
             remaining >>= 1
-            if remaining == 0 { break }
-            square(into: &odd, even)
-            if remaining & 1 != 0 { crc = times(odd, crc) }
-            remaining >>= 1
-        } while remaining != 0
+            power += 1
+        }
         return crc ^ crc2
     }
 
-    private static func times(_ matrix: [UInt64], _ vector: UInt64) -> UInt64 {
+    static func times(_ matrix: [UInt64], _ vector: UInt64) -> UInt64 {
         var sum: UInt64 = 0
         var vec = vector
         var index = 0
@@ -86,34 +76,47 @@ public struct CRC64: Sendable, Hashable {
         return sum
     }
 
-    private static func square(into result: inout [UInt64], _ matrix: [UInt64]) {
-        for n in 0..<64 { result[n] = times(matrix, matrix[n]) }
+    static func square(_ matrix: [UInt64]) -> [UInt64] {
+        matrix.map { times(matrix, $0) }
     }
 }
 
 enum CRC64Tables {
     static let reflectedPolynomial: UInt64 = 0xC96C_5795_D787_0F42
 
-    struct Tables: Sendable {
-        let table: [[UInt64]]
+    struct Tables: @unchecked Sendable {
+        /// Slice-by-8: table `k` at `k * 256`. Allocated once and never freed or written after setup.
+        let slices: UnsafePointer<UInt64>
+        /// `zeroBytePowers[k]` maps a CRC to the CRC after appending `2^k` zero bytes.
+        let zeroBytePowers: [[UInt64]]
     }
 
     static let shared: Tables = {
-        var tables = [[UInt64]](repeating: [UInt64](repeating: 0, count: 256), count: 8)
+        let slices = UnsafeMutablePointer<UInt64>.allocate(capacity: 8 * 256)
         for n in 0..<256 {
             var crc = UInt64(n)
             for _ in 0..<8 {
                 crc = crc & 1 == 1 ? (crc >> 1) ^ reflectedPolynomial : crc >> 1
             }
-            tables[0][n] = crc
+            slices[n] = crc
         }
         for n in 0..<256 {
-            var crc = tables[0][n]
+            var crc = slices[n]
             for k in 1..<8 {
-                crc = tables[0][Int(crc & 0xFF)] ^ (crc >> 8)
-                tables[k][n] = crc
+                crc = slices[Int(crc & 0xFF)] ^ (crc >> 8)
+                slices[k * 256 + n] = crc
             }
         }
-        return Tables(table: tables)
+        // One zero bit: column 0 is the polynomial, column n shifts bit n down to n-1.
+        var oneBit = [UInt64](repeating: 0, count: 64)
+        oneBit[0] = reflectedPolynomial
+        for n in 1..<64 { oneBit[n] = 1 << (n - 1) }
+        var power = CRC64.square(CRC64.square(CRC64.square(oneBit)))  // 2, 4, then 8 zero bits: one byte
+        var powers: [[UInt64]] = []
+        for _ in 0..<64 {
+            powers.append(power)
+            power = CRC64.square(power)
+        }
+        return Tables(slices: UnsafePointer(slices), zeroBytePowers: powers)
     }()
 }
