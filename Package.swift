@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// The client-side package: pure logic (SiloCore) that iOS/macOS apps and the server share.
+// The client-side package: pure logic (SiloCore) that iOS/macOS apps and the server share, and the SDK.
 import PackageDescription
 
 let package = Package(
@@ -7,11 +7,15 @@ let package = Package(
     platforms: [.macOS(.v13), .iOS(.v16), .tvOS(.v16), .watchOS(.v9), .visionOS(.v1)],
     products: [
         .library(name: "SiloCore", targets: ["SiloCore"]),
+        .library(name: "SiloClient", targets: ["SiloClient"]),
+        .library(name: "SiloClientAHC", targets: ["SiloClientAHC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -22,7 +26,23 @@ let package = Package(
                 .product(name: "XMLCoder", package: "XMLCoder"),
             ]
         ),
+        // The SDK: Foundation and SiloCore only, so iOS apps never build NIO.
+        .target(
+            name: "SiloClient",
+            dependencies: ["SiloCore", .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
+        .target(
+            name: "SiloClientAHC",
+            dependencies: [
+                "SiloClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "SiloCoreTests", dependencies: ["SiloCore"]),
+        .testTarget(name: "SiloClientTests", dependencies: ["SiloClient"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -103,3 +103,17 @@ import Testing
         #expect(delete.objects.map(\.key) == Self.awkwardKeys)
     }
 }
+
+extension ResponseDecodingTests {
+    @Test func multipartUploadList() throws {
+        let uploads = [MultipartUploadSummary(key: "a/ü x", uploadId: "U1", initiated: 1_735_689_600),
+                       MultipartUploadSummary(key: "b", uploadId: "U2", initiated: 1_735_689_601)]
+        let decoded = try Self.roundTrip(ListMultipartUploadsResult(
+            bucket: "b", prefix: "", delimiter: "/", keyMarker: "", uploadIdMarker: "", maxUploads: 2, encoding: .url,
+            uploads: uploads, commonPrefixes: ["c/"], nextKeyMarker: "b", nextUploadIdMarker: "U2", isTruncated: true))
+        #expect(decoded.uploads == uploads)
+        #expect(decoded.commonPrefixes == ["c/"])
+        #expect(decoded.nextKeyMarker == "b")
+        #expect(decoded.isTruncated)
+    }
+}

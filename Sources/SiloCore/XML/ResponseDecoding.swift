@@ -256,3 +256,29 @@ public struct DeleteObjectsBody: XMLRenderable {
         }
     }
 }
+
+extension MultipartUploadSummary: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        self.init(key: try c.text("Key"), uploadId: try c.text("UploadId"), initiated: try c.timestamp("Initiated"))
+    }
+}
+
+extension ListMultipartUploadsResult: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        let encoding = try c.encoding()
+        let uploads = try c.list("Upload", of: MultipartUploadSummary.self).map { upload -> MultipartUploadSummary in
+            var decoded = upload
+            decoded.key = encoding.decode(upload.key)
+            return decoded
+        }
+        self.init(bucket: try c.text("Bucket"), prefix: encoding.decode(try c.text("Prefix")),
+                  delimiter: encoding.decode(try c.text("Delimiter")), keyMarker: encoding.decode(try c.text("KeyMarker")),
+                  uploadIdMarker: try c.text("UploadIdMarker"), maxUploads: try c.integer("MaxUploads"),
+                  encoding: encoding, uploads: uploads,
+                  commonPrefixes: try c.list("CommonPrefixes", of: PrefixEntry.self).map { encoding.decode($0.prefix) },
+                  nextKeyMarker: encoding.decode(try c.text("NextKeyMarker")),
+                  nextUploadIdMarker: try c.text("NextUploadIdMarker"), isTruncated: try c.flag("IsTruncated"))
+    }
+}

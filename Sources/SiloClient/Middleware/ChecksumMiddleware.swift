@@ -1,0 +1,60 @@
+import Foundation
+import SiloCore
+
+/// End-to-end CRC-64: computed over the bytes as they stream out or in, compared with the server's
+/// `x-oss-hash-crc64ecma`. A missing header passes (the mobile SDKs do the same).
+struct ChecksumMiddleware: ClientMiddleware {
+    func handle(_ request: ClientRequest, next: Handler) async throws -> TransportResponse {
+        switch request.checksum {
+        case .none:
+            return try await next(request)
+        case .upload(let initial):
+            let length = request.body.length
+            var sending = request
+            let crc: Locked<CRC64>
+            switch request.body {
+            case .stream(let stream, let length):
+                // A one-shot stream is summed as it goes out.
+                crc = Locked(CRC64())
+                sending.body = .stream(stream.observing { chunk in crc.withLock { $0.update(chunk) } }, length: length)
+            default:
+                // Replayable bodies are summed up front, so the transport still gets the file or the data as
+                // such (URLSession uploads files natively).
+                crc = Locked(try await Self.checksum(of: request.body))
+            }
+            let response = try await next(sending)
+            if let header = response.header("x-oss-hash-crc64ecma"), let reported = UInt64(header) {
+                let sent = crc.current.value
+                let expected = initial == 0 ? sent : CRC64.combine(initial, sent, length2: UInt64(length ?? 0))
+                if expected != reported {
+                    throw OSSClientError.crcMismatch(expected: expected, actual: reported, requestId: response.requestId)
+                }
+            }
+            return response
+        case .download:
+            var response = try await next(request)
+            guard let header = response.header("x-oss-hash-crc64ecma"), let reported = UInt64(header) else {
+                return response
+            }
+            let crc = Locked(CRC64())
+            let requestId = response.requestId
+            response.body = response.body.observing({ chunk in crc.withLock { $0.update(chunk) } }, atEnd: {
+                let received = crc.current.value
+                if received != reported {
+                    throw OSSClientError.crcMismatch(expected: reported, actual: received, requestId: requestId)
+                }
+            })
+            return response
+        }
+    }
+
+    static func checksum(of body: RequestBody) async throws -> CRC64 {
+        var crc = CRC64()
+        if case .data(let data) = body {
+            crc.update(data)
+            return crc
+        }
+        for try await chunk in try body.makeStream() { crc.update(chunk) }
+        return crc
+    }
+}

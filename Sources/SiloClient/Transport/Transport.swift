@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTypes
+
+/// What a request sends. Every case but `stream` can be replayed, so only those requests are retried.
+public enum RequestBody: Sendable {
+    case empty
+    case data(Data)
+    /// `length` bytes of a file from `offset`, read as they are sent.
+    case file(URL, offset: Int64, length: Int64)
+    /// A one-shot producer; `length` nil means chunked transfer.
+    case stream(ByteStream, length: Int64?)
+
+    public var length: Int64? {
+        switch self {
+        case .empty: return 0
+        case .data(let data): return Int64(data.count)
+        case .file(_, _, let length): return length
+        case .stream(_, let length): return length
+        }
+    }
+
+    public var isReplayable: Bool {
+        if case .stream = self { return false }
+        return true
+    }
+
+    /// The body as a fresh stream of chunks.
+    public func makeStream() throws -> ByteStream {
+        switch self {
+        case .empty: return .empty
+        case .data(let data): return .data(data)
+        case .file(let url, let offset, let length): return try .file(url, offset: offset, length: length)
+        case .stream(let stream, _): return stream
+        }
+    }
+}
+
+public struct TransportRequest: Sendable {
+    /// Method, scheme, authority and the already-encoded path with its query.
+    public var head: HTTPRequest
+    public var body: RequestBody
+    /// Called with the count of each chunk handed to the network.
+    public var onBytesSent: (@Sendable (Int64) -> Void)?
+
+    public init(head: HTTPRequest, body: RequestBody, onBytesSent: (@Sendable (Int64) -> Void)? = nil) {
+        self.head = head
+        self.body = body
+        self.onBytesSent = onBytesSent
+    }
+}
+
+public struct TransportResponse: Sendable {
+    public var head: HTTPResponse
+    public var body: ByteStream
+
+    public init(head: HTTPResponse, body: ByteStream) {
+        self.head = head
+        self.body = body
+    }
+}
+
+/// Moves one request and its response. Implementations: `URLSessionTransport` (Apple platforms) and
+/// `AsyncHTTPClientTransport` in `SiloClientAHC` (the default on Linux). Timeouts come from the client's
+/// configuration, which a transport receives when it is created.
+public protocol Transport: Sendable {
+    func send(_ request: TransportRequest) async throws -> TransportResponse
+    /// Releases connections; the client calls it from `shutdown()`.
+    func shutdown() async throws
+}
+
+extension Transport {
+    public func shutdown() async throws {}
+}
+
+/// A failure below HTTP: connect, reset, timeout. Always safe to retry for a replayable, idempotent request.
+public struct TransportError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,246 @@
+import Foundation
+import HTTPTypes
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The URLSession transport, the default on Apple platforms. Files go up with `uploadTask(fromFile:)`;
+/// responses stream through the delegate, and the task is suspended while the reader lags so memory stays
+/// bounded. (On Linux, prefer `AsyncHTTPClientTransport`: Foundation's URLSession there lacks streaming.)
+public final class URLSessionTransport: Transport {
+    private let session: URLSession
+    private let delegate: SessionDelegate
+
+    public init(configuration: ClientConfiguration = ClientConfiguration()) {
+        let settings = URLSessionConfiguration.ephemeral
+        settings.timeoutIntervalForRequest = Self.seconds(configuration.socketTimeout)
+        settings.timeoutIntervalForResource = 7 * 24 * 3600
+        settings.httpMaximumConnectionsPerHost = max(1, configuration.maxConcurrentRequests)
+        settings.httpShouldSetCookies = false
+        settings.urlCache = nil
+        delegate = SessionDelegate()
+        session = URLSession(configuration: settings, delegate: delegate, delegateQueue: nil)
+    }
+
+    public func send(_ request: TransportRequest) async throws -> TransportResponse {
+        let head = request.head
+        guard let scheme = head.scheme, let authority = head.authority, let path = head.path,
+            let url = URL(string: scheme + "://" + authority + path)
+        else { throw TransportError("request without a valid URL") }
+        var urlRequest = URLRequest(url: url)
+        urlRequest.httpMethod = head.method.rawValue
+        for field in head.headerFields { urlRequest.addValue(field.value, forHTTPHeaderField: field.name.rawName) }
+        // URLSession would otherwise invent a Content-Type for bodies, which V1 signatures cover.
+        if head.headerFields[.contentType] == nil, request.body.length != 0 {
+            urlRequest.setValue("", forHTTPHeaderField: "Content-Type")
+        }
+
+        let task: URLSessionTask
+        switch request.body {
+        case .empty:
+            task = session.dataTask(with: urlRequest)
+        case .data(let data):
+            task = session.uploadTask(with: urlRequest, from: data)
+        case .file(let file, let offset, let length):
+            let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value
+            if offset == 0, size == length {
+                task = session.uploadTask(with: urlRequest, fromFile: file)
+            } else {
+                // A slice (a part): bounded by the part size, so reading it is fine.
+                let handle = try FileHandle(forReadingFrom: file)
+                defer { try? handle.close() }
+                try handle.seek(toOffset: UInt64(offset))
+                task = session.uploadTask(with: urlRequest, from: try handle.read(upToCount: Int(length)) ?? Data())
+            }
+        case .stream(let stream, let length):
+            var collected = Data()
+            for try await chunk in stream { collected.append(chunk) }
+            if let length, Int64(collected.count) != length {
+                throw TransportError("stream produced \(collected.count) bytes, \(length) announced")
+            }
+            task = session.uploadTask(with: urlRequest, from: collected)
+        }
+        let exchange = Exchange(task: task, onBytesSent: request.onBytesSent)
+        delegate.register(exchange, for: task)
+        return try await withTaskCancellationHandler {
+            task.resume()
+            let response = try await exchange.response()
+            var fields = HTTPFields()
+            for (name, value) in response.allHeaderFields {
+                guard let name = name as? String, let value = value as? String, let fieldName = HTTPField.Name(name) else { continue }
+                fields.append(HTTPField(name: fieldName, value: value))
+            }
+            return TransportResponse(head: HTTPResponse(status: .init(code: response.statusCode), headerFields: fields),
+                                     body: ByteStream { try await exchange.nextChunk() })
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    public func shutdown() async throws { session.invalidateAndCancel() }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        TimeInterval(duration.components.seconds) + TimeInterval(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// One request's state, fed by the delegate and drained by the response body's reader.
+private final class Exchange: @unchecked Sendable {
+    private struct State {
+        var response: HTTPURLResponse?
+        var responseWaiter: CheckedContinuation<HTTPURLResponse, any Error>?
+        var chunks: [Data] = []
+        var buffered = 0
+        var suspended = false
+        var finished = false
+        var failure: (any Error)?
+        var chunkWaiter: CheckedContinuation<Data?, any Error>?
+    }
+
+    static let highWater = 4 << 20
+    static let lowWater = 1 << 20
+    let task: URLSessionTask
+    let onBytesSent: (@Sendable (Int64) -> Void)?
+    private let lock = NSLock()
+    private var state = State()
+
+    init(task: URLSessionTask, onBytesSent: (@Sendable (Int64) -> Void)?) {
+        self.task = task
+        self.onBytesSent = onBytesSent
+    }
+
+    func response() async throws -> HTTPURLResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            if let response = state.response {
+                lock.unlock()
+                continuation.resume(returning: response)
+            } else if let failure = state.failure {
+                lock.unlock()
+                continuation.resume(throwing: failure)
+            } else {
+                state.responseWaiter = continuation
+                lock.unlock()
+            }
+        }
+    }
+
+    func nextChunk() async throws -> Data? {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            if !state.chunks.isEmpty {
+                let chunk = state.chunks.removeFirst()
+                state.buffered -= chunk.count
+                let resume = state.suspended && state.buffered < Self.lowWater
+                if resume { state.suspended = false }
+                lock.unlock()
+                if resume { task.resume() }
+                continuation.resume(returning: chunk)
+            } else if let failure = state.failure {
+                lock.unlock()
+                continuation.resume(throwing: failure)
+            } else if state.finished {
+                lock.unlock()
+                continuation.resume(returning: nil)
+            } else {
+                state.chunkWaiter = continuation
+                lock.unlock()
+            }
+        }
+    }
+
+    func received(response: URLResponse) {
+        lock.lock()
+        guard let http = response as? HTTPURLResponse else {
+            lock.unlock()
+            fail(TransportError("not an HTTP response"))
+            return
+        }
+        state.response = http
+        let waiter = state.responseWaiter
+        state.responseWaiter = nil
+        lock.unlock()
+        waiter?.resume(returning: http)
+    }
+
+    func received(data: Data) {
+        lock.lock()
+        if let waiter = state.chunkWaiter {
+            state.chunkWaiter = nil
+            lock.unlock()
+            waiter.resume(returning: data)
+            return
+        }
+        state.chunks.append(data)
+        state.buffered += data.count
+        let suspend = !state.suspended && state.buffered > Self.highWater
+        if suspend { state.suspended = true }
+        lock.unlock()
+        if suspend { task.suspend() }
+    }
+
+    func completed(error: (any Error)?) {
+        lock.lock()
+        if let error {
+            state.failure = (error as? URLError)?.code == .cancelled ? CancellationError() : TransportError(error.localizedDescription)
+        }
+        state.finished = true
+        let responseWaiter = state.responseWaiter
+        state.responseWaiter = nil
+        let chunkWaiter = state.chunkWaiter
+        state.chunkWaiter = nil
+        let failure = state.failure
+        lock.unlock()
+        if let responseWaiter { responseWaiter.resume(throwing: failure ?? TransportError("no response")) }
+        if let chunkWaiter {
+            if let failure { chunkWaiter.resume(throwing: failure) } else { chunkWaiter.resume(returning: nil) }
+        }
+    }
+
+    func fail(_ error: any Error) {
+        task.cancel()
+        completed(error: error)
+    }
+}
+
+/// Routes URLSession's callbacks to the exchange of each task.
+private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let lock = NSLock()
+    private var exchanges: [Int: Exchange] = [:]
+
+    func register(_ exchange: Exchange, for task: URLSessionTask) {
+        lock.lock()
+        exchanges[task.taskIdentifier] = exchange
+        lock.unlock()
+    }
+
+    private func exchange(_ task: URLSessionTask, remove: Bool = false) -> Exchange? {
+        lock.lock()
+        defer { lock.unlock() }
+        return remove ? exchanges.removeValue(forKey: task.taskIdentifier) : exchanges[task.taskIdentifier]
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        exchange(dataTask)?.received(response: response)
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        exchange(dataTask)?.received(data: data)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didSendBodyData bytesSent: Int64,
+                    totalBytesSent: Int64, totalBytesExpectedToSend: Int64) {
+        exchange(task)?.onBytesSent?(bytesSent)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)  // a redirect would carry a signature for another resource
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        exchange(task, remove: true)?.completed(error: error)
+    }
+}
