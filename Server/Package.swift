@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -33,6 +34,7 @@ let package = Package(
             name: "SiloStorage",
             dependencies: [
                 .product(name: "SiloCore", package: "Silo"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -83,6 +85,8 @@ let package = Package(
                 "SiloHTTP", "SiloIAM",
                 "SiloMetadataSQLite",
                 "SiloStorage",
+                .product(name: "SiloClient", package: "Silo"),
+                .product(name: "SiloClientAHC", package: "Silo"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,6 +105,18 @@ let package = Package(
                 "SiloHTTP", "SiloMetadataSQLite", "SiloIAM",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        // The SDK against a real `silo server` process (and the CLI built on it), both signature versions.
+        .testTarget(
+            name: "SiloClientIntegrationTests",
+            dependencies: [
+                .product(name: "SiloClient", package: "Silo"),
+                .product(name: "SiloClientAHC", package: "Silo"),
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],

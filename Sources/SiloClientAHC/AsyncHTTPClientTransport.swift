@@ -9,6 +9,8 @@ import SiloClient
 /// The AsyncHTTPClient transport: streaming both ways with backpressure, the default on Linux.
 public final class AsyncHTTPClientTransport: Transport {
     private let client: HTTPClient
+    private let shutDownLock = NSLock()
+    nonisolated(unsafe) private var isShutDown = false
 
     public init(configuration: ClientConfiguration = ClientConfiguration()) {
         var settings = HTTPClient.Configuration()
@@ -64,7 +66,21 @@ public final class AsyncHTTPClientTransport: Transport {
     }
 
     public func shutdown() async throws {
+        guard markShutDown() else { return }
         try await client.shutdown()
+    }
+
+    /// A transport dropped without `shutdown()` still releases its connections (AsyncHTTPClient would
+    /// otherwise stop the process).
+    deinit {
+        if markShutDown() { client.shutdown(queue: .global()) { _ in } }
+    }
+
+    private func markShutDown() -> Bool {
+        shutDownLock.lock()
+        defer { shutDownLock.unlock() }
+        defer { isShutDown = true }
+        return !isShutDown
     }
 
     private static func amount(_ duration: Duration) -> TimeAmount {

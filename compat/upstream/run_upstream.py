@@ -2,7 +2,8 @@
 """Runs the oss2 2.19.1 sdist's own tests/ against a spawned silo server, once per auth version.
 
 The sdist is fetched from PyPI at test time. Every test outside expectations.txt must pass; every test in it
-must still fail or skip (a stale entry fails the run too, so the list stays true). Prints N passed, N failed,
+must still fail or skip (a stale entry fails the run too, so the list stays true). Tests in unstable.txt depend
+on timing, not on the server: their outcome is printed but never fails the run. Prints N passed, N failed,
 N skipped per auth version and in total.
 """
 
@@ -132,16 +133,22 @@ def main():
     options = parser.parse_args()
     source = fetch_sdist()
     expected = load_expectations(os.path.join(HERE, "expectations.txt"))
+    unstable = load_expectations(os.path.join(HERE, "unstable.txt"))
     extra = ["-k", options.keyword] if options.keyword else []
     files = options.files.split(",")
     totals = {"passed": 0, "failed": 0, "skipped": 0}
     problems = []
+    unstable_results = []
     for version in options.versions.split(","):
         outcomes = run_version(source, version, files, extra)
         counts = {"passed": 0, "failed": 0, "skipped": 0}
         for test_id, outcome in sorted(outcomes.items()):
             counts[outcome] += 1
             reason = expected.get((version, test_id)) or expected.get(("*", test_id))
+            timing = unstable.get((version, test_id)) or unstable.get(("*", test_id))
+            if timing is not None:
+                unstable_results.append("[%s] unstable %s: %s (%s)" % (version, test_id, outcome, timing.split(":")[0]))
+                continue
             if outcome == "failed" and reason is None:
                 problems.append("[%s] UNEXPECTED FAILURE %s" % (version, test_id))
             elif outcome == "passed" and reason is not None and not options.keyword:
@@ -152,6 +159,8 @@ def main():
               % (OSS2_VERSION, version, counts["passed"], counts["failed"], counts["skipped"]))
     print("oss2 %s upstream tests [total]: %d passed, %d failed, %d skipped"
           % (OSS2_VERSION, totals["passed"], totals["failed"], totals["skipped"]))
+    for line in unstable_results:
+        print(line)
     for problem in problems:
         print(problem)
     if problems:
