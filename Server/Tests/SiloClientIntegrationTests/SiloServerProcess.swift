@@ -103,12 +103,13 @@ final class SiloServerProcess: @unchecked Sendable {
         stop()
     }
 
-    func client(_ version: SignatureVersion, configure: (inout ClientConfiguration) -> Void = { _ in },
+    func client(_ version: SignatureVersion, via proxy: FaultProxy? = nil,
+                configure: (inout ClientConfiguration) -> Void = { _ in },
                 credentials: (any CredentialsProvider)? = nil, middlewares: [any ClientMiddleware] = []) -> OSSClient {
         var configuration = ClientConfiguration()
         configuration.signatureVersion = version
         configure(&configuration)
-        let client = OSSClient(endpoint: endpoint, region: Self.region,
+        let client = OSSClient(endpoint: proxy?.endpoint ?? endpoint, region: Self.region,
                                credentials: credentials ?? StaticCredentialsProvider(accessKeyId: Self.accessKeyId,
                                                                                      accessKeySecret: Self.accessKeySecret),
                                configuration: configuration, transport: AsyncHTTPClientTransport(configuration: configuration),

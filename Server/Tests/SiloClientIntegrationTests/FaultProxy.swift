@@ -1,0 +1,165 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A TCP proxy in front of the server that can cut connections in the middle of a transfer.
+///
+/// `plan` is asked once per accepted connection (numbered from 0) and answers how many bytes may pass in
+/// each direction before both sockets are closed; nil lets the connection run free.
+final class FaultProxy: @unchecked Sendable {
+    struct Cut: Sendable {
+        var afterUploadBytes: Int?
+        var afterDownloadBytes: Int?
+    }
+
+    let port: Int
+    private let upstreamPort: Int
+    private let listener: Int32
+    private let plan: @Sendable (Int) -> Cut?
+    private let lock = NSLock()
+    private var accepted = 0
+    private var cuts = 0
+    private var open: Set<Int32> = []
+    private var stopped = false
+
+    init(upstreamPort: Int, plan: @escaping @Sendable (Int) -> Cut?) throws {
+        self.upstreamPort = upstreamPort
+        self.plan = plan
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = Self.loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 128) == 0 else {
+            close(fd)
+            throw TestFailure("proxy cannot listen")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    /// How many connections were cut so far.
+    var cutCount: Int { locked { cuts } }
+
+    var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    func stop() {
+        let sockets = locked { () -> Set<Int32> in
+            stopped = true
+            return open
+        }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        for fd in sockets { shutdown(fd, Int32(SHUT_RDWR)) }
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
+    }
+
+    private static func loopback(port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 { return }
+            let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = Self.loopback(port: UInt16(upstreamPort))
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else {
+                close(client)
+                close(server)
+                continue
+            }
+            let (index, isStopped) = locked { () -> (Int, Bool) in
+                defer { accepted += 1 }
+                open.insert(client)
+                open.insert(server)
+                return (accepted, stopped)
+            }
+            if isStopped {
+                close(client)
+                close(server)
+                return
+            }
+            let cut = plan(index)
+            let pair = Pair(client: client, server: server)
+            Thread.detachNewThread { [self] in pump(from: client, to: server, limit: cut?.afterUploadBytes, pair: pair) }
+            Thread.detachNewThread { [self] in pump(from: server, to: client, limit: cut?.afterDownloadBytes, pair: pair) }
+        }
+    }
+
+    private final class Pair: @unchecked Sendable {
+        let client: Int32
+        let server: Int32
+        private let lock = NSLock()
+        private var finishedDirections = 0
+
+        init(client: Int32, server: Int32) {
+            self.client = client
+            self.server = server
+        }
+
+        /// Both directions done: now the descriptors may be closed.
+        func finishOne() -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            finishedDirections += 1
+            return finishedDirections == 2
+        }
+    }
+
+    private func pump(from source: Int32, to destination: Int32, limit: Int?, pair: Pair) {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var passed = 0
+        var wasCut = false
+        loop: while true {
+            let wanted = limit.map { Swift.min(buffer.count, $0 - passed) } ?? buffer.count
+            if wanted <= 0 {
+                wasCut = true
+                break
+            }
+            let count = read(source, &buffer, wanted)
+            if count <= 0 { break }
+            var offset = 0
+            while offset < count {
+                let written = buffer[offset..<count].withUnsafeBytes { write(destination, $0.baseAddress, count - offset) }
+                if written <= 0 { break loop }
+                offset += written
+            }
+            passed += count
+        }
+        if wasCut { locked { cuts += 1 } }
+        // Either direction ending tears the whole connection down, like a dropped mobile link.
+        shutdown(pair.client, Int32(SHUT_RDWR))
+        shutdown(pair.server, Int32(SHUT_RDWR))
+        if pair.finishOne() {
+            locked {
+                open.remove(pair.client)
+                open.remove(pair.server)
+            }
+            close(pair.client)
+            close(pair.server)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import SiloClient
+import SiloCore
+import Testing
+
+/// Resumable upload and download against a real server, through cancellation and cut connections.
+@Suite(.serialized) struct ResumableTransferTests {
+    static let partSize: Int64 = 1 << 20
+
+    static func options(_ directory: URL) -> ResumableUploadOptions {
+        var options = ResumableUploadOptions(checkpointDirectory: directory)
+        options.partSize = partSize
+        options.concurrency = 3
+        return options
+    }
+
+    static func uploadParts() -> CountingMiddleware {
+        CountingMiddleware { request in
+            request.query["partNumber"].flatMap { request.method == .put ? $0 : nil }
+        }
+    }
+
+    /// The parts once the server has finished what the cancelled client had already put on the wire (a part
+    /// whose bytes all left before the cancel is still stored a moment later, and the resume rightly keeps it).
+    static func settledParts(_ bucket: Bucket, key: String, uploadId: String) async throws -> [UploadedPart] {
+        var previous = try await bucket.listParts(key, uploadId: uploadId)
+        for _ in 0..<50 {
+            try await Task.sleep(nanoseconds: 200_000_000)
+            let current = try await bucket.listParts(key, uploadId: uploadId)
+            if current == previous { return current }
+            previous = current
+        }
+        throw TestFailure("the part list never settled")
+    }
+
+    @Test(arguments: SignatureVersion.allCases)
+    func cancelledUploadResumesWithOnlyTheMissingParts(version: SignatureVersion) async throws {
+        try await SiloServerProcess.with { server in
+            let data = testBytes(24 << 20, seed: 7)
+            let file = try temporaryFile(data)
+            let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+            defer {
+                try? FileManager.default.removeItem(at: file)
+                try? FileManager.default.removeItem(at: checkpoints)
+            }
+            let bucket = server.client(version).bucket("resume-\(version.rawValue)")
+            try await bucket.create()
+
+            // First attempt: cancelled once about a third of the bytes went out.
+            let progress = TransferProgress.Reporter(minimumInterval: .zero)
+            let first = Task { try await bucket.resumableUpload("video.mp4", file: file, options: Self.options(checkpoints),
+                                                                progress: progress) }
+            for await update in progress.updates where update.bytesTransferred >= 8 << 20 {
+                first.cancel()
+                break
+            }
+            let outcome = await first.result
+            guard case .failure(let error) = outcome, error as? OSSClientError == .cancelled else {
+                Issue.record("the upload was not cancelled: \(outcome)")
+                return
+            }
+            let checkpointFiles = try FileManager.default.contentsOfDirectory(atPath: checkpoints.path)
+            #expect(checkpointFiles.count == 1, "the checkpoint survives the cancellation")
+            let uploads = try await bucket.listMultipartUploads()
+            #expect(uploads.count == 1)
+            let stored = try await Self.settledParts(bucket, key: "video.mp4", uploadId: uploads[0].uploadId)
+            #expect(!stored.isEmpty && stored.count < 24)
+
+            // Second attempt, a new client with the same checkpoint directory: only the missing parts travel.
+            let counter = Self.uploadParts()
+            let again = server.client(version, middlewares: [counter]).bucket(bucket.name)
+            let result = try await again.resumableUpload("video.mp4", file: file, options: Self.options(checkpoints))
+            let sent = Set(counter.seen.compactMap { Int($0) })
+            #expect(sent == Set(1...24).subtracting(stored.map(\.partNumber)))
+            #expect(result.crc64 == CRC64.checksum(data))
+            #expect(try await bucket.get("video.mp4") == data)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).isEmpty)
+            #expect(try await bucket.listMultipartUploads().isEmpty)
+        }
+    }
+
+    @Test func cutConnectionsStillProduceTheRightObject() async throws {
+        try await SiloServerProcess.with { server in
+            // Every third connection dies after 300 KB of request bytes: mid-part.
+            let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { index in
+                index % 3 == 1 ? FaultProxy.Cut(afterUploadBytes: 300_000) : nil
+            }
+            defer { proxy.stop() }
+            let data = testBytes(12 << 20, seed: 8)
+            let file = try temporaryFile(data)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let bucket = server.client(.v4, via: proxy) { $0.maxRetries = 4 }.bucket("faulty")
+            try await bucket.create()
+            var options = Self.options(FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)"))
+            options.concurrency = 4
+            let result = try await bucket.resumableUpload("clip.mov", file: file, options: options)
+            #expect(proxy.cutCount > 0, "the proxy must actually have cut connections")
+            #expect(result.crc64 == CRC64.checksum(data))
+            let direct = server.client(.v4).bucket("faulty")
+            #expect(try await direct.get("clip.mov") == data)
+        }
+    }
+
+    @Test func resumableDownloadInParallelThroughCutConnections() async throws {
+        try await SiloServerProcess.with { server in
+            let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { index in
+                index % 4 == 2 ? FaultProxy.Cut(afterDownloadBytes: 400_000) : nil
+            }
+            defer { proxy.stop() }
+            let data = testBytes(9 << 20 + 12_345, seed: 9)
+            let direct = server.client(.v1).bucket("downloads")
+            try await direct.create()
+            _ = try await direct.put("movie.bin", data: data)
+
+            let bucket = server.client(.v1, via: proxy) { $0.maxRetries = 4 }.bucket("downloads")
+            let target = FileManager.default.temporaryDirectory.appendingPathComponent("dl-\(UUID().uuidString).bin")
+            defer { try? FileManager.default.removeItem(at: target) }
+            var options = ResumableDownloadOptions(
+                checkpointDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("dl-ckpt-\(UUID().uuidString)"))
+            options.partSize = 1 << 20
+            options.concurrency = 4
+            let progress = TransferProgress.Reporter(minimumInterval: .zero)
+            let collector = Task {
+                var last: Int64 = -1
+                var monotonic = true
+                for await update in progress.updates {
+                    monotonic = monotonic && update.bytesTransferred >= last
+                    last = update.bytesTransferred
+                }
+                return (last, monotonic)
+            }
+            let info = try await bucket.resumableDownload("movie.bin", to: target, options: options, progress: progress)
+            #expect(info.size == Int64(data.count))
+            #expect(try Data(contentsOf: target) == data)
+            #expect(proxy.cutCount > 0)
+            let (last, monotonic) = await collector.value
+            #expect(last == Int64(data.count))
+            #expect(monotonic)
+        }
+    }
+
+    @Test func aChangedFileRestartsTheUploadCleanly() async throws {
+        try await SiloServerProcess.with { server in
+            let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+            let file = try temporaryFile(testBytes(6 << 20, seed: 10))
+            defer { try? FileManager.default.removeItem(at: file) }
+            let bucket = server.client(.v4).bucket("changes")
+            try await bucket.create()
+            let progress = TransferProgress.Reporter(minimumInterval: .zero)
+            let first = Task { try await bucket.resumableUpload("doc.bin", file: file, options: Self.options(checkpoints),
+                                                                progress: progress) }
+            for await update in progress.updates where update.bytesTransferred >= 2 << 20 {
+                first.cancel()
+                break
+            }
+            _ = await first.result
+            let abandoned = try await bucket.listMultipartUploads().map(\.uploadId)
+            #expect(abandoned.count == 1)
+
+            let changed = testBytes(6 << 20, seed: 11)
+            try changed.write(to: file)
+            let result = try await bucket.resumableUpload("doc.bin", file: file, options: Self.options(checkpoints))
+            #expect(result.crc64 == CRC64.checksum(changed))
+            #expect(try await bucket.get("doc.bin") == changed)
+            #expect(try await bucket.listMultipartUploads().isEmpty, "the stale upload is aborted, not left behind")
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import SiloCore
+
+public struct ResumableDownloadOptions: Sendable {
+    public var partSize: Int64 = 8 << 20
+    public var concurrency = 3
+    /// Where the checkpoint lives. Nil: no resume across processes.
+    public var checkpointDirectory: URL?
+
+    public init(checkpointDirectory: URL? = nil) {
+        self.checkpointDirectory = checkpointDirectory
+    }
+}
+
+extension Bucket {
+    /// Downloads in ranged parts, in parallel, into a temporary file next to `file`, which is renamed into
+    /// place only when every byte is there and the CRC-64 matches. Interrupted, the same call continues with
+    /// the parts still missing, as long as the object has not changed (its ETag pins every range request).
+    public func resumableDownload(_ key: String, to file: URL, options: ResumableDownloadOptions = ResumableDownloadOptions(),
+                                  progress: TransferProgress.Reporter? = nil) async throws -> ObjectInfo {
+        let info = try await head(key)
+        let partSize = Swift.max(options.partSize, 64 << 10)
+        let checkpointURL = options.checkpointDirectory.map {
+            $0.appendingPathComponent(CheckpointName.make([client.endpoint.absoluteString, name, key, file.path], suffix: "download"))
+        }
+        let temporary = file.deletingLastPathComponent().appendingPathComponent("." + file.lastPathComponent + ".silo-part")
+        var record = DownloadCheckpoint(endpoint: client.endpoint.absoluteString, bucket: name, key: key, etag: info.etag,
+                                        size: info.size, partSize: partSize, temporaryPath: temporary.path, completedParts: [])
+        if let checkpointURL, let saved = AtomicJSON.read(DownloadCheckpoint.self, from: checkpointURL),
+            saved.etag == info.etag, saved.size == info.size, saved.partSize == partSize,
+            FileManager.default.fileExists(atPath: temporary.path) {
+            record = saved
+        } else {
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+                throw OSSClientError.invalidArgument("cannot create \(temporary.path)")
+            }
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.truncate(atOffset: UInt64(info.size))
+            try handle.close()
+        }
+        let store = CheckpointStore(url: checkpointURL, record: record)
+        try await store.update { _ in }
+        let partCount = Int((info.size + partSize - 1) / partSize)
+        let missing = (0..<partCount).filter { !record.completedParts.contains($0) }
+        progress?.begin(total: info.size, alreadyDone: Int64(record.completedParts.count) * partSize)
+
+        do {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                var pending = missing[...]
+                func startNext() {
+                    guard let index = pending.popFirst() else { return }
+                    let offset = Int64(index) * partSize
+                    let length = Swift.min(partSize, info.size - offset)
+                    group.addTask {
+                        try await downloadRange(key, etag: info.etag, offset: offset, length: length, into: temporary,
+                                                progress: progress)
+                        return index
+                    }
+                }
+                for _ in 0..<Swift.max(1, options.concurrency) { startNext() }
+                while let index = try await group.next() {
+                    try await store.update { $0.completedParts.insert(index) }
+                    startNext()
+                }
+            }
+            if client.configuration.checksumValidation, let expected = info.crc64 {
+                let actual = try Self.crc64(of: temporary)
+                guard actual == expected else {
+                    try? FileManager.default.removeItem(at: temporary)
+                    await store.remove()
+                    throw OSSClientError.crcMismatch(expected: expected, actual: actual, requestId: info.requestId)
+                }
+            }
+            try FileReplacement.move(temporary, over: file)
+            await store.remove()
+            progress?.finish()
+            return info
+        } catch {
+            throw RetryMiddleware.map(error)
+        }
+    }
+
+    /// Fetches one range (pinned to `etag`) and writes it, synced, at its offset.
+    private func downloadRange(_ key: String, etag: String, offset: Int64, length: Int64, into file: URL,
+                               progress: TransferProgress.Reporter?) async throws {
+        var attempt = 0
+        while true {
+            var written: Int64 = 0
+            do {
+                var request = ClientRequest(method: .get, bucket: name, key: key)
+                request.setHeader("Range", "bytes=\(offset)-\(offset + length - 1)")
+                request.setHeader("If-Match", "\"\(etag)\"")
+                let response = try await client.send(request)
+                let handle = try FileHandle(forWritingTo: file)
+                defer { try? handle.close() }
+                try handle.seek(toOffset: UInt64(offset))
+                for try await chunk in response.body {
+                    try handle.write(contentsOf: chunk)
+                    written += Int64(chunk.count)
+                    progress?.advance(Int64(chunk.count))
+                }
+                guard written == length else {
+                    throw OSSClientError.transport("range ended after \(written) of \(length) bytes")
+                }
+                try handle.synchronize()
+                return
+            } catch {
+                progress?.rewind(written)
+                let mapped = RetryMiddleware.map(error)
+                // A body cut mid-way is retried here: the request itself already succeeded.
+                guard case .transport = mapped, attempt < client.configuration.maxRetries else { throw mapped }
+                attempt += 1
+            }
+        }
+    }
+
+    static func crc64(of file: URL) throws -> UInt64 {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        var crc = CRC64()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { crc.update(chunk) }
+        return crc.value
+    }
+}
