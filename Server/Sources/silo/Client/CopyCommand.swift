@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import SiloClient
+import SiloCore
+
+/// `silo cp SOURCE DEST [-r]`: uploads and downloads are resumable (checkpoints under --checkpoint-dir), and
+/// an interrupted copy continues where it stopped when run again.
+struct CopyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cp", abstract: "Copy local→remote, remote→local or remote→remote; resumable.")
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "A local path or oss://bucket/key") var source: String
+    @Argument(help: "A local path or oss://bucket/key (a trailing / means a folder)") var destination: String
+    @Flag(name: .shortAndLong, help: "Copy a folder or a whole prefix.") var recursive = false
+    @Option(help: "Part size in bytes for multipart transfers.") var partSize: Int64 = 8 << 20
+    @Option(help: "Parts in flight at once.") var concurrency = 3
+    @Option(help: "Where checkpoints of interrupted transfers are kept.") var checkpointDir: String =
+        FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".silo/checkpoints").path
+    @Option(help: "Content-Type of uploaded objects (default: from the extension).") var contentType: String?
+
+    func run() async throws {
+        let parts = PartCounter()
+        let client = try options.makeClient(middlewares: [parts])
+        defer { Task { try? await client.shutdown() } }
+        let from = try Location(source)
+        let to = try Location(destination)
+        try await reportingErrors {
+            switch (from, to) {
+            case (.local(let file), .remote(let bucket, let key)):
+                for (local, remoteKey) in try uploads(file, key: key) {
+                    try await upload(local, to: client.bucket(bucket), key: remoteKey, parts: parts)
+                }
+            case (.remote(let bucket, let key), .local(let file)):
+                for (remoteKey, local) in try await downloads(client.bucket(bucket), key: key, into: file) {
+                    try await download(client.bucket(bucket), key: remoteKey, to: local)
+                }
+            case (.remote(let sourceBucket, let sourceKey), .remote(let bucket, let key)):
+                guard !recursive else { throw ValidationError("-r between two remote locations is not supported yet") }
+                let target = key.isEmpty || key.hasSuffix("/") ? key + (sourceKey.split(separator: "/").last.map(String.init) ?? sourceKey) : key
+                let result = try await client.bucket(bucket).copy(from: sourceKey, sourceBucket: sourceBucket, to: target)
+                report(source: "oss://\(sourceBucket)/\(sourceKey)", destination: "oss://\(bucket)/\(target)", bytes: nil,
+                       etag: result.etag, crc64: result.crc64, partsSent: nil)
+            case (.local, .local):
+                throw ValidationError("one side of cp must be oss://bucket/key")
+            }
+        }
+    }
+
+    private func uploads(_ file: URL, key: String) throws -> [(URL, String)] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) else {
+            throw ValidationError("\(file.path) does not exist")
+        }
+        if !isDirectory.boolValue {
+            let target = key.isEmpty || key.hasSuffix("/") ? key + file.lastPathComponent : key
+            return [(file, target)]
+        }
+        guard recursive else { throw ValidationError("\(file.path) is a folder: use -r") }
+        let prefix = key.isEmpty || key.hasSuffix("/") ? key : key + "/"
+        var found: [(URL, String)] = []
+        let base = file.standardizedFileURL.path
+        let walker = FileManager.default.enumerator(at: file, includingPropertiesForKeys: [.isRegularFileKey])
+        while let item = walker?.nextObject() as? URL {
+            guard (try? item.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+            let relative = String(item.standardizedFileURL.path.dropFirst(base.count).drop { $0 == "/" })
+            found.append((item, prefix + relative))
+        }
+        return found.sorted { $0.1 < $1.1 }
+    }
+
+    private func downloads(_ bucket: Bucket, key: String, into file: URL) async throws -> [(String, URL)] {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory)
+        let intoFolder = (exists && isDirectory.boolValue) || destination.hasSuffix("/")
+        if !recursive {
+            guard !key.isEmpty else { throw ValidationError("cp needs a key, or -r for a prefix") }
+            let name = key.split(separator: "/").last.map(String.init) ?? key
+            return [(key, intoFolder ? file.appendingPathComponent(name) : file)]
+        }
+        var found: [(String, URL)] = []
+        for try await entry in bucket.list(prefix: key) {
+            guard case .object(let object) = entry, !object.key.hasSuffix("/") else { continue }
+            let relative = String(object.key.dropFirst(key.count).drop { $0 == "/" })
+            found.append((object.key, file.appendingPathComponent(relative)))
+        }
+        return found
+    }
+
+    private func upload(_ file: URL, to bucket: Bucket, key: String, parts: PartCounter) async throws {
+        var settings = ResumableUploadOptions(checkpointDirectory: URL(fileURLWithPath: checkpointDir))
+        settings.partSize = partSize
+        settings.concurrency = concurrency
+        if let contentType { settings.objectOptions.contentType = contentType }
+        let bar = ProgressBar.start(label: file.lastPathComponent)
+        let before = parts.count
+        let result = try await bucket.resumableUpload(key, file: file, options: settings, progress: bar?.0)
+        await bar?.1.value
+        let size = try FileFingerprint(of: file).size
+        report(source: file.path, destination: "oss://\(bucket.name)/\(key)", bytes: size, etag: result.etag,
+               crc64: result.crc64, partsSent: parts.count - before)
+    }
+
+    private func download(_ bucket: Bucket, key: String, to file: URL) async throws {
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var settings = ResumableDownloadOptions(checkpointDirectory: URL(fileURLWithPath: checkpointDir))
+        settings.partSize = partSize
+        settings.concurrency = concurrency
+        let bar = ProgressBar.start(label: key.split(separator: "/").last.map(String.init) ?? key)
+        let info = try await bucket.resumableDownload(key, to: file, options: settings, progress: bar?.0)
+        await bar?.1.value
+        report(source: "oss://\(bucket.name)/\(key)", destination: file.path, bytes: info.size, etag: info.etag,
+               crc64: info.crc64, partsSent: nil)
+    }
+
+    private func report(source: String, destination: String, bytes: Int64?, etag: String, crc64: UInt64?, partsSent: Int?) {
+        if options.json {
+            var object: [String: Any] = ["source": source, "destination": destination, "etag": etag]
+            if let bytes { object["bytes"] = bytes }
+            if let crc64 { object["crc64"] = String(crc64) }
+            if let partsSent { object["parts_sent"] = partsSent }
+            printJSON(object)
+        } else {
+            print("\(source) -> \(destination)" + (bytes.map { " (\(ProgressBar.bytes($0)))" } ?? ""))
+        }
+    }
+}
+
+/// Counts the UploadPart requests that succeeded, for `--json`'s `parts_sent`.
+final class PartCounter: ClientMiddleware, @unchecked Sendable {
+    private let lock = NSLock()
+    private var sent = 0
+
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return sent
+    }
+
+    func handle(_ request: ClientRequest, next: @Sendable (ClientRequest) async throws -> TransportResponse) async throws
+        -> TransportResponse {
+        let response = try await next(request)
+        if request.method == .put, request.query["partNumber"] != nil { increment() }
+        return response
+    }
+
+    private func increment() {
+        lock.lock()
+        sent += 1
+        lock.unlock()
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import SiloClient
+import SiloCore
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `silo` client commands, as separate processes: what a user or a script would run.
+@Suite(.serialized) struct CLITests {
+    static func run(_ arguments: [String], server: SiloServerProcess) throws -> Process {
+        let process = Process()
+        process.executableURL = SiloServerProcess.binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SILO_ENDPOINT"] = server.endpoint.absoluteString
+        environment["SILO_ACCESS_KEY_ID"] = SiloServerProcess.accessKeyId
+        environment["SILO_ACCESS_KEY_SECRET"] = SiloServerProcess.accessKeySecret
+        process.environment = environment
+        return process
+    }
+
+    static func output(_ arguments: [String], server: SiloServerProcess) throws -> (String, Int32) {
+        let process = try run(arguments, server: server)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+    }
+
+    @Test func anUploaderKilledMidwayIsResumedByANewProcessSendingOnlyTheMissingParts() async throws {
+        try await SiloServerProcess.with { server in
+            let data = testBytes(40 << 20, seed: 21)
+            let file = try temporaryFile(data)
+            let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("cli-ckpt-\(UUID().uuidString)")
+            defer {
+                try? FileManager.default.removeItem(at: file)
+                try? FileManager.default.removeItem(at: checkpoints)
+            }
+            let bucket = server.client(.v4).bucket("cli")
+            try await bucket.create()
+            let arguments = ["cp", file.path, "oss://cli/backup.bin", "--part-size", String(1 << 20), "--concurrency", "2",
+                             "--checkpoint-dir", checkpoints.path, "--json"]
+
+            let first = try Self.run(arguments, server: server)
+            first.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            try first.run()
+            var uploadId: String?
+            var stored: [UploadedPart] = []
+            for _ in 0..<400 where stored.count < 6 {
+                try await Task.sleep(nanoseconds: 25_000_000)
+                if uploadId == nil { uploadId = try await bucket.listMultipartUploads().first?.uploadId }
+                if let uploadId { stored = try await bucket.listParts("backup.bin", uploadId: uploadId) }
+            }
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            let uploadIdValue = try #require(uploadId, "the first process never started its upload")
+            stored = try await ResumableTransferTests.settledParts(bucket, key: "backup.bin", uploadId: uploadIdValue)
+            #expect(stored.count >= 6 && stored.count < 40, "killed after several parts, before the end")
+
+            let (text, status) = try Self.output(arguments, server: server)
+            #expect(status == 0, "\(text)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            #expect(report["parts_sent"] as? Int == 40 - stored.count)
+            #expect(report["crc64"] as? String == String(CRC64.checksum(data)))
+            #expect(try await bucket.get("backup.bin") == data)
+        }
+    }
+
+    @Test func commandsRoundTrip() async throws {
+        try await SiloServerProcess.with { server in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-tree-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try Data("alpha".utf8).write(to: folder.appendingPathComponent("a.txt"))
+            try Data("beta".utf8).write(to: folder.appendingPathComponent("sub/b.txt"))
+
+            #expect(try Self.output(["mb", "oss://tree"], server: server).1 == 0)
+            #expect(try Self.output(["cp", "-r", folder.path, "oss://tree/docs"], server: server).1 == 0)
+            let (listing, _) = try Self.output(["ls", "-r", "oss://tree", "--json"], server: server)
+            let keys = listing.split(separator: "\n").compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["key"] as? String
+            }
+            #expect(keys == ["docs/a.txt", "docs/sub/b.txt"])
+            #expect(try Self.output(["cat", "oss://tree/docs/sub/b.txt"], server: server).0 == "beta")
+            let (url, _) = try Self.output(["presign", "oss://tree/docs/a.txt", "--signature-version", "v1"], server: server)
+            let (body, status) = try await PlainHTTP.send(URLRequest(url: URL(string: url.trimmingCharacters(in: .whitespacesAndNewlines))!))
+            #expect(status == 200 && body == Data("alpha".utf8))
+            let back = folder.appendingPathComponent("back")
+            #expect(try Self.output(["cp", "-r", "oss://tree/docs", back.path], server: server).1 == 0)
+            #expect(try Data(contentsOf: back.appendingPathComponent("sub/b.txt")) == Data("beta".utf8))
+            #expect(try Self.output(["rm", "-r", "oss://tree/docs"], server: server).1 == 0)
+            #expect(try Self.output(["ls", "-r", "oss://tree"], server: server).0.isEmpty)
+            let (error, code) = try Self.output(["cat", "oss://tree/missing"], server: server)
+            #expect(code != 0 && error.contains("NoSuchKey"))
+        }
+    }
+}
