@@ -8,6 +8,8 @@ import FoundationNetworking
 
 /// Unsigned requests (presigned URLs, anonymous access) over the SDK's own transport.
 enum PlainHTTP {
+    static func transport() -> AsyncHTTPClientTransport { AsyncHTTPClientTransport() }
+
     static func send(_ request: URLRequest, body: Data? = nil) async throws -> (Data, Int) {
         let transport = AsyncHTTPClientTransport()
         defer { Task { try? await transport.shutdown() } }
