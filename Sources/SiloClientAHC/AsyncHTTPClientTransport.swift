@@ -35,6 +35,12 @@ public final class AsyncHTTPClientTransport: Transport {
         }
         if let length = request.body.length, length == 0 {
             if head.method == .put || head.method == .post { outgoing.body = .bytes(ByteBuffer()) }
+        } else if case .data(let data) = request.body {
+            // In memory already: one write with the head. A streamed body that the server answers early (an
+            // error before it reads the body) makes AsyncHTTPClient fail the response with bodyLengthMismatch,
+            // losing the error document.
+            outgoing.body = .bytes(ByteBuffer(data: data))
+            request.onBytesSent?(Int64(data.count))
         } else {
             let chunks = BufferSequence(stream: try request.body.makeStream(), onBytesSent: request.onBytesSent)
             outgoing.body = .stream(chunks, length: request.body.length.map { .known($0) } ?? .unknown)

@@ -15,12 +15,14 @@ public struct OSSResponder: HTTPResponder {
 
     public func respond(to request: Request, context: SiloRequestContext) async throws -> Response {
         let requestId = RequestIdentifier.make()
+        service.requests.enter()
         var ossRequest: OSSRequest?
         var response: Response
+        let bodyReads = BodyReadTracker()
         do {
             let parsed = try OSSRequest.parse(request, settings: service.settings, requestId: requestId)
             ossRequest = parsed
-            response = try await handle(parsed, request: request, context: context)
+            response = try await handle(parsed, body: bodyReads.wrap(request.body), context: context)
         } catch let error as OSSError {
             response = Responses.error(error, request: ossRequest, requestId: requestId, isHead: request.method == .head)
         } catch let error as HTTPError where error.status == .contentTooLarge {
@@ -32,24 +34,25 @@ public struct OSSResponder: HTTPResponder {
             ])
             response = Responses.error(.internalError, request: ossRequest, requestId: requestId, isHead: request.method == .head)
         }
+        if response.status.code >= 300 { await bodyReads.drainIfUnread(request.body, head: request.head) }
         if let ossRequest, ossRequest.header(.origin) != nil, request.method != .options {
             await service.applyCORS(to: &response, request: ossRequest)
         }
         response.headers[.ossRequestId] = requestId
         if request.headers[.connection]?.lowercased() == "close" { response.headers[.connection] = "close" }
-        return response
+        return service.requests.tracking(response)
     }
 
-    func handle(_ request: OSSRequest, request httpRequest: Request, context: SiloRequestContext) async throws -> Response {
+    func handle(_ request: OSSRequest, body: RequestBody, context: SiloRequestContext) async throws -> Response {
         if request.method == .options { return try await service.preflight(request) }
         let principal = try await service.authenticator.authenticate(request)
         let caller = Caller(principal: principal, sourceIP: context.remoteAddress?.ipAddress,
                             userAgent: request.header(.userAgent), accessKeyId: principal.accessKeyId)
         if request.bucket == "-" {
-            return try await service.admin(request, body: httpRequest.body, principal: principal, caller: caller)
+            return try await service.admin(request, body: body, principal: principal, caller: caller)
         }
         let route = Route.resolve(request)
-        return try await service.dispatch(route, request, body: httpRequest.body, caller: caller, context: context)
+        return try await service.dispatch(route, request, body: body, caller: caller, context: context)
     }
 
 }

@@ -13,6 +13,7 @@ public struct OSSService: Sendable {
     public let iam: IAMService
     let authenticator: Authenticator
     let bucketPolicies = BucketPolicyCache()
+    public let requests = RequestGauge()
 
     public init(settings: ServerSettings, metadata: any MetadataStore, blobs: any BlobStore, iam: IAMService) {
         self.settings = settings

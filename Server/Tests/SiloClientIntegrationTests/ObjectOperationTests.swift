@@ -89,6 +89,21 @@ import FoundationNetworking
         }
         #expect(try await bucket.exists("missing") == false)
 
+        // An error answered before a streamed body is read still reaches the client as its document.
+        do {
+            _ = try await client.bucket("no-such-bucket-\(version.rawValue)").put("x.bin", file: file)
+            Issue.record("no error")
+        } catch let error as OSSClientError {
+            #expect(error.code == "NoSuchBucket")
+        }
+        do {
+            _ = try await bucket.uploadPart("x.bin", uploadId: "0000DEADBEEF", partNumber: 1,
+                                            body: .file(file, offset: 0, length: 1_500_000))
+            Issue.record("no error")
+        } catch let error as OSSClientError {
+            #expect(error.code == "NoSuchUpload")
+        }
+
         // delete one, then the rest in a batch, then the bucket
         try await bucket.delete("copy.txt")
         #expect(try await bucket.exists("copy.txt") == false)

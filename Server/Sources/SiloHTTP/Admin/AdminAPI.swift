@@ -180,6 +180,10 @@ extension OSSService {
             try await allow(call, "ram:SimulatePolicy", "acs:ram::\(account):*")
             return adminJSON(AdminDocuments.SimulationResult(try await simulate(try decode(AdminDocuments.Simulate.self, call))))
         }
+        if call.method == .get, match(segments, "stats") != nil {
+            try await allow(call, "silo:GetServerStats", "acs:silo::\(account):*")
+            return adminJSON(requests.snapshot)
+        }
         if call.method == .post, match(segments, "sts/keys") != nil {
             try await allow(call, "sts:RotateTokenKey", "acs:sts::\(account):*")
             return adminJSON(AdminDocuments.TokenKey(keyId: try await iam.rotateTokenKey()), status: .created)

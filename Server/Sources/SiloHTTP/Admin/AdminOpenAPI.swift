@@ -751,6 +751,34 @@ enum AdminOpenAPI {
     }
    }
   },
+  "/stats": {
+   "get": {
+    "summary": "Requests in flight on the OSS listener, their peak since start, and the count served",
+    "x-ram-action": "silo:GetServerStats",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ServerStats"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Failure"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
   "/sts/keys": {
    "post": {
     "summary": "Rotate the STS token key; older keys keep verifying their tokens",
@@ -1024,6 +1052,20 @@ enum AdminOpenAPI {
         "type": "string"
        }
       }
+     }
+    }
+   },
+   "ServerStats": {
+    "type": "object",
+    "properties": {
+     "inFlight": {
+      "type": "integer"
+     },
+     "peak": {
+      "type": "integer"
+     },
+     "served": {
+      "type": "integer"
      }
     }
    },
