@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Multipart transfer throughput: a 256 MiB object moved as 8 MiB parts by 4 and 16 parallel connections,
 side by side with nginx moving the same parts the same way (PUT of each part as a file, ranged GETs of one
-file), plus the cost of completing a 1000-part upload, in one run.
+file), plus the cost of completing a 1000-part upload, in one run. Then the Swift SDK (`silo cp`, resumable
+and CRC-checked end to end, process start included) moves the same bytes, next to the raw HTTP figures.
 
 Both sides use the same client (http.client, one keep-alive connection per thread, presigned URLs for Silo),
 so the ratio isolates the server. Silo's upload time includes initiate and complete."""
@@ -9,6 +10,7 @@ so the ratio isolates the server. Silo's upload time includes initiate and compl
 import hashlib
 import http.client
 import os
+import subprocess
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -134,6 +136,17 @@ def complete_many_parts(bucket, port):
     return complete_seconds, put_seconds
 
 
+def sdk_copy(silo, work, source, destination, threads):
+    """`silo cp` (the Swift SDK on AsyncHTTPClient, resumable, CRC-checked) in its own process; wall seconds."""
+    env = dict(os.environ, SILO_ENDPOINT=silo.endpoint, SILO_ACCESS_KEY_ID=ACCESS_KEY_ID,
+               SILO_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET, SILO_REGION=REGION)
+    started = time.perf_counter()
+    subprocess.run([silo.binary, "cp", source, destination, "--part-size", str(PART_SIZE), "--concurrency", str(threads),
+                    "--max-concurrent-requests", str(threads), "--checkpoint-dir", os.path.join(work, "sdk-checkpoints")],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
 def run(silo, nginx, work):
     bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, "bench-multipart", region=REGION)
     bucket.create_bucket()
@@ -154,11 +167,34 @@ def run(silo, nginx, work):
             print("multipart %-15s 256MiB x%-2d nginx %7.0f MB/s  silo %7.0f MB/s  ratio %.2f" % (
                 row[0], row[1], OBJECT_SIZE / row[2] / 1e6, OBJECT_SIZE / row[3] / 1e6, row[2] / row[3]),
                 flush=True)
+    source = os.path.join(work, "sdk-source.bin")
+    with open(source, "wb") as f:
+        f.write(data)
+    sdk_rows = []
+    raw = {(op, threads): ours for op, threads, _, ours in rows}
+    for threads in PARALLELISM:
+        up = sdk_copy(silo, work, source, "oss://bench-multipart/sdk-%d" % threads, threads)
+        target = os.path.join(work, "sdk-download-%d.bin" % threads)
+        down = sdk_copy(silo, work, "oss://bench-multipart/sdk-%d" % threads, target, threads)
+        with open(target, "rb") as f:
+            assert hashlib.md5(f.read()).hexdigest() == md5, "SDK download corrupted"
+        os.remove(target)
+        sdk_rows.append(("upload", threads, raw[("upload", threads)], up))
+        sdk_rows.append(("ranged download", threads, raw[("ranged download", threads)], down))
+        for row in sdk_rows[-2:]:
+            print("sdk %-15s 256MiB x%-2d raw HTTP %7.0f MB/s  silo cp %7.0f MB/s  ratio %.2f" % (
+                row[0], row[1], OBJECT_SIZE / row[2] / 1e6, OBJECT_SIZE / row[3] / 1e6, row[2] / row[3]), flush=True)
     complete_seconds, put_seconds = complete_many_parts(bucket, silo.port)
     print()
     print("| multipart 256 MiB, 8 MiB parts | parallel | nginx MB/s | silo MB/s | silo/nginx |")
     print("|---|---|---|---|---|")
     for op, threads, base, ours in rows:
+        print("| %s | %d | %.0f | %.0f | %.2f |" % (op, threads, OBJECT_SIZE / base / 1e6, OBJECT_SIZE / ours / 1e6,
+                                                 base / ours))
+    print()
+    print("| Swift SDK (silo cp) vs raw HTTP, same server | parallel | raw MB/s | SDK MB/s | SDK/raw |")
+    print("|---|---|---|---|---|")
+    for op, threads, base, ours in sdk_rows:
         print("| %s | %d | %.0f | %.0f | %.2f |" % (op, threads, OBJECT_SIZE / base / 1e6, OBJECT_SIZE / ours / 1e6,
                                                  base / ours))
     print()
