@@ -139,6 +139,49 @@ import Testing
         }
     }
 
+    @Test func aCancelledDownloadResumesWithOnlyTheMissingRanges() async throws {
+        try await SiloServerProcess.with { server in
+            let data = testBytes(20 << 20, seed: 12)
+            let bucket = server.client(.v4).bucket("dl-resume")
+            try await bucket.create()
+            _ = try await bucket.put("film.bin", data: data)
+            let target = FileManager.default.temporaryDirectory.appendingPathComponent("film-\(UUID().uuidString).bin")
+            let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("dl-ckpt-\(UUID().uuidString)")
+            defer {
+                try? FileManager.default.removeItem(at: target)
+                try? FileManager.default.removeItem(at: checkpoints)
+            }
+            var options = ResumableDownloadOptions(checkpointDirectory: checkpoints)
+            options.partSize = 1 << 20
+            options.concurrency = 2
+            let progress = TransferProgress.Reporter(minimumInterval: .zero)
+            let first = Task { try await bucket.resumableDownload("film.bin", to: target, options: options, progress: progress) }
+            for await update in progress.updates where update.bytesTransferred >= 6 << 20 {
+                first.cancel()
+                break
+            }
+            guard case .failure = await first.result else {
+                Issue.record("the download was not cancelled")
+                return
+            }
+            #expect(!FileManager.default.fileExists(atPath: target.path), "nothing appears at the target until complete")
+            let saved = try FileManager.default.contentsOfDirectory(at: checkpoints, includingPropertiesForKeys: nil)
+            #expect(saved.count == 1)
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: saved[0])) as? [String: Any])
+            let done = Set((record["completedParts"] as? [Int]) ?? [])
+            #expect(done.count >= 4 && done.count < 20)
+
+            let ranges = CountingMiddleware { request in request.header("Range") }
+            let again = server.client(.v4, middlewares: [ranges]).bucket("dl-resume")
+            _ = try await again.resumableDownload("film.bin", to: target, options: options)
+            let fetched = Set(ranges.seen.compactMap { range -> Int? in
+                Int(range.dropFirst("bytes=".count).prefix { $0 != "-" }).map { $0 >> 20 }
+            })
+            #expect(fetched == Set(0..<20).subtracting(done), "only the ranges the checkpoint lacked travel again")
+            #expect(try Data(contentsOf: target) == data)
+        }
+    }
+
     @Test func aChangedFileRestartsTheUploadCleanly() async throws {
         try await SiloServerProcess.with { server in
             let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
