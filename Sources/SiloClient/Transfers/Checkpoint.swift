@@ -25,6 +25,8 @@ struct DownloadCheckpoint: Codable, Sendable {
     var partSize: Int64
     var temporaryPath: String
     var completedParts: Set<Int>
+    /// CRC-64 of each completed part, combined at the end instead of reading the file again.
+    var partCRCs: [Int: UInt64] = [:]
 }
 
 /// Serializes checkpoint writes from concurrent part tasks; each write replaces the file atomically.

@@ -45,26 +45,29 @@ extension Bucket {
         progress?.begin(total: info.size, alreadyDone: Int64(record.completedParts.count) * partSize)
 
         do {
-            try await withThrowingTaskGroup(of: Int.self) { group in
+            try await withThrowingTaskGroup(of: (Int, UInt64).self) { group in
                 var pending = missing[...]
                 func startNext() {
                     guard let index = pending.popFirst() else { return }
                     let offset = Int64(index) * partSize
                     let length = Swift.min(partSize, info.size - offset)
                     group.addTask {
-                        try await downloadRange(key, etag: info.etag, offset: offset, length: length, into: temporary,
-                                                progress: progress)
-                        return index
+                        let crc = try await downloadRange(key, etag: info.etag, offset: offset, length: length,
+                                                          into: temporary, progress: progress)
+                        return (index, crc)
                     }
                 }
                 for _ in 0..<Swift.max(1, options.concurrency) { startNext() }
-                while let index = try await group.next() {
-                    try await store.update { $0.completedParts.insert(index) }
+                while let (index, crc) = try await group.next() {
+                    try await store.update {
+                        $0.completedParts.insert(index)
+                        $0.partCRCs[index] = crc
+                    }
                     startNext()
                 }
             }
             if client.configuration.checksumValidation, let expected = info.crc64 {
-                let actual = try Self.crc64(of: temporary)
+                let actual = try Self.combinedCRC(await store.record, file: temporary)
                 guard actual == expected else {
                     try? FileManager.default.removeItem(at: temporary)
                     await store.remove()
@@ -80,12 +83,13 @@ extension Bucket {
         }
     }
 
-    /// Fetches one range (pinned to `etag`) and writes it, synced, at its offset.
+    /// Fetches one range (pinned to `etag`) and writes it, synced, at its offset; returns its CRC-64.
     private func downloadRange(_ key: String, etag: String, offset: Int64, length: Int64, into file: URL,
-                               progress: TransferProgress.Reporter?) async throws {
+                               progress: TransferProgress.Reporter?) async throws -> UInt64 {
         var attempt = 0
         while true {
             var written: Int64 = 0
+            var crc = CRC64()
             do {
                 var request = ClientRequest(method: .get, bucket: name, key: key)
                 request.setHeader("Range", "bytes=\(offset)-\(offset + length - 1)")
@@ -98,6 +102,7 @@ extension Bucket {
                 var pending = Data()
                 pending.reserveCapacity(1 << 20)
                 for try await chunk in response.body {
+                    crc.update(chunk)
                     pending.append(chunk)
                     written += Int64(chunk.count)
                     progress?.advance(Int64(chunk.count))
@@ -111,7 +116,7 @@ extension Bucket {
                     throw OSSClientError.transport("range ended after \(written) of \(length) bytes")
                 }
                 try handle.synchronize()
-                return
+                return crc.value
             } catch {
                 progress?.rewind(written)
                 let mapped = RetryMiddleware.map(error)
@@ -122,11 +127,16 @@ extension Bucket {
         }
     }
 
-    static func crc64(of file: URL) throws -> UInt64 {
-        let handle = try FileHandle(forReadingFrom: file)
-        defer { try? handle.close() }
-        var crc = CRC64()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { crc.update(chunk) }
-        return crc.value
+    /// The whole object's CRC-64 from the parts' CRCs; a part without one (an older checkpoint) is read back.
+    static func combinedCRC(_ record: DownloadCheckpoint, file: URL) throws -> UInt64 {
+        var crc: UInt64 = 0
+        let partCount = Int((record.size + record.partSize - 1) / record.partSize)
+        for index in 0..<partCount {
+            let offset = Int64(index) * record.partSize
+            let length = Swift.min(record.partSize, record.size - offset)
+            let part = try record.partCRCs[index] ?? CRC64.checksum(readSlice(file, offset: offset, length: length))
+            crc = CRC64.combine(crc, part, length2: UInt64(length))
+        }
+        return crc
     }
 }
