@@ -29,19 +29,9 @@ struct AdminOptions: ParsableArguments {
     var json = false
 
     func client() throws -> AdminClient {
-        let environment = ProcessInfo.processInfo.environment
-        var id = accessKeyId ?? environment["SILO_ACCESS_KEY_ID"] ?? environment["SILO_ROOT_ACCESS_KEY_ID"]
-        var secret = accessKeySecret ?? environment["SILO_ACCESS_KEY_SECRET"] ?? environment["SILO_ROOT_ACCESS_KEY_SECRET"]
-        if id == nil || secret == nil,
-            let data = FileManager.default.contents(atPath: dataDir + "/" + RootIdentity.fileName),
-            let stored = try? JSONDecoder().decode(RootIdentity.self, from: data)
-        {
-            id = stored.accessKeyId
-            secret = stored.accessKeySecret
-        }
-        guard let id, let secret, let url = URL(string: endpoint) else {
-            throw ValidationError("No credentials: pass --access-key-id/--access-key-secret, set SILO_ACCESS_KEY_ID, or point --data-dir at the server's data folder.")
-        }
+        let (id, secret) = try LocalCredentials.resolve(accessKeyId: accessKeyId, accessKeySecret: accessKeySecret,
+                                                       dataDir: dataDir, allowOSSVariables: false)
+        guard let url = URL(string: endpoint) else { throw ValidationError("--endpoint is not a URL: \(endpoint)") }
         return AdminClient(endpoint: url, accessKeyId: id, secret: secret, region: region)
     }
 

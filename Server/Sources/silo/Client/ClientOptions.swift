@@ -43,22 +43,9 @@ struct ClientOptions: ParsableArguments {
             guard let parsed = URL(string: url) else { throw ValidationError("--auth-server is not a URL: \(url)") }
             return AuthServerCredentialsProvider(url: parsed, transport: transport)
         }
-        var id = accessKeyId ?? environment["SILO_ACCESS_KEY_ID"] ?? environment["OSS_ACCESS_KEY_ID"]
-        var secret = accessKeySecret ?? environment["SILO_ACCESS_KEY_SECRET"] ?? environment["OSS_ACCESS_KEY_SECRET"]
+        let (id, secret) = try LocalCredentials.resolve(accessKeyId: accessKeyId, accessKeySecret: accessKeySecret,
+                                                       dataDir: dataDir, allowOSSVariables: true)
         let token = securityToken ?? environment["SILO_SECURITY_TOKEN"] ?? environment["OSS_SESSION_TOKEN"]
-        if id == nil || secret == nil {
-            id = environment["SILO_ROOT_ACCESS_KEY_ID"]
-            secret = environment["SILO_ROOT_ACCESS_KEY_SECRET"]
-        }
-        if id == nil || secret == nil,
-            let data = FileManager.default.contents(atPath: dataDir + "/" + RootIdentity.fileName),
-            let stored = try? JSONDecoder().decode(RootIdentity.self, from: data) {
-            id = stored.accessKeyId
-            secret = stored.accessKeySecret
-        }
-        guard let id, let secret else {
-            throw ValidationError("No credentials: pass --access-key-id/--access-key-secret, set SILO_ACCESS_KEY_ID, use --auth-server, or point --data-dir at the server's data folder.")
-        }
         if let token {
             return STSCredentialsProvider(accessKeyId: id, accessKeySecret: secret, securityToken: token)
         }
