@@ -115,12 +115,18 @@ extension OSSService {
             guard !document.parts.isEmpty else { throw OSSError.malformedXML }
             parts = document.parts.map { CompletionPart(partNumber: $0.partNumber, etag: $0.etag) }
         }
+        let callback = try await UploadCallback.parse(request, settings: settings.callbacks)
         let record = try await objects.completeUpload(
             bucket: bucket, key: key, uploadId: uploadId, parts: parts,
             forbidOverwrite: RequestHeaders.forbidOverwrite(request))
         var fields = HTTPFields()
         fields[.eTag] = "\"" + record.etag + "\""
         fields[.ossHashCRC64] = String(record.crc64)
+        if let callback {
+            // The app server's answer replaces the XML document.
+            return await respondAfterCallback(callback, record: record, operation: "CompleteMultipartUpload",
+                                              request: request, caller: caller, headers: fields)
+        }
         return Responses.xml(CompleteMultipartUploadResult(
             location: Self.location(request, bucket: bucket.name, key: key), bucket: bucket.name, key: key,
             etag: record.etag, encoding: encoding), headers: fields)

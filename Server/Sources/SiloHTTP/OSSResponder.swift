@@ -45,6 +45,11 @@ public struct OSSResponder: HTTPResponder {
 
     func handle(_ request: OSSRequest, body: RequestBody, context: SiloRequestContext) async throws -> Response {
         if request.method == .options { return try await service.preflight(request) }
+        if request.method == .get || request.method == .head, request.bucket == "-",
+            request.key.map({ "-/" + $0 }) == OSSService.callbackPublicKeyPath {
+            // Anyone verifying a callback must be able to fetch the key, so this needs no signature.
+            return service.callbackPublicKey()
+        }
         let principal = try await service.authenticator.authenticate(request)
         let caller = Caller(principal: principal, sourceIP: context.remoteAddress?.ipAddress,
                             userAgent: request.header(.userAgent), accessKeyId: principal.accessKeyId)

@@ -14,10 +14,15 @@ extension OSSService {
         try await authorizeWrite(caller, .putObject, bucket: bucket, key: key)
         try RequestHeaders.rejectUnsupported(request)
         let attributes = try RequestHeaders.attributes(request)
+        let callback = try await UploadCallback.parse(request, settings: settings.callbacks)
         let record = try await objects.put(
             bucket: bucket, key: key, body: body, expectedLength: try RequestHeaders.contentLength(request),
             contentMD5: try RequestHeaders.expectedMD5(request), attributes: attributes,
             forbidOverwrite: RequestHeaders.forbidOverwrite(request))
+        if let callback {
+            return await respondAfterCallback(callback, record: record, operation: "PutObject", request: request,
+                                              caller: caller, headers: Self.writeHeaders(record))
+        }
         return Responses.empty(headers: Self.writeHeaders(record))
     }
 

@@ -64,7 +64,6 @@ enum RequestHeaders {
             throw OSSError.unsupported("server-side encryption (x-oss-server-side-encryption)")
         }
         if request.header("x-oss-tagging") != nil { throw OSSError.unsupported("object tagging (x-oss-tagging)") }
-        if request.header("x-oss-callback") != nil { throw OSSError.unsupported("upload callback (x-oss-callback)") }
     }
 
     /// Content-Type, stored standard headers and `x-oss-meta-*` of a write.

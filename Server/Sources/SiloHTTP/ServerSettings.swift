@@ -15,6 +15,8 @@ public struct ServerSettings: Sendable {
     public var virtualHostDomains: [String]
     /// Maximum clock skew for header-signed requests, in seconds.
     public var maxClockSkew: Int64 = 15 * 60
+    /// Upload callbacks: signing key and allowed targets.
+    public var callbacks = CallbackSettings()
     /// Clock in Unix seconds; injectable for tests.
     public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 

@@ -45,6 +45,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds after which an unfinished multipart upload is aborted and its parts freed (default 7 days).")
     var multipartExpirySeconds: Int64 = 7 * 24 * 3600
 
+    @Option(help: "Where upload callbacks may go: 'loopback' (development: the app server runs on this machine) or 'public' (public addresses only; never loopback, private or link-local ranges).")
+    var callbackPolicy: String = "public"
+
+    @Option(name: .customLong("callback-allow"), help: "HOST or HOST:PORT upload callbacks may reach whatever the policy says. Repeatable.")
+    var callbackAllowedHosts: [String] = []
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = ProcessInfo.processInfo.environment["SILO_LOG_LEVEL"] ?? "info"
 
@@ -74,6 +80,12 @@ struct ServerCommand: AsyncParsableCommand {
             region: region, accountId: identity.accountId, publicEndpoint: publicEndpoint ?? address,
             virtualHostDomains: domains.map { $0.lowercased() })
         settings.maxClockSkew = 15 * 60
+        guard let callbackMode = CallbackTargetPolicy.Mode(rawValue: callbackPolicy) else {
+            throw ValidationFailure("--callback-policy must be loopback or public, not \(callbackPolicy)")
+        }
+        settings.callbacks = CallbackSettings(
+            signer: try CallbackKey.load(dataDirectory: dataDirectory),
+            targets: CallbackTargetPolicy(mode: callbackMode, allowedHosts: Set(callbackAllowedHosts.map { $0.lowercased() })))
         let clock = settings.clock
         let collector = GarbageCollector(
             metadata: metadata, blobs: blobs, grace: gcGraceSeconds, uploadExpiry: multipartExpirySeconds, clock: clock,
