@@ -53,9 +53,10 @@ import Testing
         }
     }
 
-    @Test func rejectsNonBase64AndBadVariables() {
+    @Test func rejectsNonBase64AndBadVariables() throws {
         #expect(throws: OSSError.self) { _ = try CallbackConfiguration(base64: "%%%") }
-        #expect(throws: OSSError.self) { _ = try CallbackConfiguration.variables(base64: Self.encode(#"{"uid":"1"}"#)) }
+        #expect(try CallbackConfiguration.variables(base64: Self.encode(#"{"uid":"1","x:a":"b"}"#)) == ["x:a": "b"])
+        #expect(throws: OSSError.self) { _ = try CallbackConfiguration.variables(base64: Self.encode(#"{"x:n":1}"#)) }
         #expect(throws: OSSError.self) {
             _ = try CallbackConfiguration(base64: String(repeating: "A", count: 6000))
         }

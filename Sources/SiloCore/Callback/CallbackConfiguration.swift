@@ -58,14 +58,13 @@ public struct CallbackConfiguration: Sendable, Hashable {
         self.init(urls: urls, host: host, bodyTemplate: body, bodyType: type, sni: sni)
     }
 
-    /// Parses `x-oss-callback-var` / `callback-var`: `{"x:name": "value", …}`.
+    /// Parses `x-oss-callback-var` / `callback-var`: `{"x:name": "value", …}`; other keys are ignored.
     public static func variables(base64 encoded: String) throws(OSSError) -> [String: String] {
         let object = try decodeObject(encoded, what: "callback-var")
         var variables: [String: String] = [:]
-        for (name, value) in object {
-            guard name.hasPrefix("x:"), name.count > 2 else {
-                throw OSSError.invalidArgument("Custom callback variables must start with x:, got \(name).", name: "callback-var")
-            }
+        // Only `x:` names can be referenced from a template; the service ignores other keys (oss2's own test
+        // sends the callback configuration itself as callback-var and expects the upload to go through).
+        for (name, value) in object where name.hasPrefix("x:") && name.count > 2 {
             guard let text = value as? String else {
                 throw OSSError.invalidArgument("The callback variable \(name) is not a string.", name: "callback-var")
             }

@@ -38,28 +38,43 @@ public struct CallbackTargetPolicy: Sendable {
         self.allowedHosts = allowedHosts
     }
 
-    /// Refuses (before anything is stored) a callback URL this server will not call.
-    func check(_ url: URL) async throws {
-        guard let host = url.host else { throw refused(url, "has no host") }
+    enum Verdict: Sendable {
+        /// The addresses to connect to (empty for an allow-listed host: connect by name).
+        case allowed([[UInt8]])
+        /// The name does not resolve (now): the callback will fail to connect, as on the real service.
+        case unresolved
+        case refused(String)
+    }
+
+    /// Checks where a URL leads. Done before the upload (to refuse it before storing anything) and again at
+    /// delivery, which then connects to the checked address so a DNS change in between cannot redirect it.
+    func evaluate(_ url: URL) async -> Verdict {
+        guard let host = url.host else { return .refused("has no host") }
         let port = url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80)
-        if allowedHosts.contains(host.lowercased()) || allowedHosts.contains("\(host.lowercased()):\(port)") { return }
+        if allowedHosts.contains(host.lowercased()) || allowedHosts.contains("\(host.lowercased()):\(port)") {
+            return .allowed([])
+        }
         let addresses = await Self.resolve(host)
-        guard !addresses.isEmpty else { throw refused(url, "does not resolve") }
+        guard !addresses.isEmpty else { return .unresolved }
         for address in addresses {
             let kind = AddressKind(address)
             switch mode {
             case .loopback where kind != .loopback:
-                throw refused(url, "is not a loopback address (callback policy: loopback)")
+                return .refused("is not a loopback address (callback policy: loopback)")
             case .public where kind != .public:
-                throw refused(url, "resolves to a \(kind) address (callback policy: public)")
+                return .refused("resolves to a \(kind) address (callback policy: public)")
             default:
                 continue
             }
         }
+        return .allowed(addresses)
     }
 
-    private func refused(_ url: URL, _ why: String) -> OSSError {
-        OSSError.invalidArgument("The callbackUrl \(url.absoluteString) \(why).", name: "callbackUrl")
+    /// Refuses, before anything is stored, a callback URL this server will not call.
+    func check(_ url: URL) async throws {
+        if case .refused(let why) = await evaluate(url) {
+            throw OSSError.invalidArgument("The callbackUrl \(url.absoluteString) \(why).", name: "callbackUrl")
+        }
     }
 
     /// The host's addresses as raw bytes (4 or 16), from the system resolver off the caller's thread.

@@ -60,6 +60,13 @@ struct UploadCallback: Sendable {
         case failed(String)
     }
 
+    /// An address as a URL host: dotted IPv4, or bracketed IPv6.
+    static func literal(_ bytes: [UInt8]) -> String {
+        if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
+        let groups = stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return "[" + groups.joined(separator: ":") + "]"
+    }
+
     /// POSTs the signed callback to each URL in turn until one answers 200 with a JSON body.
     func deliver(body: String, settings: CallbackSettings, publicKeyURL: String) async -> Outcome {
         guard let signer = settings.signer else { return .failed("Callback key missing.") }
@@ -73,7 +80,23 @@ struct UploadCallback: Sendable {
             } catch {
                 return .failed("Signing the callback failed.")
             }
-            var outgoing = HTTPClientRequest(url: url.absoluteString)
+            var target = url
+            switch await settings.targets.evaluate(url) {
+            case .refused:
+                lastFailure = "Error status : -1.The callbackUrl is not allowed by the server's callback policy."
+                continue
+            case .unresolved:
+                lastFailure = "Error status : -1.OSS can not connect to your callbackUrl, please check it."
+                continue
+            case .allowed(let addresses):
+                // Plain HTTP connects to the very address that was checked; HTTPS keeps the name for TLS.
+                if url.scheme?.lowercased() == "http", let address = addresses.first,
+                    var pinned = URLComponents(url: url, resolvingAgainstBaseURL: false) {
+                    pinned.host = Self.literal(address)
+                    target = pinned.url ?? url
+                }
+            }
+            var outgoing = HTTPClientRequest(url: target.absoluteString)
             outgoing.method = .POST
             let defaultHost = url.port.map { "\(url.host ?? ""):\($0)" } ?? (url.host ?? "")
             outgoing.headers.replaceOrAdd(name: "Host", value: configuration.host ?? defaultHost)
