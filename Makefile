@@ -64,7 +64,7 @@ test-upstream: venv
 run: build-release venv
 	@mkdir -p $(DATA_DIR)
 	Server/.build/release/silo server --data-dir $(DATA_DIR) --address $(ADDRESS) --sts-address $(STS_ADDRESS) \
-	  --bucket demo --print-credentials
+	  --bucket demo --print-credentials --callback-policy loopback
 
 bench: bench-deps build-release venv
 	$(VENV_PY) bench/run_bench.py
