@@ -36,12 +36,15 @@ public final class OSSClient: Sendable {
                             maxDelay: configuration.maxRetryDelay),
         ]
         chain += middlewares
+        // The slot is taken before signing: a request that waits for one must not go out with credentials (or a
+        // timestamp) that aged while it waited.
+        chain.append(LimiterMiddleware(limiter: limiter))
         chain.append(SigningMiddleware(provider: credentials, version: configuration.signatureVersion, region: region,
                                        clock: clock))
         if configuration.checksumValidation { chain.append(ChecksumMiddleware()) }
         if let log = configuration.log { chain.append(LoggingMiddleware(log: log)) }
         let terminal = Terminal(endpoint: endpoint, addressing: configuration.addressing,
-                                userAgent: configuration.userAgent, transport: transport, limiter: limiter, clock: clock)
+                                userAgent: configuration.userAgent, transport: transport, clock: clock)
         handler = chain.chain(to: terminal.send)
     }
 
@@ -102,13 +105,47 @@ public final class OSSClient: Sendable {
     }
 }
 
-/// The innermost step: address, limit concurrency, send, and turn error answers into `OSSClientError`.
+/// Bounds the requests on the wire. The slot is held until the response body is read out (or dropped), so a
+/// slow reader counts against the limit too.
+private struct LimiterMiddleware: ClientMiddleware {
+    let limiter: AsyncSemaphore
+
+    func handle(_ request: ClientRequest, next: Handler) async throws -> TransportResponse {
+        do {
+            try await limiter.acquire()
+        } catch {
+            throw OSSClientError.cancelled
+        }
+        let permit = Permit(limiter)
+        var response: TransportResponse
+        do {
+            response = try await next(request)
+        } catch {
+            permit.release()
+            throw error
+        }
+        let body = response.body
+        response.body = ByteStream {
+            do {
+                var iterator = body.makeAsyncIterator()
+                let chunk = try await iterator.next()
+                if chunk == nil { permit.release() }
+                return chunk
+            } catch {
+                permit.release()
+                throw RetryMiddleware.map(error)
+            }
+        }
+        return response
+    }
+}
+
+/// The innermost step: address, send, and turn error answers into `OSSClientError`.
 private struct Terminal: Sendable {
     let endpoint: URL
     let addressing: ClientConfiguration.Addressing
     let userAgent: String
     let transport: any Transport
-    let limiter: AsyncSemaphore
     let clock: SkewCorrectedClock
 
     static func usesPathStyle(_ endpoint: URL, _ addressing: ClientConfiguration.Addressing) -> Bool {
@@ -152,36 +189,17 @@ private struct Terminal: Sendable {
         if let length = request.body.length, request.method != .get, request.method != .head {
             head.headerFields[.contentLength] = String(length)
         }
-        try await limiter.acquire()
-        let permit = Permit(limiter)
         let response: TransportResponse
         do {
             response = try await transport.send(TransportRequest(head: head, body: request.body,
                                                                  onBytesSent: request.onBytesSent))
         } catch {
-            permit.release()
             throw RetryMiddleware.map(error)
         }
-        let status = response.head.status.code
-        guard (200..<300).contains(status) else {
-            defer { permit.release() }
+        guard (200..<300).contains(response.head.status.code) else {
             throw await serverError(response, method: request.method)
         }
-        // The slot stays taken until the body is read to the end (or dropped).
-        var held = response
-        let body = response.body
-        held.body = ByteStream {
-            do {
-                var iterator = body.makeAsyncIterator()
-                let chunk = try await iterator.next()
-                if chunk == nil { permit.release() }
-                return chunk
-            } catch {
-                permit.release()
-                throw RetryMiddleware.map(error)
-            }
-        }
-        return held
+        return response
     }
 
     private func serverError(_ response: TransportResponse, method: HTTPRequest.Method) async -> OSSClientError {
