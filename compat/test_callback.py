@@ -226,3 +226,23 @@ def test_public_policy_refuses_loopback_targets(receiver):
         assert not bucket.object_exists("x.txt")
     finally:
         server.cleanup()
+
+
+def test_post_object_form_carries_a_callback(callback_silo, cb_bucket, receiver):
+    import hashlib
+    import hmac
+    import datetime
+    expiration = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=10)).strftime(
+        "%Y-%m-%dT%H:%M:%S.000Z")
+    policy = base64.b64encode(json.dumps({"expiration": expiration, "conditions": [
+        {"bucket": cb_bucket.bucket_name}]}).encode()).decode()
+    signature = base64.b64encode(hmac.new(ACCESS_KEY_SECRET.encode(), policy.encode(), hashlib.sha1).digest()).decode()
+    config = oss2.utils.b64encode_as_string(json.dumps({
+        "callbackUrl": receiver.url(), "callbackBody": "object=${object}&op=${operation}&uid=${x:uid}"}))
+    response = requests.post("%s/%s/" % (callback_silo.endpoint, cb_bucket.bucket_name), data={
+        "OSSAccessKeyId": ACCESS_KEY_ID, "policy": policy, "Signature": signature, "key": "form.jpg",
+        "callback": config, "x:uid": "42"}, files={"file": ("form.jpg", b"jpeg bytes")})
+    assert response.status_code == 200, response.text
+    assert response.json()["Status"] == "OK"
+    assert urllib.parse.parse_qs(receiver.calls[0]["body"]) == {"object": ["form.jpg"], "op": ["PostObject"], "uid": ["42"]}
+    assert verify_signature(receiver.calls[0])

@@ -28,7 +28,7 @@ extension Route {
         case .listObjects, .listObjectsV2, .getObject, .headObject, .getObjectMeta, .getSymlink, .listParts,
              .listMultipartUploads:
             return .read
-        case .putObject, .appendObject, .copyObject, .deleteObject, .deleteMultipleObjects, .putSymlink,
+        case .putObject, .postObject, .appendObject, .copyObject, .deleteObject, .deleteMultipleObjects, .putSymlink,
              .initiateMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:
             return .write
         default: return .none

@@ -78,6 +78,7 @@ public struct OSSService: Sendable {
         case .completeMultipartUpload: return try await completeMultipartUpload(request, body: body, caller: caller)
         case .abortMultipartUpload: return try await abortMultipartUpload(request, caller: caller)
         case .listParts: return try await listParts(request, caller: caller)
+        case .postObject: return try await postObject(request, body: body, caller: caller)
         case .unsupported(let feature): throw OSSError.unsupported(feature)
         case .methodNotAllowed: throw OSSError.methodNotAllowed
         }

@@ -12,7 +12,7 @@ enum Route: Sendable, Hashable {
     case getBucketPolicy, putBucketPolicy, deleteBucketPolicy
     case listObjects, listObjectsV2, deleteMultipleObjects, listLiveChannels, listMultipartUploads
     // object
-    case putObject, copyObject, appendObject, getObject, headObject, getObjectMeta, deleteObject
+    case putObject, postObject, copyObject, appendObject, getObject, headObject, getObjectMeta, deleteObject
     case getObjectACL, putObjectACL, putSymlink, getSymlink
     // multipart
     case initiateMultipartUpload, uploadPart, uploadPartCopy, completeMultipartUpload, abortMultipartUpload, listParts
@@ -42,7 +42,7 @@ enum Route: Sendable, Hashable {
         case .deleteMultipleObjects: return "oss:DeleteObject"
         case .listLiveChannels: return "oss:ListLiveChannel"
         case .listMultipartUploads: return "oss:ListMultipartUploads"
-        case .putObject, .copyObject, .appendObject: return "oss:PutObject"
+        case .putObject, .postObject, .copyObject, .appendObject: return "oss:PutObject"
         case .getObject, .headObject, .getObjectMeta: return "oss:GetObject"
         case .deleteObject: return "oss:DeleteObject"
         case .getObjectACL: return "oss:GetObjectAcl"
@@ -77,6 +77,10 @@ enum Route: Sendable, Hashable {
             return request.method == .get ? .listBuckets : .methodNotAllowed
         }
         if request.key == nil {
+            if request.method == .post, !query.contains("delete"),
+                FormDataReader.boundary(contentType: request.header(.contentType)) != nil {
+                return .postObject
+            }
             return bucketRoute(request.method, query)
         }
         return objectRoute(request.method, query, request.headers)

@@ -1,0 +1,184 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import SiloCore
+
+/// Streams a `multipart/form-data` PostObject body: the small fields are collected, then the `file` part
+/// (which must come last) is handed out as a stream, so a 5 GB upload never sits in memory.
+final class FormDataReader: @unchecked Sendable {
+    struct Field: Sendable {
+        var name: String
+        var value: String
+    }
+
+    static let maxNameBytes = 8 * 1024
+    static let maxValueBytes = 2 * 1024 * 1024
+
+    private var iterator: RequestBody.AsyncIterator
+    private var pending = ByteBuffer()
+    private var finished = false
+    private let delimiter: [UInt8]  // CRLF "--" boundary
+    private let first: [UInt8]  // "--" boundary
+
+    init(body: RequestBody, boundary: String) {
+        iterator = body.makeAsyncIterator()
+        delimiter = Array(("\r\n--" + boundary).utf8)
+        first = Array(("--" + boundary).utf8)
+    }
+
+    /// The boundary of `multipart/form-data; boundary=…`.
+    static func boundary(contentType: String?) -> String? {
+        guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == "boundary" {
+                let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                return value.isEmpty || value.count > 70 ? nil : value
+            }
+        }
+        return nil
+    }
+
+    static func malformed(_ message: String) -> OSSError {
+        OSSError(status: 400, code: "MalformedPOSTRequest",
+                 message: "The body of your POST request is not well-formed multipart/form-data. " + message)
+    }
+
+    private func fill() async throws -> Bool {
+        guard !finished else { return false }
+        guard var chunk = try await iterator.next() else {
+            finished = true
+            return false
+        }
+        // Consumed bytes are dropped as we go, or a large file would pile up behind the reader index.
+        if pending.readerIndex > 1 << 20 { pending.discardReadBytes() }
+        pending.writeBuffer(&chunk)
+        return true
+    }
+
+    private func find(_ needle: [UInt8]) -> Int? {
+        let view = pending.readableBytesView
+        guard view.count >= needle.count else { return nil }
+        let first = needle[0]
+        var index = view.startIndex
+        let last = view.endIndex - needle.count
+        while index <= last {
+            if view[index] == first && view[index..<(index + needle.count)].elementsEqual(needle) {
+                return index - view.startIndex
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Reads up to the `file` part; returns the fields before it and the file part's own Content-Type.
+    func readFields() async throws -> (fields: [Field], fileContentType: String?) {
+        // The body opens with the first boundary line.
+        while pending.readableBytes < first.count + 2 {
+            guard try await fill() else { throw Self.malformed("It ends before the first boundary.") }
+        }
+        guard pending.readBytes(length: first.count) == first, pending.readBytes(length: 2) == [13, 10] else {
+            throw Self.malformed("It does not start with the boundary.")
+        }
+        var fields: [Field] = []
+        var nameBytes = 0
+        var valueBytes = 0
+        while true {
+            let headers = try await readPartHeaders()
+            guard let name = headers.name else { throw Self.malformed("A part has no name.") }
+            if name.lowercased() == "file" { return (fields, headers.contentType) }
+            nameBytes += name.utf8.count
+            var value = [UInt8]()
+            while true {
+                if let end = find(delimiter) {
+                    value += pending.readBytes(length: end) ?? []
+                    pending.moveReaderIndex(forwardBy: delimiter.count)
+                    break
+                }
+                let safe = pending.readableBytes - (delimiter.count - 1)
+                if safe > 0 { value += pending.readBytes(length: safe) ?? [] }
+                guard value.count <= Self.maxValueBytes else {
+                    throw OSSError.invalidArgument("A form field is larger than 2 MB.", name: name)
+                }
+                guard try await fill() else { throw Self.malformed("Field \(name) is not terminated.") }
+            }
+            valueBytes += value.count
+            guard nameBytes <= Self.maxNameBytes, valueBytes <= Self.maxValueBytes else {
+                throw OSSError.invalidArgument("The form fields exceed 8 KB of names or 2 MB of values.")
+            }
+            fields.append(Field(name: name, value: String(decoding: value, as: UTF8.self)))
+            while pending.readableBytes < 2 {
+                guard try await fill() else { throw Self.malformed("It ends without a file field.") }
+            }
+            let after = pending.readBytes(length: 2) ?? []
+            if after == [45, 45] {  // "--": the closing boundary, and no file came
+                throw OSSError.invalidArgument("The POST request must carry exactly one file field, last.",
+                                               name: "file")
+            }
+            guard after == [13, 10] else { throw Self.malformed("A boundary is followed by junk.") }
+        }
+    }
+
+    private func readPartHeaders() async throws -> (name: String?, contentType: String?) {
+        let end: [UInt8] = [13, 10, 13, 10]
+        var position = find(end)
+        while position == nil {
+            guard pending.readableBytes <= 16 * 1024 else { throw Self.malformed("A part's headers are too long.") }
+            guard try await fill() else { throw Self.malformed("A part's headers are not terminated.") }
+            position = find(end)
+        }
+        let text = String(decoding: pending.readBytes(length: position!) ?? [], as: UTF8.self)
+        pending.moveReaderIndex(forwardBy: end.count)
+        var name: String?
+        var contentType: String?
+        for line in text.split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let header = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if header == "content-type" { contentType = value }
+            if header == "content-disposition" {
+                for parameter in value.split(separator: ";").dropFirst() {
+                    let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    if pair.count == 2, pair[0].lowercased() == "name" {
+                        name = pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") && pair[1].count >= 2
+                            ? String(pair[1].dropFirst().dropLast()) : pair[1]
+                    }
+                }
+            }
+        }
+        return (name, contentType)
+    }
+
+    /// The file part's bytes, ending at the next boundary; whatever follows the file is ignored.
+    func nextFileChunk() async throws -> ByteBuffer? {
+        while true {
+            if fileDone { return nil }
+            if let end = find(delimiter) {
+                fileDone = true
+                return end > 0 ? pending.readSlice(length: end) : nil
+            }
+            let safe = pending.readableBytes - (delimiter.count - 1)
+            if safe >= 64 * 1024 || (safe > 0 && finished) {
+                return pending.readSlice(length: safe)
+            }
+            guard try await fill() else {
+                throw Self.malformed("The file field is not terminated by the boundary.")
+            }
+        }
+    }
+
+    private var fileDone = false
+}
+
+/// The file part as the `AsyncSequence` the object store reads.
+struct FormFileStream: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let reader: FormDataReader
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let reader: FormDataReader
+        mutating func next() async throws -> ByteBuffer? { try await reader.nextFileChunk() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader) }
+}
