@@ -12,8 +12,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A stand-in for an app server's token endpoint: every GET calls Silo's STS AssumeRole (RPC-signed with the
-/// root key) and answers the spec §17 JSON. Counts how many tokens it vended.
+/// A stand-in for an app server's token endpoint: every GET calls Silo's STS AssumeRole (the SDK's
+/// `STSClient`, signed with the root key) and answers the spec §17 JSON. Counts how many tokens it vended.
 final class TokenVendingStub: @unchecked Sendable {
     let port: Int
     private let listener: Int32
@@ -101,25 +101,13 @@ final class TokenVendingStub: @unchecked Sendable {
     }
 
     private func assumeRole() async throws -> (String, String, String, String) {
-        var parameters = [
-            QueryItem("Action", "AssumeRole"), QueryItem("RoleArn", roleArn), QueryItem("RoleSessionName", "uid-42"),
-            QueryItem("DurationSeconds", String(durationSeconds)), QueryItem("Format", "JSON"),
-            QueryItem("Version", "2015-04-01"), QueryItem("AccessKeyId", SiloServerProcess.accessKeyId),
-            QueryItem("SignatureMethod", "HMAC-SHA1"), QueryItem("SignatureVersion", "1.0"),
-            QueryItem("SignatureNonce", UUID().uuidString),
-            QueryItem("Timestamp", Timestamps.iso8601NoFraction(unixSeconds: Int64(Date().timeIntervalSince1970))),
-        ]
-        let signature = RPCSignature.signature(stringToSign: RPCSignature.stringToSign(method: "GET", parameters: parameters),
-                                               secret: SiloServerProcess.accessKeySecret)
-        parameters.append(QueryItem("Signature", signature))
-        let query = QueryParameters(parameters).encoded
-        let (data, status) = try await PlainHTTP.send(URLRequest(url: URL(string: stsEndpoint.absoluteString + "/?" + query)!))
-        guard status == 200, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let credentials = object["Credentials"] as? [String: Any],
-            let id = credentials["AccessKeyId"] as? String, let secret = credentials["AccessKeySecret"] as? String,
-            let token = credentials["SecurityToken"] as? String, let expiration = credentials["Expiration"] as? String
-        else { throw TestFailure("AssumeRole answered \(status): \(String(decoding: data, as: UTF8.self))") }
-        return (id, secret, token, expiration)
+        let transport = PlainHTTP.transport()
+        defer { Task { try? await transport.shutdown() } }
+        let sts = STSClient(endpoint: stsEndpoint, accessKeyId: SiloServerProcess.accessKeyId,
+                            accessKeySecret: SiloServerProcess.accessKeySecret, transport: transport)
+        let role = try await sts.assumeRole(roleArn: roleArn, sessionName: "uid-42", durationSeconds: durationSeconds)
+        return (role.credentials.accessKeyId, role.credentials.accessKeySecret, role.credentials.securityToken ?? "",
+                role.expiration)
     }
 }
 
