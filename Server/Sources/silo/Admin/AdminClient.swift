@@ -4,7 +4,7 @@ import FoundationNetworking
 #endif
 import SiloCore
 
-/// Calls the admin API, V4-signed with bucket `-` and key `admin/v1/<path>`.
+/// Calls the admin API, V4-signed (by SiloCore's `RequestSigner`) with bucket `-` and key `admin/v1/<path>`.
 struct AdminClient {
     let endpoint: URL
     let accessKeyId: String
@@ -21,17 +21,10 @@ struct AdminClient {
     func call(_ method: String, _ path: String, body: [String: Any]? = nil) async throws -> Data {
         let key = "admin/v1/" + path
         let payload = try body.map { try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) } ?? Data()
-        let now = Int64(Date().timeIntervalSince1970)
-        let timestamp = Timestamps.isoBasic(unixSeconds: now)
         var signing = SigningRequest(method: method, bucket: "-", key: key)
-        signing.headers[.init("x-oss-date")!] = timestamp
-        signing.headers[.init("x-oss-content-sha256")!] = SignatureV4.unsignedPayload
         if body != nil { signing.headers[.contentType] = "application/json" }
-        let scope = SignatureV4.Scope(date: String(timestamp.prefix(8)), region: region)
-        let canonical = SignatureV4.canonicalRequest(signing, additionalHeaders: [])
-        let signature = SignatureV4.signature(
-            stringToSign: SignatureV4.stringToSign(canonicalRequest: canonical, timestamp: timestamp, scope: scope),
-            secret: secret, scope: scope)
+        RequestSigner.sign(&signing, key: SigningKey(accessKeyId: accessKeyId, accessKeySecret: secret), version: .v4,
+                           region: region, now: Int64(Date().timeIntervalSince1970))
 
         let path = "/-/" + PercentEncoding.encode(key, keepSlash: true)
         guard let url = URL(string: endpoint.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
@@ -40,8 +33,6 @@ struct AdminClient {
         var request = URLRequest(url: url)
         request.httpMethod = method
         for field in signing.headers { request.setValue(field.value, forHTTPHeaderField: field.name.rawName) }
-        request.setValue("OSS4-HMAC-SHA256 Credential=\(accessKeyId)/\(scope.string),Signature=\(signature)",
-                         forHTTPHeaderField: "Authorization")
         if body != nil { request.httpBody = payload }
         let (data, response) = try await send(request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
