@@ -36,7 +36,9 @@ import Glibc
 
     @Test func anUploaderKilledMidwayIsResumedByANewProcessSendingOnlyTheMissingParts() async throws {
         try await SiloServerProcess.with { server in
-            let data = testBytes(40 << 20, seed: 21)
+            // Large enough that the first process cannot finish before it is seen mid-way and killed.
+            let partCount = 160
+            let data = testBytes(partCount << 20, seed: 21)
             let file = try temporaryFile(data)
             let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("cli-ckpt-\(UUID().uuidString)")
             defer {
@@ -53,8 +55,8 @@ import Glibc
             try first.run()
             var uploadId: String?
             var stored: [UploadedPart] = []
-            for _ in 0..<400 where stored.count < 6 {
-                try await Task.sleep(nanoseconds: 25_000_000)
+            for _ in 0..<2000 where stored.count < 6 {
+                try await Task.sleep(nanoseconds: 5_000_000)
                 if uploadId == nil { uploadId = try await bucket.listMultipartUploads().first?.uploadId }
                 if let uploadId { stored = try await bucket.listParts("backup.bin", uploadId: uploadId) }
             }
@@ -62,12 +64,12 @@ import Glibc
             first.waitUntilExit()
             let uploadIdValue = try #require(uploadId, "the first process never started its upload")
             stored = try await ResumableTransferTests.settledParts(bucket, key: "backup.bin", uploadId: uploadIdValue)
-            #expect(stored.count >= 6 && stored.count < 40, "killed after several parts, before the end")
+            #expect(stored.count >= 6 && stored.count < partCount, "killed after several parts, before the end")
 
             let (text, status) = try Self.output(arguments, server: server)
             #expect(status == 0, "\(text)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-            #expect(report["parts_sent"] as? Int == 40 - stored.count)
+            #expect(report["parts_sent"] as? Int == partCount - stored.count)
             #expect(report["crc64"] as? String == String(CRC64.checksum(data)))
             #expect(try await bucket.get("backup.bin") == data)
         }
