@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SiloIAM", targets: ["SiloIAM"]),
         .library(name: "SiloMetadataSQLite", targets: ["SiloMetadataSQLite"]),
         .library(name: "SiloHTTP", targets: ["SiloHTTP"]),
+        .library(name: "SiloAppServer", targets: ["SiloAppServer"]),
     ],
     dependencies: [
         .package(name: "Silo", path: ".."),
@@ -25,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -82,10 +85,30 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The token-vending application server: app-user auth, policy templates, callback receiver, catalog.
+        .target(
+            name: "SiloAppServer",
+            dependencies: [
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "SiloClient", package: "Silo"),
+                .product(name: "SiloClientAHC", package: "Silo"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "silo",
             dependencies: [
-                "SiloHTTP", "SiloIAM",
+                "SiloHTTP", "SiloIAM", "SiloAppServer",
                 "SiloMetadataSQLite",
                 "SiloStorage",
                 .product(name: "SiloClient", package: "Silo"),
@@ -107,6 +130,14 @@ let package = Package(
             dependencies: [
                 "SiloHTTP", "SiloMetadataSQLite", "SiloIAM",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "SiloAppServerTests",
+            dependencies: [
+                "SiloAppServer",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -18,6 +18,17 @@ import Testing
         #expect(try CallbackConfiguration.variables(base64: "eyJ4Om15X3ZhciI6ImhlbGxvIn0=") == ["x:my_var": "hello"])
     }
 
+    @Test func encodesWhatItParses() throws {
+        let original = try CallbackConfiguration(base64: Self.specCallback)
+        let again = try CallbackConfiguration(base64: original.base64)
+        #expect(again == original)
+        let json = CallbackConfiguration(urls: [URL(string: "http://a.example/cb?x=1")!, URL(string: "https://b.example/cb")!],
+                                         bodyTemplate: #"{"k":${object}}"#, bodyType: .json)
+        #expect(try CallbackConfiguration(base64: json.base64) == json)
+        let variables = CallbackConfiguration.encodeVariables(["x:uid": "alice", "x:note": "a/b"])
+        #expect(try CallbackConfiguration.variables(base64: variables) == ["x:uid": "alice", "x:note": "a/b"])
+    }
+
     @Test func rendersAFormBodyURLEncoded() throws {
         let callback = try CallbackConfiguration(base64: Self.specCallback)
         let body = try CallbackTemplate(callback.bodyTemplate).render([

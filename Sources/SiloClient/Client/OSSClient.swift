@@ -196,7 +196,8 @@ private struct Terminal: Sendable {
         } catch {
             throw RetryMiddleware.map(error)
         }
-        guard (200..<300).contains(response.head.status.code) else {
+        // 203 is OSS's "stored, but the upload callback failed" (CallbackFailed): an error to the caller.
+        guard (200..<300).contains(response.head.status.code), response.head.status.code != 203 else {
             throw await serverError(response, method: request.method)
         }
         return response

@@ -69,7 +69,7 @@ public struct Bucket: Sendable {
         // An append is not idempotent: the position check would refuse a replay after a success.
         var request = ClientRequest(method: .post, bucket: name, key: key, query: query, body: .data(data),
                                     idempotent: false, checksum: checksum)
-        if position == 0 { options.apply(to: &request, key: key) }
+        if position == 0 { options.apply(to: &request, key: key, callback: false) }
         let (response, _) = try await client.sendForData(request)
         return WriteResult(response)
     }
@@ -177,7 +177,7 @@ public struct Bucket: Sendable {
         var request = ClientRequest(method: .put, bucket: name, key: key)
         request.setHeader("x-oss-copy-source", "/" + (sourceBucket ?? name) + "/" + PercentEncoding.encode(sourceKey, keepSlash: true))
         if let options {
-            options.apply(to: &request, key: key)
+            options.apply(to: &request, key: key, callback: false)
             request.setHeader("x-oss-metadata-directive", "REPLACE")
         }
         let (response, result) = try await client.sendForXML(request, as: CopyObjectResult.self)

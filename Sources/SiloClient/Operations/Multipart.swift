@@ -24,7 +24,7 @@ extension Bucket {
         query.append("uploads")
         // A repeated initiate only leaves an unused upload behind, which expires; safe to retry.
         var request = ClientRequest(method: .post, bucket: name, key: key, query: query)
-        options.apply(to: &request, key: key)
+        options.apply(to: &request, key: key, callback: false)
         let (_, result) = try await client.sendForXML(request, as: InitiateMultipartUploadResult.self)
         return result.uploadId
     }
@@ -75,7 +75,10 @@ extension Bucket {
         // Not retried blindly: a complete that succeeded but lost its answer would come back as NoSuchUpload.
         var request = ClientRequest(method: .post, bucket: name, key: key, query: query, body: .data(body), idempotent: false)
         request.setHeader("Content-Type", "application/xml")
-        if let options { for (name, value) in options.extraHeaders { request.setHeader(name, value) } }
+        if let options {
+            for (name, value) in options.extraHeaders { request.setHeader(name, value) }
+            options.applyCallback(to: &request)
+        }
         let (response, data) = try await client.sendForData(request)
         let result = WriteResult(response, body: data)
         if client.configuration.checksumValidation, let expectedCRC, let reported = result.crc64, reported != expectedCRC {

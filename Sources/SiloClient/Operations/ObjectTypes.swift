@@ -13,15 +13,31 @@ public struct ObjectOptions: Sendable {
     public var contentDisposition: String?
     /// Refuse to replace an existing object (`x-oss-forbid-overwrite`).
     public var forbidOverwrite = false
-    /// Any other header, sent as is (for example `x-oss-callback`).
+    /// Any other header, sent as is.
     public var extraHeaders: [String: String] = [:]
+    /// Where the service reports the stored object (spec §13); sent with the write that creates the object
+    /// (a put, or a multipart upload's complete). The app server's answer comes back in `WriteResult.callbackBody`.
+    public var callback: CallbackConfiguration?
+    /// Custom `${x:name}` values for the callback body; names start with `x:`.
+    public var callbackVariables: [String: String] = [:]
 
     public init(contentType: String? = nil, metadata: [String: String] = [:]) {
         self.contentType = contentType
         self.metadata = metadata
     }
 
-    func apply(to request: inout ClientRequest, key: String) {
+    /// The callback headers alone, for CompleteMultipartUpload.
+    func applyCallback(to request: inout ClientRequest) {
+        guard let callback else { return }
+        request.setHeader("x-oss-callback", callback.base64)
+        if !callbackVariables.isEmpty {
+            request.setHeader("x-oss-callback-var", CallbackConfiguration.encodeVariables(callbackVariables))
+        }
+    }
+
+    /// The headers of a write that creates an object; `callback` is false for InitiateMultipartUpload, whose
+    /// object appears only at the complete.
+    func apply(to request: inout ClientRequest, key: String, callback includeCallback: Bool = true) {
         request.setHeader("Content-Type", contentType ?? MimeTypes.forKey(key))
         for (name, value) in metadata { request.setHeader("x-oss-meta-" + name.lowercased(), value) }
         if let acl { request.setHeader("x-oss-object-acl", acl.rawValue) }
@@ -30,6 +46,7 @@ public struct ObjectOptions: Sendable {
         if let contentDisposition { request.setHeader("Content-Disposition", contentDisposition) }
         if forbidOverwrite { request.setHeader("x-oss-forbid-overwrite", "true") }
         for (name, value) in extraHeaders { request.setHeader(name, value) }
+        if includeCallback { applyCallback(to: &request) }
     }
 }
 

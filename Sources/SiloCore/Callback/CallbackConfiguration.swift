@@ -58,6 +58,24 @@ public struct CallbackConfiguration: Sendable, Hashable {
         self.init(urls: urls, host: host, bodyTemplate: body, bodyType: type, sni: sni)
     }
 
+    /// The base64 JSON an uploader sends as `x-oss-callback` (or the `callback` query parameter or form field).
+    public var base64: String {
+        var object: [String: Any] = [
+            "callbackUrl": urls.map(\.absoluteString).joined(separator: ";"), "callbackBody": bodyTemplate,
+            "callbackBodyType": bodyType.rawValue,
+        ]
+        if let host { object["callbackHost"] = host }
+        if sni { object["callbackSNI"] = true }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return data.base64EncodedString()
+    }
+
+    /// Encodes `x-oss-callback-var`: custom variables, each named `x:<name>`.
+    public static func encodeVariables(_ variables: [String: String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: variables, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return data.base64EncodedString()
+    }
+
     /// Parses `x-oss-callback-var` / `callback-var`: `{"x:name": "value", …}`; other keys are ignored.
     public static func variables(base64 encoded: String) throws(OSSError) -> [String: String] {
         let object = try decodeObject(encoded, what: "callback-var")

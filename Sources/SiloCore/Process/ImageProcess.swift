@@ -137,8 +137,10 @@ public struct ImageProcess: Sendable, Hashable, CustomStringConvertible {
 
 /// URL-safe base64 without padding, as `x-oss-process` parameters carry text and keys.
 public enum Base64URL {
-    public static func encode(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString()
+    public static func encode(_ text: String) -> String { encode(Data(text.utf8)) }
+
+    public static func encode(_ data: Data) -> String {
+        data.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }

@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SiloClient
+import SiloClientAHC
+import SiloCore
+
+/// The application server of the direct-upload design: it authenticates app users, vends STS tokens and
+/// PostObject forms scoped by the policy templates, receives upload callbacks and keeps the upload catalog.
+/// Embed it in any Hummingbird app with `addRoutes(to:)`, or run it alone with `application(...)`.
+public struct AppServer: Sendable {
+    public let configuration: AppServerConfiguration
+    public let authenticator: AppAuthenticator
+    public let tokens: TokenVendor
+    public let postPolicies: PostPolicyVendor
+    public let catalog: UploadCatalog
+    public let receiver: CallbackReceiver
+    public let callback: CallbackParameters?
+    let userLimiter: RateLimiter
+    let ipLimiter: RateLimiter
+
+    /// - Parameters:
+    ///   - transport: how the server reaches STS; AsyncHTTPClient by default.
+    ///   - keyFetcher: how callback public keys are fetched (HTTP by default; tests inject one).
+    public static func make(
+        configuration: AppServerConfiguration, transport: (any Transport)? = nil, hasher: PasswordHasher = .standard,
+        keyFetcher: (@Sendable (URL) async throws -> String)? = nil
+    ) async throws -> AppServer {
+        let database = try AppDatabase(path: configuration.database)
+        var accounts: AccountStore?
+        if let settings = configuration.auth.accounts, settings.enabled {
+            accounts = AccountStore(database: database, hasher: hasher, sessionTTLSeconds: settings.sessionTTLSeconds)
+        }
+        var jwt: JWTAuthenticator?
+        if let settings = configuration.auth.jwt { jwt = try await JWTAuthenticator.make(settings) }
+        var clientSettings = ClientConfiguration()
+        clientSettings.maxConcurrentRequests = 64
+        clientSettings.connectionTimeout = .seconds(5)
+        clientSettings.socketTimeout = .seconds(10)
+        let sts = STSClient(endpoint: configuration.sts.endpoint, accessKeyId: configuration.sts.accessKeyId,
+                            accessKeySecret: configuration.sts.accessKeySecret,
+                            transport: transport ?? AsyncHTTPClientTransport(configuration: clientSettings))
+        let tokens = TokenVendor(sts: sts, roleArn: configuration.sts.roleArn, durationSeconds: configuration.sts.durationSeconds,
+                                 templates: configuration.policyTemplates, bucket: configuration.storage.bucket)
+        let callback = configuration.callback.url.map(CallbackParameters.init(url:))
+        let catalog = UploadCatalog(database: database)
+        return AppServer(
+            configuration: configuration, authenticator: AppAuthenticator(accounts: accounts, jwt: jwt), tokens: tokens,
+            postPolicies: PostPolicyVendor(tokens: tokens, storage: configuration.storage, templates: configuration.policyTemplates,
+                                           settings: configuration.postPolicy, callback: callback),
+            catalog: catalog,
+            receiver: CallbackReceiver(keys: PublicKeyCache(allowedPrefixes: configuration.callback.publicKeyURLs, fetcher: keyFetcher),
+                                       catalog: catalog, bucket: configuration.storage.bucket,
+                                       templates: configuration.policyTemplates),
+            callback: callback,
+            userLimiter: RateLimiter(configuration.rateLimits.perUser),
+            ipLimiter: RateLimiter(configuration.rateLimits.perIP))
+    }
+
+    /// A standalone server on `host:port`.
+    public func application(host: String, port: Int, logger: Logger,
+                            onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: AppRequestContext.self)
+        addRoutes(to: router)
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Silo-AppServer"),
+                           onServerRunning: onServerRunning, logger: logger)
+    }
+
+    func limit(ip: String) throws(AppServerError) {
+        if let wait = ipLimiter.acquire("ip:" + ip) { throw .throttled(retryAfter: wait) }
+    }
+
+    func limit(user: AppUser) throws(AppServerError) {
+        if let wait = userLimiter.acquire("user:" + user.uid) { throw .throttled(retryAfter: wait) }
+    }
+
+    /// The caller, after the per-IP limit; 401 without valid credentials.
+    func authenticate(_ request: Request, ip: String) async throws -> AppUser {
+        try limit(ip: ip)
+        var query: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+        return try await authenticator.authenticate(headers: request.headers, query: query)
+    }
+}

@@ -1,0 +1,94 @@
+import Crypto
+import Foundation
+import GRDB
+import SiloCore
+
+/// Built-in accounts for the demo and small apps: registration, password login, and opaque session tokens.
+public struct AccountStore: Sendable {
+    public static let tokenPrefix = "silo_s_"
+    let database: AppDatabase
+    let hasher: PasswordHasher
+    let sessionTTL: Int64
+    let clock: @Sendable () -> Int64
+
+    public init(database: AppDatabase, hasher: PasswordHasher = .standard, sessionTTLSeconds: Int,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.database = database
+        self.hasher = hasher
+        self.sessionTTL = Int64(sessionTTLSeconds)
+        self.clock = clock
+    }
+
+    public struct Session: Sendable, Hashable {
+        public let token: String
+        public let uid: String
+        public let expiresAt: Int64
+    }
+
+    /// Usernames become uids and key prefixes: 3–32 lowercase letters, digits, `.`, `_`, `-`.
+    public static func validate(username: String, password: String) throws(AppServerError) {
+        let allowed = username.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+        guard (3...32).contains(username.utf8.count), allowed, AppUser.isValidUID(username), username.first != "." else {
+            throw .badRequest("InvalidUsername", "A username is 3 to 32 characters of a-z, 0-9, '.', '_' and '-'.")
+        }
+        guard (8...1024).contains(password.utf8.count) else {
+            throw .badRequest("InvalidPassword", "A password is 8 to 1024 bytes long.")
+        }
+    }
+
+    public func register(username: String, password: String) async throws -> AppUser {
+        try Self.validate(username: username, password: password)
+        let hash = try hasher.hash(password)
+        let now = clock()
+        let inserted = try await database.pool.write { db -> Bool in
+            try db.execute(sql: "INSERT OR IGNORE INTO accounts (uid, password_hash, created_at) VALUES (?, ?, ?)",
+                           arguments: [username, hash, now])
+            return db.changesCount == 1
+        }
+        guard inserted else { throw AppServerError.conflict("UserAlreadyExists", "The username \(username) is taken.") }
+        return AppUser(uid: username)
+    }
+
+    /// A new session for the right password; the same answer for an unknown user and a wrong password.
+    public func login(username: String, password: String) async throws -> Session {
+        let stored = try await database.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT password_hash FROM accounts WHERE uid = ?", arguments: [username])
+        }
+        // Hash even for unknown users so timing does not reveal which usernames exist.
+        let valid = PasswordHasher.verify(password, against: stored ?? Self.decoyHash)
+        guard let _ = stored, valid else {
+            throw AppServerError.unauthorized("The username or password is wrong.")
+        }
+        let token = Self.tokenPrefix + Base64URL.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
+        let expiresAt = clock() + sessionTTL
+        let now = clock()
+        try await database.pool.write { db in
+            try db.execute(sql: "DELETE FROM sessions WHERE expires_at <= ?", arguments: [now])
+            try db.execute(sql: "INSERT INTO sessions (token_hash, uid, expires_at) VALUES (?, ?, ?)",
+                           arguments: [Self.digest(token), username, expiresAt])
+        }
+        return Session(token: token, uid: username, expiresAt: expiresAt)
+    }
+
+    /// The user of a live session token, or nil.
+    public func user(forSession token: String) async throws -> AppUser? {
+        guard token.hasPrefix(Self.tokenPrefix), token.utf8.count < 200 else { return nil }
+        let now = clock()
+        let uid = try await database.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT uid FROM sessions WHERE token_hash = ? AND expires_at > ?",
+                                arguments: [Self.digest(token), now])
+        }
+        return uid.map(AppUser.init(uid:))
+    }
+
+    public func logout(token: String) async throws {
+        try await database.pool.write { db in
+            try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [Self.digest(token)])
+        }
+    }
+
+    static func digest(_ token: String) -> Data { Data(SHA256.hash(data: Data(token.utf8))) }
+
+    static let decoyHash = (try? PasswordHasher.standard.hash("decoy-password-never-matches")) ?? ""
+}
+

@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+import SiloCore
+
+/// What a host app's request context must offer to carry the app server's routes.
+public protocol AppServerRequestContext: RequestContext {
+    /// The caller's address, for per-IP limits.
+    var clientIP: String { get }
+}
+
+extension AppRequestContext: AppServerRequestContext {}
+
+extension AppServer {
+    /// The §17 token document.
+    struct TokenBody: Encodable {
+        let StatusCode: Int
+        let AccessKeyId: String
+        let AccessKeySecret: String
+        let SecurityToken: String
+        let Expiration: String
+    }
+
+    struct Credentials: Decodable {
+        let username: String
+        let password: String
+    }
+
+    struct SessionBody: Encodable {
+        let token: String
+        let uid: String
+        let expiration: String
+    }
+
+    struct UploadConfig: Encodable {
+        let endpoint: String
+        let bucket: String
+        let region: String
+        let prefix: String
+        /// `x-oss-callback` for uploads, when this server receives callbacks.
+        let callback: String?
+    }
+
+    struct UploadList: Encodable {
+        let uploads: [UploadCatalog.Upload]
+    }
+
+    struct CallbackAnswer: Encodable {
+        let Status: String
+        let upload: UploadCatalog.Upload
+    }
+
+    public func addRoutes<Context: AppServerRequestContext>(to router: Router<Context>) {
+        router.add(middleware: ErrorMiddleware<Context>())
+        router.get("/healthz") { _, _ in JSONResponses.make(["status": "ok"]) }
+
+        router.post("/v1/accounts") { request, context in
+            try limit(ip: context.clientIP)
+            guard let accounts = authenticator.accounts, configuration.auth.accounts?.registration == true else {
+                throw AppServerError.forbidden("RegistrationDisabled", "This server does not take registrations.")
+            }
+            let input = try await Self.decode(Credentials.self, from: request)
+            let user = try await accounts.register(username: input.username, password: input.password)
+            return JSONResponses.make(["uid": user.uid], status: .created)
+        }
+
+        router.post("/v1/sessions") { request, context in
+            try limit(ip: context.clientIP)
+            guard let accounts = authenticator.accounts else {
+                throw AppServerError.forbidden("AccountsDisabled", "Sign in with your identity provider's JWT.")
+            }
+            let input = try await Self.decode(Credentials.self, from: request)
+            let session = try await accounts.login(username: input.username, password: input.password)
+            return JSONResponses.make(SessionBody(token: session.token, uid: session.uid,
+                                                  expiration: Timestamps.iso8601NoFraction(unixSeconds: session.expiresAt)),
+                                      noStore: true)
+        }
+
+        router.delete("/v1/sessions") { request, context in
+            _ = try await authenticate(request, ip: context.clientIP)
+            if let token = AppAuthenticator.bearer(headers: request.headers, query: [:]), let accounts = authenticator.accounts {
+                try await accounts.logout(token: token)
+            }
+            return Response(status: .noContent)
+        }
+
+        // The mobile SDKs' auth-server provider: a plain GET answered with the §17 document.
+        router.get("/v1/token") { request, context in
+            let user = try await authenticate(request, ip: context.clientIP)
+            try limit(user: user)
+            do {
+                let assumed = try await tokens.token(for: user)
+                let credentials = assumed.credentials
+                return JSONResponses.make(TokenBody(StatusCode: 200, AccessKeyId: credentials.accessKeyId,
+                                                    AccessKeySecret: credentials.accessKeySecret,
+                                                    SecurityToken: credentials.securityToken ?? "", Expiration: assumed.expiration),
+                                          noStore: true)
+            } catch let error as AppServerError {
+                // HTTP 200 with the error in the document: Android's SDK drops the body of a 4xx/5xx (§17.2).
+                return JSONResponses.error(AppServerError(status: 500, code: error.code, message: error.message), httpStatus: 200)
+            }
+        }
+
+        router.get("/v1/post-policy") { request, context in
+            let user = try await authenticate(request, ip: context.clientIP)
+            try limit(user: user)
+            return JSONResponses.make(try await postPolicies.form(for: user), noStore: true)
+        }
+
+        router.get("/v1/upload-config") { request, context in
+            let user = try await authenticate(request, ip: context.clientIP)
+            guard let prefix = PolicyTemplate.userPrefix(configuration.policyTemplates, uid: user.uid) else {
+                throw AppServerError.forbidden("NoUserPrefix", "No policy template gives this user a key prefix.")
+            }
+            return JSONResponses.make(UploadConfig(endpoint: configuration.storage.endpoint.absoluteString,
+                                                   bucket: configuration.storage.bucket, region: configuration.storage.region,
+                                                   prefix: prefix, callback: callback?.base64))
+        }
+
+        router.get("/v1/uploads") { request, context in
+            let user = try await authenticate(request, ip: context.clientIP)
+            return JSONResponses.make(UploadList(uploads: try await catalog.uploads(of: user.uid)))
+        }
+
+        // Called by the storage service, not by apps: trusted through the callback signature alone.
+        router.post("/v1/callback") { request, context in
+            let body = try await request.body.collect(upTo: CallbackReceiver.maxBodyBytes)
+            let target = request.head.path ?? "/"
+            let split = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+            let upload = try await receiver.receive(
+                path: String(split[0]), rawQuery: split.count > 1 ? String(split[1]) : nil, body: Data(buffer: body),
+                authorization: request.headers[.authorization], publicKeyURL: request.headers[HTTPField.Name("x-oss-pub-key-url")!])
+            return JSONResponses.make(CallbackAnswer(Status: "OK", upload: upload))
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+        } catch {
+            throw AppServerError.badRequest("InvalidJSON", "The body must be JSON with username and password.")
+        }
+    }
+}

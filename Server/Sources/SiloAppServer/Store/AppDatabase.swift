@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+
+/// The app server's SQLite file: accounts, sessions and the upload catalog. WAL and `synchronous=FULL`, so an
+/// upload acknowledged to the storage service is on disk.
+public final class AppDatabase: Sendable {
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(30)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-accounts-sessions-uploads") { db in
+            try db.execute(sql: """
+                CREATE TABLE accounts (
+                    uid TEXT PRIMARY KEY NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                -- Only a hash of each session token is kept: a copied database grants no sessions.
+                CREATE TABLE sessions (
+                    token_hash BLOB PRIMARY KEY NOT NULL,
+                    uid TEXT NOT NULL REFERENCES accounts(uid) ON DELETE CASCADE,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX sessions_expiry ON sessions(expires_at);
+                CREATE TABLE uploads (
+                    bucket TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    uid TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    etag TEXT NOT NULL,
+                    mime_type TEXT NOT NULL,
+                    width INTEGER,
+                    height INTEGER,
+                    uploaded_at INTEGER NOT NULL,
+                    PRIMARY KEY (bucket, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX uploads_by_user ON uploads(uid, uploaded_at);
+                """)
+        }
+        return migrator
+    }
+}

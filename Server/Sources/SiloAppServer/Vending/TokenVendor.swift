@@ -1,0 +1,39 @@
+import Foundation
+import SiloClient
+import SiloCore
+
+/// Gets an STS token for one app user: AssumeRole with the user's expanded policy templates as the session
+/// policy, so the token can touch only what the templates give that user.
+public struct TokenVendor: Sendable {
+    let sts: STSClient
+    let roleArn: String
+    let durationSeconds: Int
+    let templates: [PolicyTemplate]
+    let bucket: String
+
+    public init(sts: STSClient, roleArn: String, durationSeconds: Int, templates: [PolicyTemplate], bucket: String) {
+        self.sts = sts
+        self.roleArn = roleArn
+        self.durationSeconds = durationSeconds
+        self.templates = templates
+        self.bucket = bucket
+    }
+
+    public func sessionPolicy(for user: AppUser) -> String {
+        PolicyTemplate.sessionPolicy(templates, uid: user.uid, bucket: bucket)
+    }
+
+    public func token(for user: AppUser) async throws(AppServerError) -> STSClient.AssumedRole {
+        do {
+            return try await sts.assumeRole(roleArn: roleArn, sessionName: user.roleSessionName,
+                                            policy: sessionPolicy(for: user), durationSeconds: durationSeconds)
+        } catch let error as OSSClientError {
+            if case .server(_, let code, let message, _, _) = error {
+                throw .upstream(code, "STS refused AssumeRole: \(message)")
+            }
+            throw .upstream("STSUnavailable", "STS could not be reached: \(error)")
+        } catch {
+            throw .upstream("STSUnavailable", "STS could not be reached: \(error)")
+        }
+    }
+}
