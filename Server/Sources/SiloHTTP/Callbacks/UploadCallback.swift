@@ -41,15 +41,18 @@ struct UploadCallback: Sendable {
     }
 
     /// The system variables of spec §13.3 plus the custom ones.
-    func values(record: ObjectRecord, operation: String, request: OSSRequest, caller: Caller) -> [String: CallbackValue] {
+    func values(record: ObjectRecord, operation: String, request: OSSRequest, caller: Caller,
+                image: ImageHeader?) -> [String: CallbackValue] {
         var values: [String: CallbackValue] = [
             "bucket": .text(record.bucket), "object": .text(record.key), "etag": .text(record.etag),
             "size": .number(record.size), "mimeType": .text(record.contentType), "crc64": .text(String(record.crc64)),
             "contentMd5": .text(operation == "CompleteMultipartUpload" ? "" : (record.contentMD5 ?? "")),
             "vpcId": .text(""), "clientIp": .text(caller.sourceIP ?? ""), "reqId": .text(request.requestId),
             "operation": .text(operation),
-            // Image dimensions come with image processing; until then they are empty, as for non-images.
-            "imageInfo.height": .text(""), "imageInfo.width": .text(""), "imageInfo.format": .text(""),
+            // Empty for objects that are not images, as OSS sends them.
+            "imageInfo.height": image.map { .number(Int64($0.height)) } ?? .text(""),
+            "imageInfo.width": image.map { .number(Int64($0.width)) } ?? .text(""),
+            "imageInfo.format": .text(image?.format ?? ""),
         ]
         for (name, value) in variables { values[name] = .text(value) }
         return values
@@ -138,7 +141,8 @@ extension OSSService {
     /// The object is stored either way.
     func respondAfterCallback(_ callback: UploadCallback, record: ObjectRecord, operation: String, request: OSSRequest,
                               caller: Caller, headers: HTTPFields) async -> Response {
-        let values = callback.values(record: record, operation: operation, request: request, caller: caller)
+        let image = callback.configuration.bodyTemplate.contains("${imageInfo.") ? await imageHeader(record) : nil
+        let values = callback.values(record: record, operation: operation, request: request, caller: caller, image: image)
         let body = (try? CallbackTemplate(callback.configuration.bodyTemplate))?.render(values, as: callback.configuration.bodyType) ?? ""
         let publicKeyURL = "http://" + settings.publicEndpoint.value + "/" + Self.callbackPublicKeyPath
         switch await callback.deliver(body: body, settings: settings.callbacks, publicKeyURL: publicKeyURL) {
@@ -156,6 +160,14 @@ extension OSSService {
     }
 
     static let callbackPublicKeyPath = "-/callback/public-key.pem"
+
+    /// The stored object's image header, read from its first bytes; nil for anything else.
+    func imageHeader(_ record: ObjectRecord) async -> ImageHeader? {
+        guard record.size > 0 else { return nil }
+        let length = min(record.size, Int64(ImageHeader.sniffLength))
+        guard let prefix = try? await objects.blobs.readWhole(record.extents, range: 0..<length) else { return nil }
+        return ImageHeader.sniff(prefix.readableBytesView)
+    }
 }
 
 extension OSSService {
