@@ -10,11 +10,12 @@ BENCH_APT_PACKAGES := nginx-light wrk
 DATA_DIR ?= ./data
 ADDRESS ?= 127.0.0.1:9000
 STS_ADDRESS ?= 127.0.0.1:9100
+APP_ADDRESS ?= 127.0.0.1:9200
 
 .PHONY: help deps bench-deps venv build build-release test test-swift test-compat test-upstream run bench clean
 
 help:
-	@echo "make run    - install what is missing, build, start Silo with a demo bucket"
+	@echo "make run    - install what is missing, build, start Silo (OSS + STS) and the app server with a demo bucket, role and user"
 	@echo "make test   - install what is missing, run swift test and the real-SDK compatibility suites"
 	@echo "make bench  - Silo against nginx on loopback, printed as ratios"
 
@@ -62,9 +63,7 @@ test-upstream: venv
 	$(VENV_PY) compat/upstream/run_upstream.py
 
 run: build-release venv
-	@mkdir -p $(DATA_DIR)
-	Server/.build/release/silo server --data-dir $(DATA_DIR) --address $(ADDRESS) --sts-address $(STS_ADDRESS) \
-	  --bucket demo --print-credentials --callback-policy loopback
+	DATA_DIR=$(DATA_DIR) ADDRESS=$(ADDRESS) STS_ADDRESS=$(STS_ADDRESS) APP_ADDRESS=$(APP_ADDRESS) scripts/run-stack.sh
 
 bench: bench-deps build-release venv
 	$(VENV_PY) bench/run_bench.py
