@@ -145,6 +145,7 @@ let package = Package(
         .testTarget(
             name: "SiloClientIntegrationTests",
             dependencies: [
+                "SiloAppServer",
                 .product(name: "SiloClient", package: "Silo"),
                 .product(name: "SiloClientAHC", package: "Silo"),
                 .product(name: "SiloCore", package: "Silo"),

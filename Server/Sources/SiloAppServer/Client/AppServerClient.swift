@@ -54,6 +54,9 @@ public struct AppServerClient: Sendable {
         return try JSONDecoder().decode(List.self, from: try await call(.get, "v1/uploads", bearer: session)).uploads
     }
 
+    /// Whether the server answers its health check.
+    public func isHealthy() async -> Bool { (try? await call(.get, "healthz")) != nil }
+
     func call(_ method: HTTPRequest.Method, _ path: String, json: [String: String]? = nil, bearer: String? = nil) async throws -> Data {
         let url = baseURL.appendingPathComponent(path)
         guard let scheme = url.scheme, let host = url.host else { throw Failure(status: 0, code: "InvalidURL", message: "\(url)") }
