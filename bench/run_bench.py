@@ -125,7 +125,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--binary", default=os.path.join(ROOT, "Server", ".build", "release", "silo"))
-    parser.add_argument("--only", choices=["objects", "sts", "multipart"], help="run one part")
+    parser.add_argument("--only", choices=["objects", "sts", "tokens", "multipart"], help="run one part")
     options = parser.parse_args()
     work = os.path.join(HERE, ".work")
     shutil.rmtree(work, ignore_errors=True)
@@ -138,10 +138,13 @@ def main():
         if options.only in (None, "sts"):
             import sts_bench
             sts_bench.run(silo, nginx.port, nginx.root, seconds=options.seconds)
+        if options.only in (None, "tokens"):
+            import token_bench
+            token_bench.run(silo, nginx, work, seconds=options.seconds)
         if options.only in (None, "multipart"):
             import multipart_bench
             multipart_bench.run(silo, nginx, work)
-        if options.only in ("sts", "multipart"):
+        if options.only in ("sts", "tokens", "multipart"):
             return
         bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, "bench", region=REGION)
         bucket.create_bucket()

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Token vending end to end: wrk asks `silo app-server` for §17 tokens (session lookup, rate limits, the
+per-user session policy, a signed AssumeRole to Silo's STS and its answer), side by side with the same wrk
+against nginx serving a static token document (the client's own ceiling), in one run. Every answer is
+checked for "StatusCode":200."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import requests
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "compat"))
+
+CHECK_SCRIPT = r"""
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args)
+  bad = 0
+  if args[1] then wrk.headers["Authorization"] = "Bearer " .. args[1] end
+end
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, '"StatusCode":200', 1, true) then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("bad") end
+  io.write(string.format("BAD %d\n", total))
+  io.write(string.format("P50 %d\nP99 %d\n", latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wrk(work, url, token, connections, seconds):
+    script = os.path.join(work, "token.lua")
+    with open(script, "w") as f:
+        f.write(CHECK_SCRIPT)
+    args = ["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--timeout", "10s", "-s", script, url]
+    if token:
+        args += ["--", token]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = int(re.search(r"BAD (\d+)", out).group(1))
+    if bad:
+        raise RuntimeError("%d answers were not a StatusCode 200 token:\n%s" % (bad, out))
+    p50 = int(re.search(r"P50 (\d+)", out).group(1)) / 1000.0
+    p99 = int(re.search(r"P99 (\d+)", out).group(1)) / 1000.0
+    return rate, p50, p99
+
+
+def run(silo, nginx, work, seconds=5):
+    port = free_port()
+    config = os.path.join(work, "app-server.yaml")
+    env = dict(silo.env)
+    subprocess.run([silo.binary, "demo", "setup", "--endpoint", silo.endpoint, "--data-dir", silo.data_dir,
+                    "--sts-endpoint", "http://" + silo.sts_endpoint, "--bucket", "bench",
+                    "--app-server-address", "127.0.0.1:%d" % port, "--output", config],
+                   check=True, env=env, capture_output=True)
+    with open(config, "a") as f:
+        # The bench measures throughput, not the abuse limits.
+        f.write("rate_limits:\n  per_user: {requests: 1000000000, window_seconds: 1}\n"
+                "  per_ip: {requests: 1000000000, window_seconds: 1}\n")
+    log = open(os.path.join(work, "app-server.log"), "wb")
+    app = subprocess.Popen([silo.binary, "app-server", "--config", config, "--address", "127.0.0.1:%d" % port],
+                           stdout=log, stderr=log, env=dict(env, SILO_LOG_LEVEL="warning"))
+    try:
+        base = "http://127.0.0.1:%d" % port
+        deadline = time.time() + 30
+        while True:
+            try:
+                if requests.get(base + "/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("app server did not start")
+            time.sleep(0.1)
+        credentials = {"username": "bench-user", "password": "bench-password"}
+        requests.post(base + "/v1/accounts", json=credentials).raise_for_status()
+        token = requests.post(base + "/v1/sessions", json=credentials).json()["token"]
+        sample = requests.get(base + "/v1/token", headers={"Authorization": "Bearer " + token})
+        sample.raise_for_status()
+        with open(os.path.join(nginx.root, "token.json"), "w") as f:
+            f.write(sample.text)
+        rows = []
+        for connections in [1, 16]:
+            static = wrk(work, nginx.url("/token.json"), None, connections, seconds)
+            vended = wrk(work, base + "/v1/token", token, connections, seconds)
+            rows.append((connections, static, vended))
+        print()
+        print("| token vending, c | nginx static token JSON | app server GET /v1/token (AssumeRole each) | ratio |")
+        print("|---|---|---|---|")
+        for connections, static, vended in rows:
+            print("| %d | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.2f |" % (
+                connections, static[0], static[1], static[2], vended[0], vended[1], vended[2], vended[0] / static[0]))
+        return rows
+    finally:
+        app.terminate()
+        try:
+            app.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            app.kill()
+        log.close()
