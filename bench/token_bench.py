@@ -45,7 +45,7 @@ def wrk(work, url, token, connections, seconds):
     script = os.path.join(work, "token.lua")
     with open(script, "w") as f:
         f.write(CHECK_SCRIPT)
-    args = ["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--timeout", "10s", "-s", script, url]
+    args = ["wrk", "-t%d" % min(2, connections), "-c%d" % connections, "-d%ds" % seconds, "--timeout", "10s", "-s", script, url]
     if token:
         args += ["--", token]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout

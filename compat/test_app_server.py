@@ -492,6 +492,7 @@ def test_an_expired_sts_token_is_refused(app, stack):
     short = assume_with_core_sdk(stack.storage, key_id, secret, arn, uid, prefix_policy(BUCKET, prefix), duration=1)
     fresh = assume_with_core_sdk(stack.storage, key_id, secret, arn, uid, prefix_policy(BUCKET, prefix))
     expires = parse_expiration(short[3])
+    assert seconds_from_now(expires) <= 5, short[3]  # a 1 s session, not the 900 s default
     # Wait until the token's own Expiration is behind us (and a second for rounding).
     time.sleep(max(0.0, seconds_from_now(expires)) + 1.5)
     expired = oss2.Bucket(oss2.StsAuth(*short[:3]), stack.storage.endpoint, BUCKET, region=REGION)
