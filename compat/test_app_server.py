@@ -399,12 +399,47 @@ def test_upload_with_the_vended_callback_is_answered_by_the_app_server_and_catal
     assert listed[key]["size"] == 11 and listed[key]["etag"] == result.etag and listed[key]["mimeType"] == "text/plain"
     assert listed[key]["uid"] == uid
     assert listed[image_key]["size"] == len(picture) and listed[image_key]["mimeType"] == "image/png"
-    # The committed server sends ${imageInfo.*} empty (no image sniffing yet), and the catalog then omits the
-    # dimensions; once the storage service fills them in, they must be the picture's.
-    assert (listed[image_key].get("width"), listed[image_key].get("height")) in [(None, None), (37, 21)]
+    # Read by storage from the PNG's header, and again by the receiver when it checks the upload.
+    assert (listed[image_key].get("width"), listed[image_key].get("height")) == (37, 21)
     assert abs(listed[key]["uploadedAt"] - time.time()) < 120
     assert stack.root_bucket.get_object(key).read() == b"hello world"
     assert bucket.get_object(image_key).read() == picture
+
+
+def test_a_lying_callback_body_plants_nothing_in_another_users_catalog(app, stack):
+    """The uploader writes the callback template, so its body may say anything; storage signs it all the same.
+    The receiver records what storage holds, never what the body claims."""
+    alice, alice_token = new_user(app, "liar")
+    bob, bob_token = new_user(app, "mark")
+    bucket = user_bucket(app, alice_token)
+    template = json.loads(base64.b64decode(upload_config(app, alice_token)["callback"]))
+    planted = "users/%s/planted.jpg" % bob
+    template["callbackBody"] = json.dumps({"bucket": BUCKET, "object": planted, "etag": "FAKE", "size": 31337,
+                                           "mimeType": "image/jpeg"})
+    refused = bucket.put_object("users/%s/innocent.txt" % alice, b"innocent",
+                                headers={"x-oss-callback": base64.b64encode(json.dumps(template).encode()).decode()})
+    # oss2 counts any 2xx as success; the 203 and its error document say the callback failed.
+    assert refused.status == 203 and b"<Code>CallbackFailed</Code>" in refused.resp.read()
+    assert planted not in uploads(app, bob_token)
+    assert stack.root_bucket.get_object("users/%s/innocent.txt" % alice).read() == b"innocent"
+
+    # Lying about one's own object: the catalog holds storage's size, ETag and type.
+    own = "users/%s/own.txt" % alice
+    template["callbackBody"] = json.dumps({"bucket": BUCKET, "object": own, "etag": "FAKE", "size": 31337,
+                                           "mimeType": "image/jpeg", "width": 4000, "height": 3000})
+    result = bucket.put_object(own, b"twelve bytes", headers={
+        "x-oss-callback": base64.b64encode(json.dumps(template).encode()).decode(), "Content-Type": "text/plain"})
+    assert result.status == 200
+    entry = uploads(app, alice_token)[own]
+    assert (entry["size"], entry["etag"], entry["mimeType"]) == (12, result.etag, "text/plain")
+    assert "width" not in entry and "height" not in entry
+
+
+def test_oversized_bodies_are_refused_with_413(app):
+    big = b"{" + b" " * (70 * 1024) + b"}"
+    for path in ["/v1/accounts", "/v1/sessions", "/v1/callback"]:
+        assert_error(requests.post(app.url + path, data=big, headers={"Content-Type": "application/json"}, timeout=30),
+                     413, "EntityTooLarge")
 
 
 def test_multipart_upload_with_the_callback_on_complete_is_catalogued(app, stack):
@@ -712,7 +747,7 @@ def test_post_object_with_the_vended_form_is_stored_and_catalogued(app, stack):
     assert answer["Status"] == "OK" and answer["upload"]["key"] == key and answer["upload"]["uid"] == uid
     listed = uploads(app, token)
     assert listed[key]["size"] == len(picture) and listed[key]["mimeType"] == "image/png"
-    assert (listed[key].get("width"), listed[key].get("height")) in [(None, None), (8, 5)]
+    assert (listed[key].get("width"), listed[key].get("height")) == (8, 5)
     assert stack.root_bucket.get_object(key).read() == picture
 
 

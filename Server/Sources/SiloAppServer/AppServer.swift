@@ -23,9 +23,10 @@ public struct AppServer: Sendable {
     /// - Parameters:
     ///   - transport: how the server reaches STS; AsyncHTTPClient by default.
     ///   - keyFetcher: how callback public keys are fetched (HTTP by default; tests inject one).
+    ///   - storage: how callbacks are checked against storage (by default a read-only session of the role).
     public static func make(
         configuration: AppServerConfiguration, transport: (any Transport)? = nil, hasher: PasswordHasher = .standard,
-        keyFetcher: (@Sendable (URL) async throws -> String)? = nil
+        keyFetcher: (@Sendable (URL) async throws -> String)? = nil, storage: (any StoredObjectLookup)? = nil
     ) async throws -> AppServer {
         let database = try AppDatabase(path: configuration.database)
         var accounts: AccountStore?
@@ -38,9 +39,9 @@ public struct AppServer: Sendable {
         clientSettings.maxConcurrentRequests = 64
         clientSettings.connectionTimeout = .seconds(5)
         clientSettings.socketTimeout = .seconds(10)
+        let transport = transport ?? AsyncHTTPClientTransport(configuration: clientSettings)
         let sts = STSClient(endpoint: configuration.sts.endpoint, accessKeyId: configuration.sts.accessKeyId,
-                            accessKeySecret: configuration.sts.accessKeySecret,
-                            transport: transport ?? AsyncHTTPClientTransport(configuration: clientSettings))
+                            accessKeySecret: configuration.sts.accessKeySecret, transport: transport)
         let tokens = TokenVendor(sts: sts, roleArn: configuration.sts.roleArn, durationSeconds: configuration.sts.durationSeconds,
                                  templates: configuration.policyTemplates, bucket: configuration.storage.bucket)
         let callback = configuration.callback.url.map(CallbackParameters.init(url:))
@@ -51,7 +52,11 @@ public struct AppServer: Sendable {
                                            settings: configuration.postPolicy, callback: callback),
             catalog: catalog,
             receiver: CallbackReceiver(keys: PublicKeyCache(allowedPrefixes: configuration.callback.publicKeyURLs, fetcher: keyFetcher),
-                                       catalog: catalog, bucket: configuration.storage.bucket,
+                                       catalog: catalog,
+                                       storage: storage ?? StorageInspector(
+                                           storage: configuration.storage, sts: sts, roleArn: configuration.sts.roleArn,
+                                           durationSeconds: configuration.sts.durationSeconds, transport: transport),
+                                       bucket: configuration.storage.bucket,
                                        templates: configuration.policyTemplates),
             callback: callback,
             userLimiter: RateLimiter(configuration.rateLimits.perUser),

@@ -24,11 +24,27 @@ import Testing
             return pem
         }
         let templates = [PolicyTemplate(actions: ["oss:PutObject"], resources: ["users/${uid}/*"])]
-        return (CallbackReceiver(keys: keys, catalog: catalog, bucket: "demo", templates: templates, clock: { 1_000 }), catalog)
+        return (CallbackReceiver(keys: keys, catalog: catalog, storage: StorageStub(), bucket: "demo", templates: templates,
+                                 clock: { 1_000 }), catalog)
     }
 
     func sign(_ body: String, path: String = "/v1/callback", query: String? = nil) throws -> String {
         try signer.sign(CallbackStringToSign.make(path: path, rawQuery: query, body: body))
+    }
+
+    /// What storage holds; the callback bodies below may claim otherwise.
+    struct StorageStub: StoredObjectLookup {
+        func lookup(bucket: String, key: String) async throws -> StoredObject? {
+            switch (bucket, key) {
+            case ("demo", "users/alice/cat.jpg"):
+                return StoredObject(size: 5428, etag: "ABC", contentType: "image/jpeg",
+                                    image: ImageHeader(format: "jpg", width: 640, height: 480))
+            case ("demo", "users/alice/notes.txt"):
+                return StoredObject(size: 3, etag: "DEF", contentType: "text/plain")
+            default:
+                return nil
+            }
+        }
     }
 
     static let body = #"{"bucket":"demo","object":"users/alice/cat.jpg","etag":"ABC","size":5428,"mimeType":"image/jpeg","width":640,"height":480,"format":"jpg"}"#
@@ -83,6 +99,20 @@ import Testing
             #expect(try await refusal(Self.body, authorization: try sign(Self.body), keyURL: Data(url.utf8).base64EncodedString())
                     == "PublicKeyURLNotAllowed", "\(url)")
         }
+    }
+
+    @Test func believesStorageNotTheBody() async throws {
+        let (receiver, catalog) = try receiver()
+        // A template that lies about everything but the key: storage's facts are recorded.
+        let lying = #"{"bucket":"demo","object":"users/alice/cat.jpg","etag":"FAKE","size":31337,"mimeType":"text/html","width":1,"height":1}"#
+        let upload = try await receiver.receive(path: "/v1/callback", rawQuery: nil, body: Data(lying.utf8),
+                                                authorization: try sign(lying), publicKeyURL: Self.encodedKeyURL)
+        #expect(upload.size == 5428 && upload.etag == "ABC" && upload.mimeType == "image/jpeg")
+        #expect(upload.width == 640 && upload.height == 480)
+        // A key that storage does not have is planted nowhere.
+        let planted = #"{"bucket":"demo","object":"users/bob/planted.jpg","etag":"X","size":1}"#
+        #expect(try await refusal(planted, authorization: try sign(planted)) == "NoSuchObject")
+        #expect(try await catalog.uploads(of: "bob").isEmpty)
     }
 
     @Test func refusesUploadsThatAreNotAUsers() async throws {

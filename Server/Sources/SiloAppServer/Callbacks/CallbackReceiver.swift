@@ -2,20 +2,24 @@ import Foundation
 import SiloCore
 
 /// Takes the storage service's upload callbacks: checks the MD5-with-RSA signature with the public key the
-/// callback points to (only from allowed places), works out whose upload it is from the key, and records it.
+/// callback points to (only from allowed places), works out whose upload it is from the key, asks storage what
+/// the object really is, and records that. A signature proves storage sent the body, not that the uploader's
+/// template told the truth, so nothing else in the body is believed.
 public struct CallbackReceiver: Sendable {
     public static let maxBodyBytes = 64 * 1024
 
     let keys: PublicKeyCache
     let catalog: UploadCatalog
+    let storage: any StoredObjectLookup
     let bucket: String
     let templates: [PolicyTemplate]
     let clock: @Sendable () -> Int64
 
-    public init(keys: PublicKeyCache, catalog: UploadCatalog, bucket: String, templates: [PolicyTemplate],
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+    public init(keys: PublicKeyCache, catalog: UploadCatalog, storage: any StoredObjectLookup, bucket: String,
+                templates: [PolicyTemplate], clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.keys = keys
         self.catalog = catalog
+        self.storage = storage
         self.bucket = bucket
         self.templates = templates
         self.clock = clock
@@ -52,12 +56,18 @@ public struct CallbackReceiver: Sendable {
         guard let uid = PolicyTemplate.owner(ofKey: key, templates: templates) else {
             throw .forbidden("NotAUserKey", "The key \(key) is under no user's prefix.")
         }
+        let stored: StoredObject?
+        do {
+            stored = try await storage.lookup(bucket: bucketName, key: key)
+        } catch {
+            throw .upstream("StorageUnavailable", "Looking up \(key) in storage failed: \(error)")
+        }
+        guard let stored else {
+            throw AppServerError(status: 404, code: "NoSuchObject", message: "Storage has no object \(key).")
+        }
         let upload = UploadCatalog.Upload(
-            uid: uid, bucket: bucketName, key: key, size: fields["size"].flatMap { Int64($0) } ?? 0,
-            etag: fields["etag"] ?? "", mimeType: fields["mimeType"] ?? "",
-            width: fields["width"].flatMap { Int($0) } ?? fields["imageInfo.width"].flatMap { Int($0) },
-            height: fields["height"].flatMap { Int($0) } ?? fields["imageInfo.height"].flatMap { Int($0) },
-            uploadedAt: clock())
+            uid: uid, bucket: bucketName, key: key, size: stored.size, etag: stored.etag, mimeType: stored.contentType,
+            width: stored.image?.width, height: stored.image?.height, uploadedAt: clock())
         do {
             try await catalog.record(upload)
         } catch {

@@ -6,7 +6,10 @@ import NIOCore
 public actor PublicKeyCache {
     let allowed: [URL]
     let fetcher: @Sendable (URL) async throws -> String
-    private var keys: [String: String] = [:]
+    private var keys: [String: (pem: String, fetchedAt: ContinuousClock.Instant)] = [:]
+    /// A failed signature may mean a rotated key, but forged callbacks must not make this server call out each
+    /// time: a key is refetched at most this often.
+    public static let minimumRefresh = Duration.seconds(60)
 
     public static let maxKeyBytes = 16 * 1024
 
@@ -28,12 +31,14 @@ public actor PublicKeyCache {
 
     static func port(_ url: URL) -> Int? { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80) }
 
-    /// The PEM at `url`; `refresh` refetches it (the key may have been rotated).
+    /// The PEM at `url`; `refresh` refetches it (the key may have been rotated) unless it was fetched lately.
     public func key(at url: URL, refresh: Bool = false) async throws(AppServerError) -> String {
         guard isAllowed(url) else {
             throw .forbidden("PublicKeyURLNotAllowed", "The callback's public key URL \(url) is not an allowed key source.")
         }
-        if !refresh, let cached = keys[url.absoluteString] { return cached }
+        if let cached = keys[url.absoluteString], !refresh || cached.fetchedAt.duration(to: .now) < Self.minimumRefresh {
+            return cached.pem
+        }
         let pem: String
         do {
             pem = try await fetcher(url)
@@ -43,7 +48,7 @@ public actor PublicKeyCache {
         guard pem.contains("-----BEGIN PUBLIC KEY-----") else {
             throw .upstream("PublicKeyUnavailable", "\(url) did not return a PEM public key.")
         }
-        keys[url.absoluteString] = pem
+        keys[url.absoluteString] = (pem, .now)
         return pem
     }
 

@@ -41,6 +41,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as AppServerError {
             return JSONResponses.error(error)
+        } catch is NIOTooManyBytesError {
+            return JSONResponses.error(AppServerError(status: 413, code: "EntityTooLarge", message: "The request body is too large."))
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "NotFound" : error.status == .contentTooLarge ? "EntityTooLarge" : "BadRequest"
             return JSONResponses.error(AppServerError(status: error.status.code, code: code,
