@@ -24,7 +24,10 @@ import Glibc
     }
 
     static func output(_ arguments: [String], server: SiloServerProcess) throws -> (String, Int32) {
-        let process = try run(arguments, server: server)
+        try output(try run(arguments, server: server))
+    }
+
+    static func output(_ process: Process) throws -> (String, Int32) {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -36,8 +39,14 @@ import Glibc
 
     @Test func anUploaderKilledMidwayIsResumedByANewProcessSendingOnlyTheMissingParts() async throws {
         try await SiloServerProcess.with { server in
-            // Large enough that the first process cannot finish before it is seen mid-way and killed.
-            let partCount = 160
+            // The first process goes through a proxy that paces its uploads (4 MiB/s a connection, two
+            // connections): it needs about 6 s for all parts, however idle or loaded the machine, while a few
+            // parts arrive within a second. The second one runs at full speed through the same endpoint, which
+            // names its checkpoint.
+            let partCount = 48
+            let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { _ in nil }
+            defer { proxy.stop() }
+            proxy.uploadBytesPerSecond = 4 << 20
             let data = testBytes(partCount << 20, seed: 21)
             let file = try temporaryFile(data)
             let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("cli-ckpt-\(UUID().uuidString)")
@@ -51,6 +60,7 @@ import Glibc
                              "--checkpoint-dir", checkpoints.path, "--json"]
 
             let first = try Self.run(arguments, server: server)
+            first.environment?["SILO_ENDPOINT"] = proxy.endpoint.absoluteString
             first.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
             try first.run()
             var uploadId: String?
@@ -66,7 +76,10 @@ import Glibc
             stored = try await ResumableTransferTests.settledParts(bucket, key: "backup.bin", uploadId: uploadIdValue)
             #expect(stored.count >= 6 && stored.count < partCount, "killed after several parts, before the end")
 
-            let (text, status) = try Self.output(arguments, server: server)
+            proxy.uploadBytesPerSecond = nil
+            let second = try Self.run(arguments, server: server)
+            second.environment?["SILO_ENDPOINT"] = proxy.endpoint.absoluteString
+            let (text, status) = try Self.output(second)
             #expect(status == 0, "\(text)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
             #expect(report["parts_sent"] as? Int == partCount - stored.count)

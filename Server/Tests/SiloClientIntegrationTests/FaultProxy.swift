@@ -24,6 +24,13 @@ final class FaultProxy: @unchecked Sendable {
     private var cuts = 0
     private var open: Set<Int32> = []
     private var stopped = false
+    private var uploadRate: Int?
+
+    /// Caps each connection's client-to-server bytes per second (nil: unlimited); applies from the next chunk.
+    var uploadBytesPerSecond: Int? {
+        get { locked { uploadRate } }
+        set { locked { uploadRate = newValue } }
+    }
 
     init(upstreamPort: Int, plan: @escaping @Sendable (Int) -> Cut?) throws {
         self.upstreamPort = upstreamPort
@@ -104,7 +111,9 @@ final class FaultProxy: @unchecked Sendable {
             }
             let cut = plan(index)
             let pair = Pair(client: client, server: server)
-            Thread.detachNewThread { [self] in pump(from: client, to: server, limit: cut?.afterUploadBytes, pair: pair) }
+            Thread.detachNewThread { [self] in
+                pump(from: client, to: server, limit: cut?.afterUploadBytes, pair: pair, throttled: true)
+            }
             Thread.detachNewThread { [self] in pump(from: server, to: client, limit: cut?.afterDownloadBytes, pair: pair) }
         }
     }
@@ -129,9 +138,11 @@ final class FaultProxy: @unchecked Sendable {
         }
     }
 
-    private func pump(from source: Int32, to destination: Int32, limit: Int?, pair: Pair) {
+    private func pump(from source: Int32, to destination: Int32, limit: Int?, pair: Pair, throttled: Bool = false) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var passed = 0
+        var paced = 0
+        var pacingStart = Date()
         var wasCut = false
         loop: while true {
             let wanted = limit.map { Swift.min(buffer.count, $0 - passed) } ?? buffer.count
@@ -148,6 +159,14 @@ final class FaultProxy: @unchecked Sendable {
                 offset += written
             }
             passed += count
+            if throttled, let rate = uploadBytesPerSecond {
+                paced += count
+                let due = Double(paced) / Double(rate) - Date().timeIntervalSince(pacingStart)
+                if due > 0 { Thread.sleep(forTimeInterval: due) }
+            } else {
+                paced = 0
+                pacingStart = Date()
+            }
         }
         if wasCut { locked { cuts += 1 } }
         // Either direction ending tears the whole connection down, like a dropped mobile link.

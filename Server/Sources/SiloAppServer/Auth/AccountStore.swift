@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import NIOPosix
 import SiloCore
 
 /// Built-in accounts for the demo and small apps: registration, password login, and opaque session tokens.
@@ -38,7 +39,9 @@ public struct AccountStore: Sendable {
 
     public func register(username: String, password: String) async throws -> AppUser {
         try Self.validate(username: username, password: password)
-        let hash = try hasher.hash(password)
+        let hasher = self.hasher
+        // scrypt takes tens of milliseconds of CPU: off the cooperative pool, so token requests never wait on it.
+        let hash = try await NIOThreadPool.singleton.runIfActive { try hasher.hash(password) }
         let now = clock()
         let inserted = try await database.pool.write { db -> Bool in
             try db.execute(sql: "INSERT OR IGNORE INTO accounts (uid, password_hash, created_at) VALUES (?, ?, ?)",
@@ -55,7 +58,9 @@ public struct AccountStore: Sendable {
             try String.fetchOne(db, sql: "SELECT password_hash FROM accounts WHERE uid = ?", arguments: [username])
         }
         // Hash even for unknown users so timing does not reveal which usernames exist.
-        let valid = PasswordHasher.verify(password, against: stored ?? Self.decoyHash)
+        let valid = try await NIOThreadPool.singleton.runIfActive {
+            PasswordHasher.verify(password, against: stored ?? Self.decoyHash)
+        }
         guard let _ = stored, valid else {
             throw AppServerError.unauthorized("The username or password is wrong.")
         }
