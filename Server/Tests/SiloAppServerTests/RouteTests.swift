@@ -33,7 +33,7 @@ import Testing
 
     @Test func unauthenticatedRequestsGet401() async throws {
         try await withServer { client in
-            for uri in ["/v1/token", "/v1/uploads", "/v1/post-policy", "/v1/upload-config", "/v1/token?access_token=silo_s_nope"] {
+            for uri in ["/v1/token", "/v1/uploads", "/uploads", "/v1/post-policy", "/v1/upload-config", "/v1/token?access_token=silo_s_nope"] {
                 let response = try await client.execute(uri: uri, method: .get)
                 #expect(response.status == .unauthorized, "\(uri)")
                 #expect(response.headers[.wwwAuthenticate] == "Bearer")
@@ -60,6 +60,10 @@ import Testing
             // The query-parameter form works too (the mobile SDKs cannot add headers).
             let viaQuery = try await client.execute(uri: "/v1/token?access_token=" + token, method: .get)
             #expect(viaQuery.status == .ok)
+            for path in ["/uploads", "/v1/uploads"] {
+                let list = try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer " + token])
+                #expect(list.status == .ok && (Self.json(list.body)["uploads"] as? [Any])?.isEmpty == true)
+            }
         }
         let request = try #require(sts.requests.withLockedValue { $0.first })
         #expect(request["RoleArn"] == "acs:ram::1234567890:role/mobile-uploader")

@@ -119,9 +119,12 @@ extension AppServer {
                                                    prefix: prefix, callback: callback?.base64))
         }
 
-        router.get("/v1/uploads") { request, context in
-            let user = try await authenticate(request, ip: context.clientIP)
-            return JSONResponses.make(UploadList(uploads: try await catalog.uploads(of: user.uid)))
+        // `/uploads` as the seed names it, and under /v1 with the rest of the API.
+        for path in ["/v1/uploads", "/uploads"] {
+            router.get(RouterPath(path)) { request, context in
+                let user = try await authenticate(request, ip: context.clientIP)
+                return JSONResponses.make(UploadList(uploads: try await catalog.uploads(of: user.uid)))
+            }
         }
 
         // Called by the storage service, not by apps: trusted through the callback signature alone.
