@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import oss2
+import requests
 import pytest
 from oss2.models import PartInfo
 
@@ -87,6 +88,8 @@ def run_writer(endpoint, bucket_name, ledger, stop, seed, index):
             return True
         except oss2.exceptions.RequestError:
             return False
+        except requests.exceptions.RequestException:
+            return False  # killed between the answer's headers and its body: oss2 reads the body unwrapped
         except oss2.exceptions.OssError as error:
             if error.status >= 500 or error.status < 0 or error.status == 200:
                 return False  # connection cut mid-response
