@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SiloMetadataSQLite", targets: ["SiloMetadataSQLite"]),
         .library(name: "SiloHTTP", targets: ["SiloHTTP"]),
         .library(name: "SiloAppServer", targets: ["SiloAppServer"]),
+        .library(name: "SiloImaging", targets: ["SiloImaging"]),
     ],
     dependencies: [
         .package(name: "Silo", path: ".."),
@@ -85,6 +86,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // libvips 8.14 (Debian libvips-dev), and a C shim because its API is varargs.
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .target(name: "CVipsShim", dependencies: ["CVips"]),
+        // x-oss-process on libvips: shrink-on-load thumbnails, the operations of spec §14, encoders.
+        .target(
+            name: "SiloImaging",
+            dependencies: [
+                "CVipsShim", "CVips",
+                .product(name: "SiloCore", package: "Silo"),
+            ]
+        ),
         // The token-vending application server: app-user auth, policy templates, callback receiver, catalog.
         .target(
             name: "SiloAppServer",
@@ -134,6 +146,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "SiloImagingTests", dependencies: ["SiloImaging", "CVips"]),
         .testTarget(
             name: "SiloAppServerTests",
             dependencies: [

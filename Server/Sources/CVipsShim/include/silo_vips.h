@@ -1,0 +1,28 @@
+// Non-variadic wrappers around the libvips calls Silo uses: Swift cannot call C varargs functions.
+// Every function that makes an image returns a new reference (or NULL with the libvips error set);
+// the caller unrefs its inputs.
+#ifndef SILO_VIPS_H
+#define SILO_VIPS_H
+
+#include <stddef.h>
+#include <vips/vips.h>
+
+int silo_vips_start(void);
+/// The libvips error text (a copy the caller frees with g_free), and the buffer cleared.
+char *silo_vips_take_error(void);
+
+VipsImage *silo_vips_load(const void *buffer, size_t length);
+/// Shrink-on-load thumbnail: `size` 0 both, 1 up only, 2 down only, 3 force; `crop` 0 none, 1 centre.
+VipsImage *silo_vips_thumbnail(const void *buffer, size_t length, int width, int height, int size, int crop, int no_rotate);
+VipsImage *silo_vips_resize(VipsImage *in, double horizontal, double vertical);
+VipsImage *silo_vips_extract(VipsImage *in, int left, int top, int width, int height);
+VipsImage *silo_vips_embed(VipsImage *in, int x, int y, int width, int height, double red, double green, double blue);
+VipsImage *silo_vips_flatten(VipsImage *in, double red, double green, double blue);
+VipsImage *silo_vips_autorot(VipsImage *in);
+/// Encodes by suffix with saver options, e.g. ".jpg[Q=80,interlace=true]"; free the buffer with g_free.
+int silo_vips_save(VipsImage *in, const char *format, void **buffer, size_t *length);
+
+/// The pixel at (x, y): up to `capacity` band values into `values`; the count, or -1.
+int silo_vips_getpoint(VipsImage *in, int x, int y, double *values, int capacity);
+
+#endif
