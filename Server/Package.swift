@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "SiloHTTP",
             dependencies: [
-                "SiloStorage", "SiloIAM", "SiloPolicy",
+                "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,6 +95,9 @@ let package = Package(
             dependencies: [
                 "CVipsShim", "CVips",
                 .product(name: "SiloCore", package: "Silo"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // The token-vending application server: app-user auth, policy templates, callback receiver, catalog.
@@ -121,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "silo",
             dependencies: [
-                "SiloHTTP", "SiloIAM", "SiloAppServer",
+                "SiloHTTP", "SiloIAM", "SiloAppServer", "SiloImaging",
                 "SiloMetadataSQLite",
                 "SiloStorage",
                 .product(name: "SiloClient", package: "Silo"),

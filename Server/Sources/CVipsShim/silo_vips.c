@@ -15,14 +15,15 @@ char *silo_vips_take_error(void) {
 }
 
 VipsImage *silo_vips_load(const void *buffer, size_t length) {
-    return vips_image_new_from_buffer(buffer, length, "", NULL);
+    // A truncated or corrupt file is an error, not a partly grey picture.
+    return vips_image_new_from_buffer(buffer, length, "fail_on=truncated", NULL);
 }
 
 VipsImage *silo_vips_thumbnail(const void *buffer, size_t length, int width, int height, int size, int crop, int no_rotate) {
     VipsImage *out = NULL;
     if (vips_thumbnail_buffer((void *)buffer, length, &out, width, "height", height, "size", (VipsSize)size,
                               "crop", crop ? VIPS_INTERESTING_CENTRE : VIPS_INTERESTING_NONE,
-                              "no_rotate", no_rotate, NULL)) return NULL;
+                              "no_rotate", no_rotate, "option_string", "fail_on=truncated", NULL)) return NULL;
     return out;
 }
 

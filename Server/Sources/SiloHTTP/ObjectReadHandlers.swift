@@ -77,6 +77,9 @@ extension OSSService {
                 if let value = request.query[query] { fields[header] = value }
             }
         }
+        if let process = request.query["x-oss-process"], !request.isHead {
+            return try await processedImage(object, process: process, fields: fields)
+        }
         var status = HTTPResponse.Status.ok
         var byteRange: Range<Int64> = 0..<object.size
         if let header = request.header(.range), object.size > 0 {

@@ -128,6 +128,7 @@ enum Route: Sendable, Hashable {
             if has("acl") { return .getObjectACL }
             if has("symlink") { return .getSymlink }
             if has("uploadId") { return .listParts }
+            if has("x-oss-process") { return .getObject }  // image processing; reading the source is the right needed
             if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
             return .getObject
         case .head:

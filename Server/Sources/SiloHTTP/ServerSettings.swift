@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import SiloCore
+import SiloImaging
 
 /// What the HTTP front end needs to know about its deployment.
 public struct ServerSettings: Sendable {
@@ -17,6 +18,8 @@ public struct ServerSettings: Sendable {
     public var maxClockSkew: Int64 = 15 * 60
     /// Upload callbacks: signing key and allowed targets.
     public var callbacks = CallbackSettings()
+    /// x-oss-process: the transform pool; nil answers image requests with NotImplemented.
+    public var imaging: ImageWorkers?
     /// Clock in Unix seconds; injectable for tests.
     public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 

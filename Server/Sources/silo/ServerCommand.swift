@@ -8,6 +8,7 @@ import ServiceLifecycle
 import SiloCore
 import SiloHTTP
 import SiloIAM
+import SiloImaging
 import SiloMetadataSQLite
 import SiloStorage
 
@@ -86,6 +87,7 @@ struct ServerCommand: AsyncParsableCommand {
         settings.callbacks = CallbackSettings(
             signer: try CallbackKey.load(dataDirectory: dataDirectory),
             targets: CallbackTargetPolicy(mode: callbackMode, allowedHosts: Set(callbackAllowedHosts.map { $0.lowercased() })))
+        settings.imaging = ImageWorkers(processor: try ImageProcessor())
         let clock = settings.clock
         let collector = GarbageCollector(
             metadata: metadata, blobs: blobs, grace: gcGraceSeconds, uploadExpiry: multipartExpirySeconds, clock: clock,
@@ -125,6 +127,7 @@ struct ServerCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try await pool.shutdownGracefully()
+        try await settings.imaging?.shutdown()
         logger.info("silo stopped")
     }
 

@@ -1,0 +1,38 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SiloCore
+
+/// CPU-bound transforms on their own threads (one per core by default), never on an event loop or the
+/// cooperative pool, with a bound on how many may wait: beyond it a request is refused at once.
+public final class ImageWorkers: Sendable {
+    public let processor: ImageProcessor
+    let pool: NIOThreadPool
+    let maxQueued: Int
+    private let pending = NIOLockedValueBox(0)
+
+    public init(processor: ImageProcessor, threads: Int = System.coreCount, maxQueued: Int = 64) {
+        self.processor = processor
+        self.maxQueued = maxQueued
+        pool = NIOThreadPool(numberOfThreads: max(1, threads))
+        pool.start()
+    }
+
+    /// Runs the pipeline, or answers 503 when `maxQueued` transforms are already waiting or running.
+    public func process(_ source: Data, pipeline: ImagePipeline) async throws -> ImageProcessor.Output {
+        let admitted = pending.withLockedValue { count -> Bool in
+            guard count < maxQueued else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else {
+            throw OSSError(status: 503, code: "ServiceUnavailable", message: "Too many images are being processed; retry later.")
+        }
+        defer { pending.withLockedValue { $0 -= 1 } }
+        let processor = self.processor
+        return try await pool.runIfActive { try processor.process(source, pipeline: pipeline) }
+    }
+
+    public func shutdown() async throws { try await pool.shutdownGracefully() }
+}
