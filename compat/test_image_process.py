@@ -50,6 +50,9 @@ def photos(bucket):
     ("image/resize,p_50/format,png", (200, 150), "PNG"),
     ("image/resize,w_120/format,webp/quality,Q_70", (120, 90), "WEBP"),
     ("image/resize,w_1000", (400, 300), "JPEG"),
+    ("image/crop,w_100,h_75,x_10,y_10,r_1", (100, 75), "JPEG"),
+    ("image/rotate,90/resize,w_150", (150, 200), "JPEG"),
+    ("image/resize,w_100/blur,r_3,s_2/bright,10/contrast,20/sharpen,100/format,png", (100, 75), "PNG"),
 ])
 def test_get_object_with_process(photos, process, size, format):
     result = photos.get_object("photo.jpg", process=process)

@@ -77,3 +77,47 @@ int silo_vips_getpoint(VipsImage *in, int x, int y, double *values, int capacity
     g_free(vector);
     return copied;
 }
+
+VipsImage *silo_vips_rot(VipsImage *in, int quarter_turns) {
+    VipsImage *out = NULL;
+    VipsAngle angle = quarter_turns == 1 ? VIPS_ANGLE_D90 : quarter_turns == 2 ? VIPS_ANGLE_D180 : VIPS_ANGLE_D270;
+    if (vips_rot(in, &out, angle, NULL)) return NULL;
+    return out;
+}
+
+VipsImage *silo_vips_rotate(VipsImage *in, double degrees) {
+    VipsImage *out = NULL;
+    double background[4] = {255, 255, 255, 255};
+    int bands = vips_image_get_bands(in);
+    VipsArrayDouble *array = vips_array_double_new(background, bands < 4 ? bands : 4);
+    int failed = vips_rotate(in, &out, degrees, "background", array, NULL);
+    vips_area_unref(VIPS_AREA(array));
+    return failed ? NULL : out;
+}
+
+VipsImage *silo_vips_gaussblur(VipsImage *in, double sigma) {
+    VipsImage *out = NULL;
+    if (vips_gaussblur(in, &out, sigma, NULL)) return NULL;
+    return out;
+}
+
+VipsImage *silo_vips_sharpen(VipsImage *in, double sigma) {
+    VipsImage *out = NULL;
+    if (vips_sharpen(in, &out, "sigma", sigma, NULL)) return NULL;
+    return out;
+}
+
+VipsImage *silo_vips_linear(VipsImage *in, double a, double b) {
+    VipsImage *out = NULL;
+    int bands = vips_image_get_bands(in);
+    if (bands > 4) bands = 4;
+    double as[4], bs[4];
+    for (int i = 0; i < bands; i++) {
+        // Alpha stays as it is.
+        int alpha = vips_image_hasalpha(in) && i == bands - 1;
+        as[i] = alpha ? 1 : a;
+        bs[i] = alpha ? 0 : b;
+    }
+    if (vips_linear(in, &out, as, bs, bands, "uchar", TRUE, NULL)) return NULL;
+    return out;
+}

@@ -128,10 +128,55 @@ import Testing
         #expect(throws: OSSError.self) { _ = try Self.run(huge, "image/resize,w_16384,h_16384,m_fixed,limit_0") }
     }
 
+    /// The red square sits in the top-left quarter of the source.
+    static func pixel(_ output: ImageProcessor.Output, _ x: Int, _ y: Int) throws -> [Double] {
+        let decoded = try VipsHandle.checked(output.data.withUnsafeBytes { silo_vips_load($0.baseAddress, $0.count) }, "decode")
+        var values = [Double](repeating: -1, count: 4)
+        #expect(silo_vips_getpoint(decoded.pointer, Int32(x), Int32(y), &values, 4) >= 3)
+        return Array(values.prefix(3))
+    }
+
+    static func isRed(_ pixel: [Double]) -> Bool { pixel[0] > 200 && pixel[1] < 60 && pixel[2] < 60 }
+
+    @Test func cropAndRotate() throws {
+        let source = try Self.image(400, 300, suffix: ".png")
+        let corner = try Self.run(source, "image/crop,w_100,h_75/format,png")
+        #expect(Self.size(corner) == ImageHeader(format: "png", width: 100, height: 75))
+        #expect(Self.isRed(try Self.pixel(corner, 50, 40)))
+        let centre = try Self.run(source, "image/crop,w_100,h_100,g_center/format,png")
+        #expect(!Self.isRed(try Self.pixel(centre, 50, 50)))
+        let clipped = try Self.run(source, "image/crop,x_350,y_250,w_100,h_100/format,png")
+        #expect(Self.size(clipped) == ImageHeader(format: "png", width: 50, height: 50))
+        #expect(throws: OSSError.self) { _ = try Self.run(source, "image/crop,x_400,w_10") }
+        let turned = try Self.run(source, "image/rotate,90/format,png")
+        #expect(Self.size(turned) == ImageHeader(format: "png", width: 300, height: 400))
+        #expect(Self.isRed(try Self.pixel(turned, 280, 20)), "the top-left square is top-right after a quarter turn")
+        let tilted = try Self.run(source, "image/rotate,45/format,png")
+        #expect((Self.size(tilted)?.width ?? 0) > 400)
+    }
+
+    @Test func brightContrastBlurSharpen() throws {
+        let source = try Self.image(200, 150, suffix: ".png")
+        let original = try Self.pixel(try Self.run(source, "image/format,png"), 150, 100)
+        let brighter = try Self.pixel(try Self.run(source, "image/bright,50/format,png"), 150, 100)
+        #expect(zip(brighter, original).allSatisfy { $0 >= $1 } && brighter != original)
+        let flat = try Self.pixel(try Self.run(source, "image/contrast,-100/format,png"), 150, 100)
+        #expect(flat.allSatisfy { abs($0 - 128) <= 1 }, "contrast -100 leaves mid-grey")
+        // At the red square's edge, blurring mixes red into its neighbour.
+        let edge = try Self.pixel(try Self.run(source, "image/blur,r_5,s_5/format,png"), 52, 10)
+        #expect(edge[0] > Self.pixelValue(source, 52, 10)[0])
+        let sharp = try Self.run(source, "image/sharpen,200/format,png")
+        #expect(Self.size(sharp) == ImageHeader(format: "png", width: 200, height: 150))
+    }
+
+    static func pixelValue(_ data: Data, _ x: Int, _ y: Int) -> [Double] {
+        (try? pixel(ImageProcessor.Output(data: data, contentType: "image/png"), x, y)) ?? [0, 0, 0]
+    }
+
     @Test func operationsNotBuiltYetSayNotImplemented() throws {
         do {
-            _ = try Self.run(try Self.image(40, 30), "image/blur,r_3,s_2")
-            Issue.record("blur ran")
+            _ = try Self.run(try Self.image(40, 30), "image/circle,r_10")
+            Issue.record("circle ran")
         } catch let error as OSSError {
             #expect(error.code == "NotImplemented" && error.status == 400)
         }

@@ -22,6 +22,14 @@ VipsImage *silo_vips_autorot(VipsImage *in);
 /// Encodes by suffix with saver options, e.g. ".jpg[Q=80,interlace=true]"; free the buffer with g_free.
 int silo_vips_save(VipsImage *in, const char *format, void **buffer, size_t *length);
 
+/// Quarter turns clockwise: 1, 2 or 3.
+VipsImage *silo_vips_rot(VipsImage *in, int quarter_turns);
+/// Any angle clockwise, the canvas grown and filled white.
+VipsImage *silo_vips_rotate(VipsImage *in, double degrees);
+VipsImage *silo_vips_gaussblur(VipsImage *in, double sigma);
+VipsImage *silo_vips_sharpen(VipsImage *in, double sigma);
+/// a * pixel + b on the colour bands (alpha untouched), back to 8 bits.
+VipsImage *silo_vips_linear(VipsImage *in, double a, double b);
 /// The pixel at (x, y): up to `capacity` band values into `values`; the count, or -1.
 int silo_vips_getpoint(VipsImage *in, int x, int y, double *values, int capacity);
 
