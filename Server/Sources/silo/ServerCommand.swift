@@ -60,12 +60,7 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTuning.apply()
-        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LogSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "silo")
         let (host, port) = try Self.split(address, option: "--address")
 

@@ -19,12 +19,7 @@ struct AppServerCommand: AsyncParsableCommand {
     var logLevel: String = ProcessInfo.processInfo.environment["SILO_LOG_LEVEL"] ?? "info"
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LogSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "silo.app-server")
         let (host, port) = try ServerCommand.split(address, option: "--address")
         let configuration: AppServerConfiguration
