@@ -20,6 +20,11 @@ public struct ImageProcessor: Sendable {
     public struct Output: Sendable {
         public var data: Data
         public var contentType: String
+
+        public init(data: Data, contentType: String) {
+            self.data = data
+            self.contentType = contentType
+        }
     }
 
     public let limits: Limits
@@ -29,16 +34,53 @@ public struct ImageProcessor: Sendable {
         self.limits = limits
     }
 
-    public func process(_ source: Data, pipeline: ImagePipeline) throws(OSSError) -> Output {
-        guard source.count <= limits.maxSourceBytes else {
-            throw OSSError(status: 400, code: "ImageTooLarge", message: "The source image is larger than 20 MB.")
+    /// `watermarks` holds the bytes of the objects the pipeline's image watermarks name, by key.
+    public func process(_ source: Data, pipeline: ImagePipeline, watermarks: [String: Data] = [:]) throws(OSSError) -> Output {
+        let inputs = InputBytes()
+        let bytes = try inputs.hold(source, limit: limits.maxSourceBytes)
+        var marks: [String: UnsafeRawBufferPointer] = [:]
+        for (key, data) in watermarks { marks[key] = try inputs.hold(data, limit: limits.maxSourceBytes) }
+        let context = Context(inputs: inputs, watermarks: marks)
+        return try withExtendedLifetime(inputs) { () throws(OSSError) -> Output in
+            let rendered = try render(bytes, pipeline: pipeline, context: context, base: nil)
+            switch rendered {
+            case .json(let data): return Output(data: data, contentType: "application/json")
+            case .image(let image, let encoding): return try encode(image, encoding)
+            }
         }
-        // libvips reads the encoded bytes lazily, for as long as any image made from them lives: they stay in
-        // this buffer until `run` has returned and dropped every image.
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, source.count), alignment: 16)
-        defer { buffer.deallocate() }
-        source.copyBytes(to: buffer)
-        return try run(UnsafeRawBufferPointer(rebasing: buffer[0..<source.count]), source: source, pipeline: pipeline)
+    }
+
+    /// Encoded inputs copied once into memory libvips may read for as long as any image made from them lives.
+    final class InputBytes {
+        private var buffers: [UnsafeMutableRawBufferPointer] = []
+
+        func hold(_ data: Data, limit: Int) throws(OSSError) -> UnsafeRawBufferPointer {
+            guard data.count <= limit else {
+                throw OSSError(status: 400, code: "ImageTooLarge", message: "The source image is larger than 20 MB.")
+            }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, data.count), alignment: 16)
+            data.copyBytes(to: buffer)
+            buffers.append(buffer)
+            return UnsafeRawBufferPointer(rebasing: buffer[0..<data.count])
+        }
+
+        deinit { for buffer in buffers { buffer.deallocate() } }
+    }
+
+    struct Context {
+        let inputs: InputBytes
+        let watermarks: [String: UnsafeRawBufferPointer]
+    }
+
+    struct Encoding {
+        var format: ImageProcess.Format
+        var quality: Int?
+        var interlace = false
+    }
+
+    enum Rendered {
+        case image(VipsHandle, Encoding)
+        case json(Data)
     }
 
     func checkSource(_ width: Int, _ height: Int) throws(OSSError) {
@@ -47,16 +89,27 @@ public struct ImageProcessor: Sendable {
         }
     }
 
-    private func run(_ bytes: UnsafeRawBufferPointer, source: Data, pipeline: ImagePipeline) throws(OSSError) -> Output {
+    func checkOutput(_ width: Int, _ height: Int) throws(OSSError) {
+        guard width <= limits.maxOutputSide, height <= limits.maxOutputSide, width * height <= limits.maxOutputPixels else {
+            throw OSSError(status: 400, code: "ImageTooLarge", message: "The result would be \(width)x\(height), over the limits.")
+        }
+    }
+
+    /// `base`: the size of the image this one watermarks, when it is a watermark.
+    func render(_ bytes: UnsafeRawBufferPointer, pipeline: ImagePipeline, context: Context, base: (width: Int, height: Int)?)
+        throws(OSSError) -> Rendered
+    {
         // Our own header reader first, so a decompression bomb never reaches a decoder; then libvips's.
-        if let sniffed = ImageHeader.sniff(source.prefix(ImageHeader.sniffLength)) { try checkSource(sniffed.width, sniffed.height) }
+        let head = Data(bytes: bytes.baseAddress!, count: min(bytes.count, ImageHeader.sniffLength))
+        let sniffed = ImageHeader.sniff(head)
+        if let sniffed { try checkSource(sniffed.width, sniffed.height) }
         let header = try VipsHandle.checked(silo_vips_load(bytes.baseAddress, bytes.count), "Reading the image")
         try checkSource(header.width, header.height)
-        let sourceFormat = Self.format(of: source) ?? .jpg
-        var operations = pipeline.operations[...]
+        var operations = try Self.resolvePercentOfBase(pipeline.operations, base: base)[...]
         if operations.contains(where: { $0 == .info }) {
-            return Output(data: Self.info(source: source, image: header, format: sourceFormat), contentType: "application/json")
+            return .json(ImageReport.info(size: bytes.count, image: header, format: sniffed?.format ?? "jpg"))
         }
+        var encoding = Encoding(format: sniffed.flatMap { ImageProcess.Format(rawValue: $0.format) } ?? .jpg)
 
         var orient = false
         if case .autoOrient(let on)? = operations.first {
@@ -65,21 +118,23 @@ public struct ImageProcessor: Sendable {
         }
         var image: VipsHandle
         if case .resize(let resize)? = operations.first {
-            // Shrink on load to the planned size, then cut or pad.
-            let plan = ResizePlan.make(resize, sourceWidth: header.width, sourceHeight: header.height)
+            // Shrink on load to the planned size, then cut or pad. EXIF orientations 5–8 swap the sides.
+            let turned = orient && (5...8).contains(silo_vips_orientation(header.pointer))
+            let plan = ResizePlan.make(resize, sourceWidth: turned ? header.height : header.width,
+                                       sourceHeight: turned ? header.width : header.height)
             try checkOutput(plan.finalWidth, plan.finalHeight)
             image = try VipsHandle.checked(silo_vips_thumbnail(bytes.baseAddress, bytes.count, Int32(plan.scaledWidth),
                                                                Int32(plan.scaledHeight), 3 /* force */, 0, orient ? 0 : 1), "Resizing")
             image = try finish(image, plan: plan, color: resize.color)
             operations = operations.dropFirst()
+        } else if operations.first == .averageHue {
+            // The mean colour of a 256 px thumbnail is the mean colour, for a fraction of the decoding.
+            image = try VipsHandle.checked(silo_vips_thumbnail(bytes.baseAddress, bytes.count, 256, 256, 2, 0, 1), "Reading")
         } else {
             image = header
             if orient { image = try VipsHandle.checked(silo_vips_autorot(image.pointer), "Orienting") }
         }
 
-        var format = sourceFormat
-        var quality: Int?
-        var interlace = false
         for operation in operations {
             switch operation {
             case .resize(let resize):
@@ -90,10 +145,11 @@ public struct ImageProcessor: Sendable {
                 image = try finish(image, plan: plan, color: resize.color)
             case .autoOrient(let on):
                 if on { image = try VipsHandle.checked(silo_vips_autorot(image.pointer), "Orienting") }
-            case .crop(let crop):
-                image = try self.crop(image, crop)
-            case .rotate(let degrees):
-                image = try rotate(image, degrees)
+            case .crop(let crop): image = try self.crop(image, crop)
+            case .indexCrop(let horizontal, let size, let index): image = try indexCrop(image, horizontal: horizontal, size: size, index: index)
+            case .circle(let radius): image = try circle(image, radius: radius)
+            case .roundedCorners(let radius): image = try roundedCorners(image, radius: radius)
+            case .rotate(let degrees): image = try rotate(image, degrees)
             case .blur(_, let sigma):
                 image = try VipsHandle.checked(silo_vips_gaussblur(image.pointer, Double(sigma)), "Blurring")
             case .sharpen(let amount):
@@ -104,128 +160,47 @@ public struct ImageProcessor: Sendable {
                 let gain = 1 + Double(value) / 100
                 image = try VipsHandle.checked(silo_vips_linear(image.pointer, gain, 128 * (1 - gain)), "Changing contrast")
             case .format(let requested):
-                format = requested
-            case .quality(let relative, let absolute):
-                quality = absolute ?? relative
-            case .interlace(let on):
-                interlace = on
-            default:
-                throw OSSError.notImplemented("The image operation \(operation.canonical.prefix { $0 != "," }) is not supported yet.")
+                try ImageEncoder.checkSupported(requested)
+                encoding.format = requested
+            case .quality(let relative, let absolute): encoding.quality = absolute ?? relative
+            case .interlace(let on): encoding.interlace = on
+            case .watermark(let watermark):
+                if base != nil { throw OSSError(status: 400, code: "WatermarkError", message: "A watermark image cannot carry watermarks.") }
+                image = try apply(watermark, to: image, context: context)
+            case .averageHue:
+                return .json(try ImageReport.averageHue(image))
+            case .info:
+                break  // answered above
             }
+            try checkOutput(image.width, image.height)
         }
-        return try encode(image, format: format, quality: quality, interlace: interlace)
+        return .image(image, encoding)
     }
 
-    /// `x`/`y` count from the `g` anchor; a box reaching past the edge is clipped, an origin outside is refused.
-    func crop(_ image: VipsHandle, _ crop: ImageOperation.Crop) throws(OSSError) -> VipsHandle {
-        let width = min(crop.width ?? image.width, image.width)
-        let height = min(crop.height ?? image.height, image.height)
-        let column: Int
-        switch crop.gravity {
-        case .nw, .west, .sw: column = 0
-        case .north, .center, .south: column = (image.width - width) / 2
-        case .ne, .east, .se: column = image.width - width
+    /// `resize,P_n` sizes a watermark image to n % of the image under it; anywhere else it means nothing.
+    static func resolvePercentOfBase(_ operations: [ImageOperation], base: (width: Int, height: Int)?) throws(OSSError)
+        -> [ImageOperation]
+    {
+        var resolved: [ImageOperation] = []
+        for operation in operations {
+            guard case .resize(var resize) = operation, let percent = resize.percentOfBase else {
+                resolved.append(operation)
+                continue
+            }
+            guard let base else {
+                throw OSSError.invalidArgument("resize,P_ applies only inside a watermark image's process.", name: "x-oss-process")
+            }
+            resize = ImageOperation.Resize()
+            resize.mode = .lfit
+            resize.width = max(1, base.width * percent / 100)
+            resize.height = max(1, base.height * percent / 100)
+            resize.enlarge = true
+            resolved.append(.resize(resize))
         }
-        let row: Int
-        switch crop.gravity {
-        case .nw, .north, .ne: row = 0
-        case .west, .center, .east: row = (image.height - height) / 2
-        case .sw, .south, .se: row = image.height - height
-        }
-        let left = column + crop.x
-        let top = row + crop.y
-        guard left < image.width, top < image.height else {
-            throw OSSError.badRequest("Advance cut's position is out of image.")
-        }
-        return try VipsHandle.checked(silo_vips_extract(image.pointer, Int32(left), Int32(top), Int32(min(width, image.width - left)),
-                                                        Int32(min(height, image.height - top))), "Cropping")
+        return resolved
     }
 
-    /// Clockwise; right angles exactly, others on a white, larger canvas. Spec §14.2: sources up to 4096×4096.
-    func rotate(_ image: VipsHandle, _ degrees: Int) throws(OSSError) -> VipsHandle {
-        guard image.width <= 4096, image.height <= 4096 else {
-            throw OSSError(status: 400, code: "ImageTooLarge", message: "Rotation takes images up to 4096x4096.")
-        }
-        switch degrees % 360 {
-        case 0: return image
-        case 90: return try VipsHandle.checked(silo_vips_rot(image.pointer, 1), "Rotating")
-        case 180: return try VipsHandle.checked(silo_vips_rot(image.pointer, 2), "Rotating")
-        case 270: return try VipsHandle.checked(silo_vips_rot(image.pointer, 3), "Rotating")
-        default: return try VipsHandle.checked(silo_vips_rotate(image.pointer, Double(degrees)), "Rotating")
-        }
-    }
-
-    func checkOutput(_ width: Int, _ height: Int) throws(OSSError) {
-        guard width <= limits.maxOutputSide, height <= limits.maxOutputSide, width * height <= limits.maxOutputPixels else {
-            throw OSSError(status: 400, code: "ImageTooLarge", message: "The result would be \(width)x\(height), over the limits.")
-        }
-    }
-
-    /// `fill` cuts the centre; `pad` centres on a canvas of `color`.
-    func finish(_ image: VipsHandle, plan: ResizePlan, color: RGBColor) throws(OSSError) -> VipsHandle {
-        if plan.crops {
-            let left = max(0, (image.width - plan.finalWidth) / 2)
-            let top = max(0, (image.height - plan.finalHeight) / 2)
-            return try VipsHandle.checked(silo_vips_extract(image.pointer, Int32(left), Int32(top), Int32(min(plan.finalWidth, image.width)),
-                                                            Int32(min(plan.finalHeight, image.height))), "Cropping")
-        }
-        if plan.pads {
-            let x = (plan.finalWidth - image.width) / 2
-            let y = (plan.finalHeight - image.height) / 2
-            return try VipsHandle.checked(silo_vips_embed(image.pointer, Int32(x), Int32(y), Int32(plan.finalWidth), Int32(plan.finalHeight),
-                                                          Double(color.red), Double(color.green), Double(color.blue)), "Padding")
-        }
-        return image
-    }
-
-    func encode(_ image: VipsHandle, format: ImageProcess.Format, quality: Int?, interlace: Bool) throws(OSSError) -> Output {
-        var image = image
-        let options: String
-        switch format {
-        case .jpg:
-            // JPEG has no alpha: flatten onto white, as the service does.
-            if image.hasAlpha { image = try VipsHandle.checked(silo_vips_flatten(image.pointer, 255, 255, 255), "Flattening") }
-            options = ".jpg[Q=\(quality ?? 90),interlace=\(interlace),strip=true]"
-        case .png: options = ".png[interlace=\(interlace),strip=true]"
-        case .webp: options = ".webp[Q=\(quality ?? 90),strip=true]"
-        case .gif: options = ".gif"
-        case .tiff: options = ".tif"
-        case .bmp: throw OSSError.notImplemented("BMP output is not supported by this server's libvips.")
-        case .heic: options = ".heic[Q=\(quality ?? 50)]"
-        case .avif: options = ".avif[Q=\(quality ?? 50)]"
-        }
-        var buffer: UnsafeMutableRawPointer?
-        var length = 0
-        guard silo_vips_save(image.pointer, options, &buffer, &length) == 0, let buffer else {
-            throw VipsRuntime.failure("Encoding \(format.rawValue)")
-        }
-        defer { g_free(buffer) }
-        return Output(data: Data(bytes: buffer, count: length), contentType: Self.contentType(format))
-    }
-
-    static func contentType(_ format: ImageProcess.Format) -> String {
-        switch format {
-        case .jpg: "image/jpeg"
-        case .png: "image/png"
-        case .webp: "image/webp"
-        case .gif: "image/gif"
-        case .tiff: "image/tiff"
-        case .bmp: "image/bmp"
-        case .heic: "image/heic"
-        case .avif: "image/avif"
-        }
-    }
-
-    static func format(of data: Data) -> ImageProcess.Format? {
-        guard let header = ImageHeader.sniff(data.prefix(ImageHeader.sniffLength)) else { return nil }
-        return ImageProcess.Format(rawValue: header.format)
-    }
-
-    /// Spec §14.3: every value a string inside `{"value": …}`.
-    static func info(source: Data, image: VipsHandle, format: ImageProcess.Format) -> Data {
-        let fields = ["FileSize": String(source.count), "Format": format.rawValue, "ImageHeight": String(image.height),
-                      "ImageWidth": String(image.width)]
-        let object = fields.mapValues { ["value": $0] }
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    func encode(_ image: VipsHandle, _ encoding: Encoding) throws(OSSError) -> Output {
+        try ImageEncoder.encode(image, format: encoding.format, quality: encoding.quality, interlace: encoding.interlace)
     }
 }

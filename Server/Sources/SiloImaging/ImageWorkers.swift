@@ -20,7 +20,9 @@ public final class ImageWorkers: Sendable {
     }
 
     /// Runs the pipeline, or answers 503 when `maxQueued` transforms are already waiting or running.
-    public func process(_ source: Data, pipeline: ImagePipeline) async throws -> ImageProcessor.Output {
+    public func process(_ source: Data, pipeline: ImagePipeline, watermarks: [String: Data] = [:]) async throws
+        -> ImageProcessor.Output
+    {
         let admitted = pending.withLockedValue { count -> Bool in
             guard count < maxQueued else { return false }
             count += 1
@@ -31,7 +33,7 @@ public final class ImageWorkers: Sendable {
         }
         defer { pending.withLockedValue { $0 -= 1 } }
         let processor = self.processor
-        return try await pool.runIfActive { try processor.process(source, pipeline: pipeline) }
+        return try await pool.runIfActive { try processor.process(source, pipeline: pipeline, watermarks: watermarks) }
     }
 
     public func shutdown() async throws { try await pool.shutdownGracefully() }

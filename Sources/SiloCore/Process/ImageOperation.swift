@@ -7,6 +7,8 @@ public enum ImageOperation: Sendable, Hashable {
         public var longSide: Int?
         public var shortSide: Int?
         public var percent: Int?
+        /// `P_`: a percentage of the image a watermark is laid on; only in a watermark image's own process.
+        public var percentOfBase: Int?
         /// `limit_0`: scale beyond the source. The service's default is not to.
         public var enlarge = false
         /// Fills `pad`.
@@ -118,13 +120,14 @@ public enum ImageOperation: Sendable, Hashable {
         resize.longSide = try parameters.int("l", 1...maxSide)
         resize.shortSide = try parameters.int("s", 1...maxSide)
         resize.percent = try parameters.int("p", 1...1000)
+        resize.percentOfBase = try parameters.int("P", 1...100)
         if let limit = try parameters.int("limit", 0...1) { resize.enlarge = limit == 0 }
         if let color = parameters.take("color") {
             guard let parsed = RGBColor(hex: Substring(color)) else { throw parameters.invalid("color_\(color) is not RRGGBB") }
             resize.color = parsed
         }
         guard resize.width != nil || resize.height != nil || resize.longSide != nil || resize.shortSide != nil
-            || resize.percent != nil
+            || resize.percent != nil || resize.percentOfBase != nil
         else { throw parameters.missing("w, h, l, s or p") }
         return resize
     }
@@ -203,7 +206,8 @@ public enum ImageOperation: Sendable, Hashable {
         switch self {
         case .resize(let r):
             var out = "resize,m_\(r.mode.rawValue)"
-            for (key, value) in [("w", r.width), ("h", r.height), ("l", r.longSide), ("s", r.shortSide), ("p", r.percent)] {
+            for (key, value) in [("w", r.width), ("h", r.height), ("l", r.longSide), ("s", r.shortSide), ("p", r.percent),
+                                 ("P", r.percentOfBase)] {
                 if let value { out += ",\(key)_\(value)" }
             }
             out += ",limit_\(r.enlarge ? 0 : 1)"

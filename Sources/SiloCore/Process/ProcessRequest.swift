@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed `x-oss-process` value (spec §14.1): an image pipeline, or a bucket style to look up. The parser
 /// checks every parameter's presence and range, so the image code only sees valid operations.
 public enum ProcessRequest: Sendable, Hashable {
@@ -54,6 +56,20 @@ public struct ImagePipeline: Sendable, Hashable {
             operations.append(try ImageOperation(parsing: action))
         }
         self.operations = operations
+        guard watermarkImageKeys.count <= Self.maxImageWatermarks else {
+            throw .invalidArgument("At most \(Self.maxImageWatermarks) image watermarks are allowed.", name: "x-oss-process")
+        }
+    }
+
+    /// Spec §14.3.
+    public static let maxImageWatermarks = 3
+
+    /// The objects image watermarks read, in order.
+    public var watermarkImageKeys: [String] {
+        operations.compactMap { operation in
+            if case .watermark(let watermark) = operation, case .image(let key, _, _) = watermark.content { return key }
+            return nil
+        }
     }
 
     /// One spelling per meaning (parameters in a fixed order, defaults explicit): the derived-image cache key.
@@ -96,5 +112,47 @@ public struct RGBColor: Sendable, Hashable {
     public var hex: String {
         let digits = Array("0123456789ABCDEF")
         return [red, green, blue].map { String([digits[Int($0 >> 4)], digits[Int($0 & 0xF)]]) }.joined()
+    }
+}
+
+/// The body of ProcessObject (spec §7.12): `x-oss-process=<image/... or style/...>|sys/saveas,o_<b64url key>[,b_<b64url bucket>]`.
+public struct SaveAsRequest: Sendable, Hashable {
+    public var process: ProcessRequest
+    public var targetKey: String
+    /// Nil: the source's bucket.
+    public var targetBucket: String?
+
+    public static func parse(form body: String) throws(OSSError) -> SaveAsRequest {
+        var text = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("x-oss-process=") else {
+            throw .invalidArgument("The body must be x-oss-process=<process>.", name: "x-oss-process")
+        }
+        text = String(text.dropFirst("x-oss-process=".count))
+        // Some SDKs form-encode the value; oss2 sends it raw.
+        if text.contains("%"), let decoded = text.removingPercentEncoding { text = decoded }
+        let stages = text.split(separator: "|", omittingEmptySubsequences: false)
+        guard stages.count == 2, stages[1].hasPrefix("sys/saveas") else {
+            throw .invalidArgument("The process must end with one |sys/saveas,o_<object>.", name: "x-oss-process")
+        }
+        let process = try ProcessRequest.parse(String(stages[0]))
+        var targetKey: String?
+        var targetBucket: String?
+        for piece in stages[1].dropFirst("sys/saveas".count).split(separator: ",") {
+            if piece.hasPrefix("o_") {
+                guard let key = Base64URL.decode(String(piece.dropFirst(2))), !key.isEmpty else {
+                    throw .badRequest("Input is not base64 decoding.")
+                }
+                targetKey = key
+            } else if piece.hasPrefix("b_") {
+                guard let bucket = Base64URL.decode(String(piece.dropFirst(2))), !bucket.isEmpty else {
+                    throw .badRequest("Input is not base64 decoding.")
+                }
+                targetBucket = bucket
+            } else {
+                throw .invalidArgument("sys/saveas takes o_ and b_, not \(piece).", name: "x-oss-process")
+            }
+        }
+        guard let targetKey else { throw OSSError(status: 400, code: "MissingArgument", message: "sys/saveas needs o_<object>.") }
+        return SaveAsRequest(process: process, targetKey: targetKey, targetBucket: targetBucket)
     }
 }

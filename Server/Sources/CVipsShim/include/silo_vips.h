@@ -33,4 +33,27 @@ VipsImage *silo_vips_linear(VipsImage *in, double a, double b);
 /// The pixel at (x, y): up to `capacity` band values into `values`; the count, or -1.
 int silo_vips_getpoint(VipsImage *in, int x, int y, double *values, int capacity);
 
+
+// Watermarks and masks.
+/// Renders `text` (Pango markup off) as RGBA in one colour; `font` is a Pango description, e.g. "DejaVu Sans 40".
+VipsImage *silo_vips_text(const char *text, const char *font, double red, double green, double blue, double opacity);
+/// Adds an opaque alpha band when there is none, then scales alpha by `opacity` (0...1).
+VipsImage *silo_vips_with_opacity(VipsImage *in, double opacity);
+/// Any angle clockwise on a transparent canvas (the input has alpha).
+VipsImage *silo_vips_rotate_clear(VipsImage *in, double degrees);
+/// Repeats `in` across a `width`×`height` canvas with `gap` pixels between copies.
+VipsImage *silo_vips_tile(VipsImage *in, int width, int height, int gap);
+/// `overlay` over `base` at (x, y), clipped to the base; the base keeps its band count (alpha only if it had one).
+VipsImage *silo_vips_composite(VipsImage *base, VipsImage *overlay, int x, int y);
+/// Multiplies alpha by a mask shape: 0 a circle of radius r centred, 1 a rectangle with corners of radius r.
+VipsImage *silo_vips_mask_shape(VipsImage *in, int shape, int radius);
+/// Mean of each colour band in sRGB, alpha excluded: 3 values.
+int silo_vips_mean_rgb(VipsImage *in, double *values);
+/// `in` at (x, y) on a transparent `width`×`height` canvas (the input has alpha).
+VipsImage *silo_vips_embed_clear(VipsImage *in, int x, int y, int width, int height);
+/// The EXIF orientation libvips read (1...8), or 0 when there is none.
+int silo_vips_orientation(VipsImage *in);
+/// Whether libvips here can save this suffix, e.g. ".avif".
+int silo_vips_can_save(const char *suffix);
+
 #endif
