@@ -38,6 +38,7 @@ TEST_FILES = [
     "test_multipart.py",
     "test_upload.py",
     "test_download.py",
+    "test_bucket_style.py",
 ]
 
 

@@ -26,7 +26,7 @@ extension Route {
     var aclScope: ACLScope {
         switch self {
         case .listObjects, .listObjectsV2, .getObject, .headObject, .getObjectMeta, .getSymlink, .listParts,
-             .listMultipartUploads:
+             .listMultipartUploads, .processObject:
             return .read
         case .putObject, .postObject, .appendObject, .copyObject, .deleteObject, .deleteMultipleObjects, .putSymlink,
              .initiateMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:

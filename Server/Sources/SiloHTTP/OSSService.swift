@@ -19,6 +19,9 @@ public struct OSSService: Sendable {
         self.settings = settings
         self.metadata = metadata
         self.objects = ObjectService(metadata: metadata, blobs: blobs, clock: settings.clock)
+        if let cache = settings.derivedImages {
+            objects.changes.observe { bucket, key in cache.invalidate(bucket: bucket, key: key) }
+        }
         self.iam = iam
         self.authenticator = Authenticator(settings: settings, credentials: iam)
     }
@@ -57,6 +60,11 @@ public struct OSSService: Sendable {
         case .getBucketPolicy: return try await getBucketPolicy(request, caller: caller)
         case .putBucketPolicy: return try await putBucketPolicy(request, body: body, caller: caller)
         case .deleteBucketPolicy: return try await deleteBucketPolicy(request, caller: caller)
+        case .getBucketStyle: return try await getBucketStyle(request, caller: caller)
+        case .listBucketStyles: return try await listBucketStyles(request, caller: caller)
+        case .putBucketStyle: return try await putBucketStyle(request, body: body, caller: caller)
+        case .deleteBucketStyle: return try await deleteBucketStyle(request, caller: caller)
+        case .processObject: return try await processObject(request, body: body, caller: caller)
         case .listObjects: return try await listObjects(request, caller: caller)
         case .listObjectsV2: return try await listObjectsV2(request, caller: caller)
         case .listLiveChannels: return try await listLiveChannels(request, caller: caller)

@@ -78,7 +78,7 @@ extension OSSService {
             }
         }
         if let process = request.query["x-oss-process"], !request.isHead {
-            return try await processedImage(object, process: process, fields: fields)
+            return try await processedImage(object, bucket: bucket, process: process, fields: fields, caller: caller)
         }
         var status = HTTPResponse.Status.ok
         var byteRange: Range<Int64> = 0..<object.size

@@ -10,10 +10,13 @@ enum Route: Sendable, Hashable {
     case getBucketACL, putBucketACL
     case getBucketCORS, putBucketCORS, deleteBucketCORS
     case getBucketPolicy, putBucketPolicy, deleteBucketPolicy
+    case getBucketStyle, listBucketStyles, putBucketStyle, deleteBucketStyle
     case listObjects, listObjectsV2, deleteMultipleObjects, listLiveChannels, listMultipartUploads
     // object
     case putObject, postObject, copyObject, appendObject, getObject, headObject, getObjectMeta, deleteObject
     case getObjectACL, putObjectACL, putSymlink, getSymlink
+    /// POST `?x-oss-process` with `sys/saveas`: processes the object into another.
+    case processObject
     // multipart
     case initiateMultipartUpload, uploadPart, uploadPartCopy, completeMultipartUpload, abortMultipartUpload, listParts
     /// A sub-resource or header Silo does not implement; carries the feature name for the error.
@@ -38,6 +41,10 @@ enum Route: Sendable, Hashable {
         case .getBucketPolicy: return "oss:GetBucketPolicy"
         case .putBucketPolicy: return "oss:PutBucketPolicy"
         case .deleteBucketPolicy: return "oss:DeleteBucketPolicy"
+        case .getBucketStyle: return "oss:GetStyle"
+        case .listBucketStyles: return "oss:ListStyle"
+        case .putBucketStyle: return "oss:PutStyle"
+        case .deleteBucketStyle: return "oss:DeleteStyle"
         case .listObjects, .listObjectsV2: return "oss:ListObjects"
         case .deleteMultipleObjects: return "oss:DeleteObject"
         case .listLiveChannels: return "oss:ListLiveChannel"
@@ -49,6 +56,7 @@ enum Route: Sendable, Hashable {
         case .putObjectACL: return "oss:PutObjectAcl"
         case .putSymlink: return "oss:PutObject"
         case .getSymlink: return "oss:GetObject"
+        case .processObject: return "oss:GetObject"  // the source; the target is authorized as PutObject too
         case .initiateMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload: return "oss:PutObject"
         case .abortMultipartUpload: return "oss:AbortMultipartUpload"
         case .listParts: return "oss:ListParts"
@@ -60,7 +68,7 @@ enum Route: Sendable, Hashable {
     static let unsupportedBucketResources = [
         "lifecycle", "logging", "referer", "website", "tagging", "encryption", "versioning", "versions", "replication",
         "replicationLocation", "replicationProgress", "inventory", "worm", "wormId", "wormExtend", "requestPayment",
-        "transferAcceleration", "cname", "qos", "qosInfo", "resourceGroup", "style", "httpsConfig", "metaQuery",
+        "transferAcceleration", "cname", "qos", "qosInfo", "resourceGroup", "httpsConfig", "metaQuery",
         "accessMonitor", "policyStatus", "publicAccessBlock", "accessPoint", "regionList", "asyncFetch", "uploads",
         "bucketArchiveDirectRead", "redundancyTransition", "objectInfo", "callback",
     ]
@@ -98,17 +106,20 @@ enum Route: Sendable, Hashable {
             if has("stat") { return .getBucketStat }
             if has("live") { return .listLiveChannels }
             if has("uploads") { return .listMultipartUploads }
+            if has("style") { return query["styleName"] == nil ? .listBucketStyles : .getBucketStyle }
             if let feature = unsupportedBucketResources.first(where: has) { return .unsupported(feature) }
             return query["list-type"] == "2" ? .listObjectsV2 : .listObjects
         case .put:
             if has("acl") { return .putBucketACL }
             if has("cors") { return .putBucketCORS }
             if has("policy") { return .putBucketPolicy }
+            if has("style") { return .putBucketStyle }
             if let feature = unsupportedBucketResources.first(where: has) { return .unsupported(feature) }
             return .putBucket
         case .delete:
             if has("cors") { return .deleteBucketCORS }
             if has("policy") { return .deleteBucketPolicy }
+            if has("style") { return .deleteBucketStyle }
             if let feature = unsupportedBucketResources.first(where: has) { return .unsupported(feature) }
             return .deleteBucket
         case .post:
@@ -146,6 +157,7 @@ enum Route: Sendable, Hashable {
             if has("append") { return .appendObject }
             if has("uploads") { return .initiateMultipartUpload }
             if has("uploadId") { return .completeMultipartUpload }
+            if has("x-oss-process") { return .processObject }
             if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
             return .unsupported("object POST")
         case .delete:

@@ -20,6 +20,8 @@ public struct ServerSettings: Sendable {
     public var callbacks = CallbackSettings()
     /// x-oss-process: the transform pool; nil answers image requests with NotImplemented.
     public var imaging: ImageWorkers?
+    /// Processed images kept in memory; nil computes every request.
+    public var derivedImages: DerivedImageCache?
     /// Clock in Unix seconds; injectable for tests.
     public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 

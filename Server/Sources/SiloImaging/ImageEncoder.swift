@@ -5,7 +5,8 @@ import SiloCore
 
 /// Output formats through libvips's savers; which ones exist depends on how libvips was built here.
 enum ImageEncoder {
-    /// Debian's libvips 8.14 has no HEIF saver (no libheif), so heic and avif are refused clearly, not failed late.
+    /// Savers come from libvips's modules: on Debian 12, heic through libheif and bmp through ImageMagick, but no
+    /// AVIF encoder. A format without a saver is refused clearly, not failed late.
     static func checkSupported(_ format: ImageProcess.Format) throws(OSSError) {
         guard canSave(format) else {
             throw OSSError.notImplemented("The output format \(format.rawValue) is not supported by this server's libvips.")
@@ -16,13 +17,14 @@ enum ImageEncoder {
         switch format {
         case .heic: supportsHEIC
         case .avif: supportsAVIF
-        case .bmp: false
+        case .bmp: supportsBMP
         default: true
         }
     }
 
     private static let supportsHEIC = silo_vips_can_save(".heic") != 0
     private static let supportsAVIF = silo_vips_can_save(".avif") != 0
+    private static let supportsBMP = silo_vips_can_save(".bmp") != 0
 
     static func encode(_ image: VipsHandle, format: ImageProcess.Format, quality: Int?, interlace: Bool) throws(OSSError)
         -> ImageProcessor.Output

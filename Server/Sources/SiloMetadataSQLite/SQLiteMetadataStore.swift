@@ -106,6 +106,7 @@ public final class SQLiteMetadataStore: MetadataStore {
                 return .notEmpty
             }
             try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM image_styles WHERE bucket = ?", arguments: [name])
             return .deleted
         }
         if outcome == .deleted { invalidateBuckets() }

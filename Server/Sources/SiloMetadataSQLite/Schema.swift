@@ -117,6 +117,18 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4-image-styles") { db in
+            try db.execute(sql: """
+                CREATE TABLE image_styles (
+                    bucket TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    content TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    modified_at INTEGER NOT NULL,
+                    PRIMARY KEY (bucket, name)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -2,7 +2,7 @@ import SiloCore
 
 /// The metadata side of storage: buckets, object manifests, and the reference counts that tell the
 /// collector which blobs are free. Every mutation is one atomic, durable transaction.
-public protocol MetadataStore: MultipartStore {
+public protocol MetadataStore: MultipartStore, ImageStyleStore {
     // MARK: buckets
     /// Inserts the bucket; returns the existing record instead when the name is taken.
     func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool)

@@ -122,7 +122,9 @@ extension ObjectService {
         }
         switch try await metadata.completeUpload(bucket: bucket.name, key: key, uploadId: uploadId, parts: parts,
                                                  minimumPartSize: Self.minimumPartSize, lastModified: clock()) {
-        case .completed(let record): return record
+        case .completed(let record):
+            changes.changed(bucket: record.bucket, key: record.key)
+            return record
         case .noSuchUpload: throw OSSError.noSuchUpload(uploadId)
         case .noSuchBucket: throw OSSError.noSuchBucket(bucket.name)
         case .invalidPart(let number): throw OSSError.invalidPart.with("PartNumber", String(number))

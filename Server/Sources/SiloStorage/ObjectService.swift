@@ -29,12 +29,16 @@ public struct ObjectService: Sendable {
     public let metadata: any MetadataStore
     public let blobs: any BlobStore
     public let clock: @Sendable () -> Int64
+    /// Replaced and deleted objects, announced after commit.
+    public let changes: ObjectChangeFeed
 
     public init(metadata: any MetadataStore, blobs: any BlobStore,
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                changes: ObjectChangeFeed = ObjectChangeFeed()) {
         self.metadata = metadata
         self.blobs = blobs
         self.clock = clock
+        self.changes = changes
     }
 
     /// Streams a body into a new blob; the caller commits or discards it.
@@ -95,6 +99,7 @@ public struct ObjectService: Sendable {
         switch outcome {
         case .committed:
             for blob in newBlobs { await blobs.publish(blob) }
+            changes.changed(bucket: record.bucket, key: record.key)
         case .noSuchBucket:
             for blob in newBlobs { await blobs.discard(blob) }
             throw OSSError.noSuchBucket(record.bucket)
@@ -215,6 +220,7 @@ public struct ObjectService: Sendable {
 
     public func delete(bucket: String, keys: [String]) async throws {
         guard try await metadata.deleteObjects(bucket: bucket, keys: keys) else { throw OSSError.noSuchBucket(bucket) }
+        for key in keys { changes.changed(bucket: bucket, key: key) }
     }
 }
 

@@ -52,6 +52,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("callback-allow"), help: "HOST or HOST:PORT upload callbacks may reach whatever the policy says. Repeatable.")
     var callbackAllowedHosts: [String] = []
 
+    @Option(help: "Threads for image processing (x-oss-process). Defaults to the number of cores.")
+    var imageWorkers: Int = System.coreCount
+
+    @Option(help: "Image requests that may wait for a worker before new ones get 503.")
+    var imageQueue: Int = 64
+
+    @Option(help: "Memory for processed images (the derived-image cache), in MiB; 0 turns the cache off.")
+    var imageCacheMb: Int = 256
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = ProcessInfo.processInfo.environment["SILO_LOG_LEVEL"] ?? "info"
 
@@ -82,7 +91,11 @@ struct ServerCommand: AsyncParsableCommand {
         settings.callbacks = CallbackSettings(
             signer: try CallbackKey.load(dataDirectory: dataDirectory),
             targets: CallbackTargetPolicy(mode: callbackMode, allowedHosts: Set(callbackAllowedHosts.map { $0.lowercased() })))
-        settings.imaging = ImageWorkers(processor: try ImageProcessor())
+        guard imageWorkers >= 1, imageQueue >= 1, imageCacheMb >= 0 else {
+            throw ValidationFailure("--image-workers and --image-queue must be at least 1, --image-cache-mb at least 0")
+        }
+        settings.imaging = ImageWorkers(processor: try ImageProcessor(), threads: imageWorkers, maxQueued: imageQueue)
+        if imageCacheMb > 0 { settings.derivedImages = DerivedImageCache(capacityBytes: imageCacheMb << 20) }
         let clock = settings.clock
         let collector = GarbageCollector(
             metadata: metadata, blobs: blobs, grace: gcGraceSeconds, uploadExpiry: multipartExpirySeconds, clock: clock,
