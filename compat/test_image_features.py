@@ -230,3 +230,12 @@ def test_sts_session_needs_read_on_source_and_watermark_and_write_on_saveas_targ
         user1.process_object("user1/photo.jpg", "image/resize,w_32|sys/saveas,o_%s" % b64("user2/stolen.jpg"))
     assert error.value.status == 403
     assert not root.object_exists("user2/stolen.jpg")
+
+
+def test_head_describes_the_processed_image(photos):
+    url = photos.sign_url("HEAD", "photo.jpg", 300, params={"x-oss-process": "image/resize,w_50/format,png"})
+    head = requests.head(url, timeout=30)
+    assert head.status_code == 200 and head.headers["Content-Type"] == "image/png"
+    body = photos.get_object("photo.jpg", process="image/resize,w_50/format,png").read()
+    assert int(head.headers["Content-Length"]) == len(body)
+    assert "x-oss-hash-crc64ecma" not in head.headers

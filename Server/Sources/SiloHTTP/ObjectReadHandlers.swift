@@ -77,8 +77,9 @@ extension OSSService {
                 if let value = request.query[query] { fields[header] = value }
             }
         }
-        if let process = request.query["x-oss-process"], !request.isHead {
-            return try await processedImage(object, bucket: bucket, process: process, fields: fields, caller: caller)
+        if let process = request.query["x-oss-process"] {
+            let processed = try await processedImage(object, bucket: bucket, process: process, fields: fields, caller: caller)
+            return request.isHead ? Response(status: processed.status, headers: processed.headers, body: .init()) : processed
         }
         var status = HTTPResponse.Status.ok
         var byteRange: Range<Int64> = 0..<object.size

@@ -144,6 +144,7 @@ enum Route: Sendable, Hashable {
             return .getObject
         case .head:
             if has("objectMeta") { return .getObjectMeta }
+            if has("x-oss-process") { return .headObject }  // the processed image's headers
             if let feature = unsupportedObjectResources.first(where: has) { return .unsupported(feature) }
             return .headObject
         case .put:
