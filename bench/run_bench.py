@@ -125,7 +125,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--binary", default=os.path.join(ROOT, "Server", ".build", "release", "silo"))
-    parser.add_argument("--only", choices=["objects", "sts", "tokens", "multipart"], help="run one part")
+    parser.add_argument("--only", choices=["objects", "sts", "tokens", "multipart", "images"], help="run one part")
     options = parser.parse_args()
     work = os.path.join(HERE, ".work")
     shutil.rmtree(work, ignore_errors=True)
@@ -144,7 +144,11 @@ def main():
         if options.only in (None, "multipart"):
             import multipart_bench
             multipart_bench.run(silo, nginx, work)
-        if options.only in ("sts", "tokens", "multipart"):
+        if options.only in (None, "images"):
+            # Starts its own Silo servers: it needs its own image flags and a server per configuration.
+            import image_bench
+            image_bench.run(options.binary, work, seconds=options.seconds)
+        if options.only in ("sts", "tokens", "multipart", "images"):
             return
         bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, "bench", region=REGION)
         bucket.create_bucket()
