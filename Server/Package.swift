@@ -88,7 +88,7 @@ let package = Package(
         ),
         // libvips 8.14 (Debian libvips-dev), and a C shim because its API is varargs.
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
-        .target(name: "CVipsShim", dependencies: ["CVips"]),
+        .target(name: "CVipsShim", dependencies: ["CVips"], linkerSettings: [.linkedLibrary("jpeg")]),
         // x-oss-process on libvips: shrink-on-load thumbnails, the operations of spec §14, encoders.
         .target(
             name: "SiloImaging",
@@ -96,6 +96,7 @@ let package = Package(
                 "CVipsShim", "CVips",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]

@@ -33,6 +33,12 @@ VipsImage *silo_vips_resize(VipsImage *in, double horizontal, double vertical) {
     return out;
 }
 
+VipsImage *silo_vips_resize_cubic(VipsImage *in, double horizontal, double vertical) {
+    VipsImage *out = NULL;
+    if (vips_resize(in, &out, horizontal, "vscale", vertical, "kernel", VIPS_KERNEL_CUBIC, NULL)) return NULL;
+    return out;
+}
+
 VipsImage *silo_vips_extract(VipsImage *in, int left, int top, int width, int height) {
     VipsImage *out = NULL;
     if (vips_extract_area(in, &out, left, top, width, height, NULL)) return NULL;

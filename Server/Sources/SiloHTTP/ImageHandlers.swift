@@ -89,8 +89,8 @@ extension OSSService {
         guard let imaging = settings.imaging else { throw OSSError.notImplemented("Image processing is not enabled.") }
         let blobs = objects.blobs
         let compute: @Sendable () async throws -> DerivedImageCache.Entry = {
-            let source = try await Self.readWhole(job.source, blobs: blobs)
-            var marks: [String: Data] = [:]
+            let source = try await Self.imageSource(job.source, blobs: blobs)
+            var marks: [String: ByteBuffer] = [:]
             for (key, record) in job.watermarks { marks[key] = try await Self.readWhole(record, blobs: blobs) }
             let output = try await imaging.process(source, pipeline: job.pipeline, watermarks: marks)
             return DerivedImageCache.Entry(body: ByteBuffer(data: output.data), contentType: output.contentType)
@@ -99,8 +99,19 @@ extension OSSService {
         return try await cache.entry(for: job.cacheKey, compute: compute)
     }
 
-    private static func readWhole(_ object: ObjectRecord, blobs: any BlobStore) async throws -> Data {
-        guard object.size > 0 else { return Data() }
-        return Data(buffer: try await blobs.readWhole(object.extents, range: 0..<object.size))
+    /// A single-extent object on disk is mapped, not read: no copy of up to 20 MB per transform.
+    private static func imageSource(_ object: ObjectRecord, blobs: any BlobStore) async throws -> ImageSource {
+        if object.extents.count == 1, let files = blobs as? any FileBackedBlobStore,
+            let span = try await files.fileSpans(object.extents, range: 0..<object.size).first
+        {
+            defer { close(span.descriptor) }
+            if let mapped = ImageSource(descriptor: span.descriptor, offset: span.offset, length: span.length) { return mapped }
+        }
+        return ImageSource(try await readWhole(object, blobs: blobs))
+    }
+
+    private static func readWhole(_ object: ObjectRecord, blobs: any BlobStore) async throws -> ByteBuffer {
+        guard object.size > 0 else { return ByteBuffer() }
+        return try await blobs.readWhole(object.extents, range: 0..<object.size)
     }
 }

@@ -1,6 +1,8 @@
 import CVips
 import CVipsShim
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 import SiloCore
 
 /// Runs an `ImagePipeline` over an image's bytes with libvips. A leading resize shrinks on load, so a 12 MP
@@ -36,32 +38,48 @@ public struct ImageProcessor: Sendable {
 
     /// `watermarks` holds the bytes of the objects the pipeline's image watermarks name, by key.
     public func process(_ source: Data, pipeline: ImagePipeline, watermarks: [String: Data] = [:]) throws(OSSError) -> Output {
+        try process(ByteBuffer(data: source), pipeline: pipeline, watermarks: watermarks.mapValues { ByteBuffer(data: $0) })
+    }
+
+    public func process(_ source: ByteBuffer, pipeline: ImagePipeline, watermarks: [String: ByteBuffer]) throws(OSSError) -> Output {
+        try process(ImageSource(source), pipeline: pipeline, watermarks: watermarks)
+    }
+
+    public func process(_ source: ImageSource, pipeline: ImagePipeline, watermarks: [String: ByteBuffer]) throws(OSSError) -> Output {
+        guard source.count <= limits.maxSourceBytes else {
+            throw OSSError(status: 400, code: "ImageTooLarge", message: "The source image is larger than 20 MB.")
+        }
+        guard source.count > 0 else { throw OSSError.badRequest("Reading the image failed: the object is empty.") }
         let inputs = InputBytes()
-        let bytes = try inputs.hold(source, limit: limits.maxSourceBytes)
         var marks: [String: UnsafeRawBufferPointer] = [:]
         for (key, data) in watermarks { marks[key] = try inputs.hold(data, limit: limits.maxSourceBytes) }
         let context = Context(inputs: inputs, watermarks: marks)
-        return try withExtendedLifetime(inputs) { () throws(OSSError) -> Output in
-            let rendered = try render(bytes, pipeline: pipeline, context: context, base: nil)
-            switch rendered {
-            case .json(let data): return Output(data: data, contentType: "application/json")
-            case .image(let image, let encoding): return try encode(image, encoding)
+        // The source is read in place: libvips sees it only inside this closure, and every image made from it
+        // is dropped before the closure returns.
+        let result = source.withBytes { bytes in
+            Result { () throws(OSSError) -> Output in
+                switch try render(bytes, pipeline: pipeline, context: context, base: nil) {
+                case .json(let data): return Output(data: data, contentType: "application/json")
+                case .image(let image, let encoding): return try encode(image, encoding)
+                }
             }
         }
+        return try withExtendedLifetime(inputs) { () throws(OSSError) -> Output in try result.get() }
     }
 
     /// Encoded inputs copied once into memory libvips may read for as long as any image made from them lives.
     final class InputBytes {
         private var buffers: [UnsafeMutableRawBufferPointer] = []
 
-        func hold(_ data: Data, limit: Int) throws(OSSError) -> UnsafeRawBufferPointer {
-            guard data.count <= limit else {
-                throw OSSError(status: 400, code: "ImageTooLarge", message: "The source image is larger than 20 MB.")
+        func hold(_ data: ByteBuffer, limit: Int) throws(OSSError) -> UnsafeRawBufferPointer {
+            let count = data.readableBytes
+            guard count <= limit else {
+                throw OSSError(status: 400, code: "ImageTooLarge", message: "The watermark image is larger than 20 MB.")
             }
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, data.count), alignment: 16)
-            data.copyBytes(to: buffer)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count), alignment: 16)
+            data.withUnsafeReadableBytes { buffer.copyMemory(from: $0) }
             buffers.append(buffer)
-            return UnsafeRawBufferPointer(rebasing: buffer[0..<data.count])
+            return UnsafeRawBufferPointer(rebasing: buffer[0..<count])
         }
 
         deinit { for buffer in buffers { buffer.deallocate() } }
@@ -103,36 +121,40 @@ public struct ImageProcessor: Sendable {
         let head = Data(bytes: bytes.baseAddress!, count: min(bytes.count, ImageHeader.sniffLength))
         let sniffed = ImageHeader.sniff(head)
         if let sniffed { try checkSource(sniffed.width, sniffed.height) }
-        let header = try VipsHandle.checked(silo_vips_load(bytes.baseAddress, bytes.count), "Reading the image")
-        try checkSource(header.width, header.height)
         var operations = try Self.resolvePercentOfBase(pipeline.operations, base: base)[...]
-        if operations.contains(where: { $0 == .info }) {
-            return .json(ImageReport.info(size: bytes.count, image: header, format: sniffed?.format ?? "jpg"))
-        }
         var encoding = Encoding(format: sniffed.flatMap { ImageProcess.Format(rawValue: $0.format) } ?? .jpg)
-
-        var orient = false
-        if case .autoOrient(let on)? = operations.first {
-            orient = on
-            operations = operations.dropFirst()
-        }
         var image: VipsHandle
-        if case .resize(let resize)? = operations.first {
-            // Shrink on load to the planned size, then cut or pad. EXIF orientations 5–8 swap the sides.
-            let turned = orient && (5...8).contains(silo_vips_orientation(header.pointer))
-            let plan = ResizePlan.make(resize, sourceWidth: turned ? header.height : header.width,
-                                       sourceHeight: turned ? header.width : header.height)
-            try checkOutput(plan.finalWidth, plan.finalHeight)
-            image = try VipsHandle.checked(silo_vips_thumbnail(bytes.baseAddress, bytes.count, Int32(plan.scaledWidth),
-                                                               Int32(plan.scaledHeight), 3 /* force */, 0, orient ? 0 : 1), "Resizing")
-            image = try finish(image, plan: plan, color: resize.color)
+        if let fast = try jpegFastStart(bytes, sniffed: sniffed, operations: operations) {
+            image = fast
             operations = operations.dropFirst()
-        } else if operations.first == .averageHue {
-            // The mean colour of a 256 px thumbnail is the mean colour, for a fraction of the decoding.
-            image = try VipsHandle.checked(silo_vips_thumbnail(bytes.baseAddress, bytes.count, 256, 256, 2, 0, 1), "Reading")
         } else {
-            image = header
-            if orient { image = try VipsHandle.checked(silo_vips_autorot(image.pointer), "Orienting") }
+            let header = try VipsHandle.checked(silo_vips_load(bytes.baseAddress, bytes.count), "Reading the image")
+            try checkSource(header.width, header.height)
+            if operations.contains(where: { $0 == .info }) {
+                return .json(ImageReport.info(size: bytes.count, image: header, format: sniffed?.format ?? "jpg"))
+            }
+            var orient = false
+            if case .autoOrient(let on)? = operations.first {
+                orient = on
+                operations = operations.dropFirst()
+            }
+            if case .resize(let resize)? = operations.first {
+                // Shrink on load to the planned size, then cut or pad. EXIF orientations 5–8 swap the sides.
+                let turned = orient && (5...8).contains(silo_vips_orientation(header.pointer))
+                let plan = ResizePlan.make(resize, sourceWidth: turned ? header.height : header.width,
+                                           sourceHeight: turned ? header.width : header.height)
+                try checkOutput(plan.finalWidth, plan.finalHeight)
+                image = try VipsHandle.checked(silo_vips_thumbnail(bytes.baseAddress, bytes.count, Int32(plan.scaledWidth),
+                                                                   Int32(plan.scaledHeight), 3 /* force */, 0, orient ? 0 : 1), "Resizing")
+                image = try finish(image, plan: plan, color: resize.color)
+                operations = operations.dropFirst()
+            } else if operations.first == .averageHue {
+                // The mean colour of a 256 px thumbnail is the mean colour, for a fraction of the decoding.
+                image = try VipsHandle.checked(silo_vips_thumbnail(bytes.baseAddress, bytes.count, 256, 256, 2, 0, 1), "Reading")
+            } else {
+                image = header
+                if orient { image = try VipsHandle.checked(silo_vips_autorot(image.pointer), "Orienting") }
+            }
         }
 
         for operation in operations {
@@ -175,6 +197,35 @@ public struct ImageProcessor: Sendable {
             try checkOutput(image.width, image.height)
         }
         return .image(image, encoding)
+    }
+
+    /// The thumbnail fast path: a JPEG whose first step is a resize (no auto-orient, no info) is scaled by
+    /// libjpeg while decoding, with no libvips header pass, then reduced bicubically to the planned size.
+    func jpegFastStart(_ bytes: UnsafeRawBufferPointer, sniffed: ImageHeader?, operations: ArraySlice<ImageOperation>)
+        throws(OSSError) -> VipsHandle?
+    {
+        guard let sniffed, sniffed.format == "jpg", case .resize(let resize)? = operations.first,
+            !operations.contains(where: { $0 == .info })
+        else { return nil }
+        let plan = ResizePlan.make(resize, sourceWidth: sniffed.width, sourceHeight: sniffed.height)
+        try checkOutput(plan.finalWidth, plan.finalHeight)
+        guard let decoded = Self.jpegShrinkOnLoad(bytes, width: sniffed.width, height: sniffed.height, plan: plan) else { return nil }
+        let image = try VipsHandle.checked(silo_vips_resize_cubic(decoded.pointer, Double(plan.scaledWidth) / Double(decoded.width),
+                                                                  Double(plan.scaledHeight) / Double(decoded.height)), "Resizing")
+        return try finish(image, plan: plan, color: resize.color)
+    }
+
+    /// libjpeg's DCT scaling by the largest of 8, 4, 2 that keeps the decode at least the planned size; nil when
+    /// it does not apply (no shrink, or a JPEG libjpeg alone should not decode), for libvips's thumbnail instead.
+    static func jpegShrinkOnLoad(_ bytes: UnsafeRawBufferPointer, width: Int, height: Int, plan: ResizePlan) -> VipsHandle? {
+        guard let shrink = [8, 4, 2].first(where: { factor in
+            (width + factor - 1) / factor >= plan.scaledWidth && (height + factor - 1) / factor >= plan.scaledHeight
+        }) else { return nil }
+        guard let pointer = silo_jpeg_shrink_load(bytes.baseAddress, bytes.count, Int32(shrink)) else {
+            _ = silo_vips_take_error().map { g_free($0) }
+            return nil
+        }
+        return VipsHandle(pointer)
     }
 
     /// `resize,P_n` sizes a watermark image to n % of the image under it; anywhere else it means nothing.

@@ -20,7 +20,7 @@ public final class ImageWorkers: Sendable {
     }
 
     /// Runs the pipeline, or answers 503 when `maxQueued` transforms are already waiting or running.
-    public func process(_ source: Data, pipeline: ImagePipeline, watermarks: [String: Data] = [:]) async throws
+    public func process(_ source: ImageSource, pipeline: ImagePipeline, watermarks: [String: ByteBuffer] = [:]) async throws
         -> ImageProcessor.Output
     {
         let admitted = pending.withLockedValue { count -> Bool in

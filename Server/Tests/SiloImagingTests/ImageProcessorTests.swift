@@ -169,6 +169,40 @@ import Testing
         #expect(Self.size(sharp) == ImageHeader(format: "png", width: 200, height: 150))
     }
 
+    @Test func jpegShrinkOnLoadDecodesAtAFractionAndLeavesOddFilesToLibvips() throws {
+        let source = try Self.image(800, 600)
+        var resize = ImageOperation.Resize()
+        resize.width = 100
+        let plan = ResizePlan.make(resize, sourceWidth: 800, sourceHeight: 600)
+        let decoded = try #require(source.withUnsafeBytes { ImageProcessor.jpegShrinkOnLoad($0, width: 800, height: 600, plan: plan) })
+        #expect((decoded.width, decoded.height, decoded.bands) == (100, 75, 3), "1/8 of 800x600 is still 100 wide")
+        var pixel = [Double](repeating: 0, count: 3)
+        #expect(silo_vips_getpoint(decoded.pointer, 5, 5, &pixel, 3) == 3 && Self.isRed(pixel))
+        resize.width = 300
+        let wider = ResizePlan.make(resize, sourceWidth: 800, sourceHeight: 600)
+        let half = try #require(source.withUnsafeBytes { ImageProcessor.jpegShrinkOnLoad($0, width: 800, height: 600, plan: wider) })
+        #expect((half.width, half.height) == (400, 300), "1/2: the largest shrink that stays at least 300 wide")
+        // Truncated: refused here (libvips then reports it); no shrink needed: not used.
+        #expect(source.prefix(source.count / 2).withUnsafeBytes { ImageProcessor.jpegShrinkOnLoad($0, width: 800, height: 600, plan: plan) } == nil)
+        resize.width = 700
+        let big = ResizePlan.make(resize, sourceWidth: 800, sourceHeight: 600)
+        #expect(source.withUnsafeBytes { ImageProcessor.jpegShrinkOnLoad($0, width: 800, height: 600, plan: big) } == nil)
+        #expect(throws: OSSError.self) { _ = try Self.run(source.prefix(source.count / 2), "image/resize,w_100") }
+        // Grey JPEGs decode to one band and still resize end to end.
+        let pixels = [UInt8](repeating: 90, count: 800 * 600)
+        let greyImage = try VipsHandle.checked(pixels.withUnsafeBytes {
+            vips_image_new_from_memory_copy($0.baseAddress, $0.count, 800, 600, 1, VIPS_FORMAT_UCHAR)
+        }, "grey")
+        var buffer: UnsafeMutableRawPointer?
+        var length = 0
+        #expect(silo_vips_save(greyImage.pointer, ".jpg", &buffer, &length) == 0)
+        let grey = Data(bytes: buffer!, count: length)
+        g_free(buffer)
+        let greyDecoded = try #require(grey.withUnsafeBytes { ImageProcessor.jpegShrinkOnLoad($0, width: 800, height: 600, plan: plan) })
+        #expect(greyDecoded.bands == 1)
+        #expect(Self.size(try Self.run(grey, "image/resize,w_100")) == ImageHeader(format: "jpg", width: 100, height: 75))
+    }
+
     static func pixelValue(_ data: Data, _ x: Int, _ y: Int) -> [Double] {
         (try? pixel(ImageProcessor.Output(data: data, contentType: "image/png"), x, y)) ?? [0, 0, 0]
     }

@@ -15,10 +15,16 @@ VipsImage *silo_vips_load(const void *buffer, size_t length);
 /// Shrink-on-load thumbnail: `size` 0 both, 1 up only, 2 down only, 3 force; `crop` 0 none, 1 centre.
 VipsImage *silo_vips_thumbnail(const void *buffer, size_t length, int width, int height, int size, int crop, int no_rotate);
 VipsImage *silo_vips_resize(VipsImage *in, double horizontal, double vertical);
+/// As silo_vips_resize with the bicubic kernel: after DCT scaling has already averaged 8×8 blocks, the
+/// remaining reduction needs no lanczos3, and this is the kernel Pillow's thumbnail uses.
+VipsImage *silo_vips_resize_cubic(VipsImage *in, double horizontal, double vertical);
 VipsImage *silo_vips_extract(VipsImage *in, int left, int top, int width, int height);
 VipsImage *silo_vips_embed(VipsImage *in, int x, int y, int width, int height, double red, double green, double blue);
 VipsImage *silo_vips_flatten(VipsImage *in, double red, double green, double blue);
 VipsImage *silo_vips_autorot(VipsImage *in);
+/// A baseline/progressive YCbCr, RGB or grey JPEG decoded at 1/`shrink` (1, 2, 4 or 8) by libjpeg; NULL for
+/// anything else (CMYK, corrupt, truncated), for the caller to hand to libvips instead.
+VipsImage *silo_jpeg_shrink_load(const void *buffer, size_t length, int shrink);
 /// Encodes by suffix with saver options, e.g. ".jpg[Q=80,interlace=true]"; free the buffer with g_free.
 int silo_vips_save(VipsImage *in, const char *format, void **buffer, size_t *length);
 
