@@ -150,7 +150,10 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "SiloImagingTests", dependencies: ["SiloImaging", "CVips"]),
+        .testTarget(
+            name: "SiloImagingTests",
+            dependencies: ["SiloImaging", "CVips", .product(name: "NIOFoundationCompat", package: "swift-nio")]
+        ),
         .testTarget(
             name: "SiloAppServerTests",
             dependencies: [

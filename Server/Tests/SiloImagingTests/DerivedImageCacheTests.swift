@@ -1,4 +1,7 @@
+import Foundation
 import NIOConcurrencyHelpers
+import NIOFoundationCompat
+import SiloCore
 import NIOCore
 import Testing
 
@@ -93,5 +96,33 @@ import Testing
         #expect(try await cache.entry(for: newest) { Self.entry("recomputed") }.1 == .hit)
         let oldest = DerivedImageCache.Key(bucket: "b", object: "k0", variant: "v")
         #expect(try await cache.entry(for: oldest) { Self.entry("recomputed") }.1 == .miss)
+    }
+}
+
+@Suite struct ImageWorkersTests {
+    /// Beyond the queue limit a transform is refused at once with 503, never queued without bound.
+    @Test func aFullQueueAnswers503() async throws {
+        let workers = ImageWorkers(processor: try ImageProcessor(), threads: 1, maxQueued: 2)
+        let source = ImageSource(ByteBuffer(data: try ImageProcessorTests.image(1500, 1500, suffix: ".png")))
+        guard case .image(let slow) = try ProcessRequest.parse("image/blur,r_50,s_50/format,png") else { return }
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    do {
+                        _ = try await workers.process(source, pipeline: slow)
+                        return "ok"
+                    } catch let error as OSSError {
+                        return "\(error.status) \(error.code)"
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        try await workers.shutdown()
+        #expect(outcomes.filter { $0 == "ok" }.count >= 2, "\(outcomes)")
+        #expect(outcomes.filter { $0 == "503 ServiceUnavailable" }.count >= 1, "\(outcomes)")
+        #expect(outcomes.allSatisfy { $0 == "ok" || $0 == "503 ServiceUnavailable" }, "\(outcomes)")
     }
 }
