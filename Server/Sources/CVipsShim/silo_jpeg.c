@@ -6,6 +6,7 @@
 #include <jpeglib.h>
 #include <setjmp.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     struct jpeg_error_mgr base;
@@ -40,9 +41,16 @@ VipsImage *silo_jpeg_shrink_load(const void *buffer, size_t length, int shrink) 
     }
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, (const unsigned char *)buffer, (unsigned long)length);
+    jpeg_save_markers(&info, JPEG_APP0 + 2, 0xFFFF);
     jpeg_read_header(&info, TRUE);
-    // CMYK and YCCK need libvips's colour handling.
-    if (info.jpeg_color_space != JCS_YCbCr && info.jpeg_color_space != JCS_GRAYSCALE && info.jpeg_color_space != JCS_RGB) {
+    // CMYK and YCCK, and images with an ICC profile, need libvips's colour management.
+    int colour_managed = 0;
+    for (jpeg_saved_marker_ptr marker = info.marker_list; marker; marker = marker->next) {
+        if (marker->marker == JPEG_APP0 + 2 && marker->data_length >= 12 && memcmp(marker->data, "ICC_PROFILE", 12) == 0)
+            colour_managed = 1;
+    }
+    if (colour_managed
+        || (info.jpeg_color_space != JCS_YCbCr && info.jpeg_color_space != JCS_GRAYSCALE && info.jpeg_color_space != JCS_RGB)) {
         jpeg_destroy_decompress(&info);
         return NULL;
     }

@@ -188,6 +188,11 @@ import Testing
         let big = ResizePlan.make(resize, sourceWidth: 800, sourceHeight: 600)
         #expect(source.withUnsafeBytes { ImageProcessor.jpegShrinkOnLoad($0, width: 800, height: 600, plan: big) } == nil)
         #expect(throws: OSSError.self) { _ = try Self.run(source.prefix(source.count / 2), "image/resize,w_100") }
+        // An ICC profile (APP2 after SOI) means colour management: libvips's path, not this one.
+        let profile = Array("ICC_PROFILE".utf8) + [0, 1, 1] + [UInt8](repeating: 7, count: 128)
+        let segment: [UInt8] = [0xFF, 0xE2, UInt8((profile.count + 2) >> 8), UInt8((profile.count + 2) & 0xFF)] + profile
+        let managed = Data(source.prefix(2) + segment + source.dropFirst(2))
+        #expect(managed.withUnsafeBytes { ImageProcessor.jpegShrinkOnLoad($0, width: 800, height: 600, plan: plan) } == nil)
         // Grey JPEGs decode to one band and still resize end to end.
         let pixels = [UInt8](repeating: 90, count: 800 * 600)
         let greyImage = try VipsHandle.checked(pixels.withUnsafeBytes {

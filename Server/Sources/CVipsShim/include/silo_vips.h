@@ -23,7 +23,7 @@ VipsImage *silo_vips_embed(VipsImage *in, int x, int y, int width, int height, d
 VipsImage *silo_vips_flatten(VipsImage *in, double red, double green, double blue);
 VipsImage *silo_vips_autorot(VipsImage *in);
 /// A baseline/progressive YCbCr, RGB or grey JPEG decoded at 1/`shrink` (1, 2, 4 or 8) by libjpeg; NULL for
-/// anything else (CMYK, corrupt, truncated), for the caller to hand to libvips instead.
+/// anything else (CMYK, an ICC profile, corrupt, truncated), for the caller to hand to libvips instead.
 VipsImage *silo_jpeg_shrink_load(const void *buffer, size_t length, int shrink);
 /// Encodes by suffix with saver options, e.g. ".jpg[Q=80,interlace=true]"; free the buffer with g_free.
 int silo_vips_save(VipsImage *in, const char *format, void **buffer, size_t *length);
