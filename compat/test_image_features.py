@@ -239,3 +239,16 @@ def test_head_describes_the_processed_image(photos):
     body = photos.get_object("photo.jpg", process="image/resize,w_50/format,png").read()
     assert int(head.headers["Content-Length"]) == len(body)
     assert "x-oss-hash-crc64ecma" not in head.headers
+
+
+def test_animated_gif_stays_animated_when_resized(photos):
+    frames = [Image.new("RGB", (120, 80), colour) for colour in [(255, 0, 0), (0, 255, 0), (0, 0, 255)]]
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    photos.put_object("moving.gif", out.getvalue())
+    resized = decode(photos.get_object("moving.gif", process="image/resize,w_60").read())
+    assert resized.format == "GIF" and resized.size == (60, 40) and resized.n_frames == 3
+    resized.seek(1)
+    assert resized.convert("RGB").getpixel((5, 5)) == (0, 255, 0)
+    still = decode(photos.get_object("moving.gif", process="image/resize,w_60/format,png").read())
+    assert still.format == "PNG" and still.size == (60, 40)

@@ -19,6 +19,21 @@ VipsImage *silo_vips_load(const void *buffer, size_t length) {
     return vips_image_new_from_buffer(buffer, length, "fail_on=truncated", NULL);
 }
 
+VipsImage *silo_vips_load_pages(const void *buffer, size_t length) {
+    return vips_image_new_from_buffer(buffer, length, "n=-1,fail_on=truncated", NULL);
+}
+
+VipsImage *silo_vips_thumbnail_pages(const void *buffer, size_t length, int width, int height, int size) {
+    VipsImage *out = NULL;
+    if (vips_thumbnail_buffer((void *)buffer, length, &out, width, "height", height, "size", (VipsSize)size,
+                              "option_string", "n=-1,fail_on=truncated", NULL)) return NULL;
+    return out;
+}
+
+int silo_vips_page_height(VipsImage *in) {
+    return vips_image_get_page_height(in);
+}
+
 VipsImage *silo_vips_thumbnail(const void *buffer, size_t length, int width, int height, int size, int crop, int no_rotate) {
     VipsImage *out = NULL;
     if (vips_thumbnail_buffer((void *)buffer, length, &out, width, "height", height, "size", (VipsSize)size,

@@ -127,6 +127,9 @@ public struct ImageProcessor: Sendable {
         if let fast = try jpegFastStart(bytes, sniffed: sniffed, operations: operations) {
             image = fast
             operations = operations.dropFirst()
+        } else if let animated = try animatedResize(bytes, sniffed: sniffed, operations: operations) {
+            image = animated
+            operations = operations.dropFirst()
         } else {
             let header = try VipsHandle.checked(silo_vips_load(bytes.baseAddress, bytes.count), "Reading the image")
             try checkSource(header.width, header.height)
@@ -194,7 +197,7 @@ public struct ImageProcessor: Sendable {
             case .info:
                 break  // answered above
             }
-            try checkOutput(image.width, image.height)
+            try checkOutput(image.width, image.frameHeight)
         }
         return .image(image, encoding)
     }
@@ -213,6 +216,38 @@ public struct ImageProcessor: Sendable {
         let image = try VipsHandle.checked(silo_vips_resize_cubic(decoded.pointer, Double(plan.scaledWidth) / Double(decoded.width),
                                                                   Double(plan.scaledHeight) / Double(decoded.height)), "Resizing")
         return try finish(image, plan: plan, color: resize.color)
+    }
+
+    /// An animated GIF stays animated when the pipeline only resizes it (without cutting or padding) and keeps
+    /// GIF output; every frame is resized. Other pipelines work on the first frame. The pixel limit counts
+    /// every frame, as the service's does.
+    func animatedResize(_ bytes: UnsafeRawBufferPointer, sniffed: ImageHeader?, operations: ArraySlice<ImageOperation>)
+        throws(OSSError) -> VipsHandle?
+    {
+        guard sniffed?.format == "gif", case .resize(let resize)? = operations.first, ![.fill, .pad].contains(resize.mode),
+            operations.dropFirst().allSatisfy({ operation in
+                switch operation {
+                case .format(let format): return format == .gif
+                case .quality, .interlace: return true
+                default: return false
+                }
+            })
+        else { return nil }
+        let pages = try VipsHandle.checked(silo_vips_load_pages(bytes.baseAddress, bytes.count), "Reading the image")
+        let frameHeight = Int(silo_vips_page_height(pages.pointer))
+        let frames = max(1, pages.height / max(1, frameHeight))
+        guard frames > 1 else { return nil }
+        try checkSource(pages.width, frameHeight)
+        guard pages.width * pages.height <= limits.maxPixels else {
+            throw OSSError(status: 400, code: "ImageTooLarge", message: "The animation has \(frames) frames of \(pages.width)x\(frameHeight), over the limits.")
+        }
+        let plan = ResizePlan.make(resize, sourceWidth: pages.width, sourceHeight: frameHeight)
+        try checkOutput(plan.finalWidth, plan.finalHeight)
+        guard plan.finalWidth * plan.finalHeight * frames <= limits.maxOutputPixels else {
+            throw OSSError(status: 400, code: "ImageTooLarge", message: "The resized animation would be over the output limits.")
+        }
+        return try VipsHandle.checked(silo_vips_thumbnail_pages(bytes.baseAddress, bytes.count, Int32(plan.scaledWidth),
+                                                                Int32(plan.scaledHeight), 3 /* force */), "Resizing")
     }
 
     /// libjpeg's DCT scaling by the largest of 8, 4, 2 that keeps the decode at least the planned size; nil when

@@ -17,6 +17,8 @@ final class VipsHandle {
     var height: Int { Int(vips_image_get_height(pointer)) }
     var bands: Int { Int(vips_image_get_bands(pointer)) }
     var hasAlpha: Bool { vips_image_hasalpha(pointer) != 0 }
+    /// One frame's height: the whole height unless the image holds an animation's frames stacked.
+    var frameHeight: Int { Int(silo_vips_page_height(pointer)) }
 
     /// Wraps a new reference from the shim, or turns libvips's error into a 400.
     static func checked(_ pointer: UnsafeMutablePointer<VipsImage>?, _ what: String) throws(OSSError) -> VipsHandle {

@@ -187,3 +187,43 @@ import Testing
         }
     }
 }
+
+/// Animated GIFs keep their frames when only resized; anything else works on the first frame.
+@Suite struct AnimatedGIFTests {
+    /// Three 120×80 frames: red, green, blue.
+    static func animation() throws -> Data {
+        try VipsRuntime.start()
+        var pixels: [UInt8] = []
+        for colour: [UInt8] in [[255, 0, 0], [0, 255, 0], [0, 0, 255]] {
+            for _ in 0..<(120 * 80) { pixels += colour }
+        }
+        let strip = try VipsHandle.checked(pixels.withUnsafeBytes {
+            vips_image_new_from_memory_copy($0.baseAddress, $0.count, 120, 240, 3, VIPS_FORMAT_UCHAR)
+        }, "strip")
+        let copy = try VipsHandle.checked(silo_vips_linear(strip.pointer, 1, 0), "copy")
+        vips_image_set_int(copy.pointer, "page-height", 80)
+        return try ImageEffectsTests.encode(copy, ".gif")
+    }
+
+    static func frames(_ output: ImageProcessor.Output) throws -> (width: Int, frameHeight: Int, count: Int) {
+        let pages = try VipsHandle.checked(output.data.withUnsafeBytes { silo_vips_load_pages($0.baseAddress, $0.count) }, "decode")
+        return (pages.width, pages.frameHeight, pages.height / pages.frameHeight)
+    }
+
+    @Test func resizingKeepsEveryFrame() throws {
+        let source = try Self.animation()
+        let resized = try ImageEffectsTests.run(source, "image/resize,w_60")
+        #expect(resized.contentType == "image/gif")
+        #expect(try Self.frames(resized) == (60, 40, 3))
+        let pages = try VipsHandle.checked(resized.data.withUnsafeBytes { silo_vips_load_pages($0.baseAddress, $0.count) }, "decode")
+        var pixel = [Double](repeating: 0, count: 4)
+        _ = silo_vips_getpoint(pages.pointer, 5, 40 + 5, &pixel, 4)
+        #expect(pixel[1] > 200 && pixel[0] < 60, "the second frame is still green")
+        #expect(try Self.frames(try ImageEffectsTests.run(source, "image/resize,m_fixed,w_30,h_30/format,gif")) == (30, 30, 3))
+        // Cutting, other formats or other operations: the first frame only.
+        let cropped = try ImageEffectsTests.run(source, "image/resize,m_fill,w_30,h_30")
+        #expect(try Self.frames(cropped).count == 1)
+        let png = try ImageEffectsTests.run(source, "image/resize,w_60/format,png")
+        #expect(ImageProcessorTests.size(png) == ImageHeader(format: "png", width: 60, height: 40))
+    }
+}

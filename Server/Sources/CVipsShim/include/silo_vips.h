@@ -12,6 +12,11 @@ int silo_vips_start(void);
 char *silo_vips_take_error(void);
 
 VipsImage *silo_vips_load(const void *buffer, size_t length);
+/// Every page (frame) of an animated image, stacked vertically; `vips_image_get_page_height` gives one frame.
+VipsImage *silo_vips_load_pages(const void *buffer, size_t length);
+/// Like silo_vips_thumbnail for every page of an animated image, each resized to `width`×`height`.
+VipsImage *silo_vips_thumbnail_pages(const void *buffer, size_t length, int width, int height, int size);
+int silo_vips_page_height(VipsImage *in);
 /// Shrink-on-load thumbnail: `size` 0 both, 1 up only, 2 down only, 3 force; `crop` 0 none, 1 centre.
 VipsImage *silo_vips_thumbnail(const void *buffer, size_t length, int width, int height, int size, int crop, int no_rotate);
 VipsImage *silo_vips_resize(VipsImage *in, double horizontal, double vertical);
