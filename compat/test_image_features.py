@@ -252,3 +252,24 @@ def test_animated_gif_stays_animated_when_resized(photos):
     assert resized.convert("RGB").getpixel((5, 5)) == (0, 255, 0)
     still = decode(photos.get_object("moving.gif", process="image/resize,w_60/format,png").read())
     assert still.format == "PNG" and still.size == (60, 40)
+
+
+def test_styles_only_servers_refuse_arbitrary_process_strings():
+    from silo_harness import SiloServer
+    server = SiloServer(extra_args=["--image-processing", "styles"])
+    server.start()
+    try:
+        bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), server.endpoint, random_name("styled"), region=REGION)
+        bucket.create_bucket()
+        bucket.put_object("photo.jpg", jpeg(400, 300))
+        bucket.put_bucket_style("thumb", "image/resize,w_80")
+        assert decode(bucket.get_object("photo.jpg", process="style/thumb").read()).size == (80, 60)
+        with pytest.raises(oss2.exceptions.OssError) as error:
+            bucket.get_object("photo.jpg", process="image/resize,w_80")
+        assert (error.value.status, error.value.code) == (403, "AccessDenied")
+        with pytest.raises(oss2.exceptions.OssError) as error:
+            bucket.process_object("photo.jpg", "image/resize,w_80|sys/saveas,o_%s" % b64("x.jpg"))
+        assert error.value.status == 403
+        assert bucket.process_object("photo.jpg", "style/thumb|sys/saveas,o_%s" % b64("x.jpg")).object == "x.jpg"
+    finally:
+        server.cleanup()

@@ -46,6 +46,9 @@ extension OSSService {
 
     func imageJob(process: ProcessRequest, source: ObjectRecord, bucket: BucketRecord, caller: Caller) async throws -> ImageJob {
         guard let imaging = settings.imaging else { throw OSSError.notImplemented("Image processing is not enabled.") }
+        if settings.imageProcessing == .styles, case .image = process {
+            throw OSSError(status: 403, code: "AccessDenied", message: "This server allows image processing only through the bucket's styles.")
+        }
         let pipeline = try await resolve(process, bucket: bucket)
         try checkSourceSize(source, imaging: imaging)
         var watermarks: [String: ObjectRecord] = [:]

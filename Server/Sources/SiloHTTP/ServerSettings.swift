@@ -22,6 +22,9 @@ public struct ServerSettings: Sendable {
     public var imaging: ImageWorkers?
     /// Processed images kept in memory; nil computes every request.
     public var derivedImages: DerivedImageCache?
+    /// Which process strings requests may carry: any, or only the buckets' named styles (so clients cannot
+    /// ask for arbitrary, costly transforms).
+    public var imageProcessing = ImageProcessingPolicy.any
     /// Clock in Unix seconds; injectable for tests.
     public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
@@ -55,4 +58,10 @@ public final class PublicEndpoint: Sendable {
             if value.hasSuffix(":0") { value = String(value.dropLast(2)) + ":\(port)" }
         }
     }
+}
+
+public enum ImageProcessingPolicy: String, Sendable, CaseIterable {
+    case any
+    /// `style/<name>` only; `image/...` is refused with 403.
+    case styles
 }

@@ -61,6 +61,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Memory for processed images (the derived-image cache), in MiB; 0 turns the cache off.")
     var imageCacheMb: Int = 256
 
+    @Option(help: "Which x-oss-process values requests may use: 'any', or 'styles' (only the buckets' named styles).")
+    var imageProcessing: String = "any"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = ProcessInfo.processInfo.environment["SILO_LOG_LEVEL"] ?? "info"
 
@@ -96,6 +99,10 @@ struct ServerCommand: AsyncParsableCommand {
         }
         settings.imaging = ImageWorkers(processor: try ImageProcessor(), threads: imageWorkers, maxQueued: imageQueue)
         if imageCacheMb > 0 { settings.derivedImages = DerivedImageCache(capacityBytes: imageCacheMb << 20) }
+        guard let processing = ImageProcessingPolicy(rawValue: imageProcessing) else {
+            throw ValidationFailure("--image-processing must be any or styles, not \(imageProcessing)")
+        }
+        settings.imageProcessing = processing
         let clock = settings.clock
         let collector = GarbageCollector(
             metadata: metadata, blobs: blobs, grace: gcGraceSeconds, uploadExpiry: multipartExpirySeconds, clock: clock,
