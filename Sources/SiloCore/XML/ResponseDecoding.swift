@@ -282,3 +282,24 @@ extension ListMultipartUploadsResult: Decodable {
                   nextUploadIdMarker: try c.text("NextUploadIdMarker"), isTruncated: try c.flag("IsTruncated"))
     }
 }
+
+extension StyleInfo: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        self.init(name: try c.text("Name"), content: try c.text("Content"),
+                  createdAt: Timestamps.parseRFC1123(try c.text("CreateTime")) ?? 0,
+                  modifiedAt: Timestamps.parseRFC1123(try c.text("LastModifyTime")) ?? 0)
+    }
+}
+
+extension StyleResult: Decodable {
+    public init(from decoder: any Decoder) throws {
+        self.init(style: try StyleInfo(from: decoder))
+    }
+}
+
+extension StyleListResult: Decodable {
+    public init(from decoder: any Decoder) throws {
+        self.init(styles: try decoder.container(keyedBy: AnyKey.self).list("Style", of: StyleInfo.self))
+    }
+}
