@@ -34,6 +34,12 @@ int silo_vips_page_height(VipsImage *in) {
     return vips_image_get_page_height(in);
 }
 
+const char *silo_vips_loader(VipsImage *in) {
+    const char *loader = NULL;
+    if (vips_image_get_typeof(in, "vips-loader") && !vips_image_get_string(in, "vips-loader", &loader)) return loader;
+    return NULL;
+}
+
 VipsImage *silo_vips_thumbnail(const void *buffer, size_t length, int width, int height, int size, int crop, int no_rotate) {
     VipsImage *out = NULL;
     if (vips_thumbnail_buffer((void *)buffer, length, &out, width, "height", height, "size", (VipsSize)size,

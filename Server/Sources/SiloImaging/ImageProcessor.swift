@@ -133,9 +133,12 @@ public struct ImageProcessor: Sendable {
         } else {
             let header = try VipsHandle.checked(silo_vips_load(bytes.baseAddress, bytes.count), "Reading the image")
             try checkSource(header.width, header.height)
+            // Formats our sniffer does not read (TIFF) are named by the loader libvips chose.
+            let sourceFormat = sniffed.flatMap { ImageProcess.Format(rawValue: $0.format) } ?? Self.format(loadedBy: header)
             if operations.contains(where: { $0 == .info }) {
-                return .json(ImageReport.info(size: bytes.count, image: header, format: sniffed?.format ?? "jpg"))
+                return .json(ImageReport.info(size: bytes.count, image: header, format: sourceFormat?.rawValue ?? sniffed?.format ?? "jpg"))
             }
+            if let sourceFormat, ImageEncoder.canSave(sourceFormat) { encoding.format = sourceFormat }
             var orient = false
             if case .autoOrient(let on)? = operations.first {
                 orient = on
@@ -200,6 +203,13 @@ public struct ImageProcessor: Sendable {
             try checkOutput(image.width, image.frameHeight)
         }
         return .image(image, encoding)
+    }
+
+    static func format(loadedBy image: VipsHandle) -> ImageProcess.Format? {
+        guard let loader = silo_vips_loader(image.pointer).map({ String(cString: $0) }) else { return nil }
+        let prefixes: [(String, ImageProcess.Format)] = [("jpegload", .jpg), ("pngload", .png), ("webpload", .webp), ("gifload", .gif),
+                                                        ("tiffload", .tiff), ("heifload", .heic)]
+        return prefixes.first { loader.hasPrefix($0.0) }?.1
     }
 
     /// The thumbnail fast path: a JPEG whose first step is a resize (no auto-orient, no info) is scaled by

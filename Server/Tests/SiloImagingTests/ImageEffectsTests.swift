@@ -174,6 +174,23 @@ import Testing
         #expect(String(decoding: cropped.data, as: UTF8.self) == #"{"RGB":"0xFF0000"}"#, "after a crop to the red square")
     }
 
+    @Test(arguments: [(".webp", "webp"), (".gif", "gif"), (".png", "png"), (".jpg", "jpg"), (".tif", "tiff")])
+    func everySourceFormatResizesAndKeepsItsFormat(suffix: String, format: String) throws {
+        let alpha = suffix == ".webp" || suffix == ".png"
+        let source = try Fixture.image(200, 150, alpha: alpha, suffix: suffix)
+        let output = try Self.run(source, "image/resize,w_50")
+        #expect(output.contentType == ImageEncoder.contentType(ImageProcess.Format(rawValue: format)!))
+        let decoded = try Self.decoded(output)
+        #expect((decoded.width, decoded.height) == (50, 38), "\(suffix)")
+        if alpha {
+            // The fixture's right half is transparent; it stays so.
+            #expect(try Self.bands(output, 45, 20).last == 0, "\(suffix)")
+            #expect(try Self.bands(output, 5, 20).last == 255, "\(suffix)")
+        }
+        let info = try JSONSerialization.jsonObject(with: try Self.run(source, "image/info").data) as? [String: [String: String]]
+        #expect(info?["ImageWidth"]?["value"] == "200" && info?["ImageHeight"]?["value"] == "150", "\(suffix)")
+    }
+
     @Test func formatsThisLibvipsCannotWriteAreRefusedClearly() throws {
         let source = try Fixture.image(40, 30)
         for format in [ImageProcess.Format.heic, .avif, .bmp] {

@@ -17,6 +17,8 @@ VipsImage *silo_vips_load_pages(const void *buffer, size_t length);
 /// Like silo_vips_thumbnail for every page of an animated image, each resized to `width`×`height`.
 VipsImage *silo_vips_thumbnail_pages(const void *buffer, size_t length, int width, int height, int size);
 int silo_vips_page_height(VipsImage *in);
+/// The libvips loader that read the image, e.g. "tiffload_buffer", or NULL.
+const char *silo_vips_loader(VipsImage *in);
 /// Shrink-on-load thumbnail: `size` 0 both, 1 up only, 2 down only, 3 force; `crop` 0 none, 1 centre.
 VipsImage *silo_vips_thumbnail(const void *buffer, size_t length, int width, int height, int size, int crop, int no_rotate);
 VipsImage *silo_vips_resize(VipsImage *in, double horizontal, double vertical);
