@@ -45,7 +45,7 @@ extension OSSService {
     }
 
     func imageJob(process: ProcessRequest, source: ObjectRecord, bucket: BucketRecord, caller: Caller) async throws -> ImageJob {
-        guard let imaging = settings.imaging else { throw OSSError.notImplemented("Image processing is not enabled.") }
+        let imaging = try requireImaging()
         if settings.imageProcessing == .styles, case .image = process {
             throw OSSError(status: 403, code: "AccessDenied", message: "This server allows image processing only through the bucket's styles.")
         }
@@ -64,6 +64,12 @@ extension OSSService {
             watermarks[key] = record
         }
         return ImageJob(bucket: bucket, source: source, pipeline: pipeline, watermarks: watermarks)
+    }
+
+    /// The worker pool; a server built without one answers image requests NotImplemented.
+    private func requireImaging() throws -> ImageWorkers {
+        guard let imaging = settings.imaging else { throw OSSError.notImplemented("Image processing is not enabled.") }
+        return imaging
     }
 
     private func checkSourceSize(_ object: ObjectRecord, imaging: ImageWorkers) throws {
@@ -89,7 +95,7 @@ extension OSSService {
 
     /// From the derived-image cache, or computed on the worker pool (once for concurrent identical requests).
     func render(_ job: ImageJob) async throws -> (DerivedImageCache.Entry, DerivedImageCache.Outcome) {
-        guard let imaging = settings.imaging else { throw OSSError.notImplemented("Image processing is not enabled.") }
+        let imaging = try requireImaging()
         let blobs = objects.blobs
         let compute: @Sendable () async throws -> DerivedImageCache.Entry = {
             let source = try await Self.imageSource(job.source, blobs: blobs)

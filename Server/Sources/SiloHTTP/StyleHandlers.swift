@@ -21,9 +21,8 @@ extension OSSService {
             throw OSSError.invalidArgument("Style content is invalid.", name: "Content")
         }
         let now = settings.clock()
-        let existing = try await metadata.style(bucket: bucket.name, name: name)
-        let style = ImageStyleRecord(bucket: bucket.name, name: name, content: content, createdAt: existing?.createdAt ?? now,
-                                     modifiedAt: now)
+        // A replacement keeps its creation time: the store's upsert leaves created_at alone.
+        let style = ImageStyleRecord(bucket: bucket.name, name: name, content: content, createdAt: now, modifiedAt: now)
         switch try await metadata.putStyle(style, maxPerBucket: Self.maxStylesPerBucket) {
         case .saved: return Responses.empty()
         case .noSuchBucket: throw OSSError.noSuchBucket(bucket.name)
