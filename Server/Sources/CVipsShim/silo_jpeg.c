@@ -1,6 +1,7 @@
 // JPEG shrink-on-load straight through libjpeg-turbo. libvips's jpegload costs ~10% over libjpeg itself on a
 // 12 MP thumbnail (its source layer and two header passes); entropy decoding is the whole remaining cost.
 #include "silo_vips.h"
+#include "silo_jpeg_eighth.h"
 
 #include <jerror.h>
 #include <jpeglib.h>
@@ -27,7 +28,8 @@ static void silo_free_pixels(VipsImage *image, void *pixels) {
     free(pixels);
 }
 
-VipsImage *silo_jpeg_shrink_load(const void *buffer, size_t length, int shrink) {
+VipsImage *silo_jpeg_shrink_load(const void *buffer, size_t length, int shrink, int libjpeg_only,
+                                 int *used_eighth_decoder) {
     struct jpeg_decompress_struct info;
     silo_jpeg_error error;
     unsigned char *volatile pixels = NULL;
@@ -57,8 +59,27 @@ VipsImage *silo_jpeg_shrink_load(const void *buffer, size_t length, int shrink) 
     info.out_color_space = info.jpeg_color_space == JCS_GRAYSCALE ? JCS_GRAYSCALE : JCS_RGB;
     info.scale_num = 1;
     info.scale_denom = shrink;
+    if (used_eighth_decoder) *used_eighth_decoder = 0;
+    int width, height, bands = info.jpeg_color_space == JCS_GRAYSCALE ? 1 : 3;
+    size_t stride;
+    if (shrink == 8 && !libjpeg_only) {
+        width = (int)((info.image_width + 7) / 8);
+        height = (int)((info.image_height + 7) / 8);
+        stride = (size_t)width * bands;
+        pixels = malloc(stride * height);
+        if (!pixels) longjmp(error.escape, 1);
+        const unsigned char *scan = info.src->next_input_byte;
+        size_t scan_length = length - (size_t)(scan - (const unsigned char *)buffer);
+        if (silo_jpeg_eighth_decode(&info, scan, scan_length, pixels) == 0) {
+            if (used_eighth_decoder) *used_eighth_decoder = 1;
+            jpeg_destroy_decompress(&info);
+            goto wrap;
+        }
+        free(pixels);
+        pixels = NULL;
+    }
     jpeg_start_decompress(&info);
-    size_t stride = (size_t)info.output_width * info.output_components;
+    stride = (size_t)info.output_width * info.output_components;
     pixels = malloc(stride * info.output_height);
     if (!pixels) longjmp(error.escape, 1);
     while (info.output_scanline < info.output_height) {
@@ -66,8 +87,11 @@ VipsImage *silo_jpeg_shrink_load(const void *buffer, size_t length, int shrink) 
         jpeg_read_scanlines(&info, &row, 1);
     }
     jpeg_finish_decompress(&info);
-    int width = info.output_width, height = info.output_height, bands = info.output_components;
+    width = info.output_width;
+    height = info.output_height;
+    bands = info.output_components;
     jpeg_destroy_decompress(&info);
+wrap:;
     VipsImage *image = vips_image_new_from_memory(pixels, stride * height, width, height, bands, VIPS_FORMAT_UCHAR);
     if (!image) {
         free(pixels);

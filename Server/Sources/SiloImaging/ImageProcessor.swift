@@ -266,7 +266,7 @@ public struct ImageProcessor: Sendable {
         guard let shrink = [8, 4, 2].first(where: { factor in
             (width + factor - 1) / factor >= plan.scaledWidth && (height + factor - 1) / factor >= plan.scaledHeight
         }) else { return nil }
-        guard let pointer = silo_jpeg_shrink_load(bytes.baseAddress, bytes.count, Int32(shrink)) else {
+        guard let pointer = silo_jpeg_shrink_load(bytes.baseAddress, bytes.count, Int32(shrink), 0, nil) else {
             _ = silo_vips_take_error().map { g_free($0) }
             return nil
         }

@@ -31,7 +31,10 @@ VipsImage *silo_vips_flatten(VipsImage *in, double red, double green, double blu
 VipsImage *silo_vips_autorot(VipsImage *in);
 /// A baseline/progressive YCbCr, RGB or grey JPEG decoded at 1/`shrink` (1, 2, 4 or 8) by libjpeg; NULL for
 /// anything else (CMYK, an ICC profile, corrupt, truncated), for the caller to hand to libvips instead.
-VipsImage *silo_jpeg_shrink_load(const void *buffer, size_t length, int shrink);
+/// At 1/8 a baseline file goes through Silo's own scan decoder (same pixels, less Huffman work) unless
+/// `libjpeg_only`; `used_eighth_decoder`, when given, says which one decoded it.
+VipsImage *silo_jpeg_shrink_load(const void *buffer, size_t length, int shrink, int libjpeg_only,
+                                 int *used_eighth_decoder);
 /// Encodes by suffix with saver options, e.g. ".jpg[Q=80,interlace=true]"; free the buffer with g_free.
 int silo_vips_save(VipsImage *in, const char *format, void **buffer, size_t *length);
 
