@@ -324,10 +324,10 @@ def report(source_size, flags, baselines, single, shared, hits):
     fastest_per_cpu = max(baselines, key=lambda name: baselines[name][1])
     print("silo/%s per core: %.2fx" % (fastest_per_cpu, shared[1] / baselines[fastest_per_cpu][1]))
     if fastest_per_cpu != "pyvips":
-        # The same libvips calls as Silo's: the gap is Silo's own cost.
+        # libvips's own thumbnail path, which Silo used before its JPEG fast path.
         print("silo/pyvips per core: %.2fx" % (shared[1] / baselines["pyvips"][1]))
-    # Silo's latency over pyvips's at one request at a time: HTTP, signature, reading the source, copies.
-    print("silo extra per thumbnail over pyvips (c=1): %+.1f ms; a plain GET round trip: %.2f ms" % (
+    # Silo's latency against pyvips's at one request at a time; Silo's includes HTTP, the signature, the source.
+    print("silo minus pyvips, p50 per thumbnail (c=1): %+.1f ms; a plain GET round trip: %.2f ms" % (
         single[2] - baselines["pyvips"][2], hits[0][2][2]))
     for connections, _, base, hit in hits:
         print("cache hit / plain GET (c%d): %.2fx" % (connections, hit[0] / base[0]))
