@@ -39,14 +39,15 @@ import Glibc
 
     @Test func anUploaderKilledMidwayIsResumedByANewProcessSendingOnlyTheMissingParts() async throws {
         try await SiloServerProcess.with { server in
-            // The first process goes through a proxy that paces its uploads (4 MiB/s a connection, two
-            // connections): it needs about 6 s for all parts, however idle or loaded the machine, while a few
-            // parts arrive within a second. The second one runs at full speed through the same endpoint, which
-            // names its checkpoint.
+            // The first process goes through a proxy that paces its uploads (1 MiB/s a connection, two
+            // connections): it needs about 24 s for all parts, however idle or loaded the machine, while the six
+            // parts we wait for arrive in about 3 s. (At 4 MiB/s a test process starved for 6 s on a loaded
+            // 2-core machine once saw the upload already completed.) The second one runs at full speed through
+            // the same endpoint, which names its checkpoint.
             let partCount = 48
             let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { _ in nil }
             defer { proxy.stop() }
-            proxy.uploadBytesPerSecond = 4 << 20
+            proxy.uploadBytesPerSecond = 1 << 20
             let data = testBytes(partCount << 20, seed: 21)
             let file = try temporaryFile(data)
             let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("cli-ckpt-\(UUID().uuidString)")
@@ -72,6 +73,7 @@ import Glibc
             }
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
+            proxy.dropConnections()
             let uploadIdValue = try #require(uploadId, "the first process never started its upload")
             stored = try await ResumableTransferTests.settledParts(bucket, key: "backup.bin", uploadId: uploadIdValue)
             #expect(stored.count >= 6 && stored.count < partCount, "killed after several parts, before the end")

@@ -60,6 +60,15 @@ final class FaultProxy: @unchecked Sendable {
 
     var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
+    /// Cuts every open connection (new ones are still accepted): what a killed client leaves in flight. Without
+    /// it, bytes already buffered in the proxy would still reach the server after the client is gone.
+    func dropConnections() {
+        // Under the lock: a descriptor still in `open` has not been closed, so it cannot have been reused.
+        locked {
+            for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
+        }
+    }
+
     func stop() {
         let sockets = locked { () -> Set<Int32> in
             stopped = true
