@@ -11,7 +11,7 @@ extension OSSService {
     func initiateMultipartUpload(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
         let key = try requireKey(request)
-        try await authorizeWrite(caller, .initiateMultipartUpload, bucket: bucket, key: key)
+        try await authorizeWrite(caller, .initiateMultipartUpload, bucket: bucket, key: key, headers: request)
         try RequestHeaders.rejectUnsupported(request)
         let encoding = try Self.encodingType(request.query)
         let upload = try await objects.initiateUpload(
@@ -110,8 +110,9 @@ extension OSSService {
             }
         } else {
             try verifyContentMD5(request, bytes)
+            // 10,000 parts of a few elements each.
             let document = try XMLBody.decode(CompleteMultipartUploadRequest.self, from: bytes,
-                                              root: "CompleteMultipartUpload")
+                                              root: "CompleteMultipartUpload", maxElements: 10_000 * 4 + 16)
             guard !document.parts.isEmpty else { throw OSSError.malformedXML }
             parts = document.parts.map { CompletionPart(partNumber: $0.partNumber, etag: $0.etag) }
         }

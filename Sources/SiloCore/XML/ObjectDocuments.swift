@@ -83,7 +83,15 @@ public struct CreateBucketConfiguration: Decodable, Sendable {
 
 /// Decodes a request body, mapping any parse failure to `MalformedXML`.
 public enum XMLBody {
-    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, root: String) throws(OSSError) -> T {
+    /// Decodes a request body whose root element must be `root`. The document's shape is bounded by `limits`
+    /// (its byte count is bounded by the caller, who read it) before the parser sees it.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, root: String,
+                                            maxElements: Int = 4096) throws(OSSError) -> T {
+        do {
+            try XMLShape.check(bytes, limits: .request(maxBytes: bytes.count, maxElements: maxElements))
+        } catch {
+            throw .malformedXML
+        }
         let data = protectControlCharacters(Data(bytes))
         guard rootElementName(data) == root else { throw .malformedXML }
         do {

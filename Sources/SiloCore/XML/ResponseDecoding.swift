@@ -4,7 +4,10 @@ import XMLCoder
 /// The client's half of the XML documents: the same types the server renders, decoded from a response body.
 /// Keys listed with `encoding-type=url` come back decoded.
 public enum XMLResponse {
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    /// Decodes a response body, after bounding its shape: a server (or whatever answers in its place) is no
+    /// more trusted than a client.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, limits: XMLLimits = .response) throws -> T {
+        try XMLShape.check(data, limits: limits)
         let decoder = XMLDecoder()
         decoder.shouldProcessNamespaces = true
         decoder.trimValueWhitespaces = false
