@@ -52,8 +52,8 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
 }
 
 public enum Authorizer {
-    /// Explicit Deny wins everywhere; a session is bounded by role policies AND its session policy; otherwise
-    /// identity policies, the bucket policy and the ACL each may allow.
+    /// Explicit Deny wins everywhere; a session's session policy must allow every request it makes; then
+    /// identity policies (a session's role policies), the bucket policy and the ACL each may allow.
     public static func decide(_ input: AuthorizationInput, _ request: RequestContext) -> Decision {
         func decision(_ allowed: Bool, _ reason: Decision.Reason) -> Decision {
             Decision(allowed: allowed, reason: reason, action: request.action, resource: request.resource)
@@ -84,10 +84,12 @@ public enum Authorizer {
             case .notApplicable: break
             }
         }
-        if let identityAllow, sessionAllows { return decision(true, .allowedBy(identityAllow)) }
+        // A session never exceeds its session policy, whoever else grants: the role's policies, a bucket policy
+        // naming the role or the account, or an ACL.
+        if !sessionAllows { return decision(false, .notAllowedBySessionPolicy) }
+        if let identityAllow { return decision(true, .allowedBy(identityAllow)) }
         if let resourceAllow { return decision(true, .allowedBy(resourceAllow)) }
         if input.aclAllows { return decision(true, .allowedByACL) }
-        if input.sessionPolicy != nil && !sessionAllows { return decision(false, .notAllowedBySessionPolicy) }
         return decision(false, .notAllowed)
     }
 }

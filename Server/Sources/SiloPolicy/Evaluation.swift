@@ -100,3 +100,16 @@ extension Policy {
         return allow.map(PolicyOutcome.allow) ?? .notApplicable
     }
 }
+
+extension Policy {
+    /// Whether some Allow statement could grant `action` to an anonymous caller, whatever the resource and
+    /// conditions. An over-approximation used to refuse anonymous requests before their bodies are read:
+    /// when it answers false, no request by an anonymous caller for `action` can be allowed by this policy.
+    public func mayAllowAnonymous(_ action: String) -> Bool {
+        statements.contains { statement in
+            guard statement.effect == .allow, statement.actions.matches(action, caseInsensitive: true) else { return false }
+            guard let principals = statement.principals else { return false }
+            return Statement.principal(principals, names: nil)
+        }
+    }
+}

@@ -173,6 +173,39 @@ import Testing
                 "oss:ListObjects", bucket("b"), values: ["oss:Prefix": ["user1/x"]], true, "session listing inside prefix"),
     ]
 
+    static let sessionIdentity = PrincipalIdentity(
+        accountId: account, ids: ["300:alice", "acs:ram::\(account):assumed-role/uploader/alice", account],
+        ramArns: ["acs:ram::\(account):assumed-role/uploader/alice", "acs:ram::\(account):role/uploader",
+                  "acs:ram::\(account):root"])
+    static let aliceOnly = allow(#""oss:GetObject""#, #""acs:oss:*:*:demo/users/alice/*""#)
+
+    static func sessionGrant(_ name: String, bucket: Policy?, acl: Bool, key: String, _ allowed: Bool) -> Case {
+        Case(name: name,
+             input: AuthorizationInput(sessionPolicy: NamedPolicy("session policy", aliceOnly),
+                                       resourcePolicy: bucket.map { NamedPolicy("bucket policy", $0) }, aclAllows: acl),
+             request: RequestContext(action: "oss:GetObject", resource: object("demo", key), principal: sessionIdentity),
+             allowed: allowed)
+    }
+
+    /// Issue 13, point 3: grants from outside the session (bucket policies naming the account or the role, ACLs)
+    /// never widen a session beyond its session policy.
+    static let sessionsAgainstOtherGrants: [Case] = [
+        sessionGrant("bucket policy naming the account cannot widen a session",
+                     bucket: policy(#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Principal":["\#(account)"],"Resource":"acs:oss:*:*:demo/users/*"}]}"#),
+                     acl: false, key: "users/bob/private.png", false),
+        sessionGrant("bucket policy naming the role cannot widen a session",
+                     bucket: policy(#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Principal":{"RAM":["acs:ram::\#(account):role/uploader"]},"Resource":"acs:oss:*:*:demo/users/*"}]}"#),
+                     acl: false, key: "users/bob/private.png", false),
+        sessionGrant("bucket policy naming anyone cannot widen a session",
+                     bucket: policy(#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Principal":["*"],"Resource":"acs:oss:*:*:demo/*"}]}"#),
+                     acl: false, key: "users/bob/private.png", false),
+        sessionGrant("a public-read ACL cannot widen a session", bucket: nil, acl: true, key: "users/bob/private.png", false),
+        sessionGrant("bucket policy grants inside the session policy",
+                     bucket: policy(#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Principal":["\#(account)"],"Resource":"acs:oss:*:*:demo/users/*"}]}"#),
+                     acl: false, key: "users/alice/photo.png", true),
+        sessionGrant("an ACL grants inside the session policy", bucket: nil, acl: true, key: "users/alice/photo.png", true),
+    ]
+
     static let anonymousBucketPolicy = policy(#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:GetObject"],"Principal":["*"],"Resource":["acs:oss:*:*:b/public/*"]}]}"#)
     static let userBucketPolicy = policy(#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:*"],"Principal":["20001"],"Resource":["acs:oss:*:*:b/*"]},{"Effect":"Deny","Action":["oss:DeleteObject"],"Principal":["*"],"Resource":["acs:oss:*:*:b/keep/*"]}]}"#)
     static let alice = PrincipalIdentity(accountId: account, ids: [account, "20001"], ramArns: ["acs:ram::\(account):user/alice"])
@@ -216,7 +249,7 @@ import Testing
                    acl: false, principal: bob, "oss:GetObject", object("b", "x"), true),
     ]
 
-    @Test(arguments: matching + conditions + denyPrecedence + sessions + buckets)
+    @Test(arguments: matching + conditions + denyPrecedence + sessions + sessionsAgainstOtherGrants + buckets)
     func decides(_ c: Case) {
         let decision = Authorizer.decide(c.input, c.request)
         #expect(decision.allowed == c.allowed, "\(decision)")
@@ -244,7 +277,8 @@ import Testing
     }
 
     @Test func atLeastOneHundredFiftyCasesInAll() {
-        let tables = Self.matching.count + Self.conditions.count + Self.denyPrecedence.count + Self.sessions.count + Self.buckets.count
+        let tables = Self.matching.count + Self.conditions.count + Self.denyPrecedence.count + Self.sessions.count
+            + Self.sessionsAgainstOtherGrants.count + Self.buckets.count
         let total = tables + ConditionTests.cases.count + WildcardTests.cases.count + 24
         #expect(total >= 150, "\(total) cases")
     }
