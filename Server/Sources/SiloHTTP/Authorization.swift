@@ -52,6 +52,24 @@ final class BucketPolicyCache: Sendable {
 }
 
 extension OSSService {
+    /// Refuses an anonymous request that nothing could allow, before its body is read: a request body may be
+    /// parsed only for callers who could be authorized. Only the bucket's ACL and a bucket-policy statement
+    /// naming anyone can grant an anonymous caller anything; signed requests are authenticated already and
+    /// are authorized per key once the body says which keys.
+    func requireAnonymousMayAttempt(_ caller: Caller, _ route: Route, bucket: BucketRecord) throws {
+        guard caller.isAnonymous else { return }
+        switch route.aclScope {
+        case .read where bucket.acl != .private: return
+        case .write where bucket.acl == .publicReadWrite: return
+        default: break
+        }
+        if let text = bucket.policy, let policy = bucketPolicies.policy(text), policy.mayAllowAnonymous(route.action) {
+            return
+        }
+        throw OSSError.accessDenied("You have no right to access this object because of bucket acl.")
+            .with("Action", route.action).with("Resource", resourceARN(bucket: bucket.name, key: nil))
+    }
+
     func resourceARN(bucket: String?, key: String?) -> String {
         guard let bucket else { return "acs:oss:*:\(settings.accountId):*" }
         guard let key else { return "acs:oss:*:\(settings.accountId):\(bucket)" }

@@ -11,7 +11,7 @@ extension OSSService {
     func putObject(_ request: OSSRequest, body: RequestBody, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
         let key = try requireKey(request)
-        try await authorizeWrite(caller, .putObject, bucket: bucket, key: key)
+        try await authorizeWrite(caller, .putObject, bucket: bucket, key: key, headers: request)
         try RequestHeaders.rejectUnsupported(request)
         let attributes = try RequestHeaders.attributes(request)
         let callback = try await UploadCallback.parse(request, settings: settings.callbacks)
@@ -37,7 +37,7 @@ extension OSSService {
     func appendObject(_ request: OSSRequest, body: RequestBody, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
         let key = try requireKey(request)
-        try await authorizeWrite(caller, .appendObject, bucket: bucket, key: key)
+        try await authorizeWrite(caller, .appendObject, bucket: bucket, key: key, headers: request)
         try RequestHeaders.rejectUnsupported(request)
         guard let positionText = request.query["position"], let position = Int64(positionText), position >= 0 else {
             throw OSSError.invalidArgument("The position parameter is missing or invalid.", name: "position",
@@ -55,7 +55,7 @@ extension OSSService {
     func copyObject(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
         let key = try requireKey(request)
-        try await authorizeWrite(caller, .copyObject, bucket: bucket, key: key)
+        try await authorizeWrite(caller, .copyObject, bucket: bucket, key: key, headers: request)
         try RequestHeaders.rejectUnsupported(request)
         let directive = request.header("x-oss-metadata-directive")?.uppercased() ?? "COPY"
         guard directive == "COPY" || directive == "REPLACE" else {
@@ -127,9 +127,11 @@ extension OSSService {
 
     func deleteMultipleObjects(_ request: OSSRequest, body: RequestBody, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
+        try requireAnonymousMayAttempt(caller, .deleteMultipleObjects, bucket: bucket)
         let bytes = try await collect(body, limit: Self.maxDeleteBodyBytes)
         try verifyContentMD5(request, bytes)
-        let document = try XMLBody.decode(DeleteRequest.self, from: bytes, root: "Delete")
+        let document = try XMLBody.decode(DeleteRequest.self, from: bytes, root: "Delete",
+                                          maxElements: Self.maxDeleteKeys * 3 + 16)
         guard !document.objects.isEmpty, document.objects.count <= Self.maxDeleteKeys else { throw OSSError.malformedXML }
         let keys = document.objects.map(\.key)
         for key in keys { try Names.validateObjectKey(key) }
@@ -141,15 +143,21 @@ extension OSSService {
     }
 
     /// Writes are authorized against the object they would replace, whose ACL may grant more than the bucket's.
-    func authorizeWrite(_ caller: Caller, _ route: Route, bucket: BucketRecord, key: String) async throws {
+    /// A write that sets the object's ACL (`x-oss-object-acl`) needs `oss:PutObjectAcl` too, as on OSS: a
+    /// session allowed only to put objects cannot make them public.
+    func authorizeWrite(_ caller: Caller, _ route: Route, bucket: BucketRecord, key: String,
+                        headers request: OSSRequest? = nil) async throws {
         let existing = caller.isAnonymous ? try await metadata.object(bucket: bucket.name, key: key) : nil
         try await authorize(caller, route, bucket: bucket, key: key, object: existing)
+        if let request, request.header("x-oss-object-acl") != nil {
+            try await authorize(caller, .putObjectACL, bucket: bucket, key: key, object: existing)
+        }
     }
 
     func putSymlink(_ request: OSSRequest, caller: Caller) async throws -> Response {
         let bucket = try await requireBucket(request)
         let key = try requireKey(request)
-        try await authorizeWrite(caller, .putSymlink, bucket: bucket, key: key)
+        try await authorizeWrite(caller, .putSymlink, bucket: bucket, key: key, headers: request)
         try RequestHeaders.rejectUnsupported(request)
         guard let header = request.header("x-oss-symlink-target"), let target = PercentEncoding.decode(header) else {
             throw OSSError.invalidArgument("x-oss-symlink-target is missing or malformed.", name: "x-oss-symlink-target")

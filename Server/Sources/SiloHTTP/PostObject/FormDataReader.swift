@@ -11,8 +11,13 @@ final class FormDataReader: @unchecked Sendable {
         var value: String
     }
 
+    /// Everything before the file (boundaries, part headers, names and values) is read before the form's
+    /// credentials can be checked, so it is bounded tightly: a real form (key, policy, signature, an STS token,
+    /// a callback, user metadata) is a few kilobytes. OSS allows 2 MB of values; Silo holds unauthenticated
+    /// bytes to 256 KB and 128 fields per request.
+    static let maxFieldBytes = 256 * 1024
+    static let maxFields = 128
     static let maxNameBytes = 8 * 1024
-    static let maxValueBytes = 2 * 1024 * 1024
 
     private var iterator: RequestBody.AsyncIterator
     private var pending = ByteBuffer()
@@ -82,35 +87,43 @@ final class FormDataReader: @unchecked Sendable {
         }
         var fields: [Field] = []
         var nameBytes = 0
-        var valueBytes = 0
+        // Bytes consumed before the file part, headers included; checked as the data arrives.
+        var fieldBytes = first.count + 2
+        let tooLarge = OSSError.invalidArgument(
+            "The form fields before the file exceed \(Self.maxFieldBytes / 1024) KB or \(Self.maxFields) fields.")
         while true {
-            let headers = try await readPartHeaders()
-            guard let name = headers.name else { throw Self.malformed("A part has no name.") }
+            let headers = try await readPartHeaders(budget: Self.maxFieldBytes - fieldBytes)
+            fieldBytes += headers.consumed
+            guard let name = headers.name, !name.isEmpty else { throw Self.malformed("A part has no name.") }
             if name.lowercased() == "file" { return (fields, headers.contentType) }
+            guard fields.count < Self.maxFields else { throw tooLarge }
             nameBytes += name.utf8.count
+            guard nameBytes <= Self.maxNameBytes else {
+                throw OSSError.invalidArgument("The form field names exceed 8 KB.")
+            }
             var value = [UInt8]()
             while true {
                 if let end = find(delimiter) {
+                    guard fieldBytes + end + delimiter.count <= Self.maxFieldBytes else { throw tooLarge }
                     value += pending.readBytes(length: end) ?? []
                     pending.moveReaderIndex(forwardBy: delimiter.count)
+                    fieldBytes += end + delimiter.count
                     break
                 }
                 let safe = pending.readableBytes - (delimiter.count - 1)
-                if safe > 0 { value += pending.readBytes(length: safe) ?? [] }
-                guard value.count <= Self.maxValueBytes else {
-                    throw OSSError.invalidArgument("A form field is larger than 2 MB.", name: name)
+                if safe > 0 {
+                    guard fieldBytes + safe <= Self.maxFieldBytes else { throw tooLarge }
+                    value += pending.readBytes(length: safe) ?? []
+                    fieldBytes += safe
                 }
                 guard try await fill() else { throw Self.malformed("Field \(name) is not terminated.") }
-            }
-            valueBytes += value.count
-            guard nameBytes <= Self.maxNameBytes, valueBytes <= Self.maxValueBytes else {
-                throw OSSError.invalidArgument("The form fields exceed 8 KB of names or 2 MB of values.")
             }
             fields.append(Field(name: name, value: String(decoding: value, as: UTF8.self)))
             while pending.readableBytes < 2 {
                 guard try await fill() else { throw Self.malformed("It ends without a file field.") }
             }
             let after = pending.readBytes(length: 2) ?? []
+            fieldBytes += 2
             if after == [45, 45] {  // "--": the closing boundary, and no file came
                 throw OSSError.invalidArgument("The POST request must carry exactly one file field, last.",
                                                name: "file")
@@ -119,13 +132,22 @@ final class FormDataReader: @unchecked Sendable {
         }
     }
 
-    private func readPartHeaders() async throws -> (name: String?, contentType: String?) {
+    /// A part's headers, which must end within `budget` bytes (and 16 KB).
+    private func readPartHeaders(budget: Int) async throws -> (name: String?, contentType: String?, consumed: Int) {
         let end: [UInt8] = [13, 10, 13, 10]
+        let limit = min(budget, 16 * 1024)
         var position = find(end)
         while position == nil {
-            guard pending.readableBytes <= 16 * 1024 else { throw Self.malformed("A part's headers are too long.") }
+            guard pending.readableBytes <= limit else {
+                throw limit < 16 * 1024
+                    ? OSSError.invalidArgument("The form fields before the file exceed \(Self.maxFieldBytes / 1024) KB.")
+                    : Self.malformed("A part's headers are too long.")
+            }
             guard try await fill() else { throw Self.malformed("A part's headers are not terminated.") }
             position = find(end)
+        }
+        guard position! + end.count <= limit else {
+            throw OSSError.invalidArgument("The form fields before the file exceed \(Self.maxFieldBytes / 1024) KB.")
         }
         let text = String(decoding: pending.readBytes(length: position!) ?? [], as: UTF8.self)
         pending.moveReaderIndex(forwardBy: end.count)
@@ -146,7 +168,7 @@ final class FormDataReader: @unchecked Sendable {
                 }
             }
         }
-        return (name, contentType)
+        return (name, contentType, position! + end.count)
     }
 
     /// The file part's bytes, ending at the next boundary; whatever follows the file is ignored.

@@ -51,6 +51,9 @@ extension OSSService {
         let objectRequest = OSSRequest(method: .post, host: request.host, bucket: bucket.name, key: key,
                                        query: QueryParameters(), headers: headers, requestId: request.requestId)
         try RequestHeaders.rejectUnsupported(objectRequest)
+        if objectRequest.header("x-oss-object-acl") != nil {
+            try await authorize(formCaller, .putObjectACL, bucket: bucket, key: key)
+        }
         let attributes = try RequestHeaders.attributes(objectRequest)
 
         // The policy's conditions on fields are checked now; its length range while the file streams.
@@ -71,7 +74,7 @@ extension OSSService {
                 throw OSSError.unsupported("upload callback (no callback key configured)")
             }
             let configuration = try CallbackConfiguration(base64: encoded)
-            for url in configuration.urls { try await settings.callbacks.targets.check(url) }
+            for url in configuration.urls { try await settings.callbacks.check(url) }
             let variables = fields.filter { $0.name.lowercased().hasPrefix("x:") }
                 .reduce(into: [String: String]()) { $0[$1.name.lowercased()] = $1.value }
             callback = UploadCallback(configuration: configuration, variables: variables)
