@@ -138,6 +138,7 @@ public final class IAMService: CredentialResolver, Sendable {
         let now = clock()
         if let cached = sessions.withLockedValue({ $0[token] }) {
             guard cached.0.expiration > now else { throw OSSError.securityTokenExpired }
+            try await requireIssuingRole(cached.0)
             return cached
         }
         let claims: SessionClaims
@@ -148,6 +149,7 @@ public final class IAMService: CredentialResolver, Sendable {
         }
         guard claims.accountId == accountId else { throw OSSError.invalidSecurityToken }
         guard claims.expiration > now else { throw OSSError.securityTokenExpired }
+        try await requireIssuingRole(claims)
         let policy = try claims.sessionPolicy.map { text in
             do { return try Policy(json: text) } catch { throw OSSError.invalidSecurityToken }
         }
@@ -159,6 +161,14 @@ public final class IAMService: CredentialResolver, Sendable {
             cache[token] = (claims, policy)
         }
         return (claims, policy)
+    }
+
+    /// A token belongs to the role it was issued for, not to whatever role holds that name now: deleting a role
+    /// ends its sessions, and a new role of the same name (a new id) does not bring them back.
+    private func requireIssuingRole(_ claims: SessionClaims) async throws {
+        guard let role = try await state().snapshot.roles[claims.roleName.lowercased()], role.id == claims.roleId else {
+            throw OSSError.invalidSecurityToken
+        }
     }
 
     // MARK: policies that govern a principal
