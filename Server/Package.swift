@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SiloHTTP", targets: ["SiloHTTP"]),
         .library(name: "SiloAppServer", targets: ["SiloAppServer"]),
         .library(name: "SiloImaging", targets: ["SiloImaging"]),
+        .library(name: "SiloOutbound", targets: ["SiloOutbound"]),
     ],
     dependencies: [
         .package(name: "Silo", path: ".."),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         .target(
@@ -71,10 +73,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Server-side HTTP requests to destinations others choose: address policy, no redirects, pinned connects.
+        .target(
+            name: "SiloOutbound",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(
             name: "SiloHTTP",
             dependencies: [
-                "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging",
+                "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloOutbound",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,6 +117,7 @@ let package = Package(
         .target(
             name: "SiloAppServer",
             dependencies: [
+                "SiloOutbound",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "SiloClient", package: "Silo"),
                 .product(name: "SiloClientAHC", package: "Silo"),
@@ -125,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "silo",
             dependencies: [
-                "SiloHTTP", "SiloIAM", "SiloAppServer", "SiloImaging",
+                "SiloHTTP", "SiloOutbound", "SiloIAM", "SiloAppServer", "SiloImaging",
                 "SiloMetadataSQLite",
                 "SiloStorage",
                 .product(name: "SiloClient", package: "Silo"),
@@ -136,6 +149,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SiloPolicyTests", dependencies: ["SiloPolicy"]),
+        .testTarget(
+            name: "SiloOutboundTests",
+            dependencies: ["SiloOutbound", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]
+        ),
         .testTarget(name: "SiloIAMTests", dependencies: ["SiloIAM", "SiloMetadataSQLite"]),
         .testTarget(name: "SiloStorageTests", dependencies: ["SiloStorage", "SiloStorageConformance"]),
         .testTarget(

@@ -7,6 +7,7 @@ import NIOPosix
 import ServiceLifecycle
 import SiloCore
 import SiloHTTP
+import SiloOutbound
 import SiloIAM
 import SiloImaging
 import SiloMetadataSQLite
@@ -77,7 +78,8 @@ struct ServerCommand: AsyncParsableCommand {
         let (host, port) = try Self.split(address, option: "--address")
 
         let dataDirectory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        PrivateFiles.restrictNewFiles()
+        try PrivateFiles.secure(folder: dataDirectory)
         let identity = try RootIdentity.load(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment)
 
         let pool = NIOThreadPool(numberOfThreads: 32)
@@ -88,12 +90,12 @@ struct ServerCommand: AsyncParsableCommand {
             region: region, accountId: identity.accountId, publicEndpoint: publicEndpoint ?? address,
             virtualHostDomains: domains.map { $0.lowercased() })
         settings.maxClockSkew = 15 * 60
-        guard let callbackMode = CallbackTargetPolicy.Mode(rawValue: callbackPolicy) else {
+        guard let callbackMode = OutboundPolicy.Mode(rawValue: callbackPolicy), callbackMode != .unrestricted else {
             throw ValidationFailure("--callback-policy must be loopback or public, not \(callbackPolicy)")
         }
         settings.callbacks = CallbackSettings(
             signer: try CallbackKey.load(dataDirectory: dataDirectory),
-            targets: CallbackTargetPolicy(mode: callbackMode, allowedHosts: Set(callbackAllowedHosts.map { $0.lowercased() })))
+            targets: OutboundPolicy(mode: callbackMode, allowedHosts: Set(callbackAllowedHosts)))
         guard imageWorkers >= 1, imageQueue >= 1, imageCacheMb >= 0 else {
             throw ValidationFailure("--image-workers and --image-queue must be at least 1, --image-cache-mb at least 0")
         }
