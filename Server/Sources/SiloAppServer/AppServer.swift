@@ -19,6 +19,8 @@ public struct AppServer: Sendable {
     public let callback: CallbackParameters?
     let userLimiter: RateLimiter
     let ipLimiter: RateLimiter
+    /// Password guesses per account, across addresses.
+    let signIns: SignInThrottle
 
     /// - Parameters:
     ///   - transport: how the server reaches STS; AsyncHTTPClient by default.
@@ -26,7 +28,8 @@ public struct AppServer: Sendable {
     ///   - storage: how callbacks are checked against storage (by default a read-only session of the role).
     public static func make(
         configuration: AppServerConfiguration, transport: (any Transport)? = nil, hasher: PasswordHasher = .standard,
-        keyFetcher: (@Sendable (URL) async throws -> String)? = nil, storage: (any StoredObjectLookup)? = nil
+        keyFetcher: (@Sendable (URL) async throws -> String)? = nil, storage: (any StoredObjectLookup)? = nil,
+        signInSettings: SignInThrottle.Settings = SignInThrottle.Settings()
     ) async throws -> AppServer {
         let database = try AppDatabase(path: configuration.database)
         var accounts: AccountStore?
@@ -44,7 +47,9 @@ public struct AppServer: Sendable {
                             accessKeySecret: configuration.sts.accessKeySecret, transport: transport)
         let tokens = TokenVendor(sts: sts, roleArn: configuration.sts.roleArn, durationSeconds: configuration.sts.durationSeconds,
                                  templates: configuration.policyTemplates, bucket: configuration.storage.bucket)
-        let callback = configuration.callback.url.map(CallbackParameters.init(url:))
+        let callback = configuration.callback.url.map {
+            CallbackParameters(url: $0, secret: configuration.sts.accessKeySecret)
+        }
         let catalog = UploadCatalog(database: database)
         return AppServer(
             configuration: configuration, authenticator: AppAuthenticator(accounts: accounts, jwt: jwt), tokens: tokens,
@@ -57,10 +62,13 @@ public struct AppServer: Sendable {
                                            storage: configuration.storage, sts: sts, roleArn: configuration.sts.roleArn,
                                            durationSeconds: configuration.sts.durationSeconds, transport: transport),
                                        bucket: configuration.storage.bucket,
-                                       templates: configuration.policyTemplates),
+                                       templates: configuration.policyTemplates,
+                                       roleArn: configuration.sts.roleArn, parameters: callback,
+                                       requireStorageFacts: configuration.callback.requireStorageFacts),
             callback: callback,
             userLimiter: RateLimiter(configuration.rateLimits.perUser),
-            ipLimiter: RateLimiter(configuration.rateLimits.perIP))
+            ipLimiter: RateLimiter(configuration.rateLimits.perIP),
+            signIns: SignInThrottle(settings: signInSettings))
     }
 
     /// A standalone server on `host:port`.

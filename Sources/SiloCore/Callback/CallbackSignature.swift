@@ -29,23 +29,38 @@ public struct CallbackSigner: Sendable {
         return (try CallbackSigner(pemRepresentation: pem), pem)
     }
 
+    /// DER of `DigestInfo { AlgorithmIdentifier sha256, OCTET STRING(32) }` without the digest.
+    static let sha256DigestInfoPrefix: [UInt8] = [0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
+                                                  0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20]
+
+    /// The digest a signature is made over: MD5 for OSS's callback `authorization` (the wire format fixes it),
+    /// SHA-256 for anything Silo defines itself (`CallbackAttestation`).
+    public enum Digest: Sendable {
+        case md5
+        case sha256
+    }
+
     /// Base64 of the signature over `stringToSign`.
-    public func sign(_ stringToSign: String) throws -> String {
-        let encoded = Self.encodedMessage(stringToSign, length: modulusBytes)
+    public func sign(_ stringToSign: String, digest: Digest = .md5) throws -> String {
+        let encoded = Self.encodedMessage(stringToSign, length: modulusBytes, digest: digest)
         return try key.blindSignature(for: encoded).rawRepresentation.base64EncodedString()
     }
 
-    /// EMSA-PKCS1-v1_5: `00 01 FF…FF 00 || DigestInfo(MD5) || MD5(message)`.
-    static func encodedMessage(_ stringToSign: String, length: Int) -> [UInt8] {
-        let digest = Array(Insecure.MD5.hash(data: Data(stringToSign.utf8)))
-        let tail = md5DigestInfoPrefix + digest
+    /// EMSA-PKCS1-v1_5: `00 01 FF…FF 00 || DigestInfo || digest(message)`.
+    static func encodedMessage(_ stringToSign: String, length: Int, digest: Digest = .md5) -> [UInt8] {
+        let tail: [UInt8]
+        switch digest {
+        case .md5: tail = md5DigestInfoPrefix + Array(Insecure.MD5.hash(data: Data(stringToSign.utf8)))
+        case .sha256: tail = sha256DigestInfoPrefix + Array(SHA256.hash(data: Data(stringToSign.utf8)))
+        }
         return [0x00, 0x01] + [UInt8](repeating: 0xFF, count: length - 3 - tail.count) + [0x00] + tail
     }
 }
 
 /// Checks a callback's `authorization` header against the public key it names (the app server's side).
 public enum CallbackSignatureVerifier {
-    public static func isValid(signature base64: String, stringToSign: String, publicKeyPEM: String) -> Bool {
+    public static func isValid(signature base64: String, stringToSign: String, publicKeyPEM: String,
+                               digest: CallbackSigner.Digest = .md5) -> Bool {
         guard let signature = Data(base64Encoded: base64),
             let key = try? _RSA.Signing.PublicKey(pemRepresentation: publicKeyPEM),
             let primitives = try? key.getKeyPrimitives()
@@ -56,6 +71,6 @@ public enum CallbackSignatureVerifier {
         guard signature.count == length, BigUInt(signature) < modulus else { return false }
         let recovered = BigUInt(signature).power(exponent, modulus: modulus).serialize()
         let padded = [UInt8](repeating: 0, count: max(0, length - recovered.count)) + Array(recovered)
-        return padded == CallbackSigner.encodedMessage(stringToSign, length: length)
+        return padded == CallbackSigner.encodedMessage(stringToSign, length: length, digest: digest)
     }
 }

@@ -1,43 +1,79 @@
 import Foundation
 import SiloCore
 
-/// Takes the storage service's upload callbacks: checks the MD5-with-RSA signature with the public key the
-/// callback points to (only from allowed places), works out whose upload it is from the key, asks storage what
-/// the object really is, and records that. A signature proves storage sent the body, not that the uploader's
-/// template told the truth, so nothing else in the body is believed.
+/// Takes the storage service's upload callbacks and records the uploads they announce.
+///
+/// The callback's signature proves storage sent it, not that its body tells the truth: the body is the
+/// uploader's template, so an uploader can name any key (another user's photo) in it. The receiver therefore
+/// believes only what storage states itself:
+/// - **Storage facts** (Silo): `x-silo-callback-facts`, signed by the same key, give the true bucket, key,
+///   size, ETag, type, image size and uploader. The uploader must be a session of the app's role named for the
+///   owner of the key (the user whose prefix holds it). The body is not read at all.
+/// - **Without facts** (a storage service that sends none, like Alibaba Cloud OSS), only when configured
+///   (`callback.require_storage_facts: false`): the callback URL storage signed must carry the `uid` this server
+///   issued it to (with its MAC), the body's key must lie under that user's prefix, and size, ETag and type come
+///   from storage itself through a read-only session. A user can then only misname their own objects.
 public struct CallbackReceiver: Sendable {
     public static let maxBodyBytes = 64 * 1024
+    /// Facts older (or newer) than this are refused: a captured callback cannot be replayed later.
+    public static let maxFactsAgeSeconds: Int64 = 15 * 60
 
     let keys: PublicKeyCache
     let catalog: UploadCatalog
     let storage: any StoredObjectLookup
     let bucket: String
     let templates: [PolicyTemplate]
+    let roleArn: String
+    let parameters: CallbackParameters?
+    let requireStorageFacts: Bool
     let clock: @Sendable () -> Int64
 
     public init(keys: PublicKeyCache, catalog: UploadCatalog, storage: any StoredObjectLookup, bucket: String,
-                templates: [PolicyTemplate], clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                templates: [PolicyTemplate], roleArn: String, parameters: CallbackParameters?, requireStorageFacts: Bool = true,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.keys = keys
         self.catalog = catalog
         self.storage = storage
         self.bucket = bucket
         self.templates = templates
+        self.roleArn = roleArn
+        self.parameters = parameters
+        self.requireStorageFacts = requireStorageFacts
         self.clock = clock
+    }
+
+    /// The headers a callback carries that the receiver reads.
+    public struct Headers: Sendable {
+        public var authorization: String?
+        /// `x-oss-pub-key-url`: base64 of the key's URL.
+        public var publicKeyURL: String?
+        public var facts: String?
+        public var factsSignature: String?
+
+        public init(authorization: String?, publicKeyURL: String?, facts: String? = nil, factsSignature: String? = nil) {
+            self.authorization = authorization
+            self.publicKeyURL = publicKeyURL
+            self.facts = facts
+            self.factsSignature = factsSignature
+        }
     }
 
     /// - Parameters:
     ///   - path: the request path exactly as received (percent-encoded), and `rawQuery` the text after `?`.
-    ///   - publicKeyURL: the `x-oss-pub-key-url` header (base64 of the key's URL).
-    public func receive(path: String, rawQuery: String?, body: Data, authorization: String?,
-                        publicKeyURL: String?) async throws(AppServerError) -> UploadCatalog.Upload {
-        guard let authorization, !authorization.isEmpty, let publicKeyURL, !publicKeyURL.isEmpty else {
+    public func receive(path: String, rawQuery: String?, body: Data, headers: Headers) async throws(AppServerError)
+        -> UploadCatalog.Upload
+    {
+        guard let authorization = headers.authorization, !authorization.isEmpty, let publicKeyURL = headers.publicKeyURL,
+            !publicKeyURL.isEmpty
+        else {
             throw .forbidden("MissingCallbackSignature", "The callback lacks authorization or x-oss-pub-key-url.")
         }
-        guard let urlData = Data(base64Encoded: publicKeyURL), let url = URL(string: String(decoding: urlData, as: UTF8.self)) else {
+        guard publicKeyURL.utf8.count <= 2048, let urlData = Data(base64Encoded: publicKeyURL),
+            let url = URL(string: String(decoding: urlData, as: UTF8.self))
+        else {
             throw .forbidden("InvalidPublicKeyURL", "x-oss-pub-key-url is not a base64 URL.")
         }
-        let text = String(decoding: body, as: UTF8.self)
-        let stringToSign = CallbackStringToSign.make(path: path, rawQuery: rawQuery, body: text)
+        let stringToSign = CallbackStringToSign.make(path: path, rawQuery: rawQuery, body: String(decoding: body, as: UTF8.self))
         var pem = try await keys.key(at: url)
         if !CallbackSignatureVerifier.isValid(signature: authorization, stringToSign: stringToSign, publicKeyPEM: pem) {
             // The storage service may have rotated its key since it was cached.
@@ -46,6 +82,60 @@ public struct CallbackReceiver: Sendable {
                 throw .forbidden("InvalidCallbackSignature", "The callback signature does not verify.")
             }
         }
+        let upload: UploadCatalog.Upload
+        if let encoded = headers.facts {
+            let facts: CallbackFacts
+            do {
+                facts = try CallbackAttestation.verify(facts: encoded, signature: headers.factsSignature ?? "",
+                                                       stringToSign: stringToSign, publicKeyPEM: pem)
+            } catch {
+                throw .forbidden("InvalidCallbackFacts", "The callback's storage facts do not verify.")
+            }
+            upload = try attested(facts)
+        } else {
+            guard !requireStorageFacts else {
+                throw .forbidden("UnattestedCallback",
+                                 "The callback carries no storage facts; this server believes nothing else.")
+            }
+            upload = try await unattested(rawQuery: rawQuery, body: body)
+        }
+        do {
+            try await catalog.record(upload)
+        } catch {
+            throw AppServerError(status: 500, code: "CatalogUnavailable", message: "Recording the upload failed.")
+        }
+        return upload
+    }
+
+    /// An upload as storage's signed facts describe it.
+    func attested(_ facts: CallbackFacts) throws(AppServerError) -> UploadCatalog.Upload {
+        let now = clock()
+        guard abs(now - facts.issuedAt) <= Self.maxFactsAgeSeconds else {
+            throw .forbidden("StaleCallback", "The callback's storage facts are too old.")
+        }
+        guard facts.bucket == bucket else {
+            throw .forbidden("ForeignBucket", "Uploads to bucket \(facts.bucket) are not this app's.")
+        }
+        let uid = try owner(of: facts.object)
+        // The uploader must be the owner's own session of the app's role, as /v1/token mints them.
+        let uploader = facts.uploader
+        guard uploader.kind == "role-session", uploader.roleArn?.lowercased() == roleArn.lowercased(),
+            uploader.sessionName == AppUser(uid: uid).roleSessionName
+        else {
+            throw .forbidden("ForeignUploader",
+                             "\(facts.object) was not uploaded by \(uid)'s session (uploader: \(uploader.arn ?? uploader.kind)).")
+        }
+        return UploadCatalog.Upload(
+            uid: uid, bucket: facts.bucket, key: facts.object, size: facts.size, etag: facts.etag,
+            mimeType: facts.contentType, width: facts.image?.width, height: facts.image?.height, uploadedAt: now)
+    }
+
+    /// An upload from a storage service that signs no facts: the key is the body's claim, bounded to the user
+    /// the callback URL was issued to; everything else is asked of storage.
+    func unattested(rawQuery: String?, body: Data) async throws(AppServerError) -> UploadCatalog.Upload {
+        guard let issued = parameters?.issuedUser(rawQuery: rawQuery) else {
+            throw .forbidden("UnboundCallback", "The callback URL does not name the user it was issued to.")
+        }
         let fields = Self.fields(of: body)
         guard let bucketName = fields["bucket"], let key = fields["object"], !key.isEmpty else {
             throw .badRequest("IncompleteCallback", "The callback body must carry bucket and object.")
@@ -53,8 +143,9 @@ public struct CallbackReceiver: Sendable {
         guard bucketName == bucket else {
             throw .forbidden("ForeignBucket", "Uploads to bucket \(bucketName) are not this app's.")
         }
-        guard let uid = PolicyTemplate.owner(ofKey: key, templates: templates) else {
-            throw .forbidden("NotAUserKey", "The key \(key) is under no user's prefix.")
+        let uid = try owner(of: key)
+        guard uid == issued else {
+            throw .forbidden("ForeignKey", "The key \(key) is not under the prefix of the user this callback was issued to.")
         }
         let stored: StoredObject?
         do {
@@ -65,15 +156,16 @@ public struct CallbackReceiver: Sendable {
         guard let stored else {
             throw AppServerError(status: 404, code: "NoSuchObject", message: "Storage has no object \(key).")
         }
-        let upload = UploadCatalog.Upload(
+        return UploadCatalog.Upload(
             uid: uid, bucket: bucketName, key: key, size: stored.size, etag: stored.etag, mimeType: stored.contentType,
             width: stored.image?.width, height: stored.image?.height, uploadedAt: clock())
-        do {
-            try await catalog.record(upload)
-        } catch {
-            throw AppServerError(status: 500, code: "CatalogUnavailable", message: "Recording the upload failed.")
+    }
+
+    func owner(of key: String) throws(AppServerError) -> String {
+        guard let uid = PolicyTemplate.owner(ofKey: key, templates: templates) else {
+            throw .forbidden("NotAUserKey", "The key \(key) is under no user's prefix.")
         }
-        return upload
+        return uid
     }
 
     /// A JSON object (values as text) or a URL-encoded form.

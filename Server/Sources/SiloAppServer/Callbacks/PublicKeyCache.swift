@@ -1,65 +1,95 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
+import SiloOutbound
 
 /// The storage service's callback public keys, fetched only from configured places and kept once fetched.
+///
+/// The key URL arrives in the callback itself (`x-oss-pub-key-url`), so whoever forges callbacks chooses it.
+/// Only URLs under a configured prefix are fetched, without a query or fragment (one spelling per key, so
+/// `?n=1…100` cannot make a hundred fetches), through the outbound client (no redirects). The cache holds at
+/// most `maxEntries` keys, a key is refetched at most once a `minimumRefresh`, and fetches of keys not yet
+/// cached share one small budget per minute, so forged callbacks cannot make this server call out in a loop.
 public actor PublicKeyCache {
     let allowed: [URL]
     let fetcher: @Sendable (URL) async throws -> String
     private var keys: [String: (pem: String, fetchedAt: ContinuousClock.Instant)] = [:]
-    /// A failed signature may mean a rotated key, but forged callbacks must not make this server call out each
-    /// time: a key is refetched at most this often.
-    public static let minimumRefresh = Duration.seconds(60)
+    private var recentFetches: [ContinuousClock.Instant] = []
 
+    public static let minimumRefresh = Duration.seconds(60)
     public static let maxKeyBytes = 16 * 1024
+    public static let maxEntries = 16
+    public static let maxFetchesPerMinute = 10
 
     public init(allowedPrefixes: [String], fetcher: (@Sendable (URL) async throws -> String)? = nil) {
         allowed = allowedPrefixes.compactMap(URL.init(string:))
         self.fetcher = fetcher ?? Self.fetchOverHTTP
     }
 
+    /// The one spelling of a key URL (lower-case scheme and host, explicit port, path), or nil when it has a
+    /// query, a fragment, credentials or dot segments.
+    public static func normalized(_ url: URL) -> String? {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host?.lowercased(), !host.isEmpty, url.user == nil, url.password == nil,
+            url.query == nil, url.fragment == nil
+        else { return nil }
+        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        let path = components?.percentEncodedPath ?? ""
+        guard !path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0 == "." })
+        else { return nil }
+        return "\(scheme)://\(host):\(port(url))\(path.isEmpty ? "/" : path)"
+    }
+
     /// Same scheme, host and port as an allowed entry, and a path under its path: `http://a:1.evil/` or
     /// `http://a:1/../` never pass for `http://a:1/`.
     public func isAllowed(_ url: URL) -> Bool {
-        guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), url.user == nil,
-            !url.path.contains("..") else { return false }
+        guard let key = Self.normalized(url) else { return false }
         return allowed.contains { prefix in
-            prefix.scheme?.lowercased() == scheme && prefix.host?.lowercased() == host
-                && Self.port(prefix) == Self.port(url) && url.path.hasPrefix(prefix.path)
+            guard let base = Self.normalized(prefix) else { return false }
+            return key.hasPrefix(base)
         }
     }
 
-    static func port(_ url: URL) -> Int? { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80) }
+    static func port(_ url: URL) -> Int { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80) }
 
     /// The PEM at `url`; `refresh` refetches it (the key may have been rotated) unless it was fetched lately.
     public func key(at url: URL, refresh: Bool = false) async throws(AppServerError) -> String {
-        guard isAllowed(url) else {
+        guard isAllowed(url), let name = Self.normalized(url), let target = URL(string: name) else {
             throw .forbidden("PublicKeyURLNotAllowed", "The callback's public key URL \(url) is not an allowed key source.")
         }
-        if let cached = keys[url.absoluteString], !refresh || cached.fetchedAt.duration(to: .now) < Self.minimumRefresh {
+        if let cached = keys[name], !refresh || cached.fetchedAt.duration(to: .now) < Self.minimumRefresh {
             return cached.pem
         }
+        let now = ContinuousClock.now
+        recentFetches.removeAll { $0.duration(to: now) > .seconds(60) }
+        guard recentFetches.count < Self.maxFetchesPerMinute else {
+            throw .upstream("PublicKeyUnavailable", "Too many public key fetches; try again in a minute.")
+        }
+        recentFetches.append(now)
         let pem: String
         do {
-            pem = try await fetcher(url)
+            pem = try await fetcher(target)
         } catch {
-            throw .upstream("PublicKeyUnavailable", "Fetching the callback public key from \(url) failed: \(error)")
+            throw .upstream("PublicKeyUnavailable", "Fetching the callback public key from \(name) failed: \(error)")
         }
         guard pem.contains("-----BEGIN PUBLIC KEY-----") else {
-            throw .upstream("PublicKeyUnavailable", "\(url) did not return a PEM public key.")
+            throw .upstream("PublicKeyUnavailable", "\(name) did not return a PEM public key.")
         }
-        keys[url.absoluteString] = (pem, .now)
+        if keys[name] == nil, keys.count >= Self.maxEntries,
+            let oldest = keys.min(by: { $0.value.fetchedAt < $1.value.fetchedAt })?.key {
+            keys.removeValue(forKey: oldest)
+        }
+        keys[name] = (pem, .now)
         return pem
     }
 
+    /// Key URLs come only from the operator's allow-list, so any address may be called; redirects never are.
+    static let client = OutboundHTTPClient(policy: OutboundPolicy(mode: .unrestricted))
+
     @Sendable static func fetchOverHTTP(_ url: URL) async throws -> String {
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = .GET
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let response = try await client.execute(OutboundRequest(url: url), timeout: .seconds(5), maxResponseBytes: maxKeyBytes)
         guard response.status == .ok else {
             throw AppServerError.upstream("PublicKeyUnavailable", "HTTP \(response.status.code)")
         }
-        let body = try await response.body.collect(upTo: maxKeyBytes)
-        return String(buffer: body)
+        return String(buffer: response.body)
     }
 }

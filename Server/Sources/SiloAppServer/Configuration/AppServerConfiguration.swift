@@ -163,20 +163,26 @@ public struct AppServerConfiguration: Sendable, Decodable {
         public var url: URL?
         /// Prefixes a callback's `x-oss-pub-key-url` must start with. The key is fetched only from these.
         public var publicKeyURLs: [String] = []
+        /// Whether callbacks must carry storage's signed facts (Silo sends them). Turn it off only for a storage
+        /// service that sends none (Alibaba Cloud OSS): the receiver then binds each callback to the user its
+        /// URL was issued to and asks storage for the object's size and ETag.
+        public var requireStorageFacts = true
 
         enum CodingKeys: String, CodingKey {
-            case url, publicKeyURLs = "public_key_urls"
+            case url, publicKeyURLs = "public_key_urls", requireStorageFacts = "require_storage_facts"
         }
 
-        public init(url: URL? = nil, publicKeyURLs: [String] = []) {
+        public init(url: URL? = nil, publicKeyURLs: [String] = [], requireStorageFacts: Bool = true) {
             self.url = url
             self.publicKeyURLs = publicKeyURLs
+            self.requireStorageFacts = requireStorageFacts
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             url = try container.decodeIfPresent(URL.self, forKey: .url)
             publicKeyURLs = try container.decodeIfPresent([String].self, forKey: .publicKeyURLs) ?? []
+            requireStorageFacts = try container.decodeIfPresent(Bool.self, forKey: .requireStorageFacts) ?? true
         }
     }
 

@@ -21,7 +21,7 @@ enum UnknownKeys {
                             "issuer": .leaf, "audience": .leaf]),
         ]),
         "rate_limits": .object(["per_user": rateLimit, "per_ip": rateLimit]),
-        "callback": .object(["url": .leaf, "public_key_urls": .leaf]),
+        "callback": .object(["url": .leaf, "public_key_urls": .leaf, "require_storage_facts": .leaf]),
         "post_policy": .object(["max_bytes": .leaf, "expires_seconds": .leaf]),
         "database": .leaf,
     ])

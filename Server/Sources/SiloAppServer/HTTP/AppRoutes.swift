@@ -72,7 +72,9 @@ extension AppServer {
                 throw AppServerError.forbidden("AccountsDisabled", "Sign in with your identity provider's JWT.")
             }
             let input = try await Self.decode(Credentials.self, from: request)
+            if let wait = signIns.begin(input.username) { throw AppServerError.throttled(retryAfter: wait) }
             let session = try await accounts.login(username: input.username, password: input.password)
+            signIns.succeeded(input.username)
             return JSONResponses.make(SessionBody(token: session.token, uid: session.uid,
                                                   expiration: Timestamps.iso8601NoFraction(unixSeconds: session.expiresAt)),
                                       noStore: true)
@@ -116,7 +118,7 @@ extension AppServer {
             }
             return JSONResponses.make(UploadConfig(endpoint: configuration.storage.endpoint.absoluteString,
                                                    bucket: configuration.storage.bucket, region: configuration.storage.region,
-                                                   prefix: prefix, callback: callback?.base64))
+                                                   prefix: prefix, callback: callback?.base64(for: user)))
         }
 
         // `/uploads` as the seed names it, and under /v1 with the rest of the API.
@@ -132,15 +134,23 @@ extension AppServer {
             let body = try await request.body.collect(upTo: CallbackReceiver.maxBodyBytes)
             let target = request.head.path ?? "/"
             let split = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+            let headers = CallbackReceiver.Headers(
+                authorization: request.headers[.authorization],
+                publicKeyURL: request.headers[HTTPField.Name("x-oss-pub-key-url")!],
+                facts: request.headers[HTTPField.Name(CallbackAttestation.factsHeader)!],
+                factsSignature: request.headers[HTTPField.Name(CallbackAttestation.signatureHeader)!])
             let upload = try await receiver.receive(
                 path: String(split[0]), rawQuery: split.count > 1 ? String(split[1]) : nil, body: Data(buffer: body),
-                authorization: request.headers[.authorization], publicKeyURL: request.headers[HTTPField.Name("x-oss-pub-key-url")!])
+                headers: headers)
             return JSONResponses.make(CallbackAnswer(Status: "OK", upload: upload))
         }
     }
 
+    /// Sign-in and registration bodies: a username (≤ 32 bytes) and a password (≤ 1 KiB), read unauthenticated.
+    static let maxCredentialsBytes = 4 * 1024
+
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let body = try await request.body.collect(upTo: 64 * 1024)
+        let body = try await request.body.collect(upTo: maxCredentialsBytes)
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: body))
         } catch {

@@ -54,7 +54,7 @@ public struct PostPolicyVendor: Sendable {
         let policy = PostPolicy(expiration: expiration, conditions: conditions).base64
         fields["policy"] = policy
         fields["x-oss-signature"] = PostPolicy.signatureV4(policy: policy, secret: credentials.accessKeySecret, scope: scope)
-        if let callback { fields["callback"] = callback.base64 }
+        if let callback { fields["callback"] = callback.base64(for: user) }
         let base = storage.endpoint.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         return Form(url: base + "/" + storage.bucket, bucket: storage.bucket, keyPrefix: prefix, maxBytes: settings.maxBytes,
                     expiration: Timestamps.iso8601NoFraction(unixSeconds: expiration), fields: fields)

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -6,6 +5,8 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import SiloCore
+import SiloIAM
+import SiloOutbound
 import SiloStorage
 
 /// An upload's callback: parsed from the request before anything is stored, delivered after the commit.
@@ -36,7 +37,7 @@ struct UploadCallback: Sendable {
         guard settings.signer != nil else { throw OSSError.unsupported("upload callback (no callback key configured)") }
         let configuration = try CallbackConfiguration(base64: encoded)
         let variables = try (headerVariables ?? queryVariables).map { try CallbackConfiguration.variables(base64: $0) } ?? [:]
-        for url in configuration.urls { try await settings.targets.check(url) }
+        for url in configuration.urls { try await settings.check(url) }
         return UploadCallback(configuration: configuration, variables: variables)
     }
 
@@ -63,57 +64,36 @@ struct UploadCallback: Sendable {
         case failed(String)
     }
 
-    /// An address as a URL host: dotted IPv4, or bracketed IPv6.
-    static func literal(_ bytes: [UInt8]) -> String {
-        if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
-        let groups = stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-        return "[" + groups.joined(separator: ":") + "]"
-    }
-
-    /// POSTs the signed callback to each URL in turn until one answers 200 with a JSON body.
-    func deliver(body: String, settings: CallbackSettings, publicKeyURL: String) async -> Outcome {
+    /// POSTs the signed callback to each URL in turn until one answers 200 with a JSON body. Every connection
+    /// goes through `settings.client`: the target policy is checked on the addresses actually connected to,
+    /// and a redirect is an answer like any other (a failure), never followed.
+    func deliver(body: String, facts: CallbackFacts, settings: CallbackSettings, publicKeyURL: String) async -> Outcome {
         guard let signer = settings.signer else { return .failed("Callback key missing.") }
         var lastFailure = "Error status : -1.OSS can not connect to your callbackUrl, please check it."
         for url in configuration.urls {
             guard let components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { continue }
             let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
-            let signature: String
+            let stringToSign = CallbackStringToSign.make(path: path, rawQuery: components.percentEncodedQuery, body: body)
+            var headers = HTTPHeaders()
             do {
-                signature = try signer.sign(CallbackStringToSign.make(path: path, rawQuery: components.percentEncodedQuery, body: body))
+                let attestation = try CallbackAttestation.headers(for: facts, stringToSign: stringToSign, signer: signer)
+                headers.add(name: "authorization", value: try signer.sign(stringToSign))
+                headers.add(name: CallbackAttestation.factsHeader, value: attestation.facts)
+                headers.add(name: CallbackAttestation.signatureHeader, value: attestation.signature)
             } catch {
                 return .failed("Signing the callback failed.")
             }
-            var target = url
-            switch await settings.targets.evaluate(url) {
-            case .refused:
-                lastFailure = "Error status : -1.The callbackUrl is not allowed by the server's callback policy."
-                continue
-            case .unresolved:
-                lastFailure = "Error status : -1.OSS can not connect to your callbackUrl, please check it."
-                continue
-            case .allowed(let addresses):
-                // Plain HTTP connects to the very address that was checked; HTTPS keeps the name for TLS.
-                if url.scheme?.lowercased() == "http", let address = addresses.first,
-                    var pinned = URLComponents(url: url, resolvingAgainstBaseURL: false) {
-                    pinned.host = Self.literal(address)
-                    target = pinned.url ?? url
-                }
-            }
-            var outgoing = HTTPClientRequest(url: target.absoluteString)
-            outgoing.method = .POST
             let defaultHost = url.port.map { "\(url.host ?? ""):\($0)" } ?? (url.host ?? "")
-            outgoing.headers.replaceOrAdd(name: "Host", value: configuration.host ?? defaultHost)
-            outgoing.headers.add(name: "Content-Type", value: configuration.bodyType.rawValue)
-            outgoing.headers.add(name: "Content-Length", value: String(body.utf8.count))
-            outgoing.headers.add(name: "User-Agent", value: "silo-callback/1")
-            outgoing.headers.add(name: "authorization", value: signature)
-            outgoing.headers.add(name: "x-oss-pub-key-url", value: Data(publicKeyURL.utf8).base64EncodedString())
-            outgoing.body = .bytes(ByteBuffer(string: body))
+            headers.add(name: "Host", value: configuration.host ?? defaultHost)
+            headers.add(name: "Content-Type", value: configuration.bodyType.rawValue)
+            headers.add(name: "User-Agent", value: "silo-callback/1")
+            headers.add(name: "x-oss-pub-key-url", value: Data(publicKeyURL.utf8).base64EncodedString())
+            let request = OutboundRequest(
+                url: url, method: .POST, headers: headers, body: ByteBuffer(string: body),
+                tlsServerName: configuration.sni ? configuration.host.map { OSSRequest.hostName($0) } : nil)
             do {
-                let timeout = TimeAmount.nanoseconds(settings.timeout.components.seconds * 1_000_000_000
-                    + settings.timeout.components.attoseconds / 1_000_000_000)
-                let response = try await HTTPClient.shared.execute(outgoing, timeout: timeout)
-                let answer = try await response.body.collect(upTo: Self.maxAnswerBytes)
+                let response = try await settings.client.execute(request, timeout: settings.timeout,
+                                                                  maxResponseBytes: Self.maxAnswerBytes)
                 guard response.status == .ok else {
                     lastFailure = "Error status : \(response.status.code)."
                     continue
@@ -122,12 +102,16 @@ struct UploadCallback: Sendable {
                     lastFailure = "Error Status : 200.User server missing content-length."
                     continue
                 }
-                guard (try? JSONSerialization.jsonObject(with: Data(buffer: answer), options: [.fragmentsAllowed])) != nil
+                guard (try? JSONSerialization.jsonObject(with: Data(buffer: response.body), options: [.fragmentsAllowed])) != nil
                 else {
                     lastFailure = "Response body is not valid json format."
                     continue
                 }
-                return .answered(body: answer)
+                return .answered(body: response.body)
+            } catch .refused {
+                lastFailure = "Error status : -1.The callbackUrl is not allowed by the server's callback policy."
+            } catch .responseTooLarge {
+                lastFailure = "Error status : -1.The callback answer is larger than 1 MB."
             } catch {
                 lastFailure = "Error status : -1.OSS can not connect to your callbackUrl, please check it."
             }
@@ -141,11 +125,18 @@ extension OSSService {
     /// The object is stored either way.
     func respondAfterCallback(_ callback: UploadCallback, record: ObjectRecord, operation: String, request: OSSRequest,
                               caller: Caller, headers: HTTPFields) async -> Response {
-        let image = callback.configuration.bodyTemplate.contains("${imageInfo.") ? await imageHeader(record) : nil
+        let wantsImage = callback.configuration.bodyTemplate.contains("${imageInfo.")
+            || record.contentType.lowercased().hasPrefix("image/")
+        let image = wantsImage ? await imageHeader(record) : nil
         let values = callback.values(record: record, operation: operation, request: request, caller: caller, image: image)
         let body = (try? CallbackTemplate(callback.configuration.bodyTemplate))?.render(values, as: callback.configuration.bodyType) ?? ""
+        let facts = CallbackFacts(
+            bucket: record.bucket, object: record.key, etag: record.etag, size: record.size,
+            contentType: record.contentType, crc64: String(record.crc64), operation: operation,
+            requestId: request.requestId, issuedAt: settings.clock(), uploader: uploader(caller.principal),
+            image: image.map { CallbackFacts.Image(width: $0.width, height: $0.height, format: $0.format) })
         let publicKeyURL = "http://" + settings.publicEndpoint.value + "/" + Self.callbackPublicKeyPath
-        switch await callback.deliver(body: body, settings: settings.callbacks, publicKeyURL: publicKeyURL) {
+        switch await callback.deliver(body: body, facts: facts, settings: settings.callbacks, publicKeyURL: publicKeyURL) {
         case .answered(let answer):
             var fields = headers
             fields[.contentType] = "application/json"
@@ -160,6 +151,19 @@ extension OSSService {
     }
 
     static let callbackPublicKeyPath = "-/callback/public-key.pem"
+
+    /// Who made the upload, as the callback's facts tell the receiver.
+    func uploader(_ principal: Principal) -> CallbackFacts.Uploader {
+        let arn = principal.arn(account: settings.accountId)
+        switch principal {
+        case .anonymous: return CallbackFacts.Uploader(kind: "anonymous")
+        case .root(let key): return CallbackFacts.Uploader(kind: "root", arn: arn, accessKeyId: key)
+        case .user(_, _, let key): return CallbackFacts.Uploader(kind: "user", arn: arn, accessKeyId: key)
+        case .roleSession(let session):
+            return CallbackFacts.Uploader(kind: "role-session", arn: arn, accessKeyId: session.accessKeyId,
+                                          roleArn: session.roleArn, sessionName: session.sessionName)
+        }
+    }
 
     /// The stored object's image header, read from its first bytes; nil for anything else.
     func imageHeader(_ record: ObjectRecord) async -> ImageHeader? {
