@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 import NIOPosix
 import SiloCore
 
@@ -59,10 +60,19 @@ public struct AccountStore: Sendable {
         }
         // Hash even for unknown users so timing does not reveal which usernames exist.
         let valid = try await NIOThreadPool.singleton.runIfActive {
-            PasswordHasher.verify(password, against: stored ?? Self.decoyHash)
+            PasswordHasher.verify(password, against: stored ?? decoyHash)
         }
-        guard let _ = stored, valid else {
+        guard let stored, valid else {
             throw AppServerError.unauthorized("The username or password is wrong.")
+        }
+        // Hashes made under older, cheaper parameters are upgraded the first time the password is known.
+        if hasher.needsRehash(stored) {
+            let hasher = self.hasher
+            let upgraded = try await NIOThreadPool.singleton.runIfActive { try hasher.hash(password) }
+            try await database.pool.write { db in
+                try db.execute(sql: "UPDATE accounts SET password_hash = ? WHERE uid = ? AND password_hash = ?",
+                               arguments: [upgraded, username, stored])
+            }
         }
         let token = Self.tokenPrefix + Base64URL.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
         let expiresAt = clock() + sessionTTL
@@ -94,6 +104,21 @@ public struct AccountStore: Sendable {
 
     static func digest(_ token: String) -> Data { Data(SHA256.hash(data: Data(token.utf8))) }
 
-    static let decoyHash = (try? PasswordHasher.standard.hash("decoy-password-never-matches")) ?? ""
+    /// Unknown usernames are checked against this, at the configured cost, so they take as long as real ones.
+    var decoyHash: String { DecoyHashes.shared.hash(for: hasher) }
 }
 
+
+/// One decoy hash per cost, made on first use rather than at load (a 128 MiB scrypt is not free).
+final class DecoyHashes: Sendable {
+    static let shared = DecoyHashes()
+    private let hashes = NIOLockedValueBox<[String: String]>([:])
+
+    func hash(for hasher: PasswordHasher) -> String {
+        let id = "\(hasher.rounds)$\(hasher.blockSize)$\(hasher.parallelism)"
+        if let hash = hashes.withLockedValue({ $0[id] }) { return hash }
+        let hash = (try? hasher.hash("decoy-password-never-matches")) ?? ""
+        hashes.withLockedValue { $0[id] = hash }
+        return hash
+    }
+}

@@ -8,8 +8,9 @@ public struct PasswordHasher: Sendable {
     public var blockSize: Int
     public var parallelism: Int
 
-    /// N = 2^15, r = 8, p = 1: 32 MiB and tens of milliseconds per guess.
-    public static let standard = PasswordHasher(rounds: 1 << 15, blockSize: 8, parallelism: 1)
+    /// N = 2^17, r = 8, p = 1, OWASP's current recommendation for scrypt: 128 MiB and a few hundred
+    /// milliseconds per guess. Hashes run on the NIO thread pool, so at most one per core runs at once.
+    public static let standard = PasswordHasher(rounds: 1 << 17, blockSize: 8, parallelism: 1)
 
     public init(rounds: Int, blockSize: Int, parallelism: Int) {
         self.rounds = rounds
@@ -21,6 +22,16 @@ public struct PasswordHasher: Sendable {
         let salt = SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }
         let derived = try Self.derive(password, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
         return "scrypt$\(rounds)$\(blockSize)$\(parallelism)$\(salt.base64EncodedString())$\(derived.base64EncodedString())"
+    }
+
+    /// Whether `stored` was made with weaker parameters than these (or is not a hash this type reads), so a
+    /// successful sign-in should replace it.
+    public func needsRehash(_ stored: String) -> Bool {
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "scrypt", let rounds = Int(parts[1]), let blockSize = Int(parts[2]),
+            let parallelism = Int(parts[3])
+        else { return true }
+        return rounds < self.rounds || blockSize < self.blockSize || parallelism < self.parallelism
     }
 
     /// Constant-time comparison; a malformed stored hash never matches.
