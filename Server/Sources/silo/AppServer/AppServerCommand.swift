@@ -26,6 +26,10 @@ struct AppServerCommand: AsyncParsableCommand {
         let server: AppServer
         do {
             configuration = try AppServerConfiguration.load(path: config)
+            // The database holds password hashes. Its folder may be shared (the working directory), so only the
+            // files are made private: those made before, and (through the umask) those SQLite makes now.
+            PrivateFiles.restrictNewFiles()
+            PrivateFiles.secure(files: ["", "-wal", "-shm"].map { configuration.database + $0 })
             server = try await AppServer.make(configuration: configuration)
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("silo app-server: \(config): \(error)\n".utf8))
