@@ -31,8 +31,17 @@ struct CopyCommand: AsyncParsableCommand {
                     try await upload(local, to: client.bucket(bucket), key: remoteKey, parts: parts)
                 }
             case (.remote(let bucket, let key), .local(let file)):
-                for (remoteKey, local) in try await downloads(client.bucket(bucket), key: key, into: file) {
+                let (planned, skipped) = try await downloads(client.bucket(bucket), key: key, into: file)
+                for (remoteKey, local) in planned {
                     try await download(client.bucket(bucket), key: remoteKey, to: local)
+                }
+                // Keys are whatever uploaders chose: those that would land outside the destination are not
+                // written anywhere, and each is named.
+                for refusal in skipped {
+                    FileHandle.standardError.write(Data("silo cp: skipped \(refusal)\n".utf8))
+                }
+                if !skipped.isEmpty {
+                    throw ValidationError("\(skipped.count) key(s) skipped: they would be written outside \(file.path)")
                 }
             case (.remote(let sourceBucket, let sourceKey), .remote(let bucket, let key)):
                 guard !recursive else { throw ValidationError("-r between two remote locations is not supported yet") }
@@ -68,22 +77,34 @@ struct CopyCommand: AsyncParsableCommand {
         return found.sorted { $0.1 < $1.1 }
     }
 
-    private func downloads(_ bucket: Bucket, key: String, into file: URL) async throws -> [(String, URL)] {
+    /// The keys to download and the files they go to, and the keys refused because their file would lie
+    /// outside the destination.
+    private func downloads(_ bucket: Bucket, key: String, into file: URL) async throws
+        -> (planned: [(String, URL)], skipped: [LocalDestination.UnsafeKey])
+    {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory)
         let intoFolder = (exists && isDirectory.boolValue) || destination.hasSuffix("/")
         if !recursive {
             guard !key.isEmpty else { throw ValidationError("cp needs a key, or -r for a prefix") }
-            let name = key.split(separator: "/").last.map(String.init) ?? key
-            return [(key, intoFolder ? file.appendingPathComponent(name) : file)]
+            guard intoFolder else { return ([(key, file)], []) }
+            do {
+                return ([(key, try LocalDestination.file(namedAfterKey: key, in: file))], [])
+            } catch {
+                return ([], [error])
+            }
         }
         var found: [(String, URL)] = []
+        var skipped: [LocalDestination.UnsafeKey] = []
         for try await entry in bucket.list(prefix: key) {
             guard case .object(let object) = entry, !object.key.hasSuffix("/") else { continue }
-            let relative = String(object.key.dropFirst(key.count).drop { $0 == "/" })
-            found.append((object.key, file.appendingPathComponent(relative)))
+            do {
+                found.append((object.key, try LocalDestination.file(forKey: object.key, removingPrefix: key, under: file)))
+            } catch {
+                skipped.append(error)
+            }
         }
-        return found
+        return (found, skipped)
     }
 
     private func upload(_ file: URL, to bucket: Bucket, key: String, parts: PartCounter) async throws {
