@@ -331,6 +331,10 @@ static int decode_scan(const struct jpeg_decompress_struct *header, bit_reader *
                             if (decode_ac(r, c->ac, block)) return -1;
                             idct_2x2(block, c->quant, c->plane + row * c->stride + column, c->stride);
                         }
+                        // A block that consumed padding read past the data: the scan is corrupt, and going on
+                        // would cost time in proportion to the declared size, not the file's (and a crafted
+                        // table can consume ~1,000 padding bits a block, enough to overflow the counter).
+                        if (r->padding > r->bits) return -1;
                     }
                 }
             }
