@@ -29,19 +29,19 @@ import Testing
         }
     }
 
-    static func role(_ server: SiloServerProcess) throws -> String {
-        let (role, _) = try CLITests.output(["admin", "role", "create", "uploader", "--json"], server: server)
+    static func role(_ server: SiloServerProcess) async throws -> String {
+        let (role, _) = try await CLITests.output(["admin", "role", "create", "uploader", "--json"], server: server)
         let arn = try #require((try JSONSerialization.jsonObject(with: Data(role.utf8)) as? [String: Any])?["arn"] as? String)
         let policy = #"{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:PutObject","oss:GetObject","oss:ListParts","oss:AbortMultipartUpload"],"Resource":["acs:oss:*:*:app/users/42/*"]}]}"#
-        #expect(try CLITests.output(["admin", "policy", "create", "uploads", "--document", policy], server: server).1 == 0)
-        #expect(try CLITests.output(["admin", "policy", "attach", "uploads", "--role", "uploader"], server: server).1 == 0)
+        #expect(try await CLITests.output(["admin", "policy", "create", "uploads", "--document", policy], server: server).1 == 0)
+        #expect(try await CLITests.output(["admin", "policy", "attach", "uploads", "--role", "uploader"], server: server).1 == 0)
         return arn
     }
 
     @Test func aLongUploadSpansSeveralShortLivedTokens() async throws {
         try await SiloServerProcess.with(extraArguments: ["--sts-minimum-duration-seconds", "3"]) { server in
             try await server.client(.v4).bucket("app").create()
-            let stub = try TokenVendingStub(stsEndpoint: server.stsEndpoint, roleArn: try Self.role(server), durationSeconds: 4)
+            let stub = try TokenVendingStub(stsEndpoint: server.stsEndpoint, roleArn: try await Self.role(server), durationSeconds: 4)
             defer { stub.stop() }
             let authTransport = PlainHTTP.transport()
             // Tokens live 4 s and are renewed 2 s before they expire: a long upload crosses several of them.

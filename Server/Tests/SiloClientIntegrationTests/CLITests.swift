@@ -23,18 +23,36 @@ import Glibc
         return process
     }
 
-    static func output(_ arguments: [String], server: SiloServerProcess) throws -> (String, Int32) {
-        try output(try run(arguments, server: server))
+    static func output(_ arguments: [String], server: SiloServerProcess) async throws -> (String, Int32) {
+        try await output(try run(arguments, server: server))
     }
 
-    static func output(_ process: Process) throws -> (String, Int32) {
+    /// Runs `process` to its end. The blocking reads and the wait happen on a thread of their own: on two
+    /// cores the cooperative pool has two threads, and a test blocking one for a long `silo cp` stalls every
+    /// other test (and their tokens expire while they wait).
+    static func output(_ process: Process) async throws -> (String, Int32) {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+        let box = UncheckedBox(process, pipe)
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let data = box.pipe.fileHandleForReading.readDataToEndOfFile()
+                box.process.waitUntilExit()
+                continuation.resume(returning: (String(decoding: data, as: UTF8.self), box.process.terminationStatus))
+            }
+        }
+    }
+
+    /// Process and Pipe are not Sendable; each is used by one thread at a time here.
+    struct UncheckedBox: @unchecked Sendable {
+        let process: Process
+        let pipe: Pipe
+        init(_ process: Process, _ pipe: Pipe) {
+            self.process = process
+            self.pipe = pipe
+        }
     }
 
     @Test func anUploaderKilledMidwayIsResumedByANewProcessSendingOnlyTheMissingParts() async throws {
@@ -81,7 +99,7 @@ import Glibc
             proxy.uploadBytesPerSecond = nil
             let second = try Self.run(arguments, server: server)
             second.environment?["SILO_ENDPOINT"] = proxy.endpoint.absoluteString
-            let (text, status) = try Self.output(second)
+            let (text, status) = try await Self.output(second)
             #expect(status == 0, "\(text)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
             #expect(report["parts_sent"] as? Int == partCount - stored.count)
@@ -98,23 +116,23 @@ import Glibc
             try Data("alpha".utf8).write(to: folder.appendingPathComponent("a.txt"))
             try Data("beta".utf8).write(to: folder.appendingPathComponent("sub/b.txt"))
 
-            #expect(try Self.output(["mb", "oss://tree"], server: server).1 == 0)
-            #expect(try Self.output(["cp", "-r", folder.path, "oss://tree/docs"], server: server).1 == 0)
-            let (listing, _) = try Self.output(["ls", "-r", "oss://tree", "--json"], server: server)
+            #expect(try await Self.output(["mb", "oss://tree"], server: server).1 == 0)
+            #expect(try await Self.output(["cp", "-r", folder.path, "oss://tree/docs"], server: server).1 == 0)
+            let (listing, _) = try await Self.output(["ls", "-r", "oss://tree", "--json"], server: server)
             let keys = listing.split(separator: "\n").compactMap {
                 (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["key"] as? String
             }
             #expect(keys == ["docs/a.txt", "docs/sub/b.txt"])
-            #expect(try Self.output(["cat", "oss://tree/docs/sub/b.txt"], server: server).0 == "beta")
-            let (url, _) = try Self.output(["presign", "oss://tree/docs/a.txt", "--signature-version", "v1"], server: server)
+            #expect(try await Self.output(["cat", "oss://tree/docs/sub/b.txt"], server: server).0 == "beta")
+            let (url, _) = try await Self.output(["presign", "oss://tree/docs/a.txt", "--signature-version", "v1"], server: server)
             let (body, status) = try await PlainHTTP.send(URLRequest(url: URL(string: url.trimmingCharacters(in: .whitespacesAndNewlines))!))
             #expect(status == 200 && body == Data("alpha".utf8))
             let back = folder.appendingPathComponent("back")
-            #expect(try Self.output(["cp", "-r", "oss://tree/docs", back.path], server: server).1 == 0)
+            #expect(try await Self.output(["cp", "-r", "oss://tree/docs", back.path], server: server).1 == 0)
             #expect(try Data(contentsOf: back.appendingPathComponent("sub/b.txt")) == Data("beta".utf8))
-            #expect(try Self.output(["rm", "-r", "oss://tree/docs"], server: server).1 == 0)
-            #expect(try Self.output(["ls", "-r", "oss://tree"], server: server).0.isEmpty)
-            let (error, code) = try Self.output(["cat", "oss://tree/missing"], server: server)
+            #expect(try await Self.output(["rm", "-r", "oss://tree/docs"], server: server).1 == 0)
+            #expect(try await Self.output(["ls", "-r", "oss://tree"], server: server).0.isEmpty)
+            let (error, code) = try await Self.output(["cat", "oss://tree/missing"], server: server)
             #expect(code != 0 && error.contains("NoSuchKey"))
         }
     }

@@ -66,7 +66,7 @@ import Glibc
         try await SiloServerProcess.with(extraArguments: ["--bucket", "demo", "--callback-policy", "loopback"]) { server in
             let port = try Self.freePort()
             let config = server.dataDirectory.appendingPathComponent("app-server.yaml")
-            let (setupOutput, status) = try CLITests.output(
+            let (setupOutput, status) = try await CLITests.output(
                 ["demo", "setup", "--endpoint", server.endpoint.absoluteString, "--data-dir", server.dataDirectory.path,
                  "--sts-endpoint", server.stsEndpoint.absoluteString, "--app-server-address", "127.0.0.1:\(port)",
                  "--output", config.path], server: server)

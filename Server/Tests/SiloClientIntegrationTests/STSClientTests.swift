@@ -8,7 +8,7 @@ import Testing
     @Test func assumeRoleWithASessionPolicyScopesTheToken() async throws {
         try await SiloServerProcess.with { server in
             try await server.client(.v4).bucket("app").create()
-            let arn = try AuthServerRefreshTests.role(server)
+            let arn = try await AuthServerRefreshTests.role(server)
             let transport = PlainHTTP.transport()
             let sts = STSClient(endpoint: server.stsEndpoint, accessKeyId: SiloServerProcess.accessKeyId,
                                 accessKeySecret: SiloServerProcess.accessKeySecret, transport: transport)
