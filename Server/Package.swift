@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SiloAppServer", targets: ["SiloAppServer"]),
         .library(name: "SiloImaging", targets: ["SiloImaging"]),
         .library(name: "SiloOutbound", targets: ["SiloOutbound"]),
+        .library(name: "SiloFuzzTargets", targets: ["SiloFuzzTargets"]),
     ],
     dependencies: [
         .package(name: "Silo", path: ".."),
@@ -135,6 +136,18 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // Every parser of untrusted bytes as a fuzz target: run by libFuzzer in Fuzz/swift, replayed in the tests.
+        .target(
+            name: "SiloFuzzTargets",
+            dependencies: [
+                "SiloHTTP", "SiloIAM", "SiloPolicy",
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "silo",
             dependencies: [
@@ -149,6 +162,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SiloPolicyTests", dependencies: ["SiloPolicy"]),
+        // Replays Fuzz/corpus and Fuzz/regressions through every fuzz target.
+        .testTarget(name: "SiloFuzzReplayTests", dependencies: ["SiloFuzzTargets"]),
         .testTarget(
             name: "SiloOutboundTests",
             dependencies: ["SiloOutbound", .product(name: "NIOCore", package: "swift-nio"),
@@ -176,6 +191,7 @@ let package = Package(
             name: "SiloAppServerTests",
             dependencies: [
                 "SiloAppServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -21,6 +21,8 @@ public struct AppServer: Sendable {
     let ipLimiter: RateLimiter
     /// Password guesses per account, across addresses.
     let signIns: SignInThrottle
+    /// Sign-ins and registrations per address: each costs a 128 MiB scrypt, so far fewer than other requests.
+    let signInLimiter: RateLimiter
 
     /// - Parameters:
     ///   - transport: how the server reaches STS; AsyncHTTPClient by default.
@@ -68,7 +70,8 @@ public struct AppServer: Sendable {
             callback: callback,
             userLimiter: RateLimiter(configuration.rateLimits.perUser),
             ipLimiter: RateLimiter(configuration.rateLimits.perIP),
-            signIns: SignInThrottle(settings: signInSettings))
+            signIns: SignInThrottle(settings: signInSettings),
+            signInLimiter: RateLimiter(configuration.rateLimits.signInPerIP))
     }
 
     /// A standalone server on `host:port`.
@@ -82,6 +85,12 @@ public struct AppServer: Sendable {
 
     func limit(ip: String) throws(AppServerError) {
         if let wait = ipLimiter.acquire("ip:" + ip) { throw .throttled(retryAfter: wait) }
+    }
+
+    /// The per-IP limit for every request, and the tighter one for password checks.
+    func limitSignIn(ip: String) throws(AppServerError) {
+        try limit(ip: ip)
+        if let wait = signInLimiter.acquire("ip:" + ip) { throw .throttled(retryAfter: wait) }
     }
 
     func limit(user: AppUser) throws(AppServerError) {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NIOConcurrencyHelpers
 import Testing
 
@@ -62,5 +63,80 @@ import Testing
 
     @Test func refusesShortPasswords() {
         #expect(throws: AppServerError.self) { try AccountStore.validate(username: "alice", password: "short") }
+    }
+}
+
+/// Issue 13, point 8: password guesses against one account are slowed whatever address they come from.
+@Suite struct SignInThrottleTests {
+    final class Clock: @unchecked Sendable {
+        var now = 1000.0
+    }
+
+    @Test func failuresAcrossAddressesSlowTheAccountAndSuccessClearsThem() {
+        let clock = Clock()
+        let throttle = SignInThrottle(now: { clock.now })
+        for _ in 0..<5 { #expect(throttle.begin("alice") == nil) }
+        // The sixth attempt, from anywhere, waits; so does the right password.
+        #expect(throttle.begin("alice") == 1)
+        #expect(throttle.begin("ALICE") == 1, "usernames compare case-insensitively")
+        #expect(throttle.begin("bob") == nil, "other accounts are not affected")
+        clock.now += 1
+        #expect(throttle.begin("alice") == nil)
+        #expect(throttle.begin("alice") == 2, "each further failure doubles the wait")
+        clock.now += 2
+        #expect(throttle.begin("alice") == nil)
+        throttle.succeeded("alice")
+        #expect(throttle.begin("alice") == nil)
+    }
+
+    /// A check slower than the wait (scrypt on a loaded server) must not use the wait up.
+    @Test func theWaitStartsWhenTheFailedCheckEnds() {
+        let clock = Clock()
+        let throttle = SignInThrottle(now: { clock.now })
+        for _ in 0..<5 {
+            #expect(throttle.begin("alice") == nil)
+            clock.now += 4
+            throttle.failed("alice")
+        }
+        clock.now += 0.5
+        #expect(throttle.begin("alice") == 1)
+    }
+
+    @Test func theWaitIsCappedAndOldFailuresAreForgotten() {
+        let clock = Clock()
+        let throttle = SignInThrottle(now: { clock.now })
+        for _ in 0..<40 {
+            if let wait = throttle.begin("alice") { clock.now += Double(wait) }
+            _ = throttle.begin("alice")
+        }
+        #expect((throttle.begin("alice") ?? 0) <= 900, "never more than 15 minutes")
+        clock.now += 86_401
+        #expect(throttle.begin("alice") == nil)
+    }
+}
+
+@Suite struct PasswordRehashTests {
+    @Test func weakerHashesNeedARehash() throws {
+        let strong = PasswordHasher(rounds: 1 << 5, blockSize: 8, parallelism: 1)
+        let weak = PasswordHasher(rounds: 1 << 4, blockSize: 8, parallelism: 1)
+        #expect(strong.needsRehash(try weak.hash("pw")))
+        #expect(!strong.needsRehash(try strong.hash("pw")))
+        #expect(strong.needsRehash("garbage"))
+        #expect(PasswordHasher.standard.rounds == 1 << 17 && PasswordHasher.standard.blockSize == 8)
+    }
+
+    @Test func signInUpgradesAnOldHash() async throws {
+        let database = try AppDatabase(path: Fixtures.temporaryDirectory() + "/a.sqlite")
+        let weak = PasswordHasher(rounds: 1 << 4, blockSize: 8, parallelism: 1)
+        let strong = PasswordHasher(rounds: 1 << 5, blockSize: 8, parallelism: 1)
+        _ = try await AccountStore(database: database, hasher: weak, sessionTTLSeconds: 60)
+            .register(username: "carol", password: "password-1")
+        let upgraded = AccountStore(database: database, hasher: strong, sessionTTLSeconds: 60)
+        _ = try await upgraded.login(username: "carol", password: "password-1")
+        let stored = try await database.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT password_hash FROM accounts WHERE uid = 'carol'")
+        }
+        #expect(stored?.hasPrefix("scrypt$32$8$1$") == true)
+        _ = try await upgraded.login(username: "carol", password: "password-1")
     }
 }

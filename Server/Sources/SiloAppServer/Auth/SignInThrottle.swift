@@ -7,7 +7,8 @@ import NIOConcurrencyHelpers
 /// The per-IP limit alone lets an attacker with many addresses (or one fast one) try hundreds of passwords a
 /// minute on one account. Here every sign-in attempt counts as a failure until it succeeds, so parallel guesses
 /// cannot slip in before their failures are recorded. After `freeFailures` failures in a row the account is
-/// slowed: each further attempt must wait `baseDelay · 2^(extra failures)`, capped at `maxDelay`. The owner is
+/// slowed: each further attempt must wait `baseDelay · 2^(extra failures)` after the last failed check ended,
+/// capped at `maxDelay`. The owner is
 /// never locked out for good: after the wait a right password signs in and clears the count, and failures
 /// older than `forgetAfter` are forgotten. Unknown usernames are counted exactly like real ones, so the throttle
 /// reveals nothing about which accounts exist.
@@ -62,6 +63,19 @@ public final class SignInThrottle: Sendable {
             entries[key] = entry
             if entries.count > settings.maxTrackedAccounts { Self.prune(&entries, keep: settings.maxTrackedAccounts / 2) }
             return nil
+        }
+    }
+
+    /// A wrong password: the wait starts now, when the check ends, not when the attempt began (a slow check on
+    /// a loaded server must not use up the wait).
+    public func failed(_ username: String) {
+        let key = Self.key(username)
+        let time = now()
+        entries.withLockedValue { entries in
+            if var entry = entries[key] {
+                entry.lastAttempt = max(entry.lastAttempt, time)
+                entries[key] = entry
+            }
         }
     }
 

@@ -39,13 +39,14 @@ public actor PublicKeyCache {
         return "\(scheme)://\(host):\(port(url))\(path.isEmpty ? "/" : path)"
     }
 
-    /// Same scheme, host and port as an allowed entry, and a path under its path: `http://a:1.evil/` or
-    /// `http://a:1/../` never pass for `http://a:1/`.
+    /// Same scheme, host and port as an allowed entry, and either its very path or, for an entry ending in `/`,
+    /// a path beneath it: `http://a:1.evil/`, `http://a:1/../` or `…/key.pem.evil` never pass for
+    /// `http://a:1/key.pem`, so each allowed key has one spelling.
     public func isAllowed(_ url: URL) -> Bool {
         guard let key = Self.normalized(url) else { return false }
         return allowed.contains { prefix in
             guard let base = Self.normalized(prefix) else { return false }
-            return key.hasPrefix(base)
+            return base.hasSuffix("/") ? key.hasPrefix(base) : key == base
         }
     }
 
@@ -66,13 +67,14 @@ public actor PublicKeyCache {
         }
         recentFetches.append(now)
         let pem: String
+        // Whoever sent the callback reads this answer: it says that the fetch failed, not how.
         do {
             pem = try await fetcher(target)
         } catch {
-            throw .upstream("PublicKeyUnavailable", "Fetching the callback public key from \(name) failed: \(error)")
+            throw .upstream("PublicKeyUnavailable", "The callback's public key could not be fetched.")
         }
         guard pem.contains("-----BEGIN PUBLIC KEY-----") else {
-            throw .upstream("PublicKeyUnavailable", "\(name) did not return a PEM public key.")
+            throw .upstream("PublicKeyUnavailable", "The callback's public key could not be fetched.")
         }
         if keys[name] == nil, keys.count >= Self.maxEntries,
             let oldest = keys.min(by: { $0.value.fetchedAt < $1.value.fetchedAt })?.key {

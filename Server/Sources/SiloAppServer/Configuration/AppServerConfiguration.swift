@@ -139,21 +139,26 @@ public struct AppServerConfiguration: Sendable, Decodable {
         /// five minutes from expiry, so a user needs few.
         public var perUser = RateLimit(requests: 30, windowSeconds: 60)
         public var perIP = RateLimit(requests: 300, windowSeconds: 60)
+        /// Sign-ins and registrations per address, on top of `per_ip`: each is a 128 MiB scrypt of CPU.
+        public var signInPerIP = RateLimit(requests: 30, windowSeconds: 60)
 
         enum CodingKeys: String, CodingKey {
-            case perUser = "per_user", perIP = "per_ip"
+            case perUser = "per_user", perIP = "per_ip", signInPerIP = "sign_in_per_ip"
         }
 
         public init(perUser: RateLimit = RateLimit(requests: 30, windowSeconds: 60),
-                    perIP: RateLimit = RateLimit(requests: 300, windowSeconds: 60)) {
+                    perIP: RateLimit = RateLimit(requests: 300, windowSeconds: 60),
+                    signInPerIP: RateLimit = RateLimit(requests: 30, windowSeconds: 60)) {
             self.perUser = perUser
             self.perIP = perIP
+            self.signInPerIP = signInPerIP
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             perUser = try container.decodeIfPresent(RateLimit.self, forKey: .perUser) ?? perUser
             perIP = try container.decodeIfPresent(RateLimit.self, forKey: .perIP) ?? perIP
+            signInPerIP = try container.decodeIfPresent(RateLimit.self, forKey: .signInPerIP) ?? signInPerIP
         }
     }
 

@@ -105,7 +105,8 @@ extension AppServerConfiguration {
                 try require(jwt.keyFile != nil, "auth.jwt.key_file", "HS256 needs key_file with the shared secret")
             }
         }
-        for (name, limit) in [("per_user", rateLimits.perUser), ("per_ip", rateLimits.perIP)] {
+        for (name, limit) in [("per_user", rateLimits.perUser), ("per_ip", rateLimits.perIP),
+                              ("sign_in_per_ip", rateLimits.signInPerIP)] {
             try require(limit.requests > 0, "rate_limits.\(name).requests", "must be positive")
             try require(limit.windowSeconds > 0, "rate_limits.\(name).window_seconds", "must be positive")
         }

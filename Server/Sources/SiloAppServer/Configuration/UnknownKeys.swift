@@ -20,7 +20,7 @@ enum UnknownKeys {
             "jwt": .object(["algorithm": .leaf, "key_file": .leaf, "jwks_file": .leaf, "uid_claim": .leaf,
                             "issuer": .leaf, "audience": .leaf]),
         ]),
-        "rate_limits": .object(["per_user": rateLimit, "per_ip": rateLimit]),
+        "rate_limits": .object(["per_user": rateLimit, "per_ip": rateLimit, "sign_in_per_ip": rateLimit]),
         "callback": .object(["url": .leaf, "public_key_urls": .leaf, "require_storage_facts": .leaf]),
         "post_policy": .object(["max_bytes": .leaf, "expires_seconds": .leaf]),
         "database": .leaf,

@@ -57,7 +57,7 @@ extension AppServer {
         router.get("/healthz") { _, _ in JSONResponses.make(["status": "ok"]) }
 
         router.post("/v1/accounts") { request, context in
-            try limit(ip: context.clientIP)
+            try limitSignIn(ip: context.clientIP)
             guard let accounts = authenticator.accounts, configuration.auth.accounts?.registration == true else {
                 throw AppServerError.forbidden("RegistrationDisabled", "This server does not take registrations.")
             }
@@ -71,9 +71,16 @@ extension AppServer {
             guard let accounts = authenticator.accounts else {
                 throw AppServerError.forbidden("AccountsDisabled", "Sign in with your identity provider's JWT.")
             }
+            try limitSignIn(ip: context.clientIP)
             let input = try await Self.decode(Credentials.self, from: request)
             if let wait = signIns.begin(input.username) { throw AppServerError.throttled(retryAfter: wait) }
-            let session = try await accounts.login(username: input.username, password: input.password)
+            let session: AccountStore.Session
+            do {
+                session = try await accounts.login(username: input.username, password: input.password)
+            } catch let error as AppServerError where error.status == 401 {
+                signIns.failed(input.username)
+                throw error
+            }
             signIns.succeeded(input.username)
             return JSONResponses.make(SessionBody(token: session.token, uid: session.uid,
                                                   expiration: Timestamps.iso8601NoFraction(unixSeconds: session.expiresAt)),
