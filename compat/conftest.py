@@ -41,3 +41,29 @@ def bucket(silo, auth):
     for obj in oss2.ObjectIterator(bucket):
         bucket.delete_object(obj.key)
     bucket.delete_bucket()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Attack accounting: every test marked `attack` is one attack class; passing means the server refused it.
+
+_attack_outcomes = {}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "attack: an adversarial test; it passes only when the server refuses the attack")
+
+
+def pytest_runtest_logreport(report):
+    if "attack" not in report.keywords:
+        return
+    if report.when == "call" or report.failed:
+        # A failure in any phase (setup, call, teardown) means the attack was not cleanly refused.
+        if _attack_outcomes.get(report.nodeid) != "failed":
+            _attack_outcomes[report.nodeid] = "passed" if report.passed else ("skipped" if report.skipped else "failed")
+
+
+def pytest_terminal_summary(terminalreporter):
+    ran = {nodeid: outcome for nodeid, outcome in _attack_outcomes.items() if outcome != "skipped"}
+    if ran:
+        refused = sum(1 for outcome in ran.values() if outcome == "passed")
+        terminalreporter.write_line("adversarial: %d attacks tried, %d refused" % (len(ran), refused))
