@@ -134,6 +134,28 @@ final class IAMFixture: @unchecked Sendable {
         }
     }
 
+    /// Issue 13, point 7: a token is bound to its role's id, not to the role's name.
+    @Test func aReCreatedRoleDoesNotReviveOldSessions() async throws {
+        let fixture = try await IAMFixture()
+        try await fixture.roleWithPolicy()
+        let arn = "acs:ram::\(IAMFixture.account):role/app-role"
+        let old = try await fixture.assume(AssumeRoleRequest(roleArn: arn, roleSessionName: "old", durationSeconds: 900))
+        _ = try await fixture.iam.resolve(accessKeyId: old.accessKeyId, securityToken: old.securityToken)
+        try await fixture.iam.detach(policy: "all-oss", from: .role("app-role"))
+        try await fixture.iam.deleteRole("app-role")
+        await #expect(throws: OSSError.invalidSecurityToken) {
+            try await fixture.iam.resolve(accessKeyId: old.accessKeyId, securityToken: old.securityToken)
+        }
+        _ = try await fixture.iam.createRole(name: "app-role", trustPolicy: IAMFixture.trustAccount, maxSessionDuration: 7200,
+                                             description: nil)
+        try await fixture.iam.attach(policy: "all-oss", to: .role("app-role"))
+        await #expect(throws: OSSError.invalidSecurityToken) {
+            try await fixture.iam.resolve(accessKeyId: old.accessKeyId, securityToken: old.securityToken)
+        }
+        let fresh = try await fixture.assume(AssumeRoleRequest(roleArn: arn, roleSessionName: "new", durationSeconds: 900))
+        _ = try await fixture.iam.resolve(accessKeyId: fresh.accessKeyId, securityToken: fresh.securityToken)
+    }
+
     @Test func rotationKeepsOlderTokensValidAndForeignKeysFail() async throws {
         let fixture = try await IAMFixture()
         try await fixture.roleWithPolicy()
