@@ -12,12 +12,13 @@ ADDRESS ?= 127.0.0.1:9000
 STS_ADDRESS ?= 127.0.0.1:9100
 APP_ADDRESS ?= 127.0.0.1:9200
 
-.PHONY: help deps bench-deps venv build build-release test test-swift test-compat test-upstream run bench clean
+.PHONY: help deps bench-deps venv build build-release test test-swift test-compat test-upstream test-fuzz-replay run bench fuzz clean
 
 help:
 	@echo "make run    - install what is missing, build, start Silo (OSS + STS) and the app server with a demo bucket, role and user"
 	@echo "make test   - install what is missing, run swift test and the real-SDK compatibility suites"
 	@echo "make bench  - Silo against nginx on loopback, printed as ratios"
+	@echo "make fuzz   - every parser of untrusted bytes under libFuzzer + ASan, FUZZ_SECONDS each (default 60)"
 
 # Debian packages, installed only when missing (sudo when not root).
 deps:
@@ -48,11 +49,19 @@ build-release: deps
 	swift build -c release --package-path Server --product silo
 
 test: build venv
-	$(MAKE) --no-print-directory test-swift test-compat test-upstream
+	$(MAKE) --no-print-directory test-swift test-fuzz-replay test-compat test-upstream
 
 test-swift:
 	swift test --skip-build
 	swift test --skip-build --package-path Server
+
+# The C JPEG decoder's fuzz corpus and regressions under ASan + UBSan (the Swift targets replay in test-swift).
+test-fuzz-replay: deps
+	Fuzz/jpeg/run.sh replay
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	Fuzz/run.sh fuzz $(FUZZ_SECONDS)
 
 # Our own suites: real oss2 against a spawned silo (free port, temporary data folder).
 test-compat: venv
@@ -70,4 +79,4 @@ bench: bench-deps build-release venv
 	cd bench/micro && swift package --disable-sandbox benchmark --format markdown --no-progress
 
 clean:
-	rm -rf .build Server/.build bench/micro/.build $(VENV) compat/.upstream bench/.work
+	rm -rf .build Server/.build bench/micro/.build Fuzz/swift/.build Fuzz/jpeg/.build Fuzz/.work $(VENV) compat/.upstream bench/.work

@@ -1,0 +1,28 @@
+import Dispatch
+import Foundation
+import SiloFuzzTargets
+
+/// The target named by `SILO_FUZZ_TARGET`; libFuzzer's own `main` calls `LLVMFuzzerTestOneInput` per input.
+let target: FuzzTarget = {
+    let name = ProcessInfo.processInfo.environment["SILO_FUZZ_TARGET"] ?? ""
+    guard let target = FuzzTarget(rawValue: name) else {
+        let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
+        FileHandle.standardError.write(Data("SILO_FUZZ_TARGET must be one of: \(names)\n".utf8))
+        exit(2)
+    }
+    return target
+}()
+
+/// Inputs arrive on libFuzzer's thread; async targets run on the cooperative pool while this thread waits.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = size > 0 && data != nil ? Array(UnsafeBufferPointer(start: data, count: size)) : []
+    let done = DispatchSemaphore(value: 0)
+    let chosen = target
+    Task.detached {
+        await chosen.run(bytes)
+        done.signal()
+    }
+    done.wait()
+    return 0
+}
