@@ -80,22 +80,36 @@ import Testing
     }
 
     /// Issue 13, point 5: what is read before the form's credentials are checked is bounded in count and bytes,
-    /// whatever the names (empty ones included).
-    @Test(arguments: [1, 64, 1 << 20])
-    func fieldsBeforeTheFileAreBounded(chunk: Int) async throws {
+    /// whatever the names (empty ones included) and however the body is cut.
+    static let chunkings = [1, 64, 1 << 20]
+
+    @Test(arguments: chunkings)
+    func emptyNamesAreRefused(chunk: Int) async throws {
         let emptyNames = Array(String(repeating: "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"\"\r\n\r\n\r\n",
                                       count: 50).utf8) + Self.form([], file: [1])
         await #expect(throws: OSSError.self) { _ = try await Self.read(emptyNames, chunk: chunk) }
+    }
+
+    @Test(arguments: chunkings)
+    func fieldCountIsBounded(chunk: Int) async throws {
         let many = Self.form((0..<(FormDataReader.maxFields + 1)).map { ("f\($0)", "v") }, file: [1])
         await #expect(throws: OSSError.self) { _ = try await Self.read(many, chunk: chunk) }
-        let big = Self.form([("key", "k"), ("x-oss-meta-a", String(repeating: "v", count: FormDataReader.maxFieldBytes))], file: [1])
-        await #expect(throws: OSSError.self) { _ = try await Self.read(big, chunk: chunk) }
-        let longHeaders = Array(("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"a\"\r\nX: "
-            + String(repeating: "h", count: 20_000) + "\r\n\r\nv\r\n").utf8) + Self.form([], file: [1])
-        await #expect(throws: OSSError.self) { _ = try await Self.read(longHeaders, chunk: chunk) }
-        // Just under the bounds still reads.
+        // Just under the bound still reads.
         let fine = Self.form((0..<FormDataReader.maxFields).map { ("f\($0)", "v") }, file: [7])
         let (fields, _, file) = try await Self.read(fine, chunk: chunk)
         #expect(fields.count == FormDataReader.maxFields && file == [7])
+    }
+
+    @Test(arguments: chunkings)
+    func fieldBytesAreBounded(chunk: Int) async throws {
+        let big = Self.form([("key", "k"), ("x-oss-meta-a", String(repeating: "v", count: FormDataReader.maxFieldBytes))], file: [1])
+        await #expect(throws: OSSError.self) { _ = try await Self.read(big, chunk: chunk) }
+    }
+
+    @Test(arguments: chunkings)
+    func partHeadersAreBounded(chunk: Int) async throws {
+        let longHeaders = Array(("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"a\"\r\nX: "
+            + String(repeating: "h", count: 20_000) + "\r\n\r\nv\r\n").utf8) + Self.form([], file: [1])
+        await #expect(throws: OSSError.self) { _ = try await Self.read(longHeaders, chunk: chunk) }
     }
 }

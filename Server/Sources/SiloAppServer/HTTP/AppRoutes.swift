@@ -67,11 +67,10 @@ extension AppServer {
         }
 
         router.post("/v1/sessions") { request, context in
-            try limit(ip: context.clientIP)
+            try limitSignIn(ip: context.clientIP)
             guard let accounts = authenticator.accounts else {
                 throw AppServerError.forbidden("AccountsDisabled", "Sign in with your identity provider's JWT.")
             }
-            try limitSignIn(ip: context.clientIP)
             let input = try await Self.decode(Credentials.self, from: request)
             if let wait = signIns.begin(input.username) { throw AppServerError.throttled(retryAfter: wait) }
             let session: AccountStore.Session

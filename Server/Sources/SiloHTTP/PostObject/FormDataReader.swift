@@ -61,11 +61,13 @@ final class FormDataReader: @unchecked Sendable {
         return true
     }
 
-    private func find(_ needle: [UInt8]) -> Int? {
+    /// The offset of `needle` in the unread bytes, searching from `offset` (a caller that already searched a
+    /// prefix passes where it stopped, so bytes arriving one at a time are not rescanned: no quadratic work).
+    private func find(_ needle: [UInt8], from offset: Int = 0) -> Int? {
         let view = pending.readableBytesView
         guard view.count >= needle.count else { return nil }
         let first = needle[0]
-        var index = view.startIndex
+        var index = view.startIndex + min(offset, view.count)
         let last = view.endIndex - needle.count
         while index <= last {
             if view[index] == first && view[index..<(index + needle.count)].elementsEqual(needle) {
@@ -143,8 +145,9 @@ final class FormDataReader: @unchecked Sendable {
                     ? OSSError.invalidArgument("The form fields before the file exceed \(Self.maxFieldBytes / 1024) KB.")
                     : Self.malformed("A part's headers are too long.")
             }
+            let searched = max(0, pending.readableBytes - (end.count - 1))
             guard try await fill() else { throw Self.malformed("A part's headers are not terminated.") }
-            position = find(end)
+            position = find(end, from: searched)
         }
         guard position! + end.count <= limit else {
             throw OSSError.invalidArgument("The form fields before the file exceed \(Self.maxFieldBytes / 1024) KB.")
@@ -173,9 +176,11 @@ final class FormDataReader: @unchecked Sendable {
 
     /// The file part's bytes, ending at the next boundary; whatever follows the file is ignored.
     func nextFileChunk() async throws -> ByteBuffer? {
+        // Bytes already searched for the boundary are not searched again as more arrive.
+        var searched = 0
         while true {
             if fileDone { return nil }
-            if let end = find(delimiter) {
+            if let end = find(delimiter, from: searched) {
                 fileDone = true
                 return end > 0 ? pending.readSlice(length: end) : nil
             }
@@ -183,6 +188,7 @@ final class FormDataReader: @unchecked Sendable {
             if safe >= 64 * 1024 || (safe > 0 && finished) {
                 return pending.readSlice(length: safe)
             }
+            searched = max(0, safe)
             guard try await fill() else {
                 throw Self.malformed("The file field is not terminated by the boundary.")
             }
