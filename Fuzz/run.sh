@@ -14,7 +14,7 @@ targets=(xml-request xml-response policy conditions form-data post-policy signat
 
 build() {
     swift build --package-path "$here/swift" --scratch-path "$scratch" -c debug \
-        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >&2
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -use-ld=lld >&2
     echo "$scratch/debug/silo-fuzz"
 }
 
