@@ -37,6 +37,7 @@ public struct AppServer: Sendable {
         var accounts: AccountStore?
         if let settings = configuration.auth.accounts, settings.enabled {
             accounts = AccountStore(database: database, hasher: hasher, sessionTTLSeconds: settings.sessionTTLSeconds)
+            accounts?.prepareDecoy()
         }
         var jwt: JWTAuthenticator?
         if let settings = configuration.auth.jwt { jwt = try await JWTAuthenticator.make(settings) }

@@ -10,9 +10,18 @@ enum XMLTargets {
         var input = FuzzInput(bytes)
         let which = input.byte() % 5
         let document = input.rest()
-        if (try? XMLShape.check(document, limits: requestLimits)) != nil {
-            // Passed the bound: the shape really is within it.
-            precondition(document.count <= requestLimits.maxBytes)
+        if let tree = try? XMLTree.parse(document, limits: requestLimits) {
+            // Whatever parses is within the bounds.
+            var depth = 0
+            var count = 0
+            func walk(_ element: XMLElement, _ level: Int) {
+                count += 1
+                depth = max(depth, level)
+                for child in element.children { walk(child, level + 1) }
+            }
+            walk(tree, 1)
+            precondition(depth <= requestLimits.maxDepth + 1 && count <= requestLimits.maxElements,
+                         "a parsed tree of depth \(depth) with \(count) elements")
         }
         switch which {
         case 0: _ = try? XMLBody.decode(DeleteRequest.self, from: document, root: "Delete", maxElements: 3016)

@@ -1,5 +1,4 @@
 import Foundation
-import XMLCoder
 
 /// The client's half of the XML documents: the same types the server renders, decoded from a response body.
 /// Keys listed with `encoding-type=url` come back decoded.
@@ -7,11 +6,7 @@ public enum XMLResponse {
     /// Decodes a response body, after bounding its shape: a server (or whatever answers in its place) is no
     /// more trusted than a client.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, limits: XMLLimits = .response) throws -> T {
-        try XMLShape.check(data, limits: limits)
-        let decoder = XMLDecoder()
-        decoder.shouldProcessNamespaces = true
-        decoder.trimValueWhitespaces = false
-        return try decoder.decode(T.self, from: XMLBody.protectControlCharacters(data))
+        try T(from: XMLTreeDecoder([try XMLTree.parse(data, limits: limits)]))
     }
 }
 
@@ -26,11 +21,11 @@ private struct AnyKey: CodingKey {
 
 private extension KeyedDecodingContainer where K == AnyKey {
     func text(_ name: String) throws -> String {
-        XMLBody.restoreControlCharacters(try decodeIfPresent(String.self, forKey: AnyKey(name)) ?? "")
+        try decodeIfPresent(String.self, forKey: AnyKey(name)) ?? ""
     }
 
     func optionalText(_ name: String) throws -> String? {
-        try decodeIfPresent(String.self, forKey: AnyKey(name)).map(XMLBody.restoreControlCharacters)
+        try decodeIfPresent(String.self, forKey: AnyKey(name))
     }
 
     func integer<T: FixedWidthInteger>(_ name: String, as type: T.Type = T.self) throws -> T {

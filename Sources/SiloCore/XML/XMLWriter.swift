@@ -1,7 +1,7 @@
 /// A minimal, allocation-light XML writer for response documents.
 ///
 /// Response rendering is on the listing hot path (1,000 entries per page), where a generic encoder costs
-/// milliseconds; request and client-side parsing use XMLCoder instead.
+/// milliseconds; requests and responses are read back with `XMLTree` and `XMLTreeDecoder`.
 public final class XMLWriter {
     public private(set) var bytes: [UInt8] = []
 

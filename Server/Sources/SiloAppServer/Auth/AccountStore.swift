@@ -104,6 +104,15 @@ public struct AccountStore: Sendable {
 
     static func digest(_ token: String) -> Data { Data(SHA256.hash(data: Data(token.utf8))) }
 
+    /// Makes the decoy hash in the background at start, so the first sign-in of an unknown user costs one
+    /// scrypt like any other, not two.
+    public func prepareDecoy() {
+        let hasher = self.hasher
+        Task.detached {
+            _ = try? await NIOThreadPool.singleton.runIfActive { DecoyHashes.shared.hash(for: hasher) }
+        }
+    }
+
     /// Unknown usernames are checked against this, at the configured cost, so they take as long as real ones.
     var decoyHash: String { DecoyHashes.shared.hash(for: hasher) }
 }
