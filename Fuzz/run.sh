@@ -38,7 +38,7 @@ fuzz)
         log="$work/$target.log"
         set +e
         SILO_FUZZ_TARGET="$target" "$binary" "$corpus" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
-            -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts" >"$log" 2>&1
+            -max_len=16384 -print_final_stats=1 -artifact_prefix="$artifacts" >"$log" 2>&1
         status=$?
         set -e
         runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
