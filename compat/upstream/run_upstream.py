@@ -128,8 +128,9 @@ def run_version(source, version, files, extra_pytest_args):
 
 
 def summary(counts):
-    return ", ".join("%d %s%s" % (count, name, "s" if count != 1 and name.endswith("failure") else "")
-                     for name, count in counts.items())
+    text = ", ".join("%d %s%s" % (count, name, "s" if count != 1 and name.endswith("failure") else "")
+                     for name, count in counts.items() if name != "unstable")
+    return text + ", %d unstable (timing-dependent, never fail the run; listed below)" % counts["unstable"]
 
 
 def main():
@@ -143,7 +144,7 @@ def main():
     unstable = load_expectations(os.path.join(HERE, "unstable.txt"))
     extra = ["-k", options.keyword] if options.keyword else []
     files = options.files.split(",")
-    totals = {"passed": 0, "expected failure": 0, "unexpected failure": 0, "skipped": 0}
+    totals = {"passed": 0, "expected failure": 0, "unexpected failure": 0, "skipped": 0, "unstable": 0}
     reasons = {}
     problems = []
     unstable_results = []
@@ -154,6 +155,7 @@ def main():
             reason = expected.get((version, test_id)) or expected.get(("*", test_id))
             timing = unstable.get((version, test_id)) or unstable.get(("*", test_id))
             if timing is not None:
+                counts["unstable"] += 1
                 unstable_results.append("[%s] unstable %s: %s (%s)" % (version, test_id, outcome, timing.split(":")[0]))
                 continue
             if outcome == "failed" and reason is None:
