@@ -209,6 +209,12 @@ private struct Terminal: Sendable {
         if data.isEmpty, let encoded = response.header("x-oss-err"), let decoded = Data(base64Encoded: encoded) {
             data = decoded  // HEAD answers carry the error document in a header
         }
+        // The admin API answers its failures as JSON; the OSS API as XML.
+        if response.header("Content-Type")?.lowercased().hasPrefix("application/json") == true,
+            let failure = try? JSONDecoder().decode(AdminFailure.self, from: data) {
+            return .server(status: status, code: failure.code, message: failure.message,
+                           requestId: failure.requestId.isEmpty ? response.requestId : failure.requestId, ec: nil)
+        }
         let document = try? XMLResponse.decode(ErrorResponse.self, from: data)
         let code = document?.code ?? Self.fallbackCode(status: status)
         if code == "RequestTimeTooSkewed", let date = response.header("Date") { clock.correct(serverDate: date) }

@@ -142,4 +142,9 @@ public struct PostPolicy: Sendable, Hashable {
     public static func signatureV4(policy: String, secret: String, scope: SignatureV4.Scope) -> String {
         SignatureV4.signature(stringToSign: policy, secret: secret, scope: scope)
     }
+
+    /// V4 with the signing key already derived (a verifier keeps them per secret and day).
+    public static func signatureV4(policy: String, signingKey: SymmetricKey) -> String {
+        SignatureV4.signature(stringToSign: policy, signingKey: signingKey)
+    }
 }
