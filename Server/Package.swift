@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SiloPolicy", targets: ["SiloPolicy"]),
         .library(name: "SiloStorage", targets: ["SiloStorage"]),
         .library(name: "SiloIAM", targets: ["SiloIAM"]),
+        .library(name: "SiloDomain", targets: ["SiloDomain"]),
         .library(name: "SiloMetadataSQLite", targets: ["SiloMetadataSQLite"]),
         .library(name: "SiloHTTP", targets: ["SiloHTTP"]),
         .library(name: "SiloAppServer", targets: ["SiloAppServer"]),
@@ -54,23 +55,35 @@ let package = Package(
         .target(
             name: "SiloIAM",
             dependencies: [
-                "SiloPolicy", "SiloStorage",
+                "SiloPolicy",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // The application layer: workflows over storage, identity, images and callbacks, one service each.
+        .target(
+            name: "SiloDomain",
+            dependencies: [
+                "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloOutbound",
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
             name: "SiloStorageConformance",
             dependencies: [
-                "SiloStorage", .product(name: "NIOCore", package: "swift-nio"),
+                "SiloStorage", "SiloIAM", "SiloDomain", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "SiloMetadataSQLite",
             dependencies: [
-                "SiloStorage",
+                "SiloStorage", "SiloIAM", "SiloDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -87,7 +100,7 @@ let package = Package(
         .target(
             name: "SiloHTTP",
             dependencies: [
-                "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloOutbound",
+                "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloOutbound", "SiloDomain",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "silo",
             dependencies: [
-                "SiloHTTP", "SiloOutbound", "SiloIAM", "SiloAppServer", "SiloImaging",
+                "SiloHTTP", "SiloOutbound", "SiloDomain", "SiloIAM", "SiloAppServer", "SiloImaging",
                 "SiloMetadataSQLite",
                 "SiloStorage",
                 .product(name: "SiloClient", package: "Silo"),
@@ -169,16 +182,19 @@ let package = Package(
             dependencies: ["SiloOutbound", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
-        .testTarget(name: "SiloIAMTests", dependencies: ["SiloIAM", "SiloMetadataSQLite"]),
+        .testTarget(name: "SiloIAMTests", dependencies: ["SiloIAM", "SiloMetadataSQLite", "SiloStorage"]),
         .testTarget(name: "SiloStorageTests", dependencies: ["SiloStorage", "SiloStorageConformance"]),
         .testTarget(
             name: "SiloMetadataSQLiteTests",
-            dependencies: ["SiloMetadataSQLite", "SiloStorageConformance", .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: ["SiloMetadataSQLite", "SiloStorageConformance", "SiloDomain", "SiloIAM",
+                           .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(
             name: "SiloHTTPTests",
             dependencies: [
-                "SiloHTTP", "SiloMetadataSQLite", "SiloIAM",
+                "SiloHTTP", "SiloMetadataSQLite", "SiloIAM", "SiloDomain", "SiloStorage",
+                .product(name: "SiloClient", package: "Silo"),
+                .product(name: "SiloClientAHC", package: "Silo"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

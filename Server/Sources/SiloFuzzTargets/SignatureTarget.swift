@@ -60,7 +60,7 @@ enum SignatureTarget {
         } catch {
             preconditionFailure("authentication threw a non-protocol error: \(error)")
         }
-        _ = try? OSSService.copySource(parsed.header("x-oss-copy-source") ?? target)
-        _ = Route.resolve(parsed)
+        _ = try? ObjectWriteHandlers.parseCopySource(parsed.header("x-oss-copy-source") ?? target)
+        _ = OSSRoutes.resolve(parsed)
     }
 }

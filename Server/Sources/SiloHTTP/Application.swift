@@ -9,12 +9,12 @@ import SiloIAM
 /// Builds the OSS HTTP application; `silo server` and the tests both start it this way.
 public enum SiloApplication {
     public static func make(
-        service: OSSService, host: String, port: Int, logger: Logger, services: [any Service] = [],
+        frontEnd: OSSFrontEnd, host: String, port: Int, logger: Logger, services: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "AliyunOSS", backlog: 1024)
         return Application(
-            responder: OSSResponder(service: service),
+            responder: OSSResponder(frontEnd: frontEnd),
             server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionTuning()], idleTimeout: .seconds(300))),
             configuration: configuration,
             services: services,

@@ -1,9 +1,8 @@
 import Foundation
 import NIOConcurrencyHelpers
 import SiloCore
-import SiloImaging
 
-/// What the HTTP front end needs to know about its deployment.
+/// What the HTTP front ends need to know about their deployment.
 public struct ServerSettings: Sendable {
     /// The V4 signing region, e.g. `cn-hangzhou`.
     public var region: String
@@ -16,15 +15,6 @@ public struct ServerSettings: Sendable {
     public var virtualHostDomains: [String]
     /// Maximum clock skew for header-signed requests, in seconds.
     public var maxClockSkew: Int64 = 15 * 60
-    /// Upload callbacks: signing key and allowed targets.
-    public var callbacks = CallbackSettings()
-    /// x-oss-process: the transform pool; nil answers image requests with NotImplemented.
-    public var imaging: ImageWorkers?
-    /// Processed images kept in memory; nil computes every request.
-    public var derivedImages: DerivedImageCache?
-    /// Which process strings requests may carry: any, or only the buckets' named styles (so clients cannot
-    /// ask for arbitrary, costly transforms).
-    public var imageProcessing = ImageProcessingPolicy.any
     /// Clock in Unix seconds; injectable for tests.
     public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
@@ -41,6 +31,9 @@ public struct ServerSettings: Sendable {
         let endpoint = publicEndpoint.value
         return BucketLocation(region: region, extranetEndpoint: endpoint, intranetEndpoint: endpoint)
     }
+
+    /// Where callback receivers fetch the public key.
+    public var callbackPublicKeyURL: String { "http://" + publicEndpoint.value + "/-/callback/public-key.pem" }
 }
 
 public final class PublicEndpoint: Sendable {
@@ -58,10 +51,4 @@ public final class PublicEndpoint: Sendable {
             if value.hasSuffix(":0") { value = String(value.dropLast(2)) + ":\(port)" }
         }
     }
-}
-
-public enum ImageProcessingPolicy: String, Sendable, CaseIterable {
-    case any
-    /// `style/<name>` only; `image/...` is refused with 403.
-    case styles
 }

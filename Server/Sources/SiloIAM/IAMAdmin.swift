@@ -1,6 +1,5 @@
 import Foundation
 import SiloPolicy
-import SiloStorage
 
 /// The admin operations behind the admin API and `silo admin`. Names follow RAM's rules.
 extension IAMService {
@@ -49,7 +48,7 @@ extension IAMService {
         _ = try await self.user(user)
         let keys = try await state().snapshot.accessKeys.values.filter { $0.userName == user }
         guard keys.count < 2 else {
-            throw IAMError(status: 409, code: "LimitExceeded.User.AccessKey", message: "A user may have at most 2 access keys.")
+            throw IAMError.limitExceeded(code: "LimitExceeded.User.AccessKey", message: "A user may have at most 2 access keys.")
         }
         let id = "LTAI" + RandomText.alphanumeric(20)
         let secret = RandomText.alphanumeric(30)
@@ -91,7 +90,7 @@ extension IAMService {
                 throw PolicyError("Every statement of a trust policy names a Principal.")
             }
         } catch {
-            throw IAMError(status: 400, code: "MalformedPolicyDocument", message: "The trust policy is invalid: \(error)")
+            throw IAMError.malformedPolicy("The trust policy is invalid: \(error)")
         }
         let duration = maxSessionDuration ?? 3600
         guard (3600...43200).contains(duration) else {
@@ -127,7 +126,7 @@ extension IAMService {
         do {
             _ = try Policy(json: document)
         } catch {
-            throw IAMError(status: 400, code: "MalformedPolicyDocument", message: "The policy document is invalid: \(error)")
+            throw IAMError.malformedPolicy("The policy document is invalid: \(error)")
         }
         let record = PolicyRecord(name: name, document: document, description: description ?? "", createdAt: clock())
         try check(try await store.createPolicy(record), entity: "Policy", name: name)

@@ -3,7 +3,6 @@ import Foundation
 import NIOConcurrencyHelpers
 import SiloCore
 import SiloPolicy
-import SiloStorage
 
 /// Limits of AssumeRole that deployments (and tests) may tune.
 public struct STSSettings: Sendable {
@@ -84,7 +83,7 @@ public final class IAMService: CredentialResolver, Sendable {
         for key in snapshot.accessKeys.values {
             guard let plain = master.open(key.sealedSecret, context: "access-key:" + key.accessKeyId),
                 let secret = String(validating: plain, as: UTF8.self)
-            else { throw IAMError(status: 500, code: "InternalError", message: "An access key secret cannot be unsealed; is SILO_MASTER_KEY the one it was sealed with?") }
+            else { throw IAMError.internalFailure("An access key secret cannot be unsealed; is SILO_MASTER_KEY the one it was sealed with?") }
             secrets[key.accessKeyId] = secret
         }
         var policies: [String: Policy] = [:]
@@ -94,7 +93,7 @@ public final class IAMService: CredentialResolver, Sendable {
         var tokenKeys: [String: SymmetricKey] = [:]
         for record in snapshot.tokenKeys {
             guard let raw = master.open(record.sealedKey, context: "sts-token-key:" + record.id) else {
-                throw IAMError(status: 500, code: "InternalError", message: "An STS token key cannot be unsealed with this master key.")
+                throw IAMError.internalFailure("An STS token key cannot be unsealed with this master key.")
             }
             tokenKeys[record.id] = SymmetricKey(data: raw)
         }
@@ -113,15 +112,15 @@ public final class IAMService: CredentialResolver, Sendable {
 
     public func resolve(accessKeyId: String, securityToken: String?) async throws -> ResolvedKey {
         if accessKeyId.hasPrefix("STS.") {
-            guard let securityToken, !securityToken.isEmpty else { throw OSSError.invalidSecurityToken }
+            guard let securityToken, !securityToken.isEmpty else { throw CredentialError.invalidSecurityToken }
             let (claims, _) = try await session(token: securityToken)
-            guard claims.accessKeyId == accessKeyId else { throw OSSError.accessKeyIdAndSecurityTokenNotMatch }
+            guard claims.accessKeyId == accessKeyId else { throw CredentialError.keyAndTokenMismatch }
             return ResolvedKey(principal: .roleSession(claims.session), secret: claims.secret)
         }
         if let securityToken, !securityToken.isEmpty {
             // A long-term key never comes with a token; this is a token lifted from another session.
             _ = securityToken
-            throw OSSError.accessKeyIdAndSecurityTokenNotMatch
+            throw CredentialError.keyAndTokenMismatch
         }
         if accessKeyId == rootAccessKeyId {
             return ResolvedKey(principal: .root(accessKeyId: accessKeyId), secret: rootSecret)
@@ -129,7 +128,7 @@ public final class IAMService: CredentialResolver, Sendable {
         let state = try await state()
         guard let key = state.snapshot.accessKeys[accessKeyId], key.status == .active,
             let user = state.snapshot.users[key.userName], let secret = state.secrets[accessKeyId]
-        else { throw OSSError.invalidAccessKeyId.with("OSSAccessKeyId", accessKeyId) }
+        else { throw CredentialError.invalidAccessKeyId(accessKeyId) }
         return ResolvedKey(principal: .user(name: user.name, id: user.id, accessKeyId: accessKeyId), secret: secret)
     }
 
@@ -137,7 +136,7 @@ public final class IAMService: CredentialResolver, Sendable {
     public func session(token: String) async throws -> (SessionClaims, Policy?) {
         let now = clock()
         if let cached = sessions.withLockedValue({ $0[token] }) {
-            guard cached.0.expiration > now else { throw OSSError.securityTokenExpired }
+            guard cached.0.expiration > now else { throw CredentialError.securityTokenExpired }
             try await requireIssuingRole(cached.0)
             return cached
         }
@@ -145,13 +144,13 @@ public final class IAMService: CredentialResolver, Sendable {
         do {
             claims = try await state().keyring.open(token)
         } catch {
-            throw OSSError.invalidSecurityToken
+            throw CredentialError.invalidSecurityToken
         }
-        guard claims.accountId == accountId else { throw OSSError.invalidSecurityToken }
-        guard claims.expiration > now else { throw OSSError.securityTokenExpired }
+        guard claims.accountId == accountId else { throw CredentialError.invalidSecurityToken }
+        guard claims.expiration > now else { throw CredentialError.securityTokenExpired }
         try await requireIssuingRole(claims)
         let policy = try claims.sessionPolicy.map { text in
-            do { return try Policy(json: text) } catch { throw OSSError.invalidSecurityToken }
+            do { return try Policy(json: text) } catch { throw CredentialError.invalidSecurityToken }
         }
         sessions.withLockedValue { cache in
             if cache.count >= Self.sessionCacheLimit {
@@ -167,7 +166,7 @@ public final class IAMService: CredentialResolver, Sendable {
     /// ends its sessions, and a new role of the same name (a new id) does not bring them back.
     private func requireIssuingRole(_ claims: SessionClaims) async throws {
         guard let role = try await state().snapshot.roles[claims.roleName.lowercased()], role.id == claims.roleId else {
-            throw OSSError.invalidSecurityToken
+            throw CredentialError.invalidSecurityToken
         }
     }
 
@@ -197,7 +196,7 @@ public final class IAMService: CredentialResolver, Sendable {
         do {
             return NamedPolicy("the session policy of \(session.roleName)/\(session.sessionName)", try Policy(json: text))
         } catch {
-            throw OSSError.invalidSecurityToken
+            throw CredentialError.invalidSecurityToken
         }
     }
 

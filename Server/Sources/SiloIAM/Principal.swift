@@ -82,6 +82,6 @@ public struct ResolvedKey: Sendable {
 
 /// Maps an AccessKeyId (and the security token that must accompany temporary keys) to its secret.
 public protocol CredentialResolver: Sendable {
-    /// Throws `InvalidAccessKeyId`, or the token errors of spec §3.1, as `OSSError`s.
+    /// Throws `CredentialError`: an unknown or inactive key, or the token errors of spec §3.1.
     func resolve(accessKeyId: String, securityToken: String?) async throws -> ResolvedKey
 }

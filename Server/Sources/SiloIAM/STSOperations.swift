@@ -1,6 +1,5 @@
 import Foundation
 import SiloPolicy
-import SiloStorage
 
 public struct AssumeRoleRequest: Sendable {
     public var roleArn: String

@@ -7,9 +7,9 @@ import SiloCore
 enum ImageEncoder {
     /// Savers come from libvips's modules: on Debian 12, heic through libheif and bmp through ImageMagick, but no
     /// AVIF encoder. A format without a saver is refused clearly, not failed late.
-    static func checkSupported(_ format: ImageProcess.Format) throws(OSSError) {
+    static func checkSupported(_ format: ImageProcess.Format) throws(ImagingError) {
         guard canSave(format) else {
-            throw OSSError.notImplemented("The output format \(format.rawValue) is not supported by this server's libvips.")
+            throw ImagingError.unsupported("The output format \(format.rawValue) is not supported by this server's libvips.")
         }
     }
 
@@ -26,7 +26,7 @@ enum ImageEncoder {
     private static let supportsAVIF = silo_vips_can_save(".avif") != 0
     private static let supportsBMP = silo_vips_can_save(".bmp") != 0
 
-    static func encode(_ image: VipsHandle, format: ImageProcess.Format, quality: Int?, interlace: Bool) throws(OSSError)
+    static func encode(_ image: VipsHandle, format: ImageProcess.Format, quality: Int?, interlace: Bool) throws(ImagingError)
         -> ImageProcessor.Output
     {
         try checkSupported(format)
@@ -81,7 +81,7 @@ enum ImageReport {
     }
 
     /// `{"RGB": "0xRRGGBB"}`, the mean colour.
-    static func averageHue(_ image: VipsHandle) throws(OSSError) -> Data {
+    static func averageHue(_ image: VipsHandle) throws(ImagingError) -> Data {
         var means = [Double](repeating: 0, count: 3)
         guard silo_vips_mean_rgb(image.pointer, &means) == 0 else { throw VipsRuntime.failure("Averaging the colour") }
         let color = RGBColor(red: channel(means[0]), green: channel(means[1]), blue: channel(means[2]))

@@ -5,7 +5,7 @@ import SiloCore
 /// Cuts, turns and shapes.
 extension ImageProcessor {
     /// `x`/`y` count from the `g` anchor; a box reaching past the edge is clipped, an origin outside is refused.
-    func crop(_ image: VipsHandle, _ crop: ImageOperation.Crop) throws(OSSError) -> VipsHandle {
+    func crop(_ image: VipsHandle, _ crop: ImageOperation.Crop) throws(ImagingError) -> VipsHandle {
         let width = min(crop.width ?? image.width, image.width)
         let height = min(crop.height ?? image.height, image.height)
         let anchor = WatermarkLayout.origin(baseWidth: image.width, baseHeight: image.height, width: width, height: height,
@@ -13,14 +13,14 @@ extension ImageProcessor {
         let left = anchor.x + crop.x
         let top = anchor.y + crop.y
         guard left < image.width, top < image.height else {
-            throw OSSError.badRequest("Advance cut's position is out of image.")
+            throw ImagingError.badImage("Advance cut's position is out of image.")
         }
         return try VipsHandle.checked(silo_vips_extract(image.pointer, Int32(left), Int32(top), Int32(min(width, image.width - left)),
                                                         Int32(min(height, image.height - top))), "Cropping")
     }
 
     /// Slices of `size` pixels along one axis; slice `index`, or the image unchanged when there is no such slice.
-    func indexCrop(_ image: VipsHandle, horizontal: Bool, size: Int, index: Int) throws(OSSError) -> VipsHandle {
+    func indexCrop(_ image: VipsHandle, horizontal: Bool, size: Int, index: Int) throws(ImagingError) -> VipsHandle {
         let length = horizontal ? image.width : image.height
         let start = index * size
         guard start < length else { return image }
@@ -31,7 +31,7 @@ extension ImageProcessor {
     }
 
     /// The centred disc of radius `r` (at most half the shorter side) on a transparent square.
-    func circle(_ image: VipsHandle, radius: Int) throws(OSSError) -> VipsHandle {
+    func circle(_ image: VipsHandle, radius: Int) throws(ImagingError) -> VipsHandle {
         let radius = min(radius, min(image.width, image.height) / 2)
         guard radius > 0 else { return image }
         let side = 2 * radius
@@ -41,16 +41,16 @@ extension ImageProcessor {
     }
 
     /// Corners rounded with radius `r` (at most half the shorter side), outside them transparent.
-    func roundedCorners(_ image: VipsHandle, radius: Int) throws(OSSError) -> VipsHandle {
+    func roundedCorners(_ image: VipsHandle, radius: Int) throws(ImagingError) -> VipsHandle {
         let radius = min(radius, min(image.width, image.height) / 2)
         guard radius > 0 else { return image }
         return try VipsHandle.checked(silo_vips_mask_shape(image.pointer, 1, Int32(radius)), "Rounding corners")
     }
 
     /// Clockwise; right angles exactly, others on a white, larger canvas. Spec §14.2: sources up to 4096×4096.
-    func rotate(_ image: VipsHandle, _ degrees: Int) throws(OSSError) -> VipsHandle {
+    func rotate(_ image: VipsHandle, _ degrees: Int) throws(ImagingError) -> VipsHandle {
         guard image.width <= 4096, image.height <= 4096 else {
-            throw OSSError(status: 400, code: "ImageTooLarge", message: "Rotation takes images up to 4096x4096.")
+            throw ImagingError.tooLarge("Rotation takes images up to 4096x4096.")
         }
         switch degrees % 360 {
         case 0: return image
@@ -62,7 +62,7 @@ extension ImageProcessor {
     }
 
     /// `fill` cuts the centre; `pad` centres on a canvas of `color`.
-    func finish(_ image: VipsHandle, plan: ResizePlan, color: RGBColor) throws(OSSError) -> VipsHandle {
+    func finish(_ image: VipsHandle, plan: ResizePlan, color: RGBColor) throws(ImagingError) -> VipsHandle {
         if plan.crops {
             let left = max(0, (image.width - plan.finalWidth) / 2)
             let top = max(0, (image.height - plan.finalHeight) / 2)

@@ -4,7 +4,7 @@ import SiloCore
 
 /// Text and image watermarks, composited over the image with the service's placement rules.
 extension ImageProcessor {
-    func apply(_ watermark: ImageOperation.Watermark, to image: VipsHandle, context: Context) throws(OSSError) -> VipsHandle {
+    func apply(_ watermark: ImageOperation.Watermark, to image: VipsHandle, context: Context) throws(ImagingError) -> VipsHandle {
         let opacity = Double(watermark.opacity) / 100
         var mark: VipsHandle
         var tile = false
@@ -36,7 +36,7 @@ extension ImageProcessor {
     }
 
     /// The text in one colour on transparency; with a shadow, a black copy beneath, offset down and right.
-    func textMark(_ text: String, font: String, color: RGBColor, size: Int, opacity: Double, shadow: Double) throws(OSSError)
+    func textMark(_ text: String, font: String, color: RGBColor, size: Int, opacity: Double, shadow: Double) throws(ImagingError)
         -> VipsHandle
     {
         let description = "\(try WatermarkLayout.family(for: font)) \(size)"
@@ -52,22 +52,28 @@ extension ImageProcessor {
     }
 
     /// The watermark object decoded, and processed by its own `x-oss-process` when it has one.
-    func imageMark(key: String, process: String?, base: VipsHandle, context: Context) throws(OSSError) -> VipsHandle {
+    func imageMark(key: String, process: String?, base: VipsHandle, context: Context) throws(ImagingError) -> VipsHandle {
         guard let bytes = context.watermarks[key] else {
-            throw OSSError(status: 400, code: "WatermarkError", message: "The watermark image \(key) could not be read.")
+            throw ImagingError.watermark("The watermark image \(key) could not be read.")
         }
         var pipeline = ImagePipeline(operations: [])
         if let process {
-            guard case .image(let parsed) = try ProcessRequest.parse(process) else {
-                throw OSSError(status: 400, code: "WatermarkError", message: "A watermark image takes an image/ process, not a style.")
+            let request: ProcessRequest
+            do {
+                request = try ProcessRequest.parse(process)
+            } catch {
+                throw ImagingError.invalidProcess("The watermark image's process is invalid: \(error.message)")
+            }
+            guard case .image(let parsed) = request else {
+                throw ImagingError.watermark("A watermark image takes an image/ process, not a style.")
             }
             pipeline = parsed
         }
         guard !pipeline.answersJSON else {
-            throw OSSError(status: 400, code: "WatermarkError", message: "A watermark image's process must produce an image.")
+            throw ImagingError.watermark("A watermark image's process must produce an image.")
         }
         guard case .image(let mark, _) = try render(bytes, pipeline: pipeline, context: context, base: (base.width, base.height)) else {
-            throw OSSError(status: 400, code: "WatermarkError", message: "A watermark image's process must produce an image.")
+            throw ImagingError.watermark("A watermark image's process must produce an image.")
         }
         return mark
     }

@@ -31,25 +31,25 @@ public struct ImageProcessor: Sendable {
 
     public let limits: Limits
 
-    public init(limits: Limits = Limits()) throws(OSSError) {
+    public init(limits: Limits = Limits()) throws(ImagingError) {
         try VipsRuntime.start()
         self.limits = limits
     }
 
     /// `watermarks` holds the bytes of the objects the pipeline's image watermarks name, by key.
-    public func process(_ source: Data, pipeline: ImagePipeline, watermarks: [String: Data] = [:]) throws(OSSError) -> Output {
+    public func process(_ source: Data, pipeline: ImagePipeline, watermarks: [String: Data] = [:]) throws(ImagingError) -> Output {
         try process(ByteBuffer(data: source), pipeline: pipeline, watermarks: watermarks.mapValues { ByteBuffer(data: $0) })
     }
 
-    public func process(_ source: ByteBuffer, pipeline: ImagePipeline, watermarks: [String: ByteBuffer]) throws(OSSError) -> Output {
+    public func process(_ source: ByteBuffer, pipeline: ImagePipeline, watermarks: [String: ByteBuffer]) throws(ImagingError) -> Output {
         try process(ImageSource(source), pipeline: pipeline, watermarks: watermarks)
     }
 
-    public func process(_ source: ImageSource, pipeline: ImagePipeline, watermarks: [String: ByteBuffer]) throws(OSSError) -> Output {
+    public func process(_ source: ImageSource, pipeline: ImagePipeline, watermarks: [String: ByteBuffer]) throws(ImagingError) -> Output {
         guard source.count <= limits.maxSourceBytes else {
-            throw OSSError(status: 400, code: "ImageTooLarge", message: "The source image is larger than 20 MB.")
+            throw ImagingError.tooLarge("The source image is larger than 20 MB.")
         }
-        guard source.count > 0 else { throw OSSError.badRequest("Reading the image failed: the object is empty.") }
+        guard source.count > 0 else { throw ImagingError.badImage("Reading the image failed: the object is empty.") }
         let inputs = InputBytes()
         var marks: [String: UnsafeRawBufferPointer] = [:]
         for (key, data) in watermarks { marks[key] = try inputs.hold(data, limit: limits.maxSourceBytes) }
@@ -57,24 +57,24 @@ public struct ImageProcessor: Sendable {
         // The source is read in place: libvips sees it only inside this closure, and every image made from it
         // is dropped before the closure returns.
         let result = source.withBytes { bytes in
-            Result { () throws(OSSError) -> Output in
+            Result { () throws(ImagingError) -> Output in
                 switch try render(bytes, pipeline: pipeline, context: context, base: nil) {
                 case .json(let data): return Output(data: data, contentType: "application/json")
                 case .image(let image, let encoding): return try encode(image, encoding)
                 }
             }
         }
-        return try withExtendedLifetime(inputs) { () throws(OSSError) -> Output in try result.get() }
+        return try withExtendedLifetime(inputs) { () throws(ImagingError) -> Output in try result.get() }
     }
 
     /// Encoded inputs copied once into memory libvips may read for as long as any image made from them lives.
     final class InputBytes {
         private var buffers: [UnsafeMutableRawBufferPointer] = []
 
-        func hold(_ data: ByteBuffer, limit: Int) throws(OSSError) -> UnsafeRawBufferPointer {
+        func hold(_ data: ByteBuffer, limit: Int) throws(ImagingError) -> UnsafeRawBufferPointer {
             let count = data.readableBytes
             guard count <= limit else {
-                throw OSSError(status: 400, code: "ImageTooLarge", message: "The watermark image is larger than 20 MB.")
+                throw ImagingError.tooLarge("The watermark image is larger than 20 MB.")
             }
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count), alignment: 16)
             data.withUnsafeReadableBytes { buffer.copyMemory(from: $0) }
@@ -101,21 +101,21 @@ public struct ImageProcessor: Sendable {
         case json(Data)
     }
 
-    func checkSource(_ width: Int, _ height: Int) throws(OSSError) {
+    func checkSource(_ width: Int, _ height: Int) throws(ImagingError) {
         guard width <= limits.maxSide, height <= limits.maxSide, width * height <= limits.maxPixels else {
-            throw OSSError(status: 400, code: "ImageTooLarge", message: "The image is \(width)x\(height), over the limits.")
+            throw ImagingError.tooLarge("The image is \(width)x\(height), over the limits.")
         }
     }
 
-    func checkOutput(_ width: Int, _ height: Int) throws(OSSError) {
+    func checkOutput(_ width: Int, _ height: Int) throws(ImagingError) {
         guard width <= limits.maxOutputSide, height <= limits.maxOutputSide, width * height <= limits.maxOutputPixels else {
-            throw OSSError(status: 400, code: "ImageTooLarge", message: "The result would be \(width)x\(height), over the limits.")
+            throw ImagingError.tooLarge("The result would be \(width)x\(height), over the limits.")
         }
     }
 
     /// `base`: the size of the image this one watermarks, when it is a watermark.
     func render(_ bytes: UnsafeRawBufferPointer, pipeline: ImagePipeline, context: Context, base: (width: Int, height: Int)?)
-        throws(OSSError) -> Rendered
+        throws(ImagingError) -> Rendered
     {
         // Our own header reader first, so a decompression bomb never reaches a decoder; then libvips's.
         let head = Data(bytes: bytes.baseAddress!, count: min(bytes.count, ImageHeader.sniffLength))
@@ -193,7 +193,7 @@ public struct ImageProcessor: Sendable {
             case .quality(let relative, let absolute): encoding.quality = absolute ?? relative
             case .interlace(let on): encoding.interlace = on
             case .watermark(let watermark):
-                if base != nil { throw OSSError(status: 400, code: "WatermarkError", message: "A watermark image cannot carry watermarks.") }
+                if base != nil { throw ImagingError.watermark("A watermark image cannot carry watermarks.") }
                 image = try apply(watermark, to: image, context: context)
             case .averageHue:
                 return .json(try ImageReport.averageHue(image))
@@ -215,7 +215,7 @@ public struct ImageProcessor: Sendable {
     /// The thumbnail fast path: a JPEG whose first step is a resize (no auto-orient, no info) is scaled by
     /// libjpeg while decoding, with no libvips header pass, then reduced bicubically to the planned size.
     func jpegFastStart(_ bytes: UnsafeRawBufferPointer, sniffed: ImageHeader?, operations: ArraySlice<ImageOperation>)
-        throws(OSSError) -> VipsHandle?
+        throws(ImagingError) -> VipsHandle?
     {
         guard let sniffed, sniffed.format == "jpg", case .resize(let resize)? = operations.first,
             !operations.contains(where: { $0 == .info })
@@ -232,7 +232,7 @@ public struct ImageProcessor: Sendable {
     /// GIF output; every frame is resized. Other pipelines work on the first frame. The pixel limit counts
     /// every frame, as the service's does.
     func animatedResize(_ bytes: UnsafeRawBufferPointer, sniffed: ImageHeader?, operations: ArraySlice<ImageOperation>)
-        throws(OSSError) -> VipsHandle?
+        throws(ImagingError) -> VipsHandle?
     {
         guard sniffed?.format == "gif", case .resize(let resize)? = operations.first, ![.fill, .pad].contains(resize.mode),
             operations.dropFirst().allSatisfy({ operation in
@@ -249,12 +249,12 @@ public struct ImageProcessor: Sendable {
         guard frames > 1 else { return nil }
         try checkSource(pages.width, frameHeight)
         guard pages.width * pages.height <= limits.maxPixels else {
-            throw OSSError(status: 400, code: "ImageTooLarge", message: "The animation has \(frames) frames of \(pages.width)x\(frameHeight), over the limits.")
+            throw ImagingError.tooLarge("The animation has \(frames) frames of \(pages.width)x\(frameHeight), over the limits.")
         }
         let plan = ResizePlan.make(resize, sourceWidth: pages.width, sourceHeight: frameHeight)
         try checkOutput(plan.finalWidth, plan.finalHeight)
         guard plan.finalWidth * plan.finalHeight * frames <= limits.maxOutputPixels else {
-            throw OSSError(status: 400, code: "ImageTooLarge", message: "The resized animation would be over the output limits.")
+            throw ImagingError.tooLarge("The resized animation would be over the output limits.")
         }
         return try VipsHandle.checked(silo_vips_thumbnail_pages(bytes.baseAddress, bytes.count, Int32(plan.scaledWidth),
                                                                 Int32(plan.scaledHeight), 3 /* force */), "Resizing")
@@ -274,7 +274,7 @@ public struct ImageProcessor: Sendable {
     }
 
     /// `resize,P_n` sizes a watermark image to n % of the image under it; anywhere else it means nothing.
-    static func resolvePercentOfBase(_ operations: [ImageOperation], base: (width: Int, height: Int)?) throws(OSSError)
+    static func resolvePercentOfBase(_ operations: [ImageOperation], base: (width: Int, height: Int)?) throws(ImagingError)
         -> [ImageOperation]
     {
         var resolved: [ImageOperation] = []
@@ -284,7 +284,7 @@ public struct ImageProcessor: Sendable {
                 continue
             }
             guard let base else {
-                throw OSSError.invalidArgument("resize,P_ applies only inside a watermark image's process.", name: "x-oss-process")
+                throw ImagingError.invalidProcess("resize,P_ applies only inside a watermark image's process.")
             }
             resize = ImageOperation.Resize()
             resize.mode = .lfit
@@ -296,7 +296,7 @@ public struct ImageProcessor: Sendable {
         return resolved
     }
 
-    func encode(_ image: VipsHandle, _ encoding: Encoding) throws(OSSError) -> Output {
+    func encode(_ image: VipsHandle, _ encoding: Encoding) throws(ImagingError) -> Output {
         try ImageEncoder.encode(image, format: encoding.format, quality: encoding.quality, interlace: encoding.interlace)
     }
 }

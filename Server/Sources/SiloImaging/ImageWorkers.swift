@@ -29,7 +29,7 @@ public final class ImageWorkers: Sendable {
             return true
         }
         guard admitted else {
-            throw OSSError(status: 503, code: "ServiceUnavailable", message: "Too many images are being processed; retry later.")
+            throw ImagingError.busy
         }
         defer { pending.withLockedValue { $0 -= 1 } }
         let processor = self.processor

@@ -21,7 +21,7 @@ final class VipsHandle {
     var frameHeight: Int { Int(silo_vips_page_height(pointer)) }
 
     /// Wraps a new reference from the shim, or turns libvips's error into a 400.
-    static func checked(_ pointer: UnsafeMutablePointer<VipsImage>?, _ what: String) throws(OSSError) -> VipsHandle {
+    static func checked(_ pointer: UnsafeMutablePointer<VipsImage>?, _ what: String) throws(ImagingError) -> VipsHandle {
         guard let pointer else { throw VipsRuntime.failure(what) }
         return VipsHandle(pointer)
     }
@@ -31,17 +31,17 @@ final class VipsHandle {
 public enum VipsRuntime {
     private static let started: Bool = silo_vips_start() == 0
 
-    public static func start() throws(OSSError) {
-        guard started else { throw OSSError(status: 500, code: "InternalError", message: "libvips failed to start.") }
+    public static func start() throws(ImagingError) {
+        guard started else { throw ImagingError.internalFailure("libvips failed to start.") }
     }
 
     /// The pending libvips error, cleared: bad input is the caller's fault unless proven otherwise.
-    static func failure(_ what: String) -> OSSError {
+    static func failure(_ what: String) -> ImagingError {
         var detail = ""
         if let text = silo_vips_take_error() {
             detail = String(cString: text).split(separator: "\n").first.map(String.init) ?? ""
             g_free(text)
         }
-        return OSSError.badRequest("\(what) failed: \(detail.isEmpty ? "the image could not be processed" : detail).")
+        return ImagingError.badImage("\(what) failed: \(detail.isEmpty ? "the image could not be processed" : detail).")
     }
 }

@@ -23,13 +23,13 @@ enum WatermarkLayout {
 
     /// The service's font names (spec §14.3) as fontconfig families. The FangZheng faces are proprietary; they
     /// fall back to WenQuanYi Zen Hei, which covers the same CJK range.
-    static func family(for font: String) throws(OSSError) -> String {
+    static func family(for font: String) throws(ImagingError) -> String {
         switch font {
         case "wqy-zenhei", "fangzhengshusong", "fangzhengkaiti", "fangzhengheiti", "fangzhengfangsong":
             return "WenQuanYi Zen Hei"
         case "wqy-microhei": return "WenQuanYi Micro Hei"
         case "droidsansfallback": return "Droid Sans Fallback"
-        default: throw OSSError.invalidArgument("The font \(font) is not supported.", name: "x-oss-process")
+        default: throw ImagingError.invalidProcess("The font \(font) is not supported.")
         }
     }
 

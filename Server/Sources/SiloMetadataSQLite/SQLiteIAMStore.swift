@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiloIAM
 import SiloStorage
 
 extension SQLiteMetadataStore: IAMStore {

@@ -6,7 +6,7 @@ import SiloStorage
 
 /// Metadata on SQLite through GRDB: WAL for concurrent readers, `synchronous=FULL` so a commit is on disk
 /// before the request that caused it is acknowledged.
-public final class SQLiteMetadataStore: MetadataStore {
+public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     let pool: DatabasePool
     /// Every request resolves its bucket; buckets change rarely, so they are served from memory.
     private let bucketCache = NIOLockedValueBox<[String: BucketRecord]?>(nil)

@@ -1,8 +1,9 @@
 import GRDB
+import SiloDomain
 import SiloStorage
 
-// ImageStyleStore, part of MetadataStore.
-extension SQLiteMetadataStore {
+/// The image styles of SiloDomain, in a table beside the buckets.
+extension SQLiteMetadataStore: ImageStyleStore {
     public func putStyle(_ style: ImageStyleRecord, maxPerBucket: Int) async throws -> StylePutOutcome {
         try await pool.write { db -> StylePutOutcome in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [style.bucket]) != nil else {

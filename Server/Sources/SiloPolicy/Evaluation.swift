@@ -106,10 +106,18 @@ extension Policy {
     /// conditions. An over-approximation used to refuse anonymous requests before their bodies are read:
     /// when it answers false, no request by an anonymous caller for `action` can be allowed by this policy.
     public func mayAllowAnonymous(_ action: String) -> Bool {
+        mayAllow(action, principal: nil, asResourcePolicy: true)
+    }
+
+    /// Whether some Allow statement could grant `action` to `principal`, whatever the resource and conditions:
+    /// an over-approximation for refusing requests before their bodies name the resources. A resource policy's
+    /// statements must name the principal; an identity or session policy's apply to whoever holds it.
+    public func mayAllow(_ action: String, principal: PrincipalIdentity?, asResourcePolicy: Bool) -> Bool {
         statements.contains { statement in
             guard statement.effect == .allow, statement.actions.matches(action, caseInsensitive: true) else { return false }
+            guard asResourcePolicy else { return true }
             guard let principals = statement.principals else { return false }
-            return Statement.principal(principals, names: nil)
+            return Statement.principal(principals, names: principal)
         }
     }
 }

@@ -4,7 +4,7 @@ import ServiceLifecycle
 /// Deletes the files of released blobs. Runs once at start (no reader can hold them then) and then
 /// periodically, waiting `grace` seconds after release so in-flight reads that resolved the old manifest finish.
 public struct GarbageCollector: Service {
-    let metadata: any MetadataStore
+    let metadata: any StorageMetadata
     let blobs: any BlobStore
     let grace: Int64
     /// Uploads left unfinished this long are aborted (default 7 days).
@@ -13,7 +13,7 @@ public struct GarbageCollector: Service {
     let clock: @Sendable () -> Int64
     let logger: Logger
 
-    public init(metadata: any MetadataStore, blobs: any BlobStore, grace: Int64 = 30,
+    public init(metadata: any StorageMetadata, blobs: any BlobStore, grace: Int64 = 30,
                 uploadExpiry: Int64 = 7 * 24 * 3600, interval: Duration = .seconds(5),
                 clock: @escaping @Sendable () -> Int64, logger: Logger) {
         self.metadata = metadata

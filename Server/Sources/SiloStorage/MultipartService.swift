@@ -22,20 +22,20 @@ extension ObjectService {
     public func initiateUpload(bucket: BucketRecord, key: String, attributes: ObjectAttributes, forbidOverwrite: Bool)
         async throws -> UploadRecord
     {
-        if forbidOverwrite, try await metadata.object(bucket: bucket.name, key: key) != nil { throw OSSError.fileAlreadyExists }
+        if forbidOverwrite, try await metadata.object(bucket: bucket.name, key: key) != nil { throw StorageError.objectExists(key) }
         let now = clock()
         let upload = UploadRecord(
             uploadId: Self.newUploadId(), bucket: bucket.name, key: key, initiated: now,
             contentType: attributes.contentType ?? MimeTypes.fallback, storageClass: attributes.storageClass ?? bucket.storageClass,
             acl: attributes.acl, headers: attributes.headers, userMetadata: attributes.userMetadata,
             forbidOverwrite: forbidOverwrite)
-        guard try await metadata.createUpload(upload) else { throw OSSError.noSuchBucket(bucket.name) }
+        guard try await metadata.createUpload(upload) else { throw StorageError.noSuchBucket(bucket.name) }
         return upload
     }
 
     public func requireUpload(bucket: String, key: String, uploadId: String) async throws -> UploadRecord {
         guard let upload = try await metadata.upload(bucket: bucket, key: key, uploadId: uploadId) else {
-            throw OSSError.noSuchUpload(uploadId)
+            throw StorageError.noSuchUpload(uploadId)
         }
         return upload
     }
@@ -56,7 +56,7 @@ extension ObjectService {
             return part
         case .noSuchUpload, .sourceReleased:
             for blob in newBlobs { await blobs.discard(blob) }
-            throw OSSError.noSuchUpload(uploadId)
+            throw StorageError.noSuchUpload(uploadId)
         }
     }
 
@@ -86,7 +86,7 @@ extension ObjectService {
                               crc64: crc.value, lastModified: clock(), extents: extents)
         switch try await metadata.commitPart(uploadId: uploadId, part, newBlobs: []) {
         case .committed: return part
-        case .noSuchUpload: throw OSSError.noSuchUpload(uploadId)
+        case .noSuchUpload: throw StorageError.noSuchUpload(uploadId)
         case .sourceReleased: throw SourceReleased()
         }
     }
@@ -112,30 +112,30 @@ extension ObjectService {
         if let parts {
             for (index, part) in parts.enumerated() {
                 guard Self.partNumbers.contains(part.partNumber) else {
-                    throw OSSError.invalidPartOrder("Part number must be an integer between 1 and 10000, inclusive.")
+                    throw StorageError.invalidPartOrder("Part number must be an integer between 1 and 10000, inclusive.")
                 }
-                if index > 0 && parts[index - 1].partNumber >= part.partNumber { throw OSSError.invalidPartOrder() }
+                if index > 0 && parts[index - 1].partNumber >= part.partNumber { throw StorageError.invalidPartOrder(nil) }
             }
         }
         if forbidOverwrite, try await metadata.object(bucket: bucket.name, key: key) != nil {
-            throw OSSError.fileAlreadyExists
+            throw StorageError.objectExists(key)
         }
         switch try await metadata.completeUpload(bucket: bucket.name, key: key, uploadId: uploadId, parts: parts,
                                                  minimumPartSize: Self.minimumPartSize, lastModified: clock()) {
         case .completed(let record):
             changes.changed(bucket: record.bucket, key: record.key)
             return record
-        case .noSuchUpload: throw OSSError.noSuchUpload(uploadId)
-        case .noSuchBucket: throw OSSError.noSuchBucket(bucket.name)
-        case .invalidPart(let number): throw OSSError.invalidPart.with("PartNumber", String(number))
-        case .entityTooSmall(let number): throw OSSError.entityTooSmall.with("PartNumber", String(number))
-        case .fileAlreadyExists: throw OSSError.fileAlreadyExists
+        case .noSuchUpload: throw StorageError.noSuchUpload(uploadId)
+        case .noSuchBucket: throw StorageError.noSuchBucket(bucket.name)
+        case .invalidPart(let number): throw StorageError.invalidPart(number)
+        case .entityTooSmall(let number): throw StorageError.partTooSmall(number)
+        case .fileAlreadyExists: throw StorageError.objectExists(key)
         }
     }
 
     public func abortUpload(bucket: String, key: String, uploadId: String) async throws {
         guard try await metadata.abortUpload(bucket: bucket, key: key, uploadId: uploadId) else {
-            throw OSSError.noSuchUpload(uploadId)
+            throw StorageError.noSuchUpload(uploadId)
         }
     }
 }

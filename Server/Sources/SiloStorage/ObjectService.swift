@@ -26,13 +26,13 @@ public struct ObjectAttributes: Sendable, Hashable {
 public struct ObjectService: Sendable {
     public static let maxObjectSize: Int64 = 5 * 1024 * 1024 * 1024
 
-    public let metadata: any MetadataStore
+    public let metadata: any StorageMetadata
     public let blobs: any BlobStore
     public let clock: @Sendable () -> Int64
     /// Replaced and deleted objects, announced after commit.
     public let changes: ObjectChangeFeed
 
-    public init(metadata: any MetadataStore, blobs: any BlobStore,
+    public init(metadata: any StorageMetadata, blobs: any BlobStore,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
                 changes: ObjectChangeFeed = ObjectChangeFeed()) {
         self.metadata = metadata
@@ -46,20 +46,20 @@ public struct ObjectService: Sendable {
         async throws -> BlobDigest where Body.Element == ByteBuffer
     {
         let limit = min(expectedLength ?? Self.maxObjectSize, Self.maxObjectSize)
-        if let expectedLength, expectedLength > Self.maxObjectSize { throw OSSError.entityTooLarge }
+        if let expectedLength, expectedLength > Self.maxObjectSize { throw StorageError.tooLarge }
         let digest: BlobDigest
         do {
             digest = try await blobs.write(body, limit: limit)
         } catch BlobWriteError.tooLarge {
-            throw expectedLength == nil ? OSSError.entityTooLarge : OSSError.invalidArgument("The body is longer than Content-Length.")
+            throw expectedLength == nil ? StorageError.tooLarge : StorageError.bodyLongerThanAnnounced
         }
         if let expectedLength, digest.size != expectedLength {
             await blobs.discard(digest.blob)
-            throw OSSError.incompleteBody(expected: expectedLength, received: digest.size)
+            throw StorageError.incompleteBody(expected: expectedLength, received: digest.size)
         }
         if let contentMD5, contentMD5 != Data(digest.md5).base64EncodedString() {
             await blobs.discard(digest.blob)
-            throw OSSError.invalidDigest
+            throw StorageError.digestMismatch
         }
         return digest
     }
@@ -70,7 +70,7 @@ public struct ObjectService: Sendable {
         attributes: ObjectAttributes, forbidOverwrite: Bool
     ) async throws -> ObjectRecord where Body.Element == ByteBuffer {
         if forbidOverwrite, try await metadata.object(bucket: bucket.name, key: key) != nil {
-            throw OSSError.fileAlreadyExists
+            throw StorageError.objectExists(key)
         }
         let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5)
         let record = ObjectRecord(
@@ -82,7 +82,7 @@ public struct ObjectService: Sendable {
         do {
             try await commit(record, newBlobs: [digest.blob], condition: forbidOverwrite ? .mustNotExist : .none)
         } catch is ConditionFailure {
-            throw OSSError.fileAlreadyExists
+            throw StorageError.objectExists(key)
         }
         return record
     }
@@ -102,7 +102,7 @@ public struct ObjectService: Sendable {
             changes.changed(bucket: record.bucket, key: record.key)
         case .noSuchBucket:
             for blob in newBlobs { await blobs.discard(blob) }
-            throw OSSError.noSuchBucket(record.bucket)
+            throw StorageError.noSuchBucket(record.bucket)
         case .conditionFailed(let current):
             for blob in newBlobs { await blobs.discard(blob) }
             throw ConditionFailure(current: current)
@@ -122,7 +122,7 @@ public struct ObjectService: Sendable {
         let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5)
         if let current, current.size + digest.size > Self.maxObjectSize {
             await blobs.discard(digest.blob)
-            throw OSSError.entityTooLarge
+            throw StorageError.tooLarge
         }
         var record: ObjectRecord
         if let current {
@@ -147,17 +147,17 @@ public struct ObjectService: Sendable {
         } catch let failure as ConditionFailure {
             // Another append or a PUT won the race: report the position it left.
             try Self.checkAppendable(failure.current, position: position)
-            throw OSSError.positionNotEqualToLength(failure.current?.size ?? 0)
+            throw StorageError.positionMismatch(currentLength: failure.current?.size ?? 0)
         }
         return record
     }
 
     static func checkAppendable(_ current: ObjectRecord?, position: Int64) throws {
         if let current {
-            guard current.type == .appendable else { throw OSSError.objectNotAppendable }
-            guard current.size == position else { throw OSSError.positionNotEqualToLength(current.size) }
+            guard current.type == .appendable else { throw StorageError.notAppendable(current.key) }
+            guard current.size == position else { throw StorageError.positionMismatch(currentLength: current.size) }
         } else if position != 0 {
-            throw OSSError.positionNotEqualToLength(0)
+            throw StorageError.positionMismatch(currentLength: 0)
         }
     }
 
@@ -196,7 +196,7 @@ public struct ObjectService: Sendable {
         do {
             try await commit(record, newBlobs: [], condition: condition)
         } catch is ConditionFailure {
-            if forbidOverwrite && !isSelf { throw OSSError.fileAlreadyExists }
+            if forbidOverwrite && !isSelf { throw StorageError.objectExists(key) }
             throw SourceReleased()
         }
         return record
@@ -213,13 +213,13 @@ public struct ObjectService: Sendable {
         do {
             try await commit(record, newBlobs: [], condition: forbidOverwrite ? .mustNotExist : .none)
         } catch is ConditionFailure {
-            throw OSSError.fileAlreadyExists
+            throw StorageError.objectExists(key)
         }
         return record
     }
 
     public func delete(bucket: String, keys: [String]) async throws {
-        guard try await metadata.deleteObjects(bucket: bucket, keys: keys) else { throw OSSError.noSuchBucket(bucket) }
+        guard try await metadata.deleteObjects(bucket: bucket, keys: keys) else { throw StorageError.noSuchBucket(bucket) }
         for key in keys { changes.changed(bucket: bucket, key: key) }
     }
 }

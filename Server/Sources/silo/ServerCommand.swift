@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import SiloCore
+import SiloDomain
 import SiloHTTP
 import SiloOutbound
 import SiloIAM
@@ -93,18 +94,18 @@ struct ServerCommand: AsyncParsableCommand {
         guard let callbackMode = OutboundPolicy.Mode(rawValue: callbackPolicy), callbackMode != .unrestricted else {
             throw ValidationFailure("--callback-policy must be loopback or public, not \(callbackPolicy)")
         }
-        settings.callbacks = CallbackSettings(
+        let callbacks = CallbackSettings(
             signer: try CallbackKey.load(dataDirectory: dataDirectory),
             targets: OutboundPolicy(mode: callbackMode, allowedHosts: Set(callbackAllowedHosts)))
         guard imageWorkers >= 1, imageQueue >= 1, imageCacheMb >= 0 else {
             throw ValidationFailure("--image-workers and --image-queue must be at least 1, --image-cache-mb at least 0")
         }
-        settings.imaging = ImageWorkers(processor: try ImageProcessor(), threads: imageWorkers, maxQueued: imageQueue)
-        if imageCacheMb > 0 { settings.derivedImages = DerivedImageCache(capacityBytes: imageCacheMb << 20) }
         guard let processing = ImageProcessingPolicy(rawValue: imageProcessing) else {
             throw ValidationFailure("--image-processing must be any or styles, not \(imageProcessing)")
         }
-        settings.imageProcessing = processing
+        let imaging = Domain.Imaging(
+            workers: ImageWorkers(processor: try ImageProcessor(), threads: imageWorkers, maxQueued: imageQueue),
+            cache: imageCacheMb > 0 ? DerivedImageCache(capacityBytes: imageCacheMb << 20) : nil, policy: processing)
         let clock = settings.clock
         let collector = GarbageCollector(
             metadata: metadata, blobs: blobs, grace: gcGraceSeconds, uploadExpiry: multipartExpirySeconds, clock: clock,
@@ -125,13 +126,16 @@ struct ServerCommand: AsyncParsableCommand {
             masterKey: try MasterKey.load(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment),
             settings: stsSettings, clock: clock)
         try await iam.bootstrap()
-        let service = OSSService(settings: settings, metadata: metadata, blobs: blobs, iam: iam)
+        let callbackKeyURL: @Sendable () -> String = { [settings] in settings.callbackPublicKeyURL }
+        let domain = Domain(metadata: metadata, blobs: blobs, iam: iam, accountId: identity.accountId, imaging: imaging,
+                            callbacks: callbacks, publicKeyURL: callbackKeyURL, clock: clock)
+        let frontEnd = OSSFrontEnd(settings: settings, domain: domain)
         let banner = Banner(
             endpoint: publicEndpoint ?? address, stsAddress: stsAddress, region: region, dataDirectory: dataDirectory,
             identity: identity, showCredentials: identity.generated || printCredentials, buckets: buckets)
         let startup = Startup(banner: banner)
         let endpoint = settings.publicEndpoint
-        let app = SiloApplication.make(service: service, host: host, port: port, logger: logger) { channel in
+        let app = SiloApplication.make(frontEnd: frontEnd, host: host, port: port, logger: logger) { channel in
             if let bound = channel.localAddress?.port { endpoint.bound(toPort: bound) }
             await startup.ossListening(port: channel.localAddress?.port)
         }
@@ -144,7 +148,7 @@ struct ServerCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try await pool.shutdownGracefully()
-        try await settings.imaging?.shutdown()
+        try await imaging.workers?.shutdown()
         logger.info("silo stopped")
     }
 

@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SiloCore
+import SiloDomain
 import SiloHTTP
 import SiloMetadataSQLite
 import SiloStorage
@@ -20,7 +21,7 @@ final class Fixture: Sendable {
 
     let directory: String
     let pool: NIOThreadPool
-    let service: OSSService
+    let frontEnd: OSSFrontEnd
 
     init(domains: [String] = []) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("silo-http-\(UUID().uuidString)").path
@@ -34,7 +35,8 @@ final class Fixture: Sendable {
         let iam = IAMService(store: metadata, accountId: settings.accountId, rootAccessKeyId: Self.accessKeyId,
                              rootSecret: Self.secret, masterKey: SymmetricKey(size: .bits256))
         try await iam.bootstrap()
-        service = OSSService(settings: settings, metadata: metadata, blobs: blobs, iam: iam)
+        frontEnd = OSSFrontEnd(settings: settings, domain: Domain(metadata: metadata, blobs: blobs, iam: iam,
+                                                                  accountId: settings.accountId, clock: settings.clock))
     }
 
     deinit {
@@ -45,15 +47,32 @@ final class Fixture: Sendable {
     func run(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "silo-test")
         logger.logLevel = .warning
-        let app = SiloApplication.make(service: service, host: "127.0.0.1", port: 0, logger: logger)
+        let app = SiloApplication.make(frontEnd: frontEnd, host: "127.0.0.1", port: 0, logger: logger)
         try await app.test(.live, test)
+    }
+
+    /// The application on a real port, for clients with their own transport (the SDK).
+    func runLive(_ test: @Sendable (Int) async throws -> Void) async throws {
+        var logger = Logger(label: "silo-test")
+        logger.logLevel = .warning
+        let app = SiloApplication.make(frontEnd: frontEnd, host: "127.0.0.1", port: 0, logger: logger)
+        try await app.test(.live) { client in
+            guard let port = client.port else { throw TestFailure("the live test server has no port") }
+            try await test(port)
+        }
+    }
+
+    struct TestFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 
     /// Headers for a V1 header-signed request.
     static func signV1(_ method: HTTPRequest.Method, bucket: String?, key: String?, query: String = "",
-                       headers: HTTPFields = [:], secret: String = secret, date: Int64 = now) -> HTTPFields {
+                       headers: HTTPFields = [:], accessKeyId: String = accessKeyId, secret: String = secret,
+                       date: Int64 = now) -> HTTPFields {
         var fields = headers
         fields[.date] = Timestamps.rfc1123(unixSeconds: date)
         let request = SigningRequest(method: method.rawValue, bucket: bucket, key: key,

@@ -59,11 +59,11 @@ final class IAMFixture: @unchecked Sendable {
         let stored = try await fixture.store.iamSnapshot().accessKeys[key.accessKeyId]!
         #expect(!String(decoding: stored.sealedSecret, as: UTF8.self).contains(secret))
         try await fixture.iam.setAccessKeyStatus(user: "alice", accessKeyId: key.accessKeyId, status: .inactive)
-        await #expect(throws: OSSError.self) { try await fixture.iam.resolve(accessKeyId: key.accessKeyId, securityToken: nil) }
+        await #expect(throws: CredentialError.invalidAccessKeyId(key.accessKeyId)) { try await fixture.iam.resolve(accessKeyId: key.accessKeyId, securityToken: nil) }
         await #expect(throws: IAMError.alreadyExists("User", "alice")) { try await fixture.iam.createUser(name: "alice", displayName: nil) }
         await #expect(throws: IAMError.self) { try await fixture.iam.createUser(name: "bad name!", displayName: nil) }
         try await fixture.iam.deleteUser("alice")
-        await #expect(throws: OSSError.self) { try await fixture.iam.resolve(accessKeyId: key.accessKeyId, securityToken: nil) }
+        await #expect(throws: CredentialError.invalidAccessKeyId(key.accessKeyId)) { try await fixture.iam.resolve(accessKeyId: key.accessKeyId, securityToken: nil) }
         let root = try await fixture.iam.resolve(accessKeyId: "LTAIroot", securityToken: nil)
         #expect(root.principal == .root(accessKeyId: "LTAIroot"))
     }
@@ -115,21 +115,21 @@ final class IAMFixture: @unchecked Sendable {
         for index in characters.indices {
             var changed = characters
             changed[index] = changed[index] == "A" ? "B" : "A"
-            await #expect(throws: OSSError.invalidSecurityToken) {
+            await #expect(throws: CredentialError.invalidSecurityToken) {
                 try await fixture.iam.resolve(accessKeyId: one.accessKeyId, securityToken: String(changed))
             }
         }
-        await #expect(throws: OSSError.accessKeyIdAndSecurityTokenNotMatch) {
+        await #expect(throws: CredentialError.keyAndTokenMismatch) {
             try await fixture.iam.resolve(accessKeyId: one.accessKeyId, securityToken: two.securityToken)
         }
-        await #expect(throws: OSSError.accessKeyIdAndSecurityTokenNotMatch) {
+        await #expect(throws: CredentialError.keyAndTokenMismatch) {
             try await fixture.iam.resolve(accessKeyId: "LTAIroot", securityToken: one.securityToken)
         }
-        await #expect(throws: OSSError.invalidSecurityToken) {
+        await #expect(throws: CredentialError.invalidSecurityToken) {
             try await fixture.iam.resolve(accessKeyId: one.accessKeyId, securityToken: nil)
         }
         fixture.now.value += 901
-        await #expect(throws: OSSError.securityTokenExpired) {
+        await #expect(throws: CredentialError.securityTokenExpired) {
             try await fixture.iam.resolve(accessKeyId: one.accessKeyId, securityToken: one.securityToken)
         }
     }
@@ -143,13 +143,13 @@ final class IAMFixture: @unchecked Sendable {
         _ = try await fixture.iam.resolve(accessKeyId: old.accessKeyId, securityToken: old.securityToken)
         try await fixture.iam.detach(policy: "all-oss", from: .role("app-role"))
         try await fixture.iam.deleteRole("app-role")
-        await #expect(throws: OSSError.invalidSecurityToken) {
+        await #expect(throws: CredentialError.invalidSecurityToken) {
             try await fixture.iam.resolve(accessKeyId: old.accessKeyId, securityToken: old.securityToken)
         }
         _ = try await fixture.iam.createRole(name: "app-role", trustPolicy: IAMFixture.trustAccount, maxSessionDuration: 7200,
                                              description: nil)
         try await fixture.iam.attach(policy: "all-oss", to: .role("app-role"))
-        await #expect(throws: OSSError.invalidSecurityToken) {
+        await #expect(throws: CredentialError.invalidSecurityToken) {
             try await fixture.iam.resolve(accessKeyId: old.accessKeyId, securityToken: old.securityToken)
         }
         let fresh = try await fixture.assume(AssumeRoleRequest(roleArn: arn, roleSessionName: "new", durationSeconds: 900))
@@ -170,7 +170,7 @@ final class IAMFixture: @unchecked Sendable {
         let other = try await IAMFixture()
         try await other.roleWithPolicy()
         let foreign = try await other.assume(AssumeRoleRequest(roleArn: arn, roleSessionName: "xx"))
-        await #expect(throws: OSSError.invalidSecurityToken) {
+        await #expect(throws: CredentialError.invalidSecurityToken) {
             try await fixture.iam.resolve(accessKeyId: foreign.accessKeyId, securityToken: foreign.securityToken)
         }
     }

@@ -84,8 +84,8 @@ final class StorageFixture: @unchecked Sendable {
     @Test func rejectedWritesLeaveNothing() async throws {
         let fixture = try await StorageFixture()
         let wrongMD5 = Data(Insecure.MD5.hash(data: [1, 2, 3])).base64EncodedString()
-        await #expect(throws: OSSError.invalidDigest) { try await fixture.put("k", Self.bytes, md5: wrongMD5) }
-        await #expect(throws: OSSError.self) { try await fixture.put("k", Self.bytes, length: 20_000) }
+        await #expect(throws: StorageError.digestMismatch) { try await fixture.put("k", Self.bytes, md5: wrongMD5) }
+        await #expect(throws: StorageError.incompleteBody(expected: 20_000, received: Int64(Self.bytes.count))) { try await fixture.put("k", Self.bytes, length: 20_000) }
         await #expect(throws: ByteChunks.DroppedConnection.self) {
             try await fixture.service.put(bucket: fixture.bucket, key: "k", body: ByteChunks([Self.bytes], failAfter: true),
                                           expectedLength: nil, contentMD5: nil, attributes: ObjectAttributes(),
@@ -99,7 +99,7 @@ final class StorageFixture: @unchecked Sendable {
         let fixture = try await StorageFixture()
         _ = try await fixture.put("k", [1, 2, 3])
         _ = try await fixture.put("k", [4, 5])
-        await #expect(throws: OSSError.fileAlreadyExists) { try await fixture.put("k", [6], forbid: true) }
+        await #expect(throws: StorageError.objectExists("k")) { try await fixture.put("k", [6], forbid: true) }
         #expect(try await fixture.read("k") == [4, 5])
         try await fixture.expectNoOrphans()
         #expect(try await fixture.blobs.allBlobs().count == 1)
@@ -115,10 +115,10 @@ final class StorageFixture: @unchecked Sendable {
         #expect(record.crc64 == CRC64.checksum(Self.bytes))
         #expect(record.extents.count == 3)
         #expect(try await fixture.read("log") == Self.bytes)
-        await #expect(throws: OSSError.positionNotEqualToLength(10_000)) { try await fixture.append("log", at: 3, [1]) }
-        await #expect(throws: OSSError.positionNotEqualToLength(0)) { try await fixture.append("new", at: 5, [1]) }
+        await #expect(throws: StorageError.positionMismatch(currentLength: 10_000)) { try await fixture.append("log", at: 3, [1]) }
+        await #expect(throws: StorageError.positionMismatch(currentLength: 0)) { try await fixture.append("new", at: 5, [1]) }
         _ = try await fixture.put("plain", [1])
-        await #expect(throws: OSSError.objectNotAppendable) { try await fixture.append("plain", at: 1, [2]) }
+        await #expect(throws: StorageError.notAppendable("plain")) { try await fixture.append("plain", at: 1, [2]) }
         try await fixture.expectNoOrphans()
     }
 

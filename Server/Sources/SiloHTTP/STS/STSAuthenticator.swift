@@ -72,21 +72,9 @@ final class STSAuthenticator: Sendable {
         return key.principal
     }
 
+    /// Credential errors come back as `CredentialError` and are answered in STS's terms by `STSErrors`.
     private func resolve(_ accessKeyId: String, token: String?) async throws -> ResolvedKey {
-        do {
-            return try await iam.resolve(accessKeyId: accessKeyId, securityToken: token)
-        } catch let error as OSSError {
-            switch error.code {
-            case "InvalidAccessKeyId": throw STSError.accessKeyNotFound
-            case "SecurityTokenExpired":
-                throw STSError(status: 400, code: "InvalidSecurityToken.Expired", message: "Specified SecurityToken is expired.")
-            case "AccessKeyIdAndSecurityTokenNotMatch":
-                throw STSError(status: 400, code: "InvalidSecurityToken.MismatchWithAccessKey",
-                               message: "Specified SecurityToken mismatch with the AccessKey.")
-            default:
-                throw STSError(status: 400, code: "InvalidSecurityToken.Malformed", message: "Specified SecurityToken is malformed.")
-            }
-        }
+        try await iam.resolve(accessKeyId: accessKeyId, securityToken: token)
     }
 
     private func checkTime(_ text: String) throws {

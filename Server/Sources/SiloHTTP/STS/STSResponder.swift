@@ -44,15 +44,13 @@ public struct STSResponder: HTTPResponder {
                 throw STSError(status: 404, code: "InvalidAction.NotFound",
                                message: "Specified api is not found, please check your url and method.")
             }
-        } catch let error as STSError {
-            return STSDocuments.error(error, requestId: requestId, host: request.head.authority ?? "", xml: xml)
-        } catch let error as IAMError {
-            return STSDocuments.error(STSError(status: error.status, code: error.code, message: error.message),
-                                      requestId: requestId, host: request.head.authority ?? "", xml: xml)
         } catch {
-            context.logger.error("sts request failed", metadata: ["request_id": "\(requestId)", "error": "\(error)"])
-            return STSDocuments.error(STSError(status: 500, code: "InternalError", message: "STS Server Internal Error happened."),
-                                      requestId: requestId, host: request.head.authority ?? "", xml: xml)
+            guard let mapped = STSErrors.map(error) else {
+                context.logger.error("sts request failed", metadata: ["request_id": "\(requestId)", "error": "\(error)"])
+                return STSDocuments.error(STSError(status: 500, code: "InternalError", message: "STS Server Internal Error happened."),
+                                          requestId: requestId, host: request.head.authority ?? "", xml: xml)
+            }
+            return STSDocuments.error(mapped, requestId: requestId, host: request.head.authority ?? "", xml: xml)
         }
     }
 

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import SiloClient
+import SiloClientAHC
+import SiloCore
 
 /// `silo admin ...`: users, keys, roles, policies and "explain this 403", through the admin API.
 struct AdminCommand: AsyncParsableCommand {
@@ -28,29 +31,60 @@ struct AdminOptions: ParsableArguments {
     @Flag(help: "Print the server's JSON instead of text.")
     var json = false
 
+    /// The SDK's admin client on its usual transport, signing with the resolved key.
     func client() throws -> AdminClient {
         let (id, secret) = try LocalCredentials.resolve(accessKeyId: accessKeyId, accessKeySecret: accessKeySecret,
                                                        dataDir: dataDir, allowOSSVariables: false)
-        guard let url = URL(string: endpoint) else { throw ValidationError("--endpoint is not a URL: \(endpoint)") }
-        return AdminClient(endpoint: url, accessKeyId: id, secret: secret, region: region)
+        guard let url = URL(string: endpoint), url.host != nil else { throw ValidationError("--endpoint is not a URL: \(endpoint)") }
+        var configuration = ClientConfiguration()
+        configuration.maxRetries = 1
+        let transport = AsyncHTTPClientTransport(configuration: configuration)
+        return AdminClient(OSSClient(endpoint: url, region: region,
+                                     credentials: StaticCredentialsProvider(accessKeyId: id, accessKeySecret: secret),
+                                     configuration: configuration, transport: transport))
     }
 
-    /// Runs a call and prints its result: the JSON with --json, else `render`'s text.
-    func run(_ method: String, _ path: String, body: [String: Any]? = nil,
-             render: (Any) -> String = { _ in "done" }) async throws {
-        let data: Data
+    /// Calls `operation` and prints its answer: the JSON with --json, else `render`'s text; a refusal prints the
+    /// server's code and message.
+    func run<Path, Body, Output>(_ operation: AdminOperation<Path, Body, Output>, path: Path, body: Body,
+                                 render: (Any) -> String = { _ in "done" }) async throws {
+        let admin = try client()
+        defer { Task { try? await admin.client.shutdown() } }
+        let output: Output
         do {
-            data = try await client().call(method, path, body: body)
-        } catch let failure as AdminClient.Failure {
-            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
+            output = try await admin.call(operation, path: path, body: body)
+        } catch let error as OSSClientError {
+            if case .server(let status, let code, let message, _, _) = error {
+                FileHandle.standardError.write(Data("error: \(code) (\(status)): \(message)\n".utf8))
+            } else {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            }
             throw ExitCode(1)
         }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = Output.self == AdminEmpty.self ? Data() : try encoder.encode(output)
         if json {
             print(data.isEmpty ? "{}" : String(decoding: data, as: UTF8.self))
             return
         }
         let object: Any = data.isEmpty ? [String: Any]() : (try? JSONSerialization.jsonObject(with: data)) ?? [String: Any]()
         print(render(object))
+    }
+
+    func run<Path, Output>(_ operation: AdminOperation<Path, AdminEmpty, Output>, path: Path,
+                           render: (Any) -> String = { _ in "done" }) async throws {
+        try await run(operation, path: path, body: AdminEmpty(), render: render)
+    }
+
+    func run<Body, Output>(_ operation: AdminOperation<NoPathParameters, Body, Output>, body: Body,
+                           render: (Any) -> String = { _ in "done" }) async throws {
+        try await run(operation, path: NoPathParameters(), body: body, render: render)
+    }
+
+    func run<Output>(_ operation: AdminOperation<NoPathParameters, AdminEmpty, Output>,
+                     render: (Any) -> String = { _ in "done" }) async throws {
+        try await run(operation, path: NoPathParameters(), body: AdminEmpty(), render: render)
     }
 }
 

@@ -1,35 +1,40 @@
 import ArgumentParser
 import Foundation
+import SiloCore
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "user", abstract: "RAM users.",
                                                     subcommands: [Create.self, List.self, Get.self, Delete.self])
+    static let columns = ["name", "id", "displayName", "createdAt"]
+
     struct Create: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument var name: String
         @Option var displayName: String?
         func run() async throws {
-            var body: [String: Any] = ["name": name]
-            if let displayName { body["displayName"] = displayName }
-            try await options.run("POST", "users", body: body) { fields($0, ["name", "id", "displayName", "createdAt"]) }
+            try await options.run(AdminAPI.createUser, body: AdminCreateUser(name: name, displayName: displayName)) {
+                fields($0, UserCommand.columns)
+            }
         }
     }
     struct List: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
-        func run() async throws { try await options.run("GET", "users") { table($0, ["name", "id", "displayName", "createdAt"]) } }
+        func run() async throws { try await options.run(AdminAPI.listUsers) { table($0, UserCommand.columns) } }
     }
     struct Get: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument var name: String
         func run() async throws {
-            try await options.run("GET", "users/\(name)") { fields($0, ["name", "id", "displayName", "createdAt"]) }
+            try await options.run(AdminAPI.getUser, path: UserPath(user: name)) { fields($0, UserCommand.columns) }
         }
     }
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a user with its keys and policy attachments.")
         @OptionGroup var options: AdminOptions
         @Argument var name: String
-        func run() async throws { try await options.run("DELETE", "users/\(name)") { _ in "deleted user \(name)" } }
+        func run() async throws {
+            try await options.run(AdminAPI.deleteUser, path: UserPath(user: name)) { _ in "deleted user \(name)" }
+        }
     }
 }
 
@@ -41,7 +46,7 @@ struct KeyCommand: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument var user: String
         func run() async throws {
-            try await options.run("POST", "users/\(user)/keys") {
+            try await options.run(AdminAPI.createAccessKey, path: UserPath(user: user)) {
                 fields($0, ["accessKeyId", "accessKeySecret", "status"]) + "\n(the secret is not shown again)"
             }
         }
@@ -50,7 +55,9 @@ struct KeyCommand: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument var user: String
         func run() async throws {
-            try await options.run("GET", "users/\(user)/keys") { table($0, ["accessKeyId", "status", "createdAt"]) }
+            try await options.run(AdminAPI.listAccessKeys, path: UserPath(user: user)) {
+                table($0, ["accessKeyId", "status", "createdAt"])
+            }
         }
     }
     struct Disable: AsyncParsableCommand {
@@ -58,7 +65,8 @@ struct KeyCommand: AsyncParsableCommand {
         @Argument var user: String
         @Argument var accessKeyId: String
         func run() async throws {
-            try await options.run("PUT", "users/\(user)/keys/\(accessKeyId)", body: ["status": "Inactive"]) { _ in "disabled \(accessKeyId)" }
+            try await options.run(AdminAPI.updateAccessKey, path: UserKeyPath(user: user, accessKeyId: accessKeyId),
+                                  body: AdminUpdateAccessKey(status: "Inactive")) { _ in "disabled \(accessKeyId)" }
         }
     }
     struct Enable: AsyncParsableCommand {
@@ -66,7 +74,8 @@ struct KeyCommand: AsyncParsableCommand {
         @Argument var user: String
         @Argument var accessKeyId: String
         func run() async throws {
-            try await options.run("PUT", "users/\(user)/keys/\(accessKeyId)", body: ["status": "Active"]) { _ in "enabled \(accessKeyId)" }
+            try await options.run(AdminAPI.updateAccessKey, path: UserKeyPath(user: user, accessKeyId: accessKeyId),
+                                  body: AdminUpdateAccessKey(status: "Active")) { _ in "enabled \(accessKeyId)" }
         }
     }
     struct Delete: AsyncParsableCommand {
@@ -74,7 +83,9 @@ struct KeyCommand: AsyncParsableCommand {
         @Argument var user: String
         @Argument var accessKeyId: String
         func run() async throws {
-            try await options.run("DELETE", "users/\(user)/keys/\(accessKeyId)") { _ in "deleted \(accessKeyId)" }
+            try await options.run(AdminAPI.deleteAccessKey, path: UserKeyPath(user: user, accessKeyId: accessKeyId)) { _ in
+                "deleted \(accessKeyId)"
+            }
         }
     }
 }
@@ -91,28 +102,32 @@ struct RoleCommand: AsyncParsableCommand {
         var maxSessionDuration: Int?
         @Option var description: String?
         func run() async throws {
-            var body: [String: Any] = ["name": name]
-            if let trustPolicy { body["trustPolicy"] = try inlineOrFile(trustPolicy) }
-            if let maxSessionDuration { body["maxSessionDuration"] = maxSessionDuration }
-            if let description { body["description"] = description }
-            try await options.run("POST", "roles", body: body) { fields($0, ["name", "arn", "maxSessionDuration"]) }
+            let body = AdminCreateRole(name: name, trustPolicy: try trustPolicy.map(inlineOrFile),
+                                       maxSessionDuration: maxSessionDuration.map(Int64.init), description: description)
+            try await options.run(AdminAPI.createRole, body: body) { fields($0, ["name", "arn", "maxSessionDuration"]) }
         }
     }
     struct List: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
-        func run() async throws { try await options.run("GET", "roles") { table($0, ["name", "arn", "maxSessionDuration"]) } }
+        func run() async throws {
+            try await options.run(AdminAPI.listRoles) { table($0, ["name", "arn", "maxSessionDuration"]) }
+        }
     }
     struct Get: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument var name: String
         func run() async throws {
-            try await options.run("GET", "roles/\(name)") { fields($0, ["name", "arn", "maxSessionDuration", "trustPolicy", "description"]) }
+            try await options.run(AdminAPI.getRole, path: RolePath(role: name)) {
+                fields($0, ["name", "arn", "maxSessionDuration", "trustPolicy", "description"])
+            }
         }
     }
     struct Delete: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument var name: String
-        func run() async throws { try await options.run("DELETE", "roles/\(name)") { _ in "deleted role \(name)" } }
+        func run() async throws {
+            try await options.run(AdminAPI.deleteRole, path: RolePath(role: name)) { _ in "deleted role \(name)" }
+        }
     }
 }
 
@@ -127,47 +142,70 @@ struct PolicyCommand: AsyncParsableCommand {
         var document: String
         @Option var description: String?
         func run() async throws {
-            var body: [String: Any] = ["name": name, "document": try inlineOrFile(document)]
-            if let description { body["description"] = description }
-            try await options.run("POST", "policies", body: body) { fields($0, ["name", "createdAt"]) }
+            let body = AdminCreatePolicy(name: name, document: try inlineOrFile(document), description: description)
+            try await options.run(AdminAPI.createPolicy, body: body) { fields($0, ["name", "createdAt"]) }
         }
     }
     struct List: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
-        func run() async throws { try await options.run("GET", "policies") { table($0, ["name", "description", "createdAt"]) } }
+        func run() async throws {
+            try await options.run(AdminAPI.listPolicies) { table($0, ["name", "description", "createdAt"]) }
+        }
     }
     struct Get: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument var name: String
-        func run() async throws { try await options.run("GET", "policies/\(name)") { fields($0, ["name", "description", "document"]) } }
+        func run() async throws {
+            try await options.run(AdminAPI.getPolicy, path: PolicyPath(policy: name)) {
+                fields($0, ["name", "description", "document"])
+            }
+        }
     }
     struct Delete: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument var name: String
-        func run() async throws { try await options.run("DELETE", "policies/\(name)") { _ in "deleted policy \(name)" } }
+        func run() async throws {
+            try await options.run(AdminAPI.deletePolicy, path: PolicyPath(policy: name)) { _ in "deleted policy \(name)" }
+        }
     }
     struct Holder: ParsableArguments {
         @Option(help: "Attach to / detach from this user.") var user: String?
         @Option(help: "Attach to / detach from this role.") var role: String?
-        func path(_ policy: String) throws -> String {
-            switch (user, role) {
-            case (let user?, nil): return "users/\(user)/policies/\(policy)"
-            case (nil, let role?): return "roles/\(role)/policies/\(policy)"
-            default: throw ValidationError("Give exactly one of --user and --role.")
-            }
+        func validate() throws {
+            guard (user == nil) != (role == nil) else { throw ValidationError("Give exactly one of --user and --role.") }
         }
     }
     struct Attach: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @OptionGroup var holder: Holder
         @Argument var policy: String
-        func run() async throws { try await options.run("PUT", try holder.path(policy)) { _ in "attached \(policy)" } }
+        func run() async throws {
+            if let user = holder.user {
+                try await options.run(AdminAPI.attachPolicyToUser, path: UserPolicyPath(user: user, policy: policy)) { _ in
+                    "attached \(policy)"
+                }
+            } else if let role = holder.role {
+                try await options.run(AdminAPI.attachPolicyToRole, path: RolePolicyPath(role: role, policy: policy)) { _ in
+                    "attached \(policy)"
+                }
+            }
+        }
     }
     struct Detach: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @OptionGroup var holder: Holder
         @Argument var policy: String
-        func run() async throws { try await options.run("DELETE", try holder.path(policy)) { _ in "detached \(policy)" } }
+        func run() async throws {
+            if let user = holder.user {
+                try await options.run(AdminAPI.detachPolicyFromUser, path: UserPolicyPath(user: user, policy: policy)) { _ in
+                    "detached \(policy)"
+                }
+            } else if let role = holder.role {
+                try await options.run(AdminAPI.detachPolicyFromRole, path: RolePolicyPath(role: role, policy: policy)) { _ in
+                    "detached \(policy)"
+                }
+            }
+        }
     }
     struct Simulate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -186,10 +224,10 @@ struct PolicyCommand: AsyncParsableCommand {
                 guard let equals = pair.firstIndex(of: "=") else { throw ValidationError("--context takes key=value") }
                 values[String(pair[..<equals]), default: []].append(String(pair[pair.index(after: equals)...]))
             }
-            var body: [String: Any] = ["principal": principal, "action": action, "resource": resource, "context": values]
-            if let sessionPolicy { body["sessionPolicy"] = try inlineOrFile(sessionPolicy) }
-            if let bucketPolicy { body["bucketPolicy"] = try inlineOrFile(bucketPolicy) }
-            try await options.run("POST", "simulate", body: body) { result in
+            let body = AdminSimulate(principal: principal, action: action, resource: resource, context: values,
+                                     sessionPolicy: try sessionPolicy.map(inlineOrFile),
+                                     bucketPolicy: try bucketPolicy.map(inlineOrFile))
+            try await options.run(AdminAPI.simulatePolicy, body: body) { result in
                 guard let result = result as? [String: Any] else { return "" }
                 var text = ((result["allowed"] as? Bool) == true ? "ALLOWED" : "DENIED") + "\n" + "\(result["decision"] ?? "")"
                 if let decided = result["decidedBy"] as? [String: Any] {
@@ -207,6 +245,6 @@ struct STSCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rotate-key", abstract: "Sign new tokens with a new key; tokens already issued stay valid.")
         @OptionGroup var options: AdminOptions
-        func run() async throws { try await options.run("POST", "sts/keys") { fields($0, ["keyId"]) } }
+        func run() async throws { try await options.run(AdminAPI.rotateTokenKey) { fields($0, ["keyId"]) } }
     }
 }

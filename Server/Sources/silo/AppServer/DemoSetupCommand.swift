@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import SiloClient
+import SiloCore
 
 /// `silo demo setup`: provisions what the seed's flow needs on a running Silo (a RAM user for the app server,
 /// a role for app users, their policies) and writes the app server's configuration. Safe to run again: an
@@ -31,29 +33,39 @@ struct DemoSetupCommand: AsyncParsableCommand {
             return
         }
         let client = try admin.client()
-        func call(_ method: String, _ path: String, _ body: [String: Any]? = nil, tolerate: Set<Int> = []) async throws -> [String: Any] {
+        defer { Task { try? await client.client.shutdown() } }
+        /// A create that finds its entity already there (409) is what a second run expects.
+        func tolerateConflict(_ body: () async throws -> Void) async throws {
             do {
-                let data = try await client.call(method, path, body: body)
-                return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            } catch let failure as AdminClient.Failure where tolerate.contains(failure.status) {
-                return [:]
+                try await body()
+            } catch let error as OSSClientError {
+                guard case .server(409, _, _, _, _) = error else { throw error }
             }
         }
-        _ = try await call("POST", "users", ["name": Self.userName, "displayName": "Demo app server"], tolerate: [409])
-        let key = try await call("POST", "users/\(Self.userName)/keys")
-        _ = try await call("POST", "roles", ["name": Self.roleName, "description": "Assumed per app user by the demo app server"],
-                           tolerate: [409])
-        guard let arn = try await call("GET", "roles/\(Self.roleName)")["arn"] as? String,
-            let keyId = key["accessKeyId"] as? String, let secret = key["accessKeySecret"] as? String else {
-            throw ValidationError("the admin API did not return the role ARN or the new key")
+        try await tolerateConflict {
+            _ = try await client.call(AdminAPI.createUser, body: AdminCreateUser(name: Self.userName, displayName: "Demo app server"))
         }
+        let key = try await client.call(AdminAPI.createAccessKey, path: UserPath(user: Self.userName))
+        try await tolerateConflict {
+            _ = try await client.call(AdminAPI.createRole, body: AdminCreateRole(
+                name: Self.roleName, description: "Assumed per app user by the demo app server"))
+        }
+        let arn = try await client.call(AdminAPI.getRole, path: RolePath(role: Self.roleName)).arn
+        guard let secret = key.accessKeySecret else { throw ValidationError("the admin API did not return the new key's secret") }
+        let keyId = key.accessKeyId
         let assume = #"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"\#(arn)"}]}"#
-        _ = try await call("POST", "policies", ["name": "demo-app-server-assume", "document": assume], tolerate: [409])
-        _ = try await call("PUT", "users/\(Self.userName)/policies/demo-app-server-assume", tolerate: [409])
+        try await tolerateConflict {
+            _ = try await client.call(AdminAPI.createPolicy, body: AdminCreatePolicy(name: "demo-app-server-assume", document: assume))
+        }
+        _ = try await client.call(AdminAPI.attachPolicyToUser,
+                                  path: UserPolicyPath(user: Self.userName, policy: "demo-app-server-assume"))
         // The role may do everything any user may; each token's session policy narrows it to one user's prefix.
         let role = #"{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:PutObject","oss:GetObject","oss:ListParts","oss:AbortMultipartUpload"],"Resource":"acs:oss:*:*:\#(bucket)/users/*"}]}"#
-        _ = try await call("POST", "policies", ["name": "demo-mobile-uploader", "document": role], tolerate: [409])
-        _ = try await call("PUT", "roles/\(Self.roleName)/policies/demo-mobile-uploader", tolerate: [409])
+        try await tolerateConflict {
+            _ = try await client.call(AdminAPI.createPolicy, body: AdminCreatePolicy(name: "demo-mobile-uploader", document: role))
+        }
+        _ = try await client.call(AdminAPI.attachPolicyToRole,
+                                  path: RolePolicyPath(role: Self.roleName, policy: "demo-mobile-uploader"))
 
         let endpoint = admin.endpoint.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let yaml = """

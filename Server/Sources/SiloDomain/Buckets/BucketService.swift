@@ -1,0 +1,65 @@
+import SiloCore
+import SiloStorage
+
+/// Buckets: their lifecycle and configuration. Names and documents arrive validated by the front end.
+public struct BucketService: Sendable {
+    let store: any ObjectStore
+    let multipart: any MultipartStore
+    let accountId: String
+    let clock: @Sendable () -> Int64
+
+    public init(store: any ObjectStore, multipart: any MultipartStore, accountId: String,
+                clock: @escaping @Sendable () -> Int64) {
+        self.store = store
+        self.multipart = multipart
+        self.accountId = accountId
+        self.clock = clock
+    }
+
+    /// The bucket, or `noSuchBucket`.
+    public func require(_ name: String) async throws -> BucketRecord {
+        guard let bucket = try await store.bucket(name) else { throw StorageError.noSuchBucket(name) }
+        return bucket
+    }
+
+    public func find(_ name: String) async throws -> BucketRecord? { try await store.bucket(name) }
+
+    /// What a bucket of this name would be if this account created it now: for authorizing PutBucket.
+    public func proposed(_ name: String) -> BucketRecord {
+        BucketRecord(name: name, owner: accountId, createdAt: 0, acl: .private, storageClass: .standard)
+    }
+
+    /// Creates the bucket; re-creating one's own bucket succeeds and changes nothing, as oss2's fixtures expect.
+    public func create(_ name: String, acl: BucketACL, storageClass: StorageClass) async throws {
+        let record = BucketRecord(name: name, owner: accountId, createdAt: clock(), acl: acl, storageClass: storageClass)
+        let (existing, created) = try await store.createBucket(record)
+        if !created && existing.owner != accountId { throw StorageError.bucketAlreadyExists(name) }
+    }
+
+    public func delete(_ name: String) async throws {
+        switch try await store.deleteBucket(name) {
+        case .deleted: return
+        case .notEmpty: throw StorageError.bucketNotEmpty(name)
+        case .notFound: throw StorageError.noSuchBucket(name)
+        }
+    }
+
+    public func update(_ name: String, _ update: BucketUpdate) async throws {
+        guard try await store.updateBucket(name, update) else { throw StorageError.noSuchBucket(name) }
+    }
+
+    public struct Statistics: Sendable {
+        public var objects: BucketStatistics
+        public var multipartUploads: Int64
+    }
+
+    public func statistics(_ name: String) async throws -> Statistics {
+        Statistics(objects: try await store.statistics(bucket: name), multipartUploads: try await multipart.uploadCount(bucket: name))
+    }
+
+    /// Buckets after `marker` starting with `prefix`, at most `limit`, and whether more remain.
+    public func list(prefix: String, after marker: String, limit: Int) async throws -> (buckets: [BucketRecord], truncated: Bool) {
+        let buckets = try await store.listBuckets(prefix: prefix, after: marker, limit: limit + 1)
+        return (Array(buckets.prefix(limit)), buckets.count > limit)
+    }
+}

@@ -1,0 +1,49 @@
+import SiloIAM
+import SiloImaging
+import SiloStorage
+
+/// The application layer over one set of stores, wired once: every front end (OSS, STS, admin, and the ones to
+/// come) calls these services, and nothing else, to act on storage and identity.
+public struct Domain: Sendable {
+    public let access: AccessControl
+    public let buckets: BucketService
+    public let objects: ObjectService
+    public let workflows: ObjectWorkflows
+    public let images: ImageService
+    public let callbacks: CallbackDelivery
+    public let iam: IAMService
+
+    /// How images are processed on this deployment.
+    public struct Imaging: Sendable {
+        public var workers: ImageWorkers?
+        public var cache: DerivedImageCache?
+        public var policy: ImageProcessingPolicy
+
+        public init(workers: ImageWorkers? = nil, cache: DerivedImageCache? = nil, policy: ImageProcessingPolicy = .any) {
+            self.workers = workers
+            self.cache = cache
+            self.policy = policy
+        }
+    }
+
+    /// - Parameters:
+    ///   - publicKeyURL: where callback receivers fetch storage's public key (it depends on the bound port).
+    public init(metadata: any StorageMetadata & ImageStyleStore, blobs: any BlobStore, iam: IAMService, accountId: String,
+                imaging: Imaging = Imaging(), callbacks: CallbackSettings = CallbackSettings(),
+                publicKeyURL: @escaping @Sendable () -> String = { "" },
+                clock: @escaping @Sendable () -> Int64) {
+        self.iam = iam
+        access = AccessControl(iam: iam, accountId: accountId, clock: clock)
+        objects = ObjectService(metadata: metadata, blobs: blobs, clock: clock)
+        // A replaced or deleted object's derived images go at once: the cache never serves an old source.
+        if let cache = imaging.cache {
+            objects.changes.observe { bucket, key in cache.invalidate(bucket: bucket, key: key) }
+        }
+        buckets = BucketService(store: metadata, multipart: metadata, accountId: accountId, clock: clock)
+        workflows = ObjectWorkflows(objects: objects, access: access)
+        images = ImageService(styles: metadata, objects: metadata, blobs: blobs, access: access, workers: imaging.workers,
+                              cache: imaging.cache, policy: imaging.policy, clock: clock)
+        self.callbacks = CallbackDelivery(settings: callbacks, blobs: blobs, accountId: accountId, clock: clock,
+                                          publicKeyURL: publicKeyURL)
+    }
+}

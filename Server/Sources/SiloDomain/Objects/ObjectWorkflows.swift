@@ -1,0 +1,127 @@
+import SiloCore
+import SiloStorage
+
+/// Object workflows that take more than one store call: read-modify-write of an ACL, copies that re-read a
+/// source released under them, symlinks that resolve to another object, and batch deletes authorized per key.
+/// Every object they read or write on the caller's behalf is authorized here.
+public struct ObjectWorkflows: Sendable {
+    public let objects: ObjectService
+    let access: AccessControl
+
+    public init(objects: ObjectService, access: AccessControl) {
+        self.objects = objects
+        self.access = access
+    }
+
+    /// Sets an object's ACL, guarded by the version read so a concurrent overwrite is never undone.
+    public func setACL(bucket: String, key: String, acl: ObjectACL) async throws {
+        for _ in 0..<3 {
+            guard var object = try await objects.metadata.object(bucket: bucket, key: key) else {
+                throw StorageError.noSuchKey(key)
+            }
+            let version = ObjectVersion(object)
+            object.acl = acl
+            do {
+                try await objects.commit(object, newBlobs: [], condition: .currentVersion(version))
+                return
+            } catch is ConditionFailure {
+                continue
+            } catch is SourceReleased {
+                continue
+            }
+        }
+        throw StorageError.contended
+    }
+
+    /// Where a copy reads from, with its `x-oss-copy-source-if-*` conditions.
+    public struct CopySource: Sendable {
+        public var bucket: String
+        public var key: String
+        public var conditions: Preconditions
+
+        public init(bucket: String, key: String, conditions: Preconditions) {
+            self.bucket = bucket
+            self.key = key
+            self.conditions = conditions
+        }
+    }
+
+    /// The source object, once the caller may read it and its conditions hold.
+    func load(_ source: CopySource, caller: Caller) async throws -> ObjectRecord {
+        guard let bucket = try await objects.metadata.bucket(source.bucket) else {
+            throw StorageError.noSuchBucket(source.bucket)
+        }
+        let record = try await objects.metadata.object(bucket: bucket.name, key: source.key)
+        try await access.authorize(caller, action: "oss:GetObject", scope: .read, bucket: bucket, key: source.key, object: record)
+        guard let record else { throw StorageError.noSuchKey(source.key) }
+        guard source.conditions.evaluateForCopy(etag: record.etag, lastModified: record.lastModified) else {
+            throw StorageError.preconditionFailed
+        }
+        return record
+    }
+
+    /// CopyObject: the destination shares the source's extents. A source released between the read and the
+    /// commit is read again once; then it is gone or stable.
+    public func copy(_ source: CopySource, caller: Caller, to bucket: BucketRecord, key: String,
+                     replacing attributes: ObjectAttributes?, acl: ObjectACL?, storageClass: StorageClass?,
+                     forbidOverwrite: Bool) async throws -> ObjectRecord {
+        for attempt in 0..<2 {
+            let record = try await load(source, caller: caller)
+            do {
+                return try await objects.copy(from: record, to: bucket, key: key, replacing: attributes, acl: acl,
+                                              storageClass: storageClass, forbidOverwrite: forbidOverwrite)
+            } catch is SourceReleased where attempt == 0 {
+                continue
+            }
+        }
+        throw StorageError.noSuchKey(source.key)
+    }
+
+    /// UploadPartCopy: a part sharing (a range of) the source's extents; `range` resolves the requested range
+    /// against the source's size. Answers the part, the range copied and the source's size.
+    public func uploadPartCopy(_ source: CopySource, caller: Caller, bucket: String, key: String, uploadId: String,
+                               partNumber: Int, range: @Sendable (Int64) throws -> Range<Int64>) async throws
+        -> (part: PartRecord, range: Range<Int64>, sourceSize: Int64)
+    {
+        _ = try await objects.requireUpload(bucket: bucket, key: key, uploadId: uploadId)
+        for attempt in 0..<2 {
+            let record = try await load(source, caller: caller)
+            let copied = try range(record.size)
+            do {
+                let part = try await objects.uploadPartCopy(bucket: bucket, key: key, uploadId: uploadId,
+                                                            partNumber: partNumber, source: record, range: copied)
+                return (part, copied, record.size)
+            } catch is SourceReleased where attempt == 0 {
+                continue
+            }
+        }
+        throw StorageError.noSuchKey(source.key)
+    }
+
+    /// Reads of a symlink serve the target's bytes, size and ETag with the link's own type and metadata; the
+    /// caller must be allowed to read the target too.
+    public func resolveSymlink(_ object: ObjectRecord, bucket: BucketRecord, caller: Caller) async throws -> ObjectRecord {
+        guard object.type == .symlink, let target = object.symlinkTarget else { return object }
+        guard let resolved = try await objects.metadata.object(bucket: bucket.name, key: target), resolved.type != .symlink else {
+            throw StorageError.symlinkTargetMissing(object.key)
+        }
+        try await access.authorize(caller, action: "oss:GetObject", scope: .read, bucket: bucket, key: target, object: resolved)
+        var merged = resolved
+        merged.key = object.key
+        merged.type = .symlink
+        merged.contentType = object.contentType == MimeTypes.fallback ? resolved.contentType : object.contentType
+        if !object.userMetadata.isEmpty { merged.userMetadata = object.userMetadata }
+        return merged
+    }
+
+    /// DeleteMultipleObjects: each key is authorized (against its own ACL for anonymous callers) before any is
+    /// deleted, so one refusal refuses the whole request and nothing is half done.
+    public func delete(keys: [String], in bucket: BucketRecord, caller: Caller) async throws {
+        for key in keys {
+            let existing = caller.isAnonymous ? try await objects.metadata.object(bucket: bucket.name, key: key) : nil
+            try await access.authorize(caller, action: "oss:DeleteObject", scope: .write, bucket: bucket, key: key,
+                                       object: existing)
+        }
+        try await objects.delete(bucket: bucket.name, keys: keys)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SiloCore
+import SiloDomain
+import SiloStorage
+
+/// PutObject, AppendObject, CopyObject, DeleteObject, DeleteMultipleObjects, PutSymlink, PutObjectAcl (spec §7).
+enum ObjectWriteHandlers {
+    static let maxDeleteBodyBytes = 2 * 1024 * 1024
+    static let maxDeleteKeys = 1000
+
+    static func writeHeaders(_ record: ObjectRecord) -> HTTPFields {
+        var fields = HTTPFields()
+        fields[.eTag] = "\"" + record.etag + "\""
+        fields[.ossHashCRC64] = String(record.crc64)
+        if let md5 = record.contentMD5, record.type == .normal { fields[.contentMD5] = md5 }
+        return fields
+    }
+
+    static func put(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        let request = call.request
+        try RequestHeaders.rejectUnsupported(request)
+        let attributes = try RequestHeaders.attributes(request)
+        let callback = try await CallbackResponses.parse(request, oss: oss)
+        let record = try await oss.domain.objects.put(
+            bucket: call.bucket, key: call.key, body: call.body, expectedLength: try RequestHeaders.contentLength(request),
+            contentMD5: try RequestHeaders.expectedMD5(request), attributes: attributes,
+            forbidOverwrite: RequestHeaders.forbidOverwrite(request))
+        if let callback {
+            return await CallbackResponses.respond(oss, callback, record: record, operation: "PutObject", request: request,
+                                                   caller: call.caller, headers: writeHeaders(record))
+        }
+        return Responses.empty(headers: writeHeaders(record))
+    }
+
+    static func append(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        let request = call.request
+        try RequestHeaders.rejectUnsupported(request)
+        guard let positionText = request.query["position"], let position = Int64(positionText), position >= 0 else {
+            throw OSSError.invalidArgument("The position parameter is missing or invalid.", name: "position",
+                                           value: request.query["position"])
+        }
+        let record = try await oss.domain.objects.append(
+            bucket: call.bucket, key: call.key, position: position, body: call.body,
+            expectedLength: try RequestHeaders.contentLength(request), contentMD5: try RequestHeaders.expectedMD5(request),
+            attributes: try RequestHeaders.attributes(request))
+        var fields = writeHeaders(record)
+        fields[.ossNextAppendPosition] = String(record.size)
+        return Responses.empty(headers: fields)
+    }
+
+    static func copy(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        let request = call.request
+        try RequestHeaders.rejectUnsupported(request)
+        let directive = request.header("x-oss-metadata-directive")?.uppercased() ?? "COPY"
+        guard directive == "COPY" || directive == "REPLACE" else {
+            throw OSSError.invalidArgument("Invalid metadata directive.", name: "x-oss-metadata-directive", value: directive)
+        }
+        let replacing = directive == "REPLACE" ? try RequestHeaders.attributes(request) : nil
+        let record = try await oss.domain.workflows.copy(
+            try copySource(request), caller: call.caller, to: call.bucket, key: call.key, replacing: replacing,
+            acl: try RequestHeaders.objectACL(request), storageClass: try RequestHeaders.storageClass(request),
+            forbidOverwrite: RequestHeaders.forbidOverwrite(request))
+        return Responses.xml(CopyObjectResult(etag: record.etag, lastModified: record.lastModified),
+                             headers: writeHeaders(record))
+    }
+
+    /// The copy source of `x-oss-copy-source` with its `x-oss-copy-source-if-*` conditions.
+    static func copySource(_ request: OSSRequest) throws -> ObjectWorkflows.CopySource {
+        let (bucket, key) = try parseCopySource(request.header("x-oss-copy-source") ?? "")
+        return ObjectWorkflows.CopySource(bucket: bucket, key: key, conditions: Preconditions(
+            ifMatch: request.header("x-oss-copy-source-if-match"),
+            ifNoneMatch: request.header("x-oss-copy-source-if-none-match"),
+            ifModifiedSince: request.header("x-oss-copy-source-if-modified-since"),
+            ifUnmodifiedSince: request.header("x-oss-copy-source-if-unmodified-since")))
+    }
+
+    /// `/<bucket>/<url-encoded key>[?versionId=...]`; the key is decoded after splitting off the bucket.
+    static func parseCopySource(_ header: String) throws -> (bucket: String, key: String) {
+        let malformed = OSSError.invalidArgument(
+            "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.", name: "x-oss-copy-source",
+            value: header)
+        var text = Substring(header)
+        if let question = text.firstIndex(of: "?") { text = text[..<question] }
+        if text.hasPrefix("/") { text = text.dropFirst() }
+        guard let slash = text.firstIndex(of: "/") else { throw malformed }
+        let bucket = String(text[..<slash])
+        guard !bucket.isEmpty, let key = PercentEncoding.decode(text[text.index(after: slash)...]), !key.isEmpty else {
+            throw malformed
+        }
+        try Names.validateObjectKey(key)
+        return (bucket, key)
+    }
+
+    static func delete(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        try await oss.domain.objects.delete(bucket: call.bucket.name, keys: [call.key])
+        return Responses.empty(.noContent)
+    }
+
+    /// Read only once the route allowed the caller to attempt it; each key is then authorized by the workflow.
+    static func deleteMultiple(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        let bytes = try await Bodies.collect(call.body, limit: maxDeleteBodyBytes)
+        try Bodies.verifyContentMD5(call.request, bytes)
+        let document = try XMLBody.decode(DeleteRequest.self, from: bytes, root: "Delete", maxElements: maxDeleteKeys * 3 + 16)
+        guard !document.objects.isEmpty, document.objects.count <= maxDeleteKeys else { throw OSSError.malformedXML }
+        let keys = document.objects.map(\.key)
+        for key in keys { try Names.validateObjectKey(key) }
+        try await oss.domain.workflows.delete(keys: keys, in: call.bucket, caller: call.caller)
+        return Responses.xml(DeleteResult(deleted: document.quiet ? [] : keys, encoding: try Listing.encodingType(call.query)))
+    }
+
+    static func putSymlink(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        let request = call.request
+        try RequestHeaders.rejectUnsupported(request)
+        guard let header = request.header("x-oss-symlink-target"), let target = PercentEncoding.decode(header) else {
+            throw OSSError.invalidArgument("x-oss-symlink-target is missing or malformed.", name: "x-oss-symlink-target")
+        }
+        try Names.validateObjectKey(target)
+        let record = try await oss.domain.objects.putSymlink(
+            bucket: call.bucket, key: call.key, target: target, attributes: try RequestHeaders.attributes(request),
+            forbidOverwrite: RequestHeaders.forbidOverwrite(request))
+        return Responses.empty(headers: [.eTag: "\"" + record.etag + "\""])
+    }
+
+    static func putACL(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        guard let acl = try RequestHeaders.objectACL(call.request) else {
+            throw OSSError.invalidArgument("x-oss-object-acl is required.", name: "x-oss-object-acl")
+        }
+        try await oss.domain.workflows.setACL(bucket: call.bucket.name, key: call.key, acl: acl)
+        return Responses.empty()
+    }
+}

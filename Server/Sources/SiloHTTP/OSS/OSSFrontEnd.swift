@@ -1,0 +1,30 @@
+import Hummingbird
+import SiloCore
+import SiloDomain
+import SiloIAM
+import SiloStorage
+
+/// The OSS API front end: what its handlers need (the domain's services, the deployment's settings) and the
+/// authentication every request passes. It parses, authorizes from the route table, calls the domain, renders.
+public struct OSSFrontEnd: Sendable {
+    public let settings: ServerSettings
+    public let domain: Domain
+    let authenticator: Authenticator
+    public let requests: RequestGauge
+    let adminHandlers: AdminHandlers
+
+    public init(settings: ServerSettings, domain: Domain) {
+        self.settings = settings
+        self.domain = domain
+        self.authenticator = Authenticator(settings: settings, credentials: domain.iam)
+        let requests = RequestGauge()
+        self.requests = requests
+        self.adminHandlers = AdminHandlers.make(iam: domain.iam) {
+            let snapshot = requests.snapshot
+            return AdminServerStats(inFlight: snapshot.inFlight, peak: snapshot.peak, served: snapshot.served)
+        }
+    }
+
+    var access: AccessControl { domain.access }
+    var metadata: any StorageMetadata { domain.objects.metadata }
+}

@@ -1,0 +1,132 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SiloCore
+import SiloDomain
+import SiloStorage
+
+/// The OSS API's single responder: parse, authenticate, route, authorize (from the route's table entry), call
+/// the handler, and render every failure once as OSS error XML.
+public struct OSSResponder: HTTPResponder {
+    public typealias Context = SiloRequestContext
+    public let frontEnd: OSSFrontEnd
+
+    public init(frontEnd: OSSFrontEnd) {
+        self.frontEnd = frontEnd
+    }
+
+    public func respond(to request: Request, context: SiloRequestContext) async throws -> Response {
+        let requestId = RequestIdentifier.make()
+        frontEnd.requests.enter()
+        var ossRequest: OSSRequest?
+        var response: Response
+        let bodyReads = BodyReadTracker()
+        do {
+            let parsed = try OSSRequest.parse(request, settings: frontEnd.settings, requestId: requestId)
+            ossRequest = parsed
+            response = try await handle(parsed, body: bodyReads.wrap(request.body), context: context)
+        } catch {
+            if let mapped = OSSErrors.map(error) {
+                response = Responses.error(mapped, request: ossRequest, requestId: requestId, isHead: request.method == .head)
+            } else {
+                context.logger.error("request failed", metadata: [
+                    "request_id": "\(requestId)", "method": "\(request.method)", "path": "\(request.head.path ?? "")",
+                    "error": "\(error)",
+                ])
+                response = Responses.error(.internalError, request: ossRequest, requestId: requestId,
+                                           isHead: request.method == .head)
+            }
+        }
+        if response.status.code >= 300 { await bodyReads.drainIfUnread(request.body, head: request.head) }
+        if let ossRequest, ossRequest.header(.origin) != nil, request.method != .options {
+            await CORSHandlers.apply(to: &response, request: ossRequest, frontEnd: frontEnd)
+        }
+        response.headers[.ossRequestId] = requestId
+        if request.headers[.connection]?.lowercased() == "close" { response.headers[.connection] = "close" }
+        return frontEnd.requests.tracking(response)
+    }
+
+    func handle(_ request: OSSRequest, body: RequestBody, context: SiloRequestContext) async throws -> Response {
+        if request.method == .options { return try await CORSHandlers.preflight(request, frontEnd: frontEnd) }
+        if request.method == .get || request.method == .head, request.bucket == "-",
+            request.key.map({ "-/" + $0 }) == CallbackDelivery.publicKeyPath {
+            // Anyone verifying a callback must be able to fetch the key, so this needs no signature.
+            return ServiceHandlers.callbackPublicKey(frontEnd)
+        }
+        let principal = try await frontEnd.authenticator.authenticate(request)
+        let caller = Caller(principal: principal, sourceIP: context.remoteAddress?.ipAddress,
+                            userAgent: request.header(.userAgent))
+        if request.bucket == "-" {
+            return try await AdminFrontEnd(frontEnd: frontEnd).respond(request, body: body, caller: caller)
+        }
+        switch OSSRoutes.resolve(request) {
+        case .unsupported(let feature): throw OSSError.unsupported(feature)
+        case .methodNotAllowed: throw OSSError.methodNotAllowed
+        case .route(let route):
+            let call = try await authorize(route, request, caller: caller, body: body, context: context)
+            return try await route.handler(frontEnd, call)
+        }
+    }
+
+    /// Central authorization: every route's action on its target, before its handler runs. What it loads (the
+    /// bucket, the object whose ACL counts) goes to the handler, so nothing is read twice.
+    func authorize(_ route: OSSRoute, _ request: OSSRequest, caller: Caller, body: RequestBody,
+                   context: SiloRequestContext) async throws -> OSSCall {
+        let access = frontEnd.access
+        func call(_ bucket: BucketRecord?, _ key: String?, _ object: ObjectRecord?) -> OSSCall {
+            OSSCall(request: request, caller: caller, route: route, bucket: bucket, key: key, object: object, body: body,
+                    context: context)
+        }
+        switch route.target {
+        case .service:
+            try await access.authorize(caller, action: route.action, scope: route.scope, bucket: nil)
+            return call(nil, nil, nil)
+        case .newBucket:
+            let name = request.bucket ?? ""
+            try Names.validateBucketName(name)
+            let proposed = frontEnd.domain.buckets.proposed(name)
+            try await access.authorize(caller, action: route.action, scope: route.scope, bucket: proposed)
+            return call(proposed, nil, nil)
+        case .bucket:
+            let bucket = try await requireBucket(request)
+            switch route.authorization {
+            case .central, .centralWithObject:
+                try await access.authorize(caller, action: route.action, scope: route.scope, bucket: bucket,
+                                           values: route.conditionValues(request))
+            case .perKeyInBody:
+                try await access.requireMayAttempt(caller, action: route.action, scope: route.scope, bucket: bucket)
+            case .formCredentials:
+                break
+            }
+            return call(bucket, nil, nil)
+        case .object:
+            let bucket = try await requireBucket(request)
+            guard let key = request.key else { throw OSSError.invalidObjectName() }
+            try Names.validateObjectKey(key)
+            var object: ObjectRecord?
+            let reads = route.scope == .read || request.method == .get || request.method == .head
+            if route.authorization == .centralWithObject, reads || caller.isAnonymous {
+                // Authorized before existence is revealed: an anonymous caller learns nothing about a private
+                // bucket's keys, but the object's own ACL may grant more than the bucket's.
+                object = try await frontEnd.metadata.object(bucket: bucket.name, key: key)
+            }
+            try await access.authorize(caller, action: route.action, scope: route.scope, bucket: bucket, key: key,
+                                       object: object, values: route.conditionValues(request))
+            for extra in route.headerActions where request.header(extra.header) != nil {
+                try await access.authorize(caller, action: extra.action, scope: .none, bucket: bucket, key: key, object: object)
+            }
+            return call(bucket, key, object)
+        }
+    }
+
+    /// The bucket the request addresses, or NoSuchBucket (InvalidBucketName for a name no bucket can have).
+    func requireBucket(_ request: OSSRequest) async throws -> BucketRecord {
+        guard let name = request.bucket else { throw OSSError.noSuchBucket("") }
+        guard let bucket = try await frontEnd.domain.buckets.find(name) else {
+            if !Names.isValidBucketName(name) { throw OSSError.invalidBucketName(name) }
+            throw OSSError.noSuchBucket(name)
+        }
+        return bucket
+    }
+}

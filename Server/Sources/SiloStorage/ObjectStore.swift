@@ -1,0 +1,138 @@
+import SiloCore
+
+/// Object storage's metadata, one concern per protocol so a backend is written (and checked by its own
+/// conformance suite) one concern at a time: `ObjectStore` (buckets, object manifests, blob references) and
+/// `MultipartStore` (uploads and parts). Identity (`IAMStore`) belongs to SiloIAM and image styles
+/// (`ImageStyleStore`) to SiloDomain, the modules that use them. Jobs and events will be stores of their own.
+public typealias StorageMetadata = ObjectStore & MultipartStore
+
+/// Buckets, object manifests, and the reference counts that tell the collector which blobs are free. Every
+/// mutation is one atomic, durable transaction.
+public protocol ObjectStore: Sendable {
+    // MARK: buckets
+    /// Inserts the bucket; returns the existing record instead when the name is taken.
+    func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool)
+    func bucket(_ name: String) async throws -> BucketRecord?
+    /// Buckets by name, strictly after `marker`, starting with `prefix`.
+    func listBuckets(prefix: String, after marker: String, limit: Int) async throws -> [BucketRecord]
+    /// Applies `update` to the bucket in one transaction; false when it does not exist.
+    func updateBucket(_ name: String, _ update: BucketUpdate) async throws -> Bool
+    func deleteBucket(_ name: String) async throws -> BucketDeletion
+    func statistics(bucket: String) async throws -> BucketStatistics
+
+    // MARK: objects
+    func object(bucket: String, key: String) async throws -> ObjectRecord?
+    /// Writes `record` if `condition` holds against the current object, releasing the blobs the old version
+    /// alone referenced. `newBlobs` were just written; every other blob in `record.extents` must still be live.
+    func commitObject(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition) async throws
+        -> CommitOutcome
+    /// Deletes the objects (missing keys are fine); false when the bucket does not exist.
+    func deleteObjects(bucket: String, keys: [String]) async throws -> Bool
+    func listObjects(_ query: ListQuery) async throws -> ObjectListing
+
+    // MARK: blob lifecycle
+    /// Whether committed metadata refers to the blob.
+    func isReferenced(_ blob: BlobID) async throws -> Bool
+    /// Blobs released at least `olderThan` seconds before `now`, oldest first.
+    func releasedBlobs(releasedBefore cutoff: Int64, limit: Int) async throws -> [BlobID]
+    /// Forgets blobs whose files the collector removed.
+    func forgetReleased(_ blobs: [BlobID]) async throws
+    /// Every blob id metadata refers to or has released but not yet forgotten.
+    func knownBlobs() async throws -> Set<BlobID>
+}
+
+public enum BucketUpdate: Sendable {
+    case acl(BucketACL)
+    case cors(CORSConfiguration?)
+    case policy(String?)
+}
+
+public enum BucketDeletion: Sendable, Hashable {
+    case deleted
+    case notEmpty
+    case notFound
+}
+
+/// Guards a commit against what is stored now.
+public enum WriteCondition: Sendable, Hashable {
+    case none
+    /// `x-oss-forbid-overwrite: true`.
+    case mustNotExist
+    /// Optimistic concurrency: the current object must still be this version (nil: still absent).
+    case currentVersion(ObjectVersion?)
+}
+
+/// Identifies one stored version of an object well enough to detect a concurrent change.
+public struct ObjectVersion: Sendable, Hashable {
+    public var etag: String
+    public var size: Int64
+    public var lastModified: Int64
+
+    public init(_ record: ObjectRecord) {
+        etag = record.etag
+        size = record.size
+        lastModified = record.lastModified
+    }
+}
+
+public enum CommitOutcome: Sendable, Hashable {
+    case committed
+    case noSuchBucket
+    /// The condition did not hold; `current` is what is stored now.
+    case conditionFailed(current: ObjectRecord?)
+    /// A reused blob (a copy's source) was released meanwhile; re-read the source and retry.
+    case sourceReleased
+}
+
+public struct ListQuery: Sendable, Hashable {
+    public var bucket: String
+    public var prefix: String
+    public var delimiter: String?
+    /// List keys strictly greater than this.
+    public var after: String?
+    public var limit: Int
+
+    public init(bucket: String, prefix: String = "", delimiter: String? = nil, after: String? = nil, limit: Int = 1000) {
+        self.bucket = bucket
+        self.prefix = prefix
+        self.delimiter = delimiter
+        self.after = after
+        self.limit = limit
+    }
+}
+
+/// Objects and common prefixes together, in key order, at most `limit` entries.
+public struct ObjectListing: Sendable {
+    public enum Entry: Sendable {
+        case object(ObjectSummary)
+        case commonPrefix(String)
+
+        public var sortKey: String {
+            switch self {
+            case .object(let summary): return summary.key
+            case .commonPrefix(let prefix): return prefix
+            }
+        }
+    }
+
+    public var entries: [Entry]
+    /// Whether entries past the last one remain.
+    public var isTruncated: Bool
+
+    public init(entries: [Entry], isTruncated: Bool) {
+        self.entries = entries
+        self.isTruncated = isTruncated
+    }
+
+    public var page: ListingPage {
+        var objects: [ObjectSummary] = []
+        var prefixes: [String] = []
+        for entry in entries {
+            switch entry {
+            case .object(let summary): objects.append(summary)
+            case .commonPrefix(let prefix): prefixes.append(prefix)
+            }
+        }
+        return ListingPage(objects: objects, commonPrefixes: prefixes, nextMarker: isTruncated ? entries.last?.sortKey : nil)
+    }
+}

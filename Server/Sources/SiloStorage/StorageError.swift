@@ -1,0 +1,32 @@
+/// What object storage refuses, in its own terms. Front ends map each case once to their wire form (OSS XML
+/// in SiloHTTP); nothing here knows HTTP.
+public enum StorageError: Error, Sendable, Hashable {
+    case noSuchBucket(String)
+    case noSuchKey(String)
+    case noSuchUpload(String)
+    case bucketNotEmpty(String)
+    /// The name is another owner's bucket.
+    case bucketAlreadyExists(String)
+    /// A forbid-overwrite write found the key taken.
+    case objectExists(String)
+    /// Past 5 GB, or past what the client announced.
+    case tooLarge
+    /// The body ended before the announced length.
+    case incompleteBody(expected: Int64, received: Int64)
+    case bodyLongerThanAnnounced
+    /// The body's MD5 differs from `Content-MD5`.
+    case digestMismatch
+    /// An append at the wrong position; the object's length now.
+    case positionMismatch(currentLength: Int64)
+    case notAppendable(String)
+    case invalidPartOrder(String?)
+    case invalidPart(Int)
+    case partTooSmall(Int)
+    /// A conditional read or copy whose `If-*` conditions do not hold.
+    case preconditionFailed
+    /// A symlink whose target is missing (or is itself a symlink).
+    case symlinkTargetMissing(String)
+    case notSymlink(String)
+    /// A read-modify-write lost to concurrent writers every time it tried.
+    case contended
+}

@@ -1,0 +1,194 @@
+import SiloCore
+import SiloStorage
+
+/// A violated expectation of a store contract.
+public struct ConformanceFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String, file: StaticString = #fileID, line: UInt = #line) {
+        self.description = "\(description) (\(file):\(line))"
+    }
+}
+
+func expect(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) throws {
+    if !condition { throw ConformanceFailure(message(), file: file, line: line) }
+}
+
+/// The behaviour every `ObjectStore` must show. Each check gets a fresh, empty store.
+public enum ObjectStoreConformance {
+    public typealias Check = @Sendable (any ObjectStore) async throws -> Void
+
+    public static let checks: [(name: String, run: Check)] = [
+        ("buckets", buckets),
+        ("commitConditions", commitConditions),
+        ("referenceCounting", referenceCounting),
+        ("reusingAReleasedBlobFails", reusingAReleasedBlobFails),
+        ("deleteObjects", deleteObjects),
+        ("listingOrderAndPaging", listingOrderAndPaging),
+        ("listingWithDelimiter", listingWithDelimiter),
+        ("statistics", statistics),
+    ]
+
+    static func bucket(_ name: String) -> BucketRecord {
+        BucketRecord(name: name, owner: "1", createdAt: 1_700_000_000, acl: .private, storageClass: .standard)
+    }
+
+    public static func object(_ key: String, in bucket: String = "b", blobs: [BlobID], size: Int64 = 1, etag: String = "E",
+                       modified: Int64 = 1_700_000_000) -> ObjectRecord {
+        ObjectRecord(
+            bucket: bucket, key: key, size: size, etag: etag, lastModified: modified, contentType: "text/plain",
+            contentMD5: nil, crc64: UInt64.max, type: .normal, storageClass: .standard, acl: .default,
+            headers: StoredHeaders(cacheControl: "no-cache", expires: "never"),
+            userMetadata: [MetadataEntry("a", "1"), MetadataEntry("b", "two words: 中文")],
+            extents: blobs.map { Extent(blob: $0, length: size) })
+    }
+
+    @discardableResult
+    static func put(_ store: any ObjectStore, _ record: ObjectRecord, new: Set<BlobID>? = nil,
+                    condition: WriteCondition = .none) async throws -> CommitOutcome {
+        try await store.commitObject(record, newBlobs: new ?? Set(record.extents.map(\.blob)), condition: condition)
+    }
+
+    public static func buckets(_ store: any ObjectStore) async throws {
+        let (created, isNew) = try await store.createBucket(bucket("b"))
+        try expect(isNew && created.name == "b", "first create inserts")
+        let (_, again) = try await store.createBucket(bucket("b"))
+        try expect(!again, "second create reports the existing bucket")
+        _ = try await store.createBucket(bucket("a"))
+        _ = try await store.createBucket(bucket("c"))
+        let names = try await store.listBuckets(prefix: "", after: "a", limit: 10).map(\.name)
+        try expect(names == ["b", "c"], "buckets list after the marker in order, got \(names)")
+        try expect(try await store.listBuckets(prefix: "c", after: "", limit: 10).map(\.name) == ["c"], "prefix filter")
+        try expect(try await store.updateBucket("b", .acl(.publicRead)), "update existing")
+        try expect(try await store.bucket("b")?.acl == .publicRead, "acl stored")
+        let cors = CORSConfiguration(rules: [.init(allowedOrigins: ["*"], allowedMethods: ["GET"], maxAgeSeconds: 5)])
+        _ = try await store.updateBucket("b", .cors(cors))
+        try expect(try await store.bucket("b")?.cors == cors, "cors stored")
+        try expect(!(try await store.updateBucket("zzz", .acl(.private))), "update of a missing bucket")
+        try await put(store, object("k", blobs: [BlobID.random()]))
+        try expect(try await store.deleteBucket("b") == .notEmpty, "non-empty bucket stays")
+        _ = try await store.deleteObjects(bucket: "b", keys: ["k"])
+        try expect(try await store.deleteBucket("b") == .deleted, "empty bucket goes")
+        try expect(try await store.deleteBucket("b") == .notFound, "second delete finds nothing")
+        try expect(try await store.bucket("b") == nil, "deleted bucket is gone")
+    }
+
+    public static func commitConditions(_ store: any ObjectStore) async throws {
+        try expect(try await put(store, object("k", blobs: [BlobID.random()])) == .noSuchBucket, "missing bucket")
+        _ = try await store.createBucket(bucket("b"))
+        let first = object("k", blobs: [BlobID.random()], etag: "E1")
+        try expect(try await put(store, first, condition: .mustNotExist) == .committed, "create when absent")
+        let stored = try await store.object(bucket: "b", key: "k")
+        try expect(stored == first, "round trip keeps every field, got \(String(describing: stored))")
+        let second = object("k", blobs: [BlobID.random()], etag: "E2")
+        guard case .conditionFailed(let current) = try await put(store, second, condition: .mustNotExist) else {
+            throw ConformanceFailure("forbid-overwrite must fail on an existing key")
+        }
+        try expect(current == first, "a failed condition reports the current object")
+        try expect(try await put(store, second, condition: .currentVersion(ObjectVersion(first))) == .committed,
+                   "optimistic write against the version read")
+        guard case .conditionFailed = try await put(store, first, condition: .currentVersion(ObjectVersion(first))) else {
+            throw ConformanceFailure("a stale version must not commit")
+        }
+        try expect(try await store.object(bucket: "b", key: "k")?.etag == "E2", "stale write left no trace")
+        let absent = object("new", blobs: [BlobID.random()])
+        try expect(try await put(store, absent, condition: .currentVersion(nil)) == .committed, "nil version means absent")
+    }
+
+    public static func referenceCounting(_ store: any ObjectStore) async throws {
+        _ = try await store.createBucket(bucket("b"))
+        let a = BlobID.random()
+        let b = BlobID.random()
+        try await put(store, object("k", blobs: [a]))
+        try expect(try await store.isReferenced(a), "committed blob is referenced")
+        try await put(store, object("copy", blobs: [a]), new: [])
+        try await put(store, object("k", blobs: [b]))
+        try expect(try await store.isReferenced(a), "the copy still names the old blob")
+        try expect(try await store.releasedBlobs(releasedBefore: Int64.max, limit: 10).isEmpty, "nothing released yet")
+        _ = try await store.deleteObjects(bucket: "b", keys: ["copy"])
+        try expect(!(try await store.isReferenced(a)), "last reference gone")
+        let released = try await store.releasedBlobs(releasedBefore: Int64.max, limit: 10)
+        try expect(released == [a], "the blob is released, got \(released)")
+        try expect(try await store.releasedBlobs(releasedBefore: 0, limit: 10).isEmpty, "grace period respected")
+        try await store.forgetReleased(released)
+        try expect(try await store.knownBlobs() == [b], "forgotten blobs are no longer known")
+        // An append-like manifest that keeps a blob and adds one releases nothing.
+        let c = BlobID.random()
+        try await put(store, object("k", blobs: [b, c]), new: [c])
+        try expect(try await store.releasedBlobs(releasedBefore: Int64.max, limit: 10).isEmpty, "kept blob not released")
+    }
+
+    public static func reusingAReleasedBlobFails(_ store: any ObjectStore) async throws {
+        _ = try await store.createBucket(bucket("b"))
+        let a = BlobID.random()
+        try await put(store, object("k", blobs: [a]))
+        _ = try await store.deleteObjects(bucket: "b", keys: ["k"])
+        let outcome = try await put(store, object("copy", blobs: [a]), new: [])
+        try expect(outcome == .sourceReleased, "a released blob cannot be named again, got \(outcome)")
+        try expect(try await store.object(bucket: "b", key: "copy") == nil, "nothing was written")
+    }
+
+    public static func deleteObjects(_ store: any ObjectStore) async throws {
+        try expect(!(try await store.deleteObjects(bucket: "nope", keys: ["k"])), "missing bucket")
+        _ = try await store.createBucket(bucket("b"))
+        try await put(store, object("k1", blobs: [BlobID.random()]))
+        try await put(store, object("k2", blobs: [BlobID.random()]))
+        try expect(try await store.deleteObjects(bucket: "b", keys: ["k1", "never"]), "missing keys are fine")
+        try expect(try await store.object(bucket: "b", key: "k1") == nil, "deleted")
+        try expect(try await store.object(bucket: "b", key: "k2") != nil, "untouched")
+    }
+
+    static func keys(_ listing: ObjectListing) -> [String] { listing.entries.map(\.sortKey) }
+
+    public static func listingOrderAndPaging(_ store: any ObjectStore) async throws {
+        _ = try await store.createBucket(bucket("b"))
+        _ = try await store.createBucket(bucket("other"))
+        let all = ["a", "a/b", "aa", "b", "Z", "中文", "\u{7F}", "é"]
+        for key in all { try await put(store, object(key, blobs: [BlobID.random()])) }
+        try await put(store, object("a", in: "other", blobs: [BlobID.random()]))
+        let bytewise = all.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        let whole = try await store.listObjects(ListQuery(bucket: "b", limit: 100))
+        try expect(keys(whole) == bytewise && !whole.isTruncated, "byte order, got \(keys(whole))")
+        var collected: [String] = []
+        var after: String?
+        while true {
+            let page = try await store.listObjects(ListQuery(bucket: "b", after: after, limit: 3))
+            collected += keys(page)
+            guard page.isTruncated else { break }
+            try expect(page.entries.count == 3, "full pages while truncated")
+            after = page.page.nextMarker
+        }
+        try expect(collected == bytewise, "paging visits every key once, got \(collected)")
+        let prefixed = try await store.listObjects(ListQuery(bucket: "b", prefix: "a", limit: 100))
+        try expect(keys(prefixed) == ["a", "a/b", "aa"], "prefix, got \(keys(prefixed))")
+        let exact = try await store.listObjects(ListQuery(bucket: "b", prefix: "a", after: "a/b", limit: 100))
+        try expect(keys(exact) == ["aa"], "marker within the prefix, got \(keys(exact))")
+        let empty = try await store.listObjects(ListQuery(bucket: "b", limit: 0))
+        try expect(empty.entries.isEmpty, "limit zero lists nothing")
+    }
+
+    public static func listingWithDelimiter(_ store: any ObjectStore) async throws {
+        _ = try await store.createBucket(bucket("b"))
+        let all = ["a/1", "a/2", "a/x/3", "b", "c/1", "c0", "d/e/f", "中文/1", "中文/2"]
+        for key in all { try await put(store, object(key, blobs: [BlobID.random()])) }
+        let top = try await store.listObjects(ListQuery(bucket: "b", delimiter: "/", limit: 100))
+        try expect(keys(top) == ["a/", "b", "c/", "c0", "d/", "中文/"], "roll-up, got \(keys(top))")
+        let paged = try await store.listObjects(ListQuery(bucket: "b", delimiter: "/", limit: 2))
+        try expect(keys(paged) == ["a/", "b"] && paged.isTruncated && paged.page.nextMarker == "b", "first page")
+        let next = try await store.listObjects(ListQuery(bucket: "b", delimiter: "/", after: "a/", limit: 2))
+        try expect(keys(next) == ["b", "c/"], "a common-prefix marker skips its group, got \(keys(next))")
+        let inner = try await store.listObjects(ListQuery(bucket: "b", prefix: "a/", delimiter: "/", limit: 100))
+        try expect(keys(inner) == ["a/1", "a/2", "a/x/"], "within a prefix, got \(keys(inner))")
+        let multi = try await store.listObjects(ListQuery(bucket: "b", delimiter: "文/", limit: 100))
+        try expect(keys(multi).contains("中文/") && !keys(multi).contains("中文/1"), "multi-byte delimiter")
+        let exactlyFull = try await store.listObjects(ListQuery(bucket: "b", prefix: "中文/", delimiter: "/", limit: 2))
+        try expect(keys(exactlyFull) == ["中文/1", "中文/2"] && !exactlyFull.isTruncated, "no phantom truncation")
+    }
+
+    public static func statistics(_ store: any ObjectStore) async throws {
+        _ = try await store.createBucket(bucket("b"))
+        try await put(store, object("k1", blobs: [BlobID.random()], size: 10, modified: 5))
+        try await put(store, object("k2", blobs: [BlobID.random()], size: 32, modified: 9))
+        let stats = try await store.statistics(bucket: "b")
+        try expect(stats.objectCount == 2 && stats.totalSize == 42 && stats.lastModified == 9, "totals: \(stats)")
+    }
+}
