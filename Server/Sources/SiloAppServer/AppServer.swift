@@ -84,18 +84,18 @@ public struct AppServer: Sendable {
                            onServerRunning: onServerRunning, logger: logger)
     }
 
-    func limit(ip: String) throws(AppServerError) {
-        if let wait = ipLimiter.acquire("ip:" + ip) { throw .throttled(retryAfter: wait) }
+    func limit(ip: String) throws(AppFailure) {
+        if let wait = ipLimiter.acquire("ip:" + ip) { throw .throttled(retryAfterSeconds: wait) }
     }
 
     /// The per-IP limit for every request, and the tighter one for password checks.
-    func limitSignIn(ip: String) throws(AppServerError) {
+    func limitSignIn(ip: String) throws(AppFailure) {
         try limit(ip: ip)
-        if let wait = signInLimiter.acquire("ip:" + ip) { throw .throttled(retryAfter: wait) }
+        if let wait = signInLimiter.acquire("ip:" + ip) { throw .throttled(retryAfterSeconds: wait) }
     }
 
-    func limit(user: AppUser) throws(AppServerError) {
-        if let wait = userLimiter.acquire("user:" + user.uid) { throw .throttled(retryAfter: wait) }
+    func limit(user: AppUser) throws(AppFailure) {
+        if let wait = userLimiter.acquire("user:" + user.uid) { throw .throttled(retryAfterSeconds: wait) }
     }
 
     /// The caller, after the per-IP limit; 401 without valid credentials.

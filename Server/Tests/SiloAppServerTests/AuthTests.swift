@@ -42,9 +42,9 @@ import Testing
     @Test func registerLoginAndSessions() async throws {
         let accounts = try store()
         _ = try await accounts.register(username: "alice", password: "password-1")
-        await #expect(throws: AppServerError.self) { _ = try await accounts.register(username: "alice", password: "password-2") }
-        await #expect(throws: AppServerError.self) { _ = try await accounts.login(username: "alice", password: "wrong-password") }
-        await #expect(throws: AppServerError.self) { _ = try await accounts.login(username: "nobody", password: "password-1") }
+        await #expect(throws: AppFailure.usernameTaken("alice")) { _ = try await accounts.register(username: "alice", password: "password-2") }
+        await #expect(throws: AppFailure.wrongCredentials) { _ = try await accounts.login(username: "alice", password: "wrong-password") }
+        await #expect(throws: AppFailure.wrongCredentials, "an unknown user fails exactly like a wrong password") { _ = try await accounts.login(username: "nobody", password: "password-1") }
         let session = try await accounts.login(username: "alice", password: "password-1")
         #expect(session.token.hasPrefix(AccountStore.tokenPrefix))
         #expect(try await accounts.user(forSession: session.token) == AppUser(uid: "alice"))
@@ -58,11 +58,11 @@ import Testing
 
     @Test(arguments: ["ab", "Alice", "a/b", ".hidden", "x y", String(repeating: "a", count: 33)])
     func refusesBadUsernames(_ username: String) {
-        #expect(throws: AppServerError.self) { try AccountStore.validate(username: username, password: "long-enough") }
+        #expect(throws: AppFailure.invalidUsername) { try AccountStore.validate(username: username, password: "long-enough") }
     }
 
     @Test func refusesShortPasswords() {
-        #expect(throws: AppServerError.self) { try AccountStore.validate(username: "alice", password: "short") }
+        #expect(throws: AppFailure.invalidPassword) { try AccountStore.validate(username: "alice", password: "short") }
     }
 }
 

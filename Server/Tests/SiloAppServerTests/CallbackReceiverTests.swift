@@ -226,5 +226,6 @@ import Testing
 }
 
 extension Error {
-    var code: String { (self as? AppServerError)?.code ?? "\(self)" }
+    /// The code the app server answers this failure with, through the front end's one mapping.
+    var code: String { (self as? AppFailure).map { AppErrors.document($0).code } ?? "\(self)" }
 }

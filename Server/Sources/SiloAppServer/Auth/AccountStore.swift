@@ -28,13 +28,13 @@ public struct AccountStore: Sendable {
     }
 
     /// Usernames become uids and key prefixes: 3–32 lowercase letters, digits, `.`, `_`, `-`.
-    public static func validate(username: String, password: String) throws(AppServerError) {
+    public static func validate(username: String, password: String) throws(AppFailure) {
         let allowed = username.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
         guard (3...32).contains(username.utf8.count), allowed, AppUser.isValidUID(username), username.first != "." else {
-            throw .badRequest("InvalidUsername", "A username is 3 to 32 characters of a-z, 0-9, '.', '_' and '-'.")
+            throw .invalidUsername
         }
         guard (8...1024).contains(password.utf8.count) else {
-            throw .badRequest("InvalidPassword", "A password is 8 to 1024 bytes long.")
+            throw .invalidPassword
         }
     }
 
@@ -49,7 +49,7 @@ public struct AccountStore: Sendable {
                            arguments: [username, hash, now])
             return db.changesCount == 1
         }
-        guard inserted else { throw AppServerError.conflict("UserAlreadyExists", "The username \(username) is taken.") }
+        guard inserted else { throw AppFailure.usernameTaken(username) }
         return AppUser(uid: username)
     }
 
@@ -63,7 +63,7 @@ public struct AccountStore: Sendable {
             PasswordHasher.verify(password, against: stored ?? decoyHash)
         }
         guard let stored, valid else {
-            throw AppServerError.unauthorized("The username or password is wrong.")
+            throw AppFailure.wrongCredentials
         }
         // Hashes made under older, cheaper parameters are upgraded the first time the password is known.
         if hasher.needsRehash(stored) {

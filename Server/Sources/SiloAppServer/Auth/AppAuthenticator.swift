@@ -24,13 +24,13 @@ public struct AppAuthenticator: Sendable {
 
     public func authenticate(headers: HTTPFields, query: [String: String]) async throws -> AppUser {
         guard let token = Self.bearer(headers: headers, query: query) else {
-            throw AppServerError.unauthorized("Sign in first: send Authorization: Bearer <session token or JWT>.")
+            throw AppFailure.signInRequired
         }
         if token.hasPrefix(AccountStore.tokenPrefix) {
             if let accounts, let user = try await accounts.user(forSession: token) { return user }
         } else if let jwt, let user = await jwt.user(forToken: token) {
             return user
         }
-        throw AppServerError.unauthorized("The bearer token is invalid or expired.")
+        throw AppFailure.invalidBearerToken
     }
 }

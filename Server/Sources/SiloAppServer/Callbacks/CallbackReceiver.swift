@@ -60,18 +60,18 @@ public struct CallbackReceiver: Sendable {
 
     /// - Parameters:
     ///   - path: the request path exactly as received (percent-encoded), and `rawQuery` the text after `?`.
-    public func receive(path: String, rawQuery: String?, body: Data, headers: Headers) async throws(AppServerError)
+    public func receive(path: String, rawQuery: String?, body: Data, headers: Headers) async throws(AppFailure)
         -> UploadCatalog.Upload
     {
         guard let authorization = headers.authorization, !authorization.isEmpty, let publicKeyURL = headers.publicKeyURL,
             !publicKeyURL.isEmpty
         else {
-            throw .forbidden("MissingCallbackSignature", "The callback lacks authorization or x-oss-pub-key-url.")
+            throw .callbackRejected(.missingSignature, message: "The callback lacks authorization or x-oss-pub-key-url.")
         }
         guard publicKeyURL.utf8.count <= 2048, let urlData = Data(base64Encoded: publicKeyURL),
             let url = URL(string: String(decoding: urlData, as: UTF8.self))
         else {
-            throw .forbidden("InvalidPublicKeyURL", "x-oss-pub-key-url is not a base64 URL.")
+            throw .callbackRejected(.invalidPublicKeyURL, message: "x-oss-pub-key-url is not a base64 URL.")
         }
         let stringToSign = CallbackStringToSign.make(path: path, rawQuery: rawQuery, body: String(decoding: body, as: UTF8.self))
         var pem = try await keys.key(at: url)
@@ -79,7 +79,7 @@ public struct CallbackReceiver: Sendable {
             // The storage service may have rotated its key since it was cached.
             pem = try await keys.key(at: url, refresh: true)
             guard CallbackSignatureVerifier.isValid(signature: authorization, stringToSign: stringToSign, publicKeyPEM: pem) else {
-                throw .forbidden("InvalidCallbackSignature", "The callback signature does not verify.")
+                throw .callbackRejected(.invalidSignature, message: "The callback signature does not verify.")
             }
         }
         let upload: UploadCatalog.Upload
@@ -89,12 +89,12 @@ public struct CallbackReceiver: Sendable {
                 facts = try CallbackAttestation.verify(facts: encoded, signature: headers.factsSignature ?? "",
                                                        stringToSign: stringToSign, publicKeyPEM: pem)
             } catch {
-                throw .forbidden("InvalidCallbackFacts", "The callback's storage facts do not verify.")
+                throw .callbackRejected(.invalidFacts, message: "The callback's storage facts do not verify.")
             }
             upload = try attested(facts)
         } else {
             guard !requireStorageFacts else {
-                throw .forbidden("UnattestedCallback",
+                throw .callbackRejected(.unattested, message:
                                  "The callback carries no storage facts; this server believes nothing else.")
             }
             upload = try await unattested(rawQuery: rawQuery, body: body)
@@ -102,19 +102,19 @@ public struct CallbackReceiver: Sendable {
         do {
             try await catalog.record(upload)
         } catch {
-            throw AppServerError(status: 500, code: "CatalogUnavailable", message: "Recording the upload failed.")
+            throw .unavailable(.catalog, message: "Recording the upload failed.")
         }
         return upload
     }
 
     /// An upload as storage's signed facts describe it.
-    func attested(_ facts: CallbackFacts) throws(AppServerError) -> UploadCatalog.Upload {
+    func attested(_ facts: CallbackFacts) throws(AppFailure) -> UploadCatalog.Upload {
         let now = clock()
         guard abs(now - facts.issuedAt) <= Self.maxFactsAgeSeconds else {
-            throw .forbidden("StaleCallback", "The callback's storage facts are too old.")
+            throw .callbackRejected(.stale, message: "The callback's storage facts are too old.")
         }
         guard facts.bucket == bucket else {
-            throw .forbidden("ForeignBucket", "Uploads to bucket \(facts.bucket) are not this app's.")
+            throw .callbackRejected(.foreignBucket, message: "Uploads to bucket \(facts.bucket) are not this app's.")
         }
         let uid = try owner(of: facts.object)
         // The uploader must be the owner's own session of the app's role, as /v1/token mints them.
@@ -122,7 +122,7 @@ public struct CallbackReceiver: Sendable {
         guard uploader.kind == "role-session", uploader.roleArn?.lowercased() == roleArn.lowercased(),
             uploader.sessionName == AppUser(uid: uid).roleSessionName
         else {
-            throw .forbidden("ForeignUploader",
+            throw .callbackRejected(.foreignUploader, message:
                              "\(facts.object) was not uploaded by \(uid)'s session (uploader: \(uploader.arn ?? uploader.kind)).")
         }
         return UploadCatalog.Upload(
@@ -132,38 +132,38 @@ public struct CallbackReceiver: Sendable {
 
     /// An upload from a storage service that signs no facts: the key is the body's claim, bounded to the user
     /// the callback URL was issued to; everything else is asked of storage.
-    func unattested(rawQuery: String?, body: Data) async throws(AppServerError) -> UploadCatalog.Upload {
+    func unattested(rawQuery: String?, body: Data) async throws(AppFailure) -> UploadCatalog.Upload {
         guard let issued = parameters?.issuedUser(rawQuery: rawQuery) else {
-            throw .forbidden("UnboundCallback", "The callback URL does not name the user it was issued to.")
+            throw .callbackRejected(.unbound, message: "The callback URL does not name the user it was issued to.")
         }
         let fields = Self.fields(of: body)
         guard let bucketName = fields["bucket"], let key = fields["object"], !key.isEmpty else {
-            throw .badRequest("IncompleteCallback", "The callback body must carry bucket and object.")
+            throw .incompleteCallback
         }
         guard bucketName == bucket else {
-            throw .forbidden("ForeignBucket", "Uploads to bucket \(bucketName) are not this app's.")
+            throw .callbackRejected(.foreignBucket, message: "Uploads to bucket \(bucketName) are not this app's.")
         }
         let uid = try owner(of: key)
         guard uid == issued else {
-            throw .forbidden("ForeignKey", "The key \(key) is not under the prefix of the user this callback was issued to.")
+            throw .callbackRejected(.foreignKey, message: "The key \(key) is not under the prefix of the user this callback was issued to.")
         }
         let stored: StoredObject?
         do {
             stored = try await storage.lookup(bucket: bucketName, key: key)
         } catch {
-            throw .upstream("StorageUnavailable", "Looking up \(key) in storage failed: \(error)")
+            throw .unavailable(.storage, message: "Looking up \(key) in storage failed: \(error)")
         }
         guard let stored else {
-            throw AppServerError(status: 404, code: "NoSuchObject", message: "Storage has no object \(key).")
+            throw .noSuchObject(key)
         }
         return UploadCatalog.Upload(
             uid: uid, bucket: bucketName, key: key, size: stored.size, etag: stored.etag, mimeType: stored.contentType,
             width: stored.image?.width, height: stored.image?.height, uploadedAt: clock())
     }
 
-    func owner(of key: String) throws(AppServerError) -> String {
+    func owner(of key: String) throws(AppFailure) -> String {
         guard let uid = PolicyTemplate.owner(ofKey: key, templates: templates) else {
-            throw .forbidden("NotAUserKey", "The key \(key) is under no user's prefix.")
+            throw .callbackRejected(.notAUserKey, message: "The key \(key) is under no user's prefix.")
         }
         return uid
     }

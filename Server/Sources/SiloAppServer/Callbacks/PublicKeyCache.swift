@@ -53,9 +53,9 @@ public actor PublicKeyCache {
     static func port(_ url: URL) -> Int { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80) }
 
     /// The PEM at `url`; `refresh` refetches it (the key may have been rotated) unless it was fetched lately.
-    public func key(at url: URL, refresh: Bool = false) async throws(AppServerError) -> String {
+    public func key(at url: URL, refresh: Bool = false) async throws(AppFailure) -> String {
         guard isAllowed(url), let name = Self.normalized(url), let target = URL(string: name) else {
-            throw .forbidden("PublicKeyURLNotAllowed", "The callback's public key URL \(url) is not an allowed key source.")
+            throw .callbackRejected(.publicKeyURLNotAllowed, message: "The callback's public key URL \(url) is not an allowed key source.")
         }
         if let cached = keys[name], !refresh || cached.fetchedAt.duration(to: .now) < Self.minimumRefresh {
             return cached.pem
@@ -63,7 +63,7 @@ public actor PublicKeyCache {
         let now = ContinuousClock.now
         recentFetches.removeAll { $0.duration(to: now) > .seconds(60) }
         guard recentFetches.count < Self.maxFetchesPerMinute else {
-            throw .upstream("PublicKeyUnavailable", "Too many public key fetches; try again in a minute.")
+            throw .unavailable(.publicKey, message: "Too many public key fetches; try again in a minute.")
         }
         recentFetches.append(now)
         let pem: String
@@ -71,10 +71,10 @@ public actor PublicKeyCache {
         do {
             pem = try await fetcher(target)
         } catch {
-            throw .upstream("PublicKeyUnavailable", "The callback's public key could not be fetched.")
+            throw .unavailable(.publicKey, message: "The callback's public key could not be fetched.")
         }
         guard pem.contains("-----BEGIN PUBLIC KEY-----") else {
-            throw .upstream("PublicKeyUnavailable", "The callback's public key could not be fetched.")
+            throw .unavailable(.publicKey, message: "The callback's public key could not be fetched.")
         }
         if keys[name] == nil, keys.count >= Self.maxEntries,
             let oldest = keys.min(by: { $0.value.fetchedAt < $1.value.fetchedAt })?.key {
@@ -90,7 +90,7 @@ public actor PublicKeyCache {
     @Sendable static func fetchOverHTTP(_ url: URL) async throws -> String {
         let response = try await client.execute(OutboundRequest(url: url), timeout: .seconds(5), maxResponseBytes: maxKeyBytes)
         guard response.status == .ok else {
-            throw AppServerError.upstream("PublicKeyUnavailable", "HTTP \(response.status.code)")
+            throw AppFailure.unavailable(.publicKey, message: "HTTP \(response.status.code)")
         }
         return String(buffer: response.body)
     }

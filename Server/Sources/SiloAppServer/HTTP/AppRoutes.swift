@@ -59,7 +59,7 @@ extension AppServer {
         router.post("/v1/accounts") { request, context in
             try limitSignIn(ip: context.clientIP)
             guard let accounts = authenticator.accounts, configuration.auth.accounts?.registration == true else {
-                throw AppServerError.forbidden("RegistrationDisabled", "This server does not take registrations.")
+                throw AppFailure.registrationDisabled
             }
             let input = try await Self.decode(Credentials.self, from: request)
             let user = try await accounts.register(username: input.username, password: input.password)
@@ -69,16 +69,16 @@ extension AppServer {
         router.post("/v1/sessions") { request, context in
             try limitSignIn(ip: context.clientIP)
             guard let accounts = authenticator.accounts else {
-                throw AppServerError.forbidden("AccountsDisabled", "Sign in with your identity provider's JWT.")
+                throw AppFailure.accountsDisabled
             }
             let input = try await Self.decode(Credentials.self, from: request)
-            if let wait = signIns.begin(input.username) { throw AppServerError.throttled(retryAfter: wait) }
+            if let wait = signIns.begin(input.username) { throw AppFailure.throttled(retryAfterSeconds: wait) }
             let session: AccountStore.Session
             do {
                 session = try await accounts.login(username: input.username, password: input.password)
-            } catch let error as AppServerError where error.status == 401 {
+            } catch AppFailure.wrongCredentials {
                 signIns.failed(input.username)
-                throw error
+                throw AppFailure.wrongCredentials
             }
             signIns.succeeded(input.username)
             return JSONResponses.make(SessionBody(token: session.token, uid: session.uid,
@@ -105,9 +105,10 @@ extension AppServer {
                                                     AccessKeySecret: credentials.accessKeySecret,
                                                     SecurityToken: credentials.securityToken ?? "", Expiration: assumed.expiration),
                                           noStore: true)
-            } catch let error as AppServerError {
+            } catch let failure as AppFailure {
                 // HTTP 200 with the error in the document: Android's SDK drops the body of a 4xx/5xx (§17.2).
-                return JSONResponses.error(AppServerError(status: 500, code: error.code, message: error.message), httpStatus: 200)
+                let document = AppErrors.document(failure)
+                return JSONResponses.error(AppServerError(status: 500, code: document.code, message: document.message), httpStatus: 200)
             }
         }
 
@@ -120,7 +121,7 @@ extension AppServer {
         router.get("/v1/upload-config") { request, context in
             let user = try await authenticate(request, ip: context.clientIP)
             guard let prefix = PolicyTemplate.userPrefix(configuration.policyTemplates, uid: user.uid) else {
-                throw AppServerError.forbidden("NoUserPrefix", "No policy template gives this user a key prefix.")
+                throw AppFailure.noUserPrefix
             }
             return JSONResponses.make(UploadConfig(endpoint: configuration.storage.endpoint.absoluteString,
                                                    bucket: configuration.storage.bucket, region: configuration.storage.region,

@@ -39,6 +39,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let failure as AppFailure {
+            return JSONResponses.error(AppErrors.document(failure))
         } catch let error as AppServerError {
             return JSONResponses.error(error)
         } catch is NIOTooManyBytesError {

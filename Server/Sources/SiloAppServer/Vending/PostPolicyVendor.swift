@@ -32,9 +32,9 @@ public struct PostPolicyVendor: Sendable {
         self.callback = callback
     }
 
-    public func form(for user: AppUser, now: Int64 = Int64(Date().timeIntervalSince1970)) async throws(AppServerError) -> Form {
+    public func form(for user: AppUser, now: Int64 = Int64(Date().timeIntervalSince1970)) async throws(AppFailure) -> Form {
         guard let prefix = PolicyTemplate.userPrefix(templates, uid: user.uid) else {
-            throw .forbidden("NoUserPrefix", "No policy template gives this user a key prefix.")
+            throw .noUserPrefix
         }
         let assumed = try await tokens.token(for: user)
         let credentials = assumed.credentials

@@ -23,17 +23,17 @@ public struct TokenVendor: Sendable {
         PolicyTemplate.sessionPolicy(templates, uid: user.uid, bucket: bucket)
     }
 
-    public func token(for user: AppUser) async throws(AppServerError) -> STSClient.AssumedRole {
+    public func token(for user: AppUser) async throws(AppFailure) -> STSClient.AssumedRole {
         do {
             return try await sts.assumeRole(roleArn: roleArn, sessionName: user.roleSessionName,
                                             policy: sessionPolicy(for: user), durationSeconds: durationSeconds)
         } catch let error as OSSClientError {
             if case .server(_, let code, let message, _, _) = error {
-                throw .upstream(code, "STS refused AssumeRole: \(message)")
+                throw .stsRefused(code: code, message: message)
             }
-            throw .upstream("STSUnavailable", "STS could not be reached: \(error)")
+            throw .unavailable(.sts, message: "STS could not be reached: \(error)")
         } catch {
-            throw .upstream("STSUnavailable", "STS could not be reached: \(error)")
+            throw .unavailable(.sts, message: "STS could not be reached: \(error)")
         }
     }
 }
