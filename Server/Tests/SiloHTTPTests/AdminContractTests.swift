@@ -66,6 +66,31 @@ import Testing
         }
     }
 
+    /// A caller without permission is refused before its body is read: an oversized body would otherwise be
+    /// answered "too large". Both kinds of operation: the path names the resource (UpdateAccessKey), and the
+    /// body does (CreateUser, refused because no policy of the caller's could allow ram:CreateUser at all).
+    @Test func callersWithoutPermissionAreRefusedBeforeTheirBodies() async throws {
+        let fixture = try await Fixture()
+        let iam = fixture.frontEnd.domain.iam
+        _ = try await iam.createUser(name: "nobody", displayName: nil)
+        let (key, secret) = try await iam.createAccessKey(user: "nobody")
+        let oversized = ByteBuffer(repeating: UInt8(ascii: " "), count: 200 * 1024)
+        try await fixture.run { client in
+            for (method, path) in [(HTTPRequest.Method.post, "users"), (.put, "users/nobody/keys/\(key.accessKeyId)")] {
+                let headers = Fixture.signV1(method, bucket: "-", key: "admin/v1/" + path, accessKeyId: key.accessKeyId,
+                                             secret: secret)
+                let response = try await client.execute(uri: "/-/admin/v1/" + path, method: method, headers: headers,
+                                                         body: oversized)
+                let text = String(buffer: response.body)
+                #expect(response.status == .forbidden && text.contains("NoPermission"), "\(method) \(path): \(response.status) \(text)")
+            }
+            // The account root is allowed, so the same oversized body is read and refused for its size.
+            let root = Fixture.signV1(.post, bucket: "-", key: "admin/v1/users")
+            let response = try await client.execute(uri: "/-/admin/v1/users", method: .post, headers: root, body: oversized)
+            #expect(response.status == .badRequest, "\(response.status) \(String(buffer: response.body))")
+        }
+    }
+
     @Test func theDocumentIsGeneratedFromTheTable() throws {
         let document = try #require(JSONSerialization.jsonObject(with: Data(AdminOpenAPI.json().utf8)) as? [String: Any])
         let paths = try #require(document["paths"] as? [String: [String: Any]])

@@ -123,6 +123,14 @@ public struct AdminOperation<Path: AdminPathParameters, Body: AdminDocument, Out
     }
 
     /// The resource ARN a call is authorized on.
+    /// The resource ARN when the path alone names it, so the request can be authorized before its body is
+    /// read; nil when the body names part of it (CreateUser's `name`).
+    public func resourceARN(account: String, path: Path) -> String? {
+        let values = path.values
+        guard AdminPathTemplate.parameters(resource).allSatisfy({ values[$0] != nil }) else { return nil }
+        return "acs:\(service)::\(account):" + AdminPathTemplate.fill(resource, values)
+    }
+
     public func resourceARN(account: String, path: Path, body: Body) -> String {
         var values = body.resourceValues
         for (name, value) in path.values { values[name] = value }

@@ -39,9 +39,10 @@ struct AdminFrontEnd {
             guard let handler = frontEnd.adminHandlers.handlers[operation.id] else {
                 throw AdminRoutingError.notFound(method: request.method.rawValue, path: segments.joined(separator: "/"))
             }
-            let bytes = try await Bodies.collect(body, limit: frontEnd.adminHandlers.maxBodyBytes,
-                                                 tooLarge: .invalidArgument("The body is too large."))
-            let (status, json) = try await handler(values, bytes, caller, request.requestId)
+            let limit = frontEnd.adminHandlers.maxBodyBytes
+            let (status, json) = try await handler(values, {
+                try await Bodies.collect(body, limit: limit, tooLarge: .invalidArgument("The body is too large."))
+            }, caller, request.requestId)
             guard let json else { return Responses.empty(HTTPResponse.Status(code: status)) }
             var buffer = ByteBuffer()
             buffer.writeBytes(json)

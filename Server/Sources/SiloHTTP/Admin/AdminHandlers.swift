@@ -7,8 +7,10 @@ import SiloPolicy
 /// One handler per `AdminAPI` operation. The routing, the authorization (the operation's action on its
 /// resource) and the rendering are derived from the operation; a handler only calls IAM.
 struct AdminHandlers: Sendable {
-    typealias Erased = @Sendable (_ path: [String: String], _ body: [UInt8], _ caller: Caller, _ requestId: String)
-        async throws -> (status: Int, json: Data?)
+    /// `readBody` reads the bounded body; it is called only once the caller is known to be allowed, or (when
+    /// the body names the resource) once some policy of the caller's could allow the action.
+    typealias Erased = @Sendable (_ path: [String: String], _ readBody: @Sendable () async throws -> [UInt8], _ caller: Caller,
+                                  _ requestId: String) async throws -> (status: Int, json: Data?)
 
     private(set) var handlers: [String: Erased] = [:]
     let iam: IAMService
@@ -18,27 +20,52 @@ struct AdminHandlers: Sendable {
     mutating func on<Path, Body, Output>(_ operation: AdminOperation<Path, Body, Output>,
                                          _ run: @escaping @Sendable (Path, Body, Caller) async throws -> Output) {
         let iam = self.iam
-        handlers[operation.id] = { values, bytes, caller, requestId in
+        handlers[operation.id] = { values, readBody, caller, requestId in
             guard let path = Path(values) else { throw IAMError.missingParameter(AdminPathTemplate.parameters(operation.path).joined(separator: ", ")) }
-            let body: Body
-            if Body.self == AdminEmpty.self, let empty = AdminEmpty() as? Body {
-                body = empty
-            } else {
+            let conditionValues = caller.sourceIP.map { ["acs:SourceIp": [$0]] } ?? [:]
+            func authorize(_ resource: String) async throws {
+                let decision = try await iam.decide(caller.principal, action: operation.action, resource: resource,
+                                                    values: conditionValues)
+                guard decision.allowed else { throw IAMError.noPermission(decision.description) }
+            }
+            func decodeBody() async throws -> Body {
+                if Body.self == AdminEmpty.self, let empty = AdminEmpty() as? Body { return empty }
+                let bytes = try await readBody()
                 do {
-                    body = try JSONDecoder().decode(Body.self, from: Data(bytes))
+                    return try JSONDecoder().decode(Body.self, from: Data(bytes))
                 } catch {
                     throw IAMError.invalidParameter(name: "Body", message: "The request body is not the expected JSON: \(error)")
                 }
             }
-            let resource = operation.resourceARN(account: iam.accountId, path: path, body: body)
-            let decision = try await iam.decide(caller.principal, action: operation.action, resource: resource,
-                                                values: caller.sourceIP.map { ["acs:SourceIp": [$0]] } ?? [:])
-            guard decision.allowed else { throw IAMError.noPermission(decision.description) }
+            let body: Body
+            if let resource = operation.resourceARN(account: iam.accountId, path: path) {
+                try await authorize(resource)
+                body = try await decodeBody()
+            } else {
+                try await Self.requireMayAttempt(caller, action: operation.action, iam: iam)
+                body = try await decodeBody()
+                try await authorize(operation.resourceARN(account: iam.accountId, path: path, body: body))
+            }
             let output = try await run(path, body, caller)
             guard Output.self != AdminEmpty.self else { return (operation.status, nil) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             return (operation.status, try encoder.encode(output))
+        }
+    }
+
+    /// Refuses, before the body is read, a caller none of whose policies could allow `action` on any resource:
+    /// an over-approximation (conditions and resources are not checked) for operations whose body names the
+    /// resource. The full decision follows once the body is decoded.
+    static func requireMayAttempt(_ caller: Caller, action: String, iam: IAMService) async throws {
+        if case .root = caller.principal { return }
+        let identity = caller.principal.identity(account: iam.accountId)
+        let sessionMayAllow = try await iam.sessionPolicy(for: caller.principal)
+            .map { $0.policy.mayAllow(action, principal: identity, asResourcePolicy: false) } ?? true
+        let identityMayAllow = try await iam.identityPolicies(for: caller.principal)
+            .contains { $0.policy.mayAllow(action, principal: identity, asResourcePolicy: false) }
+        guard sessionMayAllow && identityMayAllow else {
+            throw IAMError.noPermission("No policy of the caller's could allow \(action).")
         }
     }
 
