@@ -99,22 +99,16 @@ public enum SignatureV4 {
     }
 
     public static func stringToSign(canonicalRequest: String, timestamp: String, scope: Scope) -> String {
-        let hash = SHA256.hash(data: Data(canonicalRequest.utf8))
-        return algorithm + "\n" + timestamp + "\n" + scope.string + "\n" + Hex.lower(hash)
+        HMACV4.stringToSign(algorithm: algorithm, canonicalRequest: canonicalRequest, timestamp: timestamp, scope: scope.string)
     }
 
     public static func signingKey(secret: String, scope: Scope) -> SymmetricKey {
-        func mac(_ key: SymmetricKey, _ message: String) -> SymmetricKey {
-            SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)))
-        }
-        var key = mac(SymmetricKey(data: Data(("aliyun_v4" + secret).utf8)), scope.date)
-        key = mac(key, scope.region)
-        key = mac(key, scope.product)
-        return mac(key, terminator)
+        HMACV4.signingKey(secretPrefix: "aliyun_v4", secret: secret, date: scope.date, region: scope.region,
+                          service: scope.product, terminator: terminator)
     }
 
     public static func signature(stringToSign: String, signingKey: SymmetricKey) -> String {
-        Hex.lower(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: signingKey))
+        HMACV4.signature(stringToSign: stringToSign, signingKey: signingKey)
     }
 
     public static func signature(stringToSign: String, secret: String, scope: Scope) -> String {
