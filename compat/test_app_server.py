@@ -81,8 +81,9 @@ def base_config(storage, settings, app_port, database):
                               "actions": ["oss:PutObject", "oss:GetObject", "oss:ListParts", "oss:AbortMultipartUpload"],
                               "resources": ["users/${uid}/*"]}],
         "auth": {"accounts": {"enabled": True, "registration": True}},
-        # Every user these suites make signs up and in from 127.0.0.1; the sign-in limit has tests of its own.
-        "rate_limits": {"sign_in_per_ip": {"requests": 100000, "window_seconds": 60}},
+        # Every user these suites make signs up and in from 127.0.0.1; the limits have tests of their own.
+        "rate_limits": {"sign_in_per_ip": {"requests": 100000, "window_seconds": 60},
+                        "per_ip": {"requests": 100000, "window_seconds": 60}},
         "callback": {"url": "http://127.0.0.1:%d/v1/callback" % app_port,
                      "public_key_urls": [storage.endpoint + "/-/callback/public-key.pem"]},
         "database": database,
