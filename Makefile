@@ -56,9 +56,11 @@ build-release: deps
 test: build venv
 	$(MAKE) --no-print-directory test-swift test-fuzz-replay test-compat test-upstream
 
+# The Server tests run beside a throwaway PostgreSQL cluster and single-node Ceph RGW (each script installs what
+# is missing, starts its server on a free loopback port, exports its URL and stops it afterwards).
 test-swift:
 	swift test --skip-build $(SWIFT_DEBUG_FLAGS)
-	swift test --skip-build $(SWIFT_DEBUG_FLAGS) --package-path Server
+	scripts/with-postgres.sh scripts/with-rgw.sh swift test --skip-build $(SWIFT_DEBUG_FLAGS) --package-path Server
 
 # The C JPEG decoder's fuzz corpus and regressions under ASan + UBSan (the Swift targets replay in test-swift).
 test-fuzz-replay: deps

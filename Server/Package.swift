@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "SiloIAM", targets: ["SiloIAM"]),
         .library(name: "SiloDomain", targets: ["SiloDomain"]),
         .library(name: "SiloMetadataSQLite", targets: ["SiloMetadataSQLite"]),
+        .library(name: "SiloMetadataPostgres", targets: ["SiloMetadataPostgres"]),
+        .library(name: "SiloBlobS3", targets: ["SiloBlobS3"]),
         .library(name: "SiloHTTP", targets: ["SiloHTTP"]),
         .library(name: "SiloAppServer", targets: ["SiloAppServer"]),
         .library(name: "SiloImaging", targets: ["SiloImaging"]),
@@ -33,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -85,6 +88,31 @@ let package = Package(
             dependencies: [
                 "SiloStorage", "SiloIAM", "SiloDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The same stores on PostgreSQL, for many stateless gateways over one database.
+        .target(
+            name: "SiloMetadataPostgres",
+            dependencies: [
+                "SiloStorage", "SiloIAM", "SiloDomain",
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Blobs as fixed-size chunks in an S3 bucket (Ceph RGW), signed with SiloCore's AWS SigV4.
+        .target(
+            name: "SiloBlobS3",
+            dependencies: [
+                "SiloStorage",
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Server-side HTTP requests to destinations others choose: address policy, no redirects, pinned connects.
@@ -165,7 +193,7 @@ let package = Package(
             name: "silo",
             dependencies: [
                 "SiloHTTP", "SiloOutbound", "SiloDomain", "SiloIAM", "SiloAppServer", "SiloImaging",
-                "SiloMetadataSQLite",
+                "SiloMetadataSQLite", "SiloMetadataPostgres", "SiloBlobS3",
                 "SiloStorage",
                 .product(name: "SiloClient", package: "Silo"),
                 .product(name: "SiloClientAHC", package: "Silo"),
@@ -188,6 +216,20 @@ let package = Package(
             name: "SiloMetadataSQLiteTests",
             dependencies: ["SiloMetadataSQLite", "SiloStorageConformance", "SiloDomain", "SiloIAM",
                            .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        // Against a PostgreSQL cluster that `scripts/with-postgres` starts (SILO_TEST_POSTGRES_URL).
+        .testTarget(
+            name: "SiloMetadataPostgresTests",
+            dependencies: ["SiloMetadataPostgres", "SiloMetadataSQLite", "SiloStorageConformance", "SiloDomain", "SiloIAM",
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        // Against the RGW and PostgreSQL that `scripts/with-rgw.sh` and `scripts/with-postgres.sh` start.
+        .testTarget(
+            name: "SiloBlobS3Tests",
+            dependencies: ["SiloBlobS3", "SiloMetadataPostgres", "SiloStorage",
+                           .product(name: "SiloCore", package: "Silo"), .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "SiloHTTPTests",

@@ -136,4 +136,8 @@ public protocol IAMStore: Sendable {
     func detach(policy: String, from holder: PolicyHolder) async throws -> IAMWriteOutcome
 
     func addTokenKey(_ key: TokenKeyRecord) async throws
+
+    /// A number that changes with every committed IAM write: gateways sharing the store poll it and reload what
+    /// they hold in memory when it moves.
+    func iamGeneration() async throws -> Int64
 }

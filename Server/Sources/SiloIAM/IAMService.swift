@@ -26,6 +26,8 @@ public final class IAMService: CredentialResolver, Sendable {
     let master: Sealer
     let clock: @Sendable () -> Int64
     public let settings: STSSettings
+    /// STS signature nonces seen within the timestamp window.
+    public let nonces: any NonceRegistry
 
     struct State: Sendable {
         var snapshot: IAMSnapshot
@@ -43,8 +45,10 @@ public final class IAMService: CredentialResolver, Sendable {
 
     public init(store: any IAMStore, accountId: String, rootAccessKeyId: String, rootSecret: String,
                 masterKey: SymmetricKey, settings: STSSettings = STSSettings(),
+                nonces: any NonceRegistry = InMemoryNonceRegistry(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.store = store
+        self.nonces = nonces
         self.accountId = accountId
         self.rootAccessKeyId = rootAccessKeyId
         self.rootSecret = rootSecret
@@ -106,6 +110,20 @@ public final class IAMService: CredentialResolver, Sendable {
 
     func invalidate() async throws {
         _ = try await state(reload: true)
+    }
+
+    private let seenGeneration = NIOLockedValueBox<Int64?>(nil)
+
+    /// Reloads when the store's IAM generation moved since the last look: how a change made through another
+    /// gateway reaches this one. Gateways call it about every 200 ms.
+    public func reloadIfChanged() async throws {
+        let generation = try await store.iamGeneration()
+        let previous = seenGeneration.withLockedValue { seen -> Int64? in
+            defer { seen = generation }
+            return seen
+        }
+        // The first look reloads too: a change may have landed between the start-up load and now.
+        if previous != generation { try await invalidate() }
     }
 
     // MARK: credentials

@@ -16,14 +16,14 @@ struct ObjectLister {
         var lower: [UInt8] = Array(query.prefix.utf8)
         var lowerIsExclusive = false
         if let after = query.after, Array(after.utf8).lexicographicallyPrecedes(lower) == false {
-            if let group = commonPrefix(of: after), let next = successor(of: group) {
+            if let group = commonPrefix(of: after), let next = KeyOrder.byteSuccessor(of: group) {
                 lower = next  // the marker is a rolled-up prefix (or inside one): skip the whole group
             } else {
                 lower = Array(after.utf8)
                 lowerIsExclusive = true
             }
         }
-        let upper = query.prefix.isEmpty ? nil : successor(of: query.prefix)
+        let upper = query.prefix.isEmpty ? nil : KeyOrder.byteSuccessor(of: query.prefix)
 
         while true {
             let wanted = entries.count < limit ? limit - entries.count + 1 : 1
@@ -35,7 +35,7 @@ struct ObjectLister {
                 if entries.count == limit { return ObjectListing(entries: entries, isTruncated: true) }
                 if let group = commonPrefix(of: key) {
                     entries.append(.commonPrefix(group))
-                    guard let next = successor(of: group) else { return ObjectListing(entries: entries, isTruncated: false) }
+                    guard let next = KeyOrder.byteSuccessor(of: group) else { return ObjectListing(entries: entries, isTruncated: false) }
                     lower = next
                     lowerIsExclusive = false
                     jumped = true
@@ -49,22 +49,7 @@ struct ObjectLister {
         }
     }
 
-    /// The key's rolled-up prefix: up to and including the first delimiter after the listing prefix.
-    func commonPrefix(of key: String) -> String? {
-        guard let delimiter = query.delimiter, !delimiter.isEmpty, key.hasPrefix(query.prefix) else { return nil }
-        let rest = key.utf8.dropFirst(query.prefix.utf8.count)
-        let delimiterBytes = Array(delimiter.utf8)
-        guard let range = firstRange(of: delimiterBytes, in: Array(rest)) else { return nil }
-        return query.prefix + String(decoding: rest.prefix(range.upperBound), as: UTF8.self)
-    }
-
-    private func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
-        guard needle.count <= haystack.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
-            return start..<(start + needle.count)
-        }
-        return nil
-    }
+    func commonPrefix(of key: String) -> String? { query.commonPrefix(of: key) }
 
     private func fetch(lower: [UInt8], exclusive: Bool, upper: [UInt8]?, limit: Int) throws -> [Row] {
         // Bounds are bound as blobs cast to TEXT: the comparison is bytewise and a successor need not be UTF-8.

@@ -44,6 +44,15 @@ extension SQLiteMetadataStore: IAMStore {
         }
     }
 
+    public func iamGeneration() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM generations WHERE topic = 'iam'") ?? 0 }
+    }
+
+    /// Marks an IAM change in the writing transaction.
+    private func bump(_ db: Database) throws {
+        try db.execute(sql: "UPDATE generations SET value = value + 1 WHERE topic = 'iam'")
+    }
+
     private func exists(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws -> Bool {
         try Bool.fetchOne(db, sql: sql, arguments: arguments) != nil
     }
@@ -53,6 +62,7 @@ extension SQLiteMetadataStore: IAMStore {
             if try self.exists(db, "SELECT 1 FROM iam_users WHERE name = ?", [user.name]) { return .alreadyExists }
             try db.execute(sql: "INSERT INTO iam_users (name, id, display_name, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [user.name, user.id, user.displayName, user.createdAt])
+            try self.bump(db)
             return .done
         }
     }
@@ -63,6 +73,7 @@ extension SQLiteMetadataStore: IAMStore {
             try db.execute(sql: "DELETE FROM iam_access_keys WHERE user_name = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM iam_attachments WHERE holder_kind = 'user' AND holder_name = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM iam_users WHERE name = ?", arguments: [name])
+            try self.bump(db)
             return .done
         }
     }
@@ -74,6 +85,7 @@ extension SQLiteMetadataStore: IAMStore {
             try db.execute(
                 sql: "INSERT INTO iam_access_keys (id, user_name, sealed_secret, status, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [key.accessKeyId, key.userName, Data(key.sealedSecret), key.status.rawValue, key.createdAt])
+            try self.bump(db)
             return .done
         }
     }
@@ -82,14 +94,18 @@ extension SQLiteMetadataStore: IAMStore {
         try await pool.write { db in
             try db.execute(sql: "UPDATE iam_access_keys SET status = ? WHERE id = ? AND user_name = ?",
                            arguments: [status.rawValue, accessKeyId, user])
-            return db.changesCount > 0 ? .done : .notFound
+            guard db.changesCount > 0 else { return .notFound }
+            try self.bump(db)
+            return .done
         }
     }
 
     public func deleteAccessKey(_ accessKeyId: String, user: String) async throws -> IAMWriteOutcome {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM iam_access_keys WHERE id = ? AND user_name = ?", arguments: [accessKeyId, user])
-            return db.changesCount > 0 ? .done : .notFound
+            guard db.changesCount > 0 else { return .notFound }
+            try self.bump(db)
+            return .done
         }
     }
 
@@ -99,6 +115,7 @@ extension SQLiteMetadataStore: IAMStore {
             try db.execute(
                 sql: "INSERT INTO iam_roles (name, id, trust_policy, max_session_duration, description, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [role.name, role.id, role.trustPolicy, role.maxSessionDuration, role.description, role.createdAt])
+            try self.bump(db)
             return .done
         }
     }
@@ -109,6 +126,7 @@ extension SQLiteMetadataStore: IAMStore {
             try db.execute(sql: "DELETE FROM iam_attachments WHERE holder_kind = 'role' AND holder_name = ? COLLATE NOCASE",
                            arguments: [name])
             try db.execute(sql: "DELETE FROM iam_roles WHERE name = ?", arguments: [name])
+            try self.bump(db)
             return .done
         }
     }
@@ -118,6 +136,7 @@ extension SQLiteMetadataStore: IAMStore {
             if try self.exists(db, "SELECT 1 FROM iam_policies WHERE name = ?", [policy.name]) { return .alreadyExists }
             try db.execute(sql: "INSERT INTO iam_policies (name, document, description, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [policy.name, policy.document, policy.description, policy.createdAt])
+            try self.bump(db)
             return .done
         }
     }
@@ -127,6 +146,7 @@ extension SQLiteMetadataStore: IAMStore {
             guard try self.exists(db, "SELECT 1 FROM iam_policies WHERE name = ?", [name]) else { return .notFound }
             if try self.exists(db, "SELECT 1 FROM iam_attachments WHERE policy_name = ? LIMIT 1", [name]) { return .inUse }
             try db.execute(sql: "DELETE FROM iam_policies WHERE name = ?", arguments: [name])
+            try self.bump(db)
             return .done
         }
     }
@@ -148,6 +168,7 @@ extension SQLiteMetadataStore: IAMStore {
             guard holderExists else { return .notFound }
             try db.execute(sql: "INSERT OR IGNORE INTO iam_attachments (holder_kind, holder_name, policy_name) VALUES (?, ?, ?)",
                            arguments: [kind, name, policy])
+            try self.bump(db)
             return .done
         }
     }
@@ -157,7 +178,9 @@ extension SQLiteMetadataStore: IAMStore {
         return try await pool.write { db in
             try db.execute(sql: "DELETE FROM iam_attachments WHERE holder_kind = ? AND holder_name = ? AND policy_name = ?",
                            arguments: [kind, name, policy])
-            return db.changesCount > 0 ? .done : .notFound
+            guard db.changesCount > 0 else { return .notFound }
+            try self.bump(db)
+            return .done
         }
     }
 
@@ -165,6 +188,7 @@ extension SQLiteMetadataStore: IAMStore {
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO sts_token_keys (id, sealed_key, created_at) VALUES (?, ?, ?)",
                            arguments: [key.id, Data(key.sealedKey), key.createdAt])
+            try self.bump(db)
         }
     }
 }

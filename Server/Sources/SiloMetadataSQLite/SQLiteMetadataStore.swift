@@ -277,6 +277,20 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         }
     }
 
+    public func claimReleasedBlobs(releasedBefore cutoff: Int64, lease: Int64, limit: Int) async throws -> [BlobID] {
+        let now = clock()
+        return try await pool.write { db in
+            let ids = try String.fetchAll(db, sql: """
+                SELECT id FROM blobs WHERE refs = 0 AND released_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+                ORDER BY released_at, id LIMIT ?
+                """, arguments: [cutoff, now, limit])
+            for id in ids {
+                try db.execute(sql: "UPDATE blobs SET claimed_until = ? WHERE id = ?", arguments: [now + lease, id])
+            }
+            return ids.compactMap(BlobID.init).sorted()
+        }
+    }
+
     public func forgetReleased(_ blobs: [BlobID]) async throws {
         try await pool.write { db in
             for blob in blobs {

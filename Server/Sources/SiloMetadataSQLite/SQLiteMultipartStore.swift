@@ -90,25 +90,14 @@ extension SQLiteMetadataStore {
                 return .noSuchUpload
             }
             let stored = try Self.fetchParts(db, uploadId: uploadId)
-            let byNumber = Dictionary(uniqueKeysWithValues: stored.map { ($0.partNumber, $0) })
-            var chosen: [PartRecord] = []
-            if let requested {
-                for item in requested {
-                    guard let part = byNumber[item.partNumber], Preconditions.same(part.etag, item.etag) else {
-                        return .invalidPart(partNumber: item.partNumber)
-                    }
-                    chosen.append(part)
-                }
-            } else {
-                chosen = stored
-            }
-            guard !chosen.isEmpty else { return .invalidPart(partNumber: 0) }
-            for part in chosen.dropLast() where part.size < minimumPartSize {
-                return .entityTooSmall(partNumber: part.partNumber)
+            let chosen: [PartRecord]
+            switch MultipartCompletion.choose(stored: stored, requested: requested, minimumPartSize: minimumPartSize) {
+            case .success(let parts): chosen = parts
+            case .failure(let refusal): return refusal.outcome
             }
             let current = try Self.fetchObject(db, bucket: bucket, key: key)
             if upload.forbidOverwrite && current != nil { return .fileAlreadyExists }
-            let record = Self.assemble(upload, parts: chosen, lastModified: lastModified)
+            let record = MultipartCompletion.assemble(upload, parts: chosen, lastModified: lastModified)
             // The object takes its own references before the parts give theirs up.
             try Self.replaceObject(record, current: current, newBlobs: [], in: db, now: now)
             for part in stored { try Self.release(Set(part.extents.map(\.blob)), in: db, now: now) }
@@ -116,22 +105,6 @@ extension SQLiteMetadataStore {
             try db.execute(sql: "DELETE FROM uploads WHERE upload_id = ?", arguments: [uploadId])
             return .completed(record)
         }
-    }
-
-    /// The object a complete produces: the parts' extents in order, the OSS multipart ETag (MD5 of the parts'
-    /// hex ETags, then `-N`) and the CRC-64 combined from the parts'.
-    static func assemble(_ upload: UploadRecord, parts: [PartRecord], lastModified: Int64) -> ObjectRecord {
-        var crc: UInt64 = 0
-        var size: Int64 = 0
-        for part in parts {
-            crc = CRC64.combine(crc, part.crc64, length2: UInt64(part.size))
-            size += part.size
-        }
-        return ObjectRecord(
-            bucket: upload.bucket, key: upload.key, size: size, etag: MultipartETag.compute(parts.map(\.etag)),
-            lastModified: lastModified, contentType: upload.contentType, contentMD5: nil, crc64: crc, type: .multipart,
-            storageClass: upload.storageClass, acl: upload.acl, headers: upload.headers, userMetadata: upload.userMetadata,
-            extents: parts.flatMap(\.extents))
     }
 
     public func abortUpload(bucket: String, key: String, uploadId: String) async throws -> Bool {
@@ -151,10 +124,19 @@ extension SQLiteMetadataStore {
         try await pool.read { db in try UploadLister(db: db, query: query).run() }
     }
 
-    public func staleUploads(initiatedBefore cutoff: Int64, limit: Int) async throws -> [UploadRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.uploadColumns) FROM uploads WHERE initiated < ? ORDER BY initiated LIMIT ?",
-                             arguments: [cutoff, limit]).map(Self.upload(from:))
+    public func claimStaleUploads(initiatedBefore cutoff: Int64, lease: Int64, limit: Int) async throws -> [UploadRecord] {
+        let now = clock()
+        return try await pool.write { db in
+            let uploads = try Row.fetchAll(db, sql: """
+                SELECT \(Self.uploadColumns) FROM uploads
+                WHERE initiated < ? AND (claimed_until IS NULL OR claimed_until <= ?)
+                ORDER BY initiated, upload_id LIMIT ?
+                """, arguments: [cutoff, now, limit]).map(Self.upload(from:))
+            for upload in uploads {
+                try db.execute(sql: "UPDATE uploads SET claimed_until = ? WHERE upload_id = ?",
+                               arguments: [now + lease, upload.uploadId])
+            }
+            return uploads
         }
     }
 
@@ -192,17 +174,12 @@ struct UploadLister {
         }
     }
 
-    func commonPrefix(of key: String) -> String? {
-        guard let delimiter = query.delimiter, !delimiter.isEmpty, key.hasPrefix(query.prefix) else { return nil }
-        let rest = key.dropFirst(query.prefix.count)
-        guard let range = rest.range(of: delimiter) else { return nil }
-        return query.prefix + rest[..<range.upperBound]
-    }
+    func commonPrefix(of key: String) -> String? { query.commonPrefix(of: key) }
 
     private func fetch(limit: Int, after: (String, String)? = nil) throws -> [UploadRecord] {
         var sql = "SELECT \(SQLiteMetadataStore.uploadColumns) FROM uploads WHERE bucket = ?"
         var arguments: StatementArguments = [query.bucket]
-        if !query.prefix.isEmpty, let upper = successor(of: query.prefix) {
+        if !query.prefix.isEmpty, let upper = KeyOrder.byteSuccessor(of: query.prefix) {
             sql += " AND key >= ? AND key < CAST(? AS TEXT)"
             arguments += [query.prefix, Data(upper)]
         }

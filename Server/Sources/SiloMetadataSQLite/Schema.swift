@@ -129,6 +129,20 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5-collector-claims") { db in
+            try db.execute(sql: """
+                -- A collector claims what it is about to free until claimed_until, so that two never do the same work.
+                ALTER TABLE blobs ADD COLUMN claimed_until INTEGER;
+                ALTER TABLE uploads ADD COLUMN claimed_until INTEGER;
+                """)
+        }
+        migrator.registerMigration("v6-generations") { db in
+            try db.execute(sql: """
+                -- Bumped by every write of a topic, so processes sharing the database notice and reload.
+                CREATE TABLE generations (topic TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO generations (topic, value) VALUES ('iam', 0);
+                """)
+        }
         return migrator
     }
 }

@@ -28,6 +28,27 @@ public protocol BlobStore: Sendable {
 
     /// Every blob id present (staged or published), for audits and tests.
     func allBlobs() async throws -> Set<BlobID>
+
+    /// While running: frees blobs whose writers died before committing (on any gateway sharing the store), without
+    /// listing the store. Returns how many.
+    func collectAbandoned(isReferenced: @Sendable (BlobID) async throws -> Bool) async throws -> Int
+}
+
+extension BlobStore {
+    /// A store whose only writers are this process settles abandoned writes in `recover` at start.
+    public func collectAbandoned(isReferenced: @Sendable (BlobID) async throws -> Bool) async throws -> Int { 0 }
+}
+
+/// Blobs being written to a store that cannot be listed cheaply (a remote object store), recorded in metadata
+/// before the first byte is written: a writer that dies leaves a record for `collectAbandoned` to find.
+public protocol BlobIntentLog: Sendable {
+    func recordIntent(_ blob: BlobID) async throws
+    /// The writer is alive; called periodically while it writes.
+    func touchIntent(_ blob: BlobID) async throws
+    /// The blob was committed, discarded or freed.
+    func clearIntent(_ blob: BlobID) async throws
+    /// Intents untouched for `staleAfter` seconds, claimed for `lease` seconds so one collector handles each.
+    func claimAbandonedIntents(staleAfter: Int64, lease: Int64, limit: Int) async throws -> [BlobID]
 }
 
 public enum BlobWriteError: Error, Sendable {

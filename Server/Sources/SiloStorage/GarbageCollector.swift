@@ -25,12 +25,16 @@ public struct GarbageCollector: Service {
         self.logger = logger
     }
 
-    /// Deletes released blobs older than `cutoff`; returns how many.
+    /// How long a claimed batch is this collector's: far longer than deleting 256 blobs takes.
+    static let claimLease: Int64 = 300
+
+    /// Deletes released blobs older than `cutoff`; returns how many. Every gateway runs one: each batch is
+    /// claimed first, so no two collectors delete the same blobs.
     @discardableResult
     public func collect(releasedBefore cutoff: Int64) async throws -> Int {
         var total = 0
         while true {
-            let batch = try await metadata.releasedBlobs(releasedBefore: cutoff, limit: 256)
+            let batch = try await metadata.claimReleasedBlobs(releasedBefore: cutoff, lease: Self.claimLease, limit: 256)
             if batch.isEmpty { return total }
             for blob in batch { try await blobs.delete(blob) }
             try await metadata.forgetReleased(batch)
@@ -43,7 +47,8 @@ public struct GarbageCollector: Service {
     public func abortExpiredUploads() async throws -> Int {
         var total = 0
         while true {
-            let stale = try await metadata.staleUploads(initiatedBefore: clock() - uploadExpiry, limit: 256)
+            let stale = try await metadata.claimStaleUploads(
+                initiatedBefore: clock() - uploadExpiry, lease: Self.claimLease, limit: 256)
             if stale.isEmpty { return total }
             for upload in stale {
                 if try await metadata.abortUpload(bucket: upload.bucket, key: upload.key, uploadId: upload.uploadId) { total += 1 }
@@ -74,6 +79,8 @@ public struct GarbageCollector: Service {
                 if aborted > 0 { logger.info("aborted expired multipart uploads", metadata: ["count": "\(aborted)"]) }
                 let collected = try await collect(releasedBefore: clock() - grace)
                 if collected > 0 { logger.debug("collected released blobs", metadata: ["count": "\(collected)"]) }
+                let abandoned = try await blobs.collectAbandoned { blob in try await metadata.isReferenced(blob) }
+                if abandoned > 0 { logger.info("freed blobs of abandoned writes", metadata: ["count": "\(abandoned)"]) }
             } catch {
                 logger.error("garbage collection failed", metadata: ["error": "\(error)"])
             }

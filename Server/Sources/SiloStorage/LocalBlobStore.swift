@@ -328,21 +328,9 @@ final class LocalBlobReader: BlobReader, @unchecked Sendable {
         }
     }
 
-    /// Splits a logical byte range into (extent, file offset, length) pieces of at most `maxPiece` bytes.
     static func forEachPiece(of extents: [Extent], in range: Range<Int64>, maxPiece: Int = Int.max,
                              _ body: (Extent, Int64, Int) throws -> Void) rethrows {
-        var extentStart: Int64 = 0
-        for extent in extents {
-            let extentEnd = extentStart + extent.length
-            defer { extentStart = extentEnd }
-            var position = max(range.lowerBound, extentStart)
-            let upper = min(range.upperBound, extentEnd)
-            while position < upper {
-                let count = Int(min(Int64(maxPiece), upper - position))
-                try body(extent, extent.offset + (position - extentStart), count)
-                position += Int64(count)
-            }
-        }
+        try Extent.forEachPiece(of: extents, in: range, maxPiece: maxPiece, body)
     }
 
     func close() async {

@@ -121,8 +121,9 @@ public protocol MultipartStore: Sendable {
     /// Ends the upload and releases its parts; false when it does not exist.
     func abortUpload(bucket: String, key: String, uploadId: String) async throws -> Bool
     func listUploads(_ query: UploadListQuery) async throws -> UploadListing
-    /// Uploads initiated before `cutoff`, for automatic abort.
-    func staleUploads(initiatedBefore cutoff: Int64, limit: Int) async throws -> [UploadRecord]
+    /// Claims up to `limit` uploads initiated before `cutoff` for `lease` seconds, for automatic abort: expiry
+    /// running on other gateways skips claimed uploads, and a claim lapses if its holder dies.
+    func claimStaleUploads(initiatedBefore cutoff: Int64, lease: Int64, limit: Int) async throws -> [UploadRecord]
     func uploadCount(bucket: String) async throws -> Int64
 }
 

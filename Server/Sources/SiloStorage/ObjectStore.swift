@@ -35,6 +35,9 @@ public protocol ObjectStore: Sendable {
     func isReferenced(_ blob: BlobID) async throws -> Bool
     /// Blobs released at least `olderThan` seconds before `now`, oldest first.
     func releasedBlobs(releasedBefore cutoff: Int64, limit: Int) async throws -> [BlobID]
+    /// Claims up to `limit` blobs released before `cutoff` for `lease` seconds, oldest first: collectors on other
+    /// gateways skip claimed blobs, and a claim that is not followed by `forgetReleased` lapses.
+    func claimReleasedBlobs(releasedBefore cutoff: Int64, lease: Int64, limit: Int) async throws -> [BlobID]
     /// Forgets blobs whose files the collector removed.
     func forgetReleased(_ blobs: [BlobID]) async throws
     /// Every blob id metadata refers to or has released but not yet forgotten.

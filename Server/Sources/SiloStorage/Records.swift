@@ -40,6 +40,26 @@ public struct Extent: Sendable, Hashable {
     }
 }
 
+extension Extent {
+    /// Splits a byte range of the object these extents make into (extent, offset in its blob, length) pieces of
+    /// at most `maxPiece` bytes, in order.
+    public static func forEachPiece(of extents: [Extent], in range: Range<Int64>, maxPiece: Int = Int.max,
+                                    _ body: (Extent, Int64, Int) throws -> Void) rethrows {
+        var extentStart: Int64 = 0
+        for extent in extents {
+            let extentEnd = extentStart + extent.length
+            defer { extentStart = extentEnd }
+            var position = max(range.lowerBound, extentStart)
+            let upper = min(range.upperBound, extentEnd)
+            while position < upper {
+                let count = Int(min(Int64(maxPiece), upper - position))
+                try body(extent, extent.offset + (position - extentStart), count)
+                position += Int64(count)
+            }
+        }
+    }
+}
+
 /// What a finished blob write produced.
 public struct BlobDigest: Sendable, Hashable {
     public var blob: BlobID

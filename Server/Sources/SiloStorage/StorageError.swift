@@ -30,3 +30,17 @@ public enum StorageError: Error, Sendable, Hashable {
     /// A read-modify-write lost to concurrent writers every time it tried.
     case contended
 }
+
+/// A backend Silo depends on (the metadata database, a remote blob store) refused the connection or did not
+/// answer in time. Nothing was decided: the request may be retried. Front ends answer 503.
+public struct BackendUnavailable: Error, Sendable, Hashable, CustomStringConvertible {
+    public let backend: String
+    public let reason: String
+
+    public init(backend: String, reason: String) {
+        self.backend = backend
+        self.reason = reason
+    }
+
+    public var description: String { "\(backend) unavailable: \(reason)" }
+}

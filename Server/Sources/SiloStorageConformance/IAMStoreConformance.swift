@@ -9,6 +9,7 @@ public enum IAMStoreConformance {
         ("rolesAndAttachments", rolesAndAttachments),
         ("policiesInUseStay", policiesInUseStay),
         ("tokenKeysInOrder", tokenKeysInOrder),
+        ("everyWriteMovesTheGeneration", everyWriteMovesTheGeneration),
     ]
 
     static func key(_ id: String, user: String) -> AccessKeyRecord {
@@ -70,5 +71,40 @@ public enum IAMStoreConformance {
         try await store.addTokenKey(TokenKeyRecord(id: "k2", sealedKey: [2], createdAt: 2))
         let keys = try await store.iamSnapshot().tokenKeys
         try expect(keys.map(\.id) == ["k1", "k2"] && keys.last?.sealedKey == [2], "the newest key signs: \(keys)")
+    }
+
+    /// Other gateways reload when the generation moves, so every committed write must move it; refusals need not.
+    public static func everyWriteMovesTheGeneration(_ store: any IAMStore) async throws {
+        var last = try await store.iamGeneration()
+        func moved(_ what: String) async throws {
+            let now = try await store.iamGeneration()
+            try expect(now != last, "\(what) moves the generation")
+            last = now
+        }
+        _ = try await store.createUser(UserRecord(name: "u", id: "1", displayName: "", createdAt: 1))
+        try await moved("createUser")
+        _ = try await store.addAccessKey(key("K", user: "u"))
+        try await moved("addAccessKey")
+        _ = try await store.setAccessKeyStatus("K", user: "u", status: .inactive)
+        try await moved("setAccessKeyStatus")
+        _ = try await store.createPolicy(PolicyRecord(name: "p", document: "{}", description: "", createdAt: 1))
+        try await moved("createPolicy")
+        _ = try await store.attach(policy: "p", to: .user("u"))
+        try await moved("attach")
+        _ = try await store.detach(policy: "p", from: .user("u"))
+        try await moved("detach")
+        _ = try await store.createRole(RoleRecord(name: "R", id: "9", trustPolicy: "{}", maxSessionDuration: 3600,
+                                                  description: "", createdAt: 1))
+        try await moved("createRole")
+        _ = try await store.deleteRole("r")
+        try await moved("deleteRole")
+        _ = try await store.deletePolicy("p")
+        try await moved("deletePolicy")
+        _ = try await store.deleteAccessKey("K", user: "u")
+        try await moved("deleteAccessKey")
+        _ = try await store.deleteUser("u")
+        try await moved("deleteUser")
+        try await store.addTokenKey(TokenKeyRecord(id: "k1", sealedKey: [1], createdAt: 1))
+        try await moved("addTokenKey")
     }
 }

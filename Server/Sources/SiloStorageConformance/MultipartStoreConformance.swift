@@ -19,9 +19,9 @@ public enum MultipartStoreConformance {
         ("staleUploads", staleUploads),
     ]
 
-    static let partSize: Int64 = 100 * 1024
+    public static let partSize: Int64 = 100 * 1024
 
-    static func upload(_ key: String, id: String, in bucket: String = "b", initiated: Int64 = 1_700_000_000,
+    public static func upload(_ key: String, id: String, in bucket: String = "b", initiated: Int64 = 1_700_000_000,
                        forbidOverwrite: Bool = false) -> UploadRecord {
         UploadRecord(
             uploadId: id, bucket: bucket, key: key, initiated: initiated, contentType: "video/mp4", storageClass: .ia,
@@ -29,7 +29,7 @@ public enum MultipartStoreConformance {
             userMetadata: [MetadataEntry("origin", "phone")], forbidOverwrite: forbidOverwrite)
     }
 
-    static func part(_ number: Int, size: Int64 = partSize, etag: String? = nil, crc: UInt64 = 7, blob: BlobID = .random())
+    public static func part(_ number: Int, size: Int64 = partSize, etag: String? = nil, crc: UInt64 = 7, blob: BlobID = .random())
         -> PartRecord
     {
         PartRecord(partNumber: number, size: size, etag: etag ?? "ETAG\(number)", crc64: crc, lastModified: 1_700_000_100,
@@ -232,7 +232,16 @@ public enum MultipartStoreConformance {
         _ = try await store.createBucket(bucket("b"))
         _ = try await store.createUpload(upload("old", id: "01", initiated: 100))
         _ = try await store.createUpload(upload("new", id: "02", initiated: 200))
-        try expect(try await store.staleUploads(initiatedBefore: 150, limit: 10).map(\.uploadId) == ["01"], "older only")
-        try expect(try await store.staleUploads(initiatedBefore: 100, limit: 10).isEmpty, "strictly before the cutoff")
+        try expect(try await store.claimStaleUploads(initiatedBefore: 100, lease: 60, limit: 10).isEmpty,
+                   "strictly before the cutoff")
+        try expect(try await store.claimStaleUploads(initiatedBefore: 150, lease: 60, limit: 10).map(\.uploadId) == ["01"],
+                   "older only")
+        try expect(try await store.claimStaleUploads(initiatedBefore: 150, lease: 60, limit: 10).isEmpty,
+                   "a claimed upload is not handed out again while its lease runs")
+        _ = try await store.createUpload(upload("other", id: "03", initiated: 120))
+        try expect(try await store.claimStaleUploads(initiatedBefore: 150, lease: 0, limit: 10).map(\.uploadId) == ["03"],
+                   "unclaimed uploads still are")
+        try expect(try await store.claimStaleUploads(initiatedBefore: 150, lease: 60, limit: 10).map(\.uploadId) == ["03"],
+                   "a lapsed claim is claimed again")
     }
 }

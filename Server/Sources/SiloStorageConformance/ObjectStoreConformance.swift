@@ -22,6 +22,7 @@ public enum ObjectStoreConformance {
         ("commitConditions", commitConditions),
         ("referenceCounting", referenceCounting),
         ("reusingAReleasedBlobFails", reusingAReleasedBlobFails),
+        ("collectorClaims", collectorClaims),
         ("deleteObjects", deleteObjects),
         ("listingOrderAndPaging", listingOrderAndPaging),
         ("listingWithDelimiter", listingWithDelimiter),
@@ -115,6 +116,24 @@ public enum ObjectStoreConformance {
         let c = BlobID.random()
         try await put(store, object("k", blobs: [b, c]), new: [c])
         try expect(try await store.releasedBlobs(releasedBefore: Int64.max, limit: 10).isEmpty, "kept blob not released")
+    }
+
+    /// Collectors on several gateways share the released blobs by claiming them.
+    public static func collectorClaims(_ store: any ObjectStore) async throws {
+        _ = try await store.createBucket(bucket("b"))
+        let blobs = [BlobID.random(), BlobID.random(), BlobID.random()].sorted()
+        for (index, blob) in blobs.enumerated() { try await put(store, object("k\(index)", blobs: [blob])) }
+        _ = try await store.deleteObjects(bucket: "b", keys: ["k0", "k1", "k2"])
+        let first = try await store.claimReleasedBlobs(releasedBefore: Int64.max, lease: 60, limit: 2)
+        let second = try await store.claimReleasedBlobs(releasedBefore: Int64.max, lease: 60, limit: 2)
+        try expect(first.count == 2 && second.count == 1 && Set(first + second) == Set(blobs),
+                   "claims are disjoint and cover every released blob: \(first) \(second)")
+        try expect(try await store.claimReleasedBlobs(releasedBefore: Int64.max, lease: 60, limit: 10).isEmpty,
+                   "nothing is claimed twice while the lease runs")
+        try expect(try await store.claimReleasedBlobs(releasedBefore: 0, lease: 60, limit: 10).isEmpty, "grace respected")
+        try await store.forgetReleased(first)
+        try expect(Set(try await store.releasedBlobs(releasedBefore: Int64.max, limit: 10)) == Set(second),
+                   "forgetting ends a claim")
     }
 
     public static func reusingAReleasedBlobFails(_ store: any ObjectStore) async throws {

@@ -11,15 +11,21 @@ import SiloHTTP
 import SiloOutbound
 import SiloIAM
 import SiloImaging
-import SiloMetadataSQLite
 import SiloStorage
 
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "server", abstract: "Run the OSS API on embedded storage (SQLite metadata, blobs on local disk).")
+        commandName: "server",
+        abstract: "Run the OSS and STS APIs: embedded (SQLite, local blobs) or as one of many gateways (PostgreSQL, S3).")
 
-    @Option(help: "Folder for metadata, blobs and generated credentials.")
+    @Option(help: "Folder for generated credentials and keys, and for embedded metadata and blobs.")
     var dataDir: String = "./data"
+
+    @Option(help: "Metadata: 'sqlite' (embedded, in the data folder) or postgres://user[:password]@host:port/database[?sslmode=require]; every gateway of a cluster names the same database.")
+    var metadata: String = "sqlite"
+
+    @Option(help: "Blobs: 'local' (files in the data folder) or s3://[key:secret@]host:port/bucket[/prefix][?region=R&tls=1] (needs --metadata postgres://…).")
+    var blobs: String = "local"
 
     @Option(help: "HOST:PORT for the OSS API.")
     var address: String = "127.0.0.1:9000"
@@ -44,6 +50,9 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(help: "Seconds a released blob waits before its file is deleted.")
     var gcGraceSeconds: Int64 = 30
+
+    @Option(help: "With --blobs s3://…: seconds without a heartbeat after which a write is taken to be a dead gateway's and its chunks are freed (writers beat every fifth of it).")
+    var abandonedWriteSeconds: Int64 = 600
 
     @Option(help: "Seconds after which an unfinished multipart upload is aborted and its parts freed (default 7 days).")
     var multipartExpirySeconds: Int64 = 7 * 24 * 3600
@@ -85,8 +94,11 @@ struct ServerCommand: AsyncParsableCommand {
 
         let pool = NIOThreadPool(numberOfThreads: 32)
         pool.start()
-        let metadata = try SQLiteMetadataStore(path: dataDirectory + "/metadata.sqlite")
-        let blobs = try LocalBlobStore(root: dataDirectory, pool: pool)
+        guard abandonedWriteSeconds >= 5 else { throw ValidationFailure("--abandoned-write-seconds must be at least 5") }
+        let backends = try await Backends.open(metadata: self.metadata, blobs: self.blobs, dataDirectory: dataDirectory,
+                                               pool: pool, abandonedWriteSeconds: abandonedWriteSeconds, logger: logger)
+        let metadata = backends.metadata
+        let blobs = backends.blobs
         var settings = ServerSettings(
             region: region, accountId: identity.accountId, publicEndpoint: publicEndpoint ?? address,
             virtualHostDomains: domains.map { $0.lowercased() })
@@ -124,7 +136,7 @@ struct ServerCommand: AsyncParsableCommand {
             store: metadata, accountId: identity.accountId, rootAccessKeyId: identity.accessKeyId,
             rootSecret: identity.accessKeySecret,
             masterKey: try MasterKey.load(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment),
-            settings: stsSettings, clock: clock)
+            settings: stsSettings, nonces: backends.nonces, clock: clock)
         try await iam.bootstrap()
         let callbackKeyURL: @Sendable () -> String = { [settings] in settings.callbackPublicKeyURL }
         let domain = Domain(metadata: metadata, blobs: blobs, iam: iam, accountId: identity.accountId, imaging: imaging,
@@ -132,7 +144,8 @@ struct ServerCommand: AsyncParsableCommand {
         let frontEnd = OSSFrontEnd(settings: settings, domain: domain)
         let banner = Banner(
             endpoint: publicEndpoint ?? address, stsAddress: stsAddress, region: region, dataDirectory: dataDirectory,
-            identity: identity, showCredentials: identity.generated || printCredentials, buckets: buckets)
+            identity: identity, showCredentials: identity.generated || printCredentials, buckets: buckets,
+            metadata: backends.metadataDescription, blobs: backends.blobsDescription)
         let startup = Startup(banner: banner)
         let endpoint = settings.publicEndpoint
         let app = SiloApplication.make(frontEnd: frontEnd, host: host, port: port, logger: logger) { channel in
@@ -143,10 +156,16 @@ struct ServerCommand: AsyncParsableCommand {
         let sts = SiloApplication.makeSTS(iam: iam, clock: clock, host: stsHost, port: stsPort, logger: logger) { channel in
             await startup.stsListening(port: channel.localAddress?.port)
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app), .init(service: sts), .init(service: collector),
+        ]
+        if backends.shared {
+            services.append(.init(service: IAMFollower(iam: iam, interval: .milliseconds(200), logger: logger)))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: sts), .init(service: collector)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        await backends.close()
         try await pool.shutdownGracefully()
         try await imaging.workers?.shutdown()
         logger.info("silo stopped")
@@ -195,6 +214,8 @@ struct Banner: Sendable {
     var identity: RootIdentity.Resolved
     var showCredentials: Bool
     var buckets: [String]
+    var metadata: String
+    var blobs: String
 
     func print(ossPort: Int?, stsPort: Int?) {
         func resolved(_ address: String, _ port: Int?) -> String {
@@ -208,6 +229,8 @@ struct Banner: Sendable {
             "  STS endpoint : http://\(resolved(stsAddress, stsPort))",
             "  region       : \(region)",
             "  data folder  : \(dataDirectory)",
+            "  metadata     : \(metadata)",
+            "  blobs        : \(blobs)",
         ]
         if showCredentials {
             lines += [

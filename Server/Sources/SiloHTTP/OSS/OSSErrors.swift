@@ -14,6 +14,9 @@ enum OSSErrors {
         switch error {
         case let error as OSSError: return error
         case let error as StorageError: return map(error)
+        case is BackendUnavailable:
+            return OSSError(status: 503, code: "ServiceUnavailable",
+                            message: "Storage is temporarily unavailable; retry later.")
         case let error as AccessDenied: return map(error)
         case let error as CredentialError: return map(error)
         case let error as ImagingError: return map(error)

@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 import SiloCore
 import SiloIAM
 
@@ -9,8 +8,6 @@ final class STSAuthenticator: Sendable {
     let iam: IAMService
     let clock: @Sendable () -> Int64
     let window: Int64 = 15 * 60
-    /// Nonces seen within the window, with when they were seen.
-    private let nonces = NIOLockedValueBox<[String: Int64]>([:])
 
     init(iam: IAMService, clock: @escaping @Sendable () -> Int64) {
         self.iam = iam
@@ -39,7 +36,7 @@ final class STSAuthenticator: Sendable {
         guard constantTimeEqual(expected, request.parameter("Signature")!) else {
             throw STSError.signatureDoesNotMatch(stringToSign)
         }
-        try remember(nonce: request.parameter("SignatureNonce")!)
+        try await remember(nonce: request.parameter("SignatureNonce")!)
         return key.principal
     }
 
@@ -68,7 +65,7 @@ final class STSAuthenticator: Sendable {
         guard constantTimeEqual(ACS3Signature.signature(stringToSign: stringToSign, secret: key.secret), parsed.signature) else {
             throw STSError.signatureDoesNotMatch(stringToSign)
         }
-        try remember(nonce: nonce)
+        try await remember(nonce: nonce)
         return key.principal
     }
 
@@ -84,15 +81,8 @@ final class STSAuthenticator: Sendable {
         guard abs(clock() - time) <= window else { throw STSError.timestampExpired }
     }
 
-    /// A signature nonce may be used once within the timestamp window; older ones are forgotten.
-    private func remember(nonce: String) throws {
-        let now = clock()
-        let fresh = nonces.withLockedValue { seen -> Bool in
-            if seen.count > 100_000 { seen = seen.filter { now - $0.value <= window } }
-            if let at = seen[nonce], now - at <= window { return false }
-            seen[nonce] = now
-            return true
-        }
-        guard fresh else { throw STSError.nonceUsed }
+    /// A signature nonce may be used once within the timestamp window, on any gateway sharing IAM's store.
+    private func remember(nonce: String) async throws {
+        guard try await iam.nonces.firstUse(of: nonce, now: clock(), window: window) else { throw STSError.nonceUsed }
     }
 }

@@ -1,10 +1,13 @@
 import SiloIAM
+import SiloStorage
 
 /// Domain errors, mapped once to STS's error document (spec §15.6).
 enum STSErrors {
     static func map(_ error: any Error) -> STSError? {
         switch error {
         case let error as STSError: return error
+        case is BackendUnavailable:
+            return STSError(status: 503, code: "ServiceUnavailable", message: "The service is temporarily unavailable.")
         case let error as CredentialError:
             switch error {
             case .invalidAccessKeyId: return .accessKeyNotFound

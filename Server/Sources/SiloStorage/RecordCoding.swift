@@ -1,19 +1,19 @@
 import SiloCore
-import SiloStorage
 
-/// Compact column encodings for the hot read path (a GET decodes one row): newline-separated fields,
-/// since HTTP header names and values cannot contain a line feed (and SQLite text stops at NUL).
-enum RecordCoding {
+/// Compact column encodings every metadata backend shares, for the hot read path (a GET decodes one row):
+/// newline-separated fields, since HTTP header names and values cannot contain a line feed (and SQL text stops
+/// at NUL).
+public enum RecordCoding {
     static let separator: Character = "\n"
 
-    static func encode(_ headers: StoredHeaders) -> String? {
+    public static func encode(_ headers: StoredHeaders) -> String? {
         let fields = [headers.cacheControl, headers.contentDisposition, headers.contentEncoding,
                       headers.contentLanguage, headers.expires]
         guard fields.contains(where: { $0 != nil }) else { return nil }
         return fields.map { $0.map { "=" + $0 } ?? "" }.joined(separator: String(separator))
     }
 
-    static func decodeHeaders(_ text: String?) -> StoredHeaders {
+    public static func decodeHeaders(_ text: String?) -> StoredHeaders {
         guard let text else { return StoredHeaders() }
         let parts = text.split(separator: separator, omittingEmptySubsequences: false)
             .map { $0.isEmpty ? nil : String($0.dropFirst()) }
@@ -22,12 +22,12 @@ enum RecordCoding {
                              contentLanguage: parts[3], expires: parts[4])
     }
 
-    static func encode(_ metadata: [MetadataEntry]) -> String? {
+    public static func encode(_ metadata: [MetadataEntry]) -> String? {
         guard !metadata.isEmpty else { return nil }
         return metadata.map { $0.name + String(separator) + $0.value }.joined(separator: String(separator))
     }
 
-    static func decodeMetadata(_ text: String?) -> [MetadataEntry] {
+    public static func decodeMetadata(_ text: String?) -> [MetadataEntry] {
         guard let text, !text.isEmpty else { return [] }
         let parts = text.split(separator: separator, omittingEmptySubsequences: false)
         var entries: [MetadataEntry] = []
@@ -41,11 +41,11 @@ enum RecordCoding {
     }
 
     /// `id:offset:length` joined by `;`.
-    static func encode(_ extents: [Extent]) -> String {
+    public static func encode(_ extents: [Extent]) -> String {
         extents.map { "\($0.blob.raw):\($0.offset):\($0.length)" }.joined(separator: ";")
     }
 
-    static func decodeExtents(_ text: String) -> [Extent]? {
+    public static func decodeExtents(_ text: String) -> [Extent]? {
         guard !text.isEmpty else { return [] }
         var extents: [Extent] = []
         for item in text.split(separator: ";") {
@@ -58,20 +58,7 @@ enum RecordCoding {
         return extents
     }
 
-    /// SQLite integers are signed; CRCs are stored as their bit pattern.
-    static func encode(crc: UInt64) -> Int64 { Int64(bitPattern: crc) }
-    static func decode(crc: Int64) -> UInt64 { UInt64(bitPattern: crc) }
-}
-
-/// The smallest byte string greater than every string that starts with `prefix`; nil when none exists.
-func successor(of prefix: String) -> [UInt8]? {
-    var bytes = Array(prefix.utf8)
-    while let last = bytes.last {
-        if last < 0xFF {
-            bytes[bytes.count - 1] = last + 1
-            return bytes
-        }
-        bytes.removeLast()
-    }
-    return nil
+    /// SQL integers are signed; CRCs are stored as their bit pattern.
+    public static func encode(crc: UInt64) -> Int64 { Int64(bitPattern: crc) }
+    public static func decode(crc: Int64) -> UInt64 { UInt64(bitPattern: crc) }
 }

@@ -1,0 +1,154 @@
+import Logging
+import PostgresNIO
+import SiloCore
+import SiloStorage
+
+/// One listing page. Without a delimiter, one range scan. With one, one recursive query walks the
+/// `(bucket, key)` index: each step seeks to the next key, and a key under a common prefix makes the next step
+/// seek past the whole group, so a page of 1,000 entries costs ~1,000 index seeks however many keys lie below
+/// them, in a single round trip.
+struct PostgresObjectLister {
+    let connection: PostgresConnection
+    let query: ListQuery
+    let logger: Logger
+
+    func run() async throws -> ObjectListing {
+        let limit = max(0, query.limit)
+        let start = startBound()
+        let upper = query.prefix.isEmpty ? nil : KeyOrder.successor(of: query.prefix)
+        guard let delimiter = query.delimiter, !delimiter.isEmpty else {
+            return try await flat(from: start, upper: upper, limit: limit)
+        }
+        guard let last = delimiter.unicodeScalars.last, let groupEnd = KeyOrder.successor(of: String(last)) else {
+            // A delimiter ending in U+10FFFF has no one-character successor for the SQL to append.
+            return try await walkOneByOne(from: start, upper: upper, limit: limit)
+        }
+        return try await skipScan(from: start, upper: upper, limit: limit, delimiter: delimiter, groupEnd: groupEnd)
+    }
+
+    /// Where the page starts: the prefix, or past the marker (past its whole group when the marker is a rolled-up
+    /// prefix or lies inside one).
+    private func startBound() -> (key: String, exclusive: Bool) {
+        guard let after = query.after, !after.utf8.lexicographicallyPrecedes(query.prefix.utf8) else {
+            return (query.prefix, false)
+        }
+        if let group = query.commonPrefix(of: after), let next = KeyOrder.successor(of: group) { return (next, false) }
+        return (after, true)
+    }
+
+    private func lowerCondition(_ statement: inout StatementBuilder, _ start: (key: String, exclusive: Bool),
+                                column: String) -> String {
+        let bound = statement.bind(start.key)
+        return "\(column) \(start.exclusive ? ">" : ">=") \(bound)"
+    }
+
+    private func flat(from start: (key: String, exclusive: Bool), upper: String?, limit: Int) async throws -> ObjectListing {
+        var statement = StatementBuilder()
+        let bucket = statement.bind(query.bucket)
+        let lower = lowerCondition(&statement, start, column: "key")
+        statement.append("SELECT key, size, etag, last_modified, type, storage_class FROM objects WHERE bucket = \(bucket) AND \(lower)")
+        if let upper {
+            let bound = statement.bind(upper)
+            statement.append(" AND key < \(bound)")
+        }
+        let count = statement.bind(Int64(limit + 1))
+        statement.append(" ORDER BY key LIMIT \(count)")
+        let rows = try await connection.query(statement.query, logger: logger).collect()
+        var entries: [ObjectListing.Entry] = []
+        for row in rows.prefix(limit) {
+            let (key, size, etag, modified, type, storageClass) = try row.decode((String, Int64, String, Int64, String, String).self)
+            entries.append(.object(Self.summary(key, size, etag, modified, type, storageClass)))
+        }
+        return ObjectListing(entries: entries, isTruncated: rows.count > limit)
+    }
+
+    private func skipScan(from start: (key: String, exclusive: Bool), upper: String?, limit: Int, delimiter: String,
+                          groupEnd: String) async throws -> ObjectListing {
+        var statement = StatementBuilder()
+        let bucket = statement.bind(query.bucket)
+        let lower = lowerCondition(&statement, start, column: "key")
+        // Character positions: Postgres's substr/strpos count code points in a UTF-8 database.
+        let restStart = statement.bind(Int32(query.prefix.unicodeScalars.count + 1))
+        let delimiterParameter = statement.bind(delimiter)
+        let keptLength = statement.bind(Int32(query.prefix.unicodeScalars.count + delimiter.unicodeScalars.count - 2))
+        let groupEndParameter = statement.bind(groupEnd)
+        let steps = statement.bind(Int64(limit))
+        var upperCondition = ""
+        if let upper {
+            let bound = statement.bind(upper)
+            upperCondition = " AND key < \(bound)"
+        }
+        // `cut` is where the delimiter starts after the prefix (0: none, an object). A group's successor keeps
+        // the group but its last character, then appends that character's successor: the first key past every
+        // key under the group.
+        statement.append("""
+            WITH RECURSIVE walk(key, cut, n) AS (
+                SELECT k.key, strpos(substr(k.key, \(restStart)), \(delimiterParameter)), 1
+                FROM (SELECT key FROM objects WHERE bucket = \(bucket) AND \(lower)\(upperCondition)
+                      ORDER BY key LIMIT 1) AS k
+              UNION ALL
+                SELECT k.key, strpos(substr(k.key, \(restStart)), \(delimiterParameter)), w.n + 1
+                FROM walk AS w, LATERAL (
+                    SELECT key FROM objects
+                    WHERE bucket = \(bucket) AND key > w.key\(upperCondition)
+                      AND key >= CASE WHEN w.cut > 0 THEN substr(w.key, 1, \(keptLength) + w.cut) || \(groupEndParameter)
+                                      ELSE w.key END
+                    ORDER BY key LIMIT 1) AS k
+                WHERE w.n <= \(steps)
+            )
+            SELECT w.key, w.cut, o.size, o.etag, o.last_modified, o.type, o.storage_class
+            FROM walk AS w LEFT JOIN objects AS o ON o.bucket = \(bucket) AND o.key = w.key AND w.cut = 0
+            ORDER BY w.key
+            """)
+        let rows = try await connection.query(statement.query, logger: logger).collect()
+        var entries: [ObjectListing.Entry] = []
+        for row in rows.prefix(limit) {
+            let (key, cut, size, etag, modified, type, storageClass) =
+                try row.decode((String, Int32, Int64?, String?, Int64?, String?, String?).self)
+            if cut > 0, let group = query.commonPrefix(of: key) {
+                entries.append(.commonPrefix(group))
+            } else if let size, let etag, let modified, let type, let storageClass {
+                entries.append(.object(Self.summary(key, size, etag, modified, type, storageClass)))
+            }
+        }
+        return ObjectListing(entries: entries, isTruncated: rows.count > limit)
+    }
+
+    /// The same walk, one seek per round trip, for delimiters the recursive query cannot skip past.
+    private func walkOneByOne(from start: (key: String, exclusive: Bool), upper: String?, limit: Int) async throws
+        -> ObjectListing
+    {
+        var entries: [ObjectListing.Entry] = []
+        var bound = start
+        while true {
+            var statement = StatementBuilder()
+            let bucket = statement.bind(query.bucket)
+            let lower = lowerCondition(&statement, bound, column: "key")
+            statement.append("SELECT key, size, etag, last_modified, type, storage_class FROM objects WHERE bucket = \(bucket) AND \(lower)")
+            if let upper {
+                let parameter = statement.bind(upper)
+                statement.append(" AND key < \(parameter)")
+            }
+            statement.append(" ORDER BY key LIMIT 1")
+            guard let row = try await connection.query(statement.query, logger: logger).collect().first else {
+                return ObjectListing(entries: entries, isTruncated: false)
+            }
+            let (key, size, etag, modified, type, storageClass) = try row.decode((String, Int64, String, Int64, String, String).self)
+            if entries.count == limit { return ObjectListing(entries: entries, isTruncated: true) }
+            if let group = query.commonPrefix(of: key) {
+                entries.append(.commonPrefix(group))
+                guard let next = KeyOrder.successor(of: group) else { return ObjectListing(entries: entries, isTruncated: false) }
+                bound = (next, false)
+            } else {
+                entries.append(.object(Self.summary(key, size, etag, modified, type, storageClass)))
+                bound = (key, true)
+            }
+        }
+    }
+
+    static func summary(_ key: String, _ size: Int64, _ etag: String, _ modified: Int64, _ type: String,
+                        _ storageClass: String) -> ObjectSummary {
+        ObjectSummary(key: key, lastModified: modified, etag: etag, type: ObjectType(rawValue: type) ?? .normal, size: size,
+                      storageClass: StorageClass(rawValue: storageClass) ?? .standard)
+    }
+}

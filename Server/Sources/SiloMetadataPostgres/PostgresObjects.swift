@@ -1,0 +1,225 @@
+import Logging
+import PostgresNIO
+import SiloCore
+import SiloStorage
+
+extension PostgresMetadataStore {
+    static let objectColumns =
+        "key, size, etag, last_modified, content_type, content_md5, crc64, type, storage_class, acl, headers, user_meta, extents, symlink_target"
+
+    static func object(bucket: String, from row: PostgresRow) throws -> ObjectRecord? {
+        let (key, size, etag, lastModified, contentType, contentMD5, crc, type, storageClass, acl, headers, userMeta,
+             extentsText, symlinkTarget) = try row.decode(
+                (String, Int64, String, Int64, String, String?, Int64, String, String, String, String?, String?, String,
+                 String?).self)
+        guard let extents = RecordCoding.decodeExtents(extentsText) else { return nil }
+        return ObjectRecord(
+            bucket: bucket, key: key, size: size, etag: etag, lastModified: lastModified, contentType: contentType,
+            contentMD5: contentMD5, crc64: RecordCoding.decode(crc: crc), type: ObjectType(rawValue: type) ?? .normal,
+            storageClass: StorageClass(rawValue: storageClass) ?? .standard, acl: ObjectACL(rawValue: acl) ?? .default,
+            headers: RecordCoding.decodeHeaders(headers), userMetadata: RecordCoding.decodeMetadata(userMeta),
+            extents: extents, symlinkTarget: symlinkTarget)
+    }
+
+    /// The current object; `locking` takes its row lock until the transaction ends.
+    static func fetchObject(_ connection: PostgresConnection, bucket: String, key: String, locking: Bool = false,
+                            logger: Logger) async throws -> ObjectRecord? {
+        let query: PostgresQuery = locking
+            ? "SELECT \(unescaped: objectColumns) FROM objects WHERE bucket = \(bucket) AND key = \(key) FOR UPDATE"
+            : "SELECT \(unescaped: objectColumns) FROM objects WHERE bucket = \(bucket) AND key = \(key)"
+        let rows = try await connection.query(query, logger: logger).collect()
+        return try rows.first.flatMap { try object(bucket: bucket, from: $0) }
+    }
+
+    static func bucketExists(_ connection: PostgresConnection, _ name: String, logger: Logger) async throws -> Bool {
+        try await !connection.query("SELECT 1 FROM buckets WHERE name = \(name)", logger: logger).collect().isEmpty
+    }
+
+    public func object(bucket: String, key: String) async throws -> ObjectRecord? {
+        try await database.query { connection in
+            try await Self.fetchObject(connection, bucket: bucket, key: key, logger: self.database.logger)
+        }
+    }
+
+    public func commitObject(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition) async throws
+        -> CommitOutcome
+    {
+        let now = clock()
+        do {
+            return try await database.transaction { connection in
+                let logger = self.database.logger
+                let current = try await Self.fetchObject(
+                    connection, bucket: record.bucket, key: record.key, locking: true, logger: logger)
+                if current == nil, try await !Self.bucketExists(connection, record.bucket, logger: logger) {
+                    return .noSuchBucket
+                }
+                switch condition {
+                case .none: break
+                case .mustNotExist:
+                    if current != nil { return .conditionFailed(current: current) }
+                case .currentVersion(let expected):
+                    if current.map(ObjectVersion.init) != expected { return .conditionFailed(current: current) }
+                }
+                try await Self.replaceObject(record, current: current, newBlobs: newBlobs, on: connection, now: now,
+                                             logger: logger)
+                return .committed
+            }
+        } catch SourceReleased.rollback {
+            return .sourceReleased
+        } catch where PostgresDatabase.sqlState(error) == "23503" {
+            return .noSuchBucket  // the bucket went away between the check and the insert
+        }
+    }
+
+    /// A reused blob was released meanwhile: the transaction rolls back and the caller re-reads its source.
+    enum SourceReleased: Error { case rollback }
+
+    /// Writes `record` over `current` (locked by the caller, or absent): blobs the new version adds are retained,
+    /// those only the old one named are released.
+    static func replaceObject(_ record: ObjectRecord, current: ObjectRecord?, newBlobs: Set<BlobID>,
+                              on connection: PostgresConnection, now: Int64, logger: Logger) async throws {
+        let new = Set(record.extents.map(\.blob))
+        let old = Set(current?.extents.map(\.blob) ?? [])
+        try await retain(new.subtracting(old), newBlobs: newBlobs, on: connection, logger: logger)
+        try await release(old.subtracting(new), on: connection, now: now, logger: logger)
+        let headers = RecordCoding.encode(record.headers)
+        let userMeta = RecordCoding.encode(record.userMetadata)
+        let extents = RecordCoding.encode(record.extents)
+        let crc = RecordCoding.encode(crc: record.crc64)
+        if current == nil {
+            // Absent when read: insert, and if another transaction inserted it first, start over and see it.
+            let inserted = try await connection.query("""
+                INSERT INTO objects (bucket, key, size, etag, last_modified, content_type, content_md5, crc64, type,
+                    storage_class, acl, headers, user_meta, extents, symlink_target)
+                VALUES (\(record.bucket), \(record.key), \(record.size), \(record.etag), \(record.lastModified),
+                    \(record.contentType), \(record.contentMD5), \(crc), \(record.type.rawValue),
+                    \(record.storageClass.rawValue), \(record.acl.rawValue), \(headers), \(userMeta), \(extents),
+                    \(record.symlinkTarget))
+                ON CONFLICT (bucket, key) DO NOTHING RETURNING 1
+                """, logger: logger).collect()
+            if inserted.isEmpty { throw PostgresDatabase.Retry() }
+        } else {
+            try await connection.execute("""
+                UPDATE objects SET size = \(record.size), etag = \(record.etag), last_modified = \(record.lastModified),
+                    content_type = \(record.contentType), content_md5 = \(record.contentMD5), crc64 = \(crc),
+                    type = \(record.type.rawValue), storage_class = \(record.storageClass.rawValue),
+                    acl = \(record.acl.rawValue), headers = \(headers), user_meta = \(userMeta), extents = \(extents),
+                    symlink_target = \(record.symlinkTarget)
+                WHERE bucket = \(record.bucket) AND key = \(record.key)
+                """, logger: logger)
+        }
+    }
+
+    /// One more reference to each blob. A blob just written is registered; any other must still be live, or the
+    /// transaction rolls back (`sourceReleased`).
+    static func retain(_ blobs: Set<BlobID>, newBlobs: Set<BlobID>, on connection: PostgresConnection,
+                       logger: Logger) async throws {
+        let fresh = blobs.filter(newBlobs.contains).map(\.raw).sorted()
+        let reused = blobs.filter { !newBlobs.contains($0) }.map(\.raw).sorted()
+        if !fresh.isEmpty {
+            try await connection.execute(
+                "INSERT INTO blobs (id, refs) SELECT unnest(\(fresh)::text[]), 1", logger: logger)
+        }
+        if !reused.isEmpty {
+            let updated = try await connection.query(
+                "UPDATE blobs SET refs = refs + 1 WHERE id = ANY(\(reused)) AND refs > 0 RETURNING 1", logger: logger
+            ).collect()
+            if updated.count != reused.count { throw SourceReleased.rollback }
+        }
+    }
+
+    /// One reference fewer; at zero the blob is released to the collector.
+    static func release(_ blobs: Set<BlobID>, on connection: PostgresConnection, now: Int64, logger: Logger) async throws {
+        try await release(counts: Dictionary(uniqueKeysWithValues: blobs.map { ($0, 1) }), on: connection, now: now,
+                          logger: logger)
+    }
+
+    public func deleteObjects(bucket: String, keys: [String]) async throws -> Bool {
+        let now = clock()
+        return try await database.transaction { connection in
+            let logger = self.database.logger
+            guard try await Self.bucketExists(connection, bucket, logger: logger) else { return false }
+            let unique = Array(Set(keys)).sorted()
+            guard !unique.isEmpty else { return true }
+            let rows = try await connection.query(
+                "DELETE FROM objects WHERE bucket = \(bucket) AND key = ANY(\(unique)) RETURNING extents", logger: logger
+            ).collect()
+            // Each deleted object held one reference to each of its blobs; blobs shared between deleted objects
+            // lose one per object.
+            var counts: [BlobID: Int64] = [:]
+            for row in rows {
+                for blob in Set((RecordCoding.decodeExtents(try row.decode(String.self)) ?? []).map(\.blob)) {
+                    counts[blob, default: 0] += 1
+                }
+            }
+            try await Self.release(counts: counts, on: connection, now: now, logger: logger)
+            return true
+        }
+    }
+
+    /// Drops `counts[blob]` references from each blob.
+    static func release(counts: [BlobID: Int64], on connection: PostgresConnection, now: Int64, logger: Logger) async throws {
+        guard !counts.isEmpty else { return }
+        let ordered = counts.sorted { $0.key < $1.key }
+        let ids = ordered.map(\.key.raw)
+        let drops = ordered.map(\.value)
+        try await connection.execute("""
+            UPDATE blobs SET refs = blobs.refs - d.n,
+                released_at = CASE WHEN blobs.refs = d.n THEN \(now) ELSE blobs.released_at END
+            FROM (SELECT unnest(\(ids)::text[]) AS id, unnest(\(drops)::bigint[]) AS n) AS d
+            WHERE blobs.id = d.id
+            """, logger: logger)
+    }
+
+    public func listObjects(_ query: ListQuery) async throws -> ObjectListing {
+        try await database.query { connection in
+            try await PostgresObjectLister(connection: connection, query: query, logger: self.database.logger).run()
+        }
+    }
+
+    // MARK: blob lifecycle
+
+    public func isReferenced(_ blob: BlobID) async throws -> Bool {
+        try await database.query { connection in
+            try await !connection.query("SELECT 1 FROM blobs WHERE id = \(blob.raw) AND refs > 0", logger: self.database.logger)
+                .collect().isEmpty
+        }
+    }
+
+    public func releasedBlobs(releasedBefore cutoff: Int64, limit: Int) async throws -> [BlobID] {
+        try await database.query { connection in
+            try await connection.query("""
+                SELECT id FROM blobs WHERE refs = 0 AND released_at <= \(cutoff) ORDER BY released_at, id LIMIT \(Int64(limit))
+                """, logger: self.database.logger).collect().compactMap { BlobID(try $0.decode(String.self)) }
+        }
+    }
+
+    public func claimReleasedBlobs(releasedBefore cutoff: Int64, lease: Int64, limit: Int) async throws -> [BlobID] {
+        let now = clock()
+        return try await database.transaction { connection in
+            // SKIP LOCKED: collectors on other gateways take other rows instead of waiting for these.
+            try await connection.query("""
+                UPDATE blobs SET claimed_until = \(now + lease) WHERE id IN (
+                    SELECT id FROM blobs
+                    WHERE refs = 0 AND released_at <= \(cutoff) AND (claimed_until IS NULL OR claimed_until <= \(now))
+                    ORDER BY released_at, id LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED)
+                RETURNING id
+                """, logger: self.database.logger).collect().compactMap { BlobID(try $0.decode(String.self)) }.sorted()
+        }
+    }
+
+    public func forgetReleased(_ blobs: [BlobID]) async throws {
+        guard !blobs.isEmpty else { return }
+        let ids = blobs.map(\.raw).sorted()
+        try await database.transaction { connection in
+            try await connection.execute("DELETE FROM blobs WHERE id = ANY(\(ids)) AND refs = 0", logger: self.database.logger)
+        }
+    }
+
+    public func knownBlobs() async throws -> Set<BlobID> {
+        try await database.query { connection in
+            Set(try await connection.query("SELECT id FROM blobs", logger: self.database.logger).collect()
+                .compactMap { BlobID(try $0.decode(String.self)) })
+        }
+    }
+}

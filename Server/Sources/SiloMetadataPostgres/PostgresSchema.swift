@@ -1,0 +1,192 @@
+/// The schema, as numbered migrations applied in order at start.
+///
+/// Several gateways may start at once: each migration runs in a transaction that first inserts its number into
+/// `silo_migrations`, so the second gateway waits on that row's unique key, fails once the first commits, and
+/// then finds the migration applied. Only plain SQL that Postgres-wire distributed engines also speak is used:
+/// `text COLLATE "C"` keys (byte order, which is OSS listing order), partial indexes, `ON CONFLICT`,
+/// `FOR UPDATE`/`FOR SHARE`/`SKIP LOCKED`, recursive CTEs with LATERAL, foreign keys (a row naming a bucket
+/// holds a key-share lock on it while its transaction runs, so a bucket delete waits for writers into it). No triggers, no stored procedures, no advisory locks.
+///
+/// Room for what follows: object versions will move each write into an `object_versions` table keyed
+/// `(bucket, key, version_id)` with `objects` keeping the current one; tags and event records are tables of their
+/// own keyed by the same `(bucket, key)`.
+enum PostgresSchema {
+    struct Migration {
+        let version: Int64
+        let name: String
+        let statements: [String]
+    }
+
+    static let bootstrap = """
+        CREATE TABLE IF NOT EXISTS silo_migrations (
+            version bigint PRIMARY KEY,
+            name text NOT NULL,
+            applied_at bigint NOT NULL
+        )
+        """
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "buckets-objects-blobs", statements: [
+            """
+            CREATE TABLE buckets (
+                name text COLLATE "C" PRIMARY KEY,
+                owner text NOT NULL,
+                created_at bigint NOT NULL,
+                acl text NOT NULL,
+                storage_class text NOT NULL,
+                cors text,
+                policy text
+            )
+            """,
+            """
+            CREATE TABLE objects (
+                bucket text COLLATE "C" NOT NULL REFERENCES buckets (name),
+                key text COLLATE "C" NOT NULL,
+                size bigint NOT NULL,
+                etag text NOT NULL,
+                last_modified bigint NOT NULL,
+                content_type text NOT NULL,
+                content_md5 text,
+                crc64 bigint NOT NULL,
+                type text NOT NULL,
+                storage_class text NOT NULL,
+                acl text NOT NULL,
+                headers text,
+                user_meta text,
+                extents text NOT NULL,
+                symlink_target text,
+                PRIMARY KEY (bucket, key)
+            )
+            """,
+            // One reference per object (or part) naming the blob; at zero the blob is released, and a collector
+            // on any gateway claims it (claimed_until) before deleting its bytes.
+            """
+            CREATE TABLE blobs (
+                id text PRIMARY KEY,
+                refs bigint NOT NULL,
+                released_at bigint,
+                claimed_until bigint
+            )
+            """,
+            "CREATE INDEX blobs_released ON blobs (released_at) WHERE refs = 0",
+        ]),
+        Migration(version: 2, name: "multipart", statements: [
+            // Upload ids start with the initiation time in hex, so (key, upload_id) is initiation order.
+            """
+            CREATE TABLE uploads (
+                upload_id text COLLATE "C" PRIMARY KEY,
+                bucket text COLLATE "C" NOT NULL REFERENCES buckets (name),
+                key text COLLATE "C" NOT NULL,
+                initiated bigint NOT NULL,
+                content_type text NOT NULL,
+                storage_class text NOT NULL,
+                acl text NOT NULL,
+                headers text,
+                user_meta text,
+                forbid_overwrite boolean NOT NULL,
+                claimed_until bigint
+            )
+            """,
+            "CREATE INDEX uploads_by_key ON uploads (bucket, key, upload_id)",
+            "CREATE INDEX uploads_by_age ON uploads (initiated)",
+            """
+            CREATE TABLE parts (
+                upload_id text COLLATE "C" NOT NULL REFERENCES uploads (upload_id),
+                part_number bigint NOT NULL,
+                size bigint NOT NULL,
+                etag text NOT NULL,
+                crc64 bigint NOT NULL,
+                last_modified bigint NOT NULL,
+                extents text NOT NULL,
+                PRIMARY KEY (upload_id, part_number)
+            )
+            """,
+        ]),
+        Migration(version: 3, name: "iam", statements: [
+            """
+            CREATE TABLE iam_users (
+                name text PRIMARY KEY,
+                id text NOT NULL UNIQUE,
+                display_name text NOT NULL,
+                created_at bigint NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE iam_access_keys (
+                id text PRIMARY KEY,
+                user_name text NOT NULL REFERENCES iam_users (name) ON DELETE CASCADE,
+                sealed_secret bytea NOT NULL,
+                status text NOT NULL,
+                created_at bigint NOT NULL
+            )
+            """,
+            // Role names are case-insensitive: `name_key` is the lower-cased name, `name` as created.
+            """
+            CREATE TABLE iam_roles (
+                name_key text PRIMARY KEY,
+                name text NOT NULL,
+                id text NOT NULL UNIQUE,
+                trust_policy text NOT NULL,
+                max_session_duration bigint NOT NULL,
+                description text NOT NULL,
+                created_at bigint NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE iam_policies (
+                name text PRIMARY KEY,
+                document text NOT NULL,
+                description text NOT NULL,
+                created_at bigint NOT NULL
+            )
+            """,
+            // holder_kind is 'user' or 'role' (a role's lower-cased name).
+            """
+            CREATE TABLE iam_attachments (
+                holder_kind text NOT NULL,
+                holder_name text NOT NULL,
+                policy_name text NOT NULL REFERENCES iam_policies (name),
+                PRIMARY KEY (holder_kind, holder_name, policy_name)
+            )
+            """,
+            """
+            CREATE TABLE sts_token_keys (
+                id text PRIMARY KEY,
+                sealed_key bytea NOT NULL,
+                created_at bigint NOT NULL
+            )
+            """,
+        ]),
+        Migration(version: 4, name: "image-styles", statements: [
+            """
+            CREATE TABLE image_styles (
+                bucket text COLLATE "C" NOT NULL REFERENCES buckets (name),
+                name text COLLATE "C" NOT NULL,
+                content text NOT NULL,
+                created_at bigint NOT NULL,
+                modified_at bigint NOT NULL,
+                PRIMARY KEY (bucket, name)
+            )
+            """,
+        ]),
+        Migration(version: 5, name: "generations-nonces-intents", statements: [
+            // Bumped in every transaction that writes a topic; gateways poll it and reload their in-memory copy.
+            "CREATE TABLE generations (topic text PRIMARY KEY, value bigint NOT NULL)",
+            "INSERT INTO generations (topic, value) VALUES ('iam', 0)",
+            // STS signature nonces seen within the timestamp window, shared so that a signed request replayed to
+            // another gateway is refused too.
+            "CREATE TABLE sts_nonces (nonce text PRIMARY KEY, seen_at bigint NOT NULL)",
+            "CREATE INDEX sts_nonces_by_age ON sts_nonces (seen_at)",
+            // Blobs being written to a remote blob store, recorded before the first byte: the writer touches its
+            // row while it writes, so a row left untouched is a dead writer's and its chunks can be found.
+            """
+            CREATE TABLE blob_intents (
+                id text PRIMARY KEY,
+                touched_at bigint NOT NULL,
+                claimed_until bigint
+            )
+            """,
+            "CREATE INDEX blob_intents_by_age ON blob_intents (touched_at)",
+        ]),
+    ]
+}
