@@ -53,14 +53,17 @@ build: deps
 build-release: deps
 	swift build -c release --package-path Server --product silo
 
-test: build venv
-	$(MAKE) --no-print-directory test-swift test-fuzz-replay test-compat test-upstream
+# Suites that need a database or an object store run beside a throwaway PostgreSQL cluster and single-node Ceph
+# RGW: each script installs what is missing, starts its server on a free loopback port, exports its URL
+# (SILO_TEST_POSTGRES_URL, SILO_TEST_S3_URL) and stops it afterwards. `make test` starts them once for all.
+WITH_SERVICES = $(if $(SILO_TEST_POSTGRES_URL),,scripts/with-postgres.sh) $(if $(SILO_TEST_S3_URL),,scripts/with-rgw.sh)
 
-# The Server tests run beside a throwaway PostgreSQL cluster and single-node Ceph RGW (each script installs what
-# is missing, starts its server on a free loopback port, exports its URL and stops it afterwards).
+test: build venv
+	$(WITH_SERVICES) $(MAKE) --no-print-directory test-swift test-fuzz-replay test-compat test-upstream
+
 test-swift:
 	swift test --skip-build $(SWIFT_DEBUG_FLAGS)
-	scripts/with-postgres.sh scripts/with-rgw.sh swift test --skip-build $(SWIFT_DEBUG_FLAGS) --package-path Server
+	$(WITH_SERVICES) swift test --skip-build $(SWIFT_DEBUG_FLAGS) --package-path Server
 
 # The C JPEG decoder's fuzz corpus and regressions under ASan + UBSan (the Swift targets replay in test-swift).
 test-fuzz-replay: deps
@@ -72,7 +75,7 @@ fuzz: deps
 
 # Our own suites: real oss2 against a spawned silo (free port, temporary data folder).
 test-compat: venv
-	$(VENV_PY) -m pytest -p no:cacheprovider -q compat
+	$(WITH_SERVICES) $(VENV_PY) -m pytest -p no:cacheprovider -q compat
 
 # oss2 2.19.1's own tests/, fetched from PyPI, under v1 and v4 signatures.
 test-upstream: venv

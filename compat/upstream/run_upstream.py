@@ -101,9 +101,39 @@ def parse_junit(path):
     return outcomes
 
 
-def run_version(source, version, files, extra_pytest_args):
-    server = SiloServer(extra_args=["--gc-grace-seconds", "0"])
-    server.start()
+class Embedded:
+    """One `silo server` on SQLite and local files."""
+
+    def __init__(self):
+        self.server = SiloServer(extra_args=["--gc-grace-seconds", "0"])
+        self.server.start()
+        self.endpoint = self.server.endpoint
+
+    def close(self):
+        log = self.server.read_log()
+        self.server.cleanup()
+        return log
+
+
+class TwoGateways:
+    """Two gateways on PostgreSQL and Ceph RGW behind nginx, each request to the next gateway in turn."""
+
+    def __init__(self):
+        from cluster_harness import Cluster
+        from load_balancer import LoadBalancer
+        self.cluster = Cluster(count=2)
+        self.balancer = LoadBalancer([gateway.port for gateway in self.cluster.gateways])
+        self.endpoint = self.balancer.endpoint
+
+    def close(self):
+        logs = "".join(gateway.read_log() for gateway in self.cluster.gateways)
+        self.balancer.close()
+        self.cluster.close()
+        return logs
+
+
+def run_version(source, version, files, extra_pytest_args, deployment):
+    server = deployment()
     try:
         env = dict(os.environ)
         env.update({
@@ -115,14 +145,13 @@ def run_version(source, version, files, extra_pytest_args):
             "OSS_TEST_AUTH_VERSION": version,
             "PYTHONPATH": os.pathsep.join([source, HERE]),
         })
-        junit = os.path.join(WORK, "junit-%s.xml" % version)
+        junit = os.path.join(WORK, "junit-%s-%s.xml" % (version, deployment.__name__))
         args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--timeout", "300",
                 "-o", "log_level=WARNING", "-p", "silo_upstream_plugin", "--junitxml", junit] + ["tests/" + f for f in files] + extra_pytest_args
         subprocess.call(args, cwd=source, env=env, stdout=subprocess.DEVNULL if not os.environ.get("VERBOSE") else None)
         return parse_junit(junit)
     finally:
-        log = server.read_log()
-        server.cleanup()
+        log = server.close()
         if "request failed" in log:
             print("server reported internal errors during %s run; last log lines:\n%s" % (version, log[-2000:]))
 
@@ -138,6 +167,9 @@ def main():
     parser.add_argument("--versions", default="v1,v4")
     parser.add_argument("--files", default=",".join(TEST_FILES))
     parser.add_argument("-k", dest="keyword")
+    parser.add_argument("--cluster-versions", default="v4" if os.environ.get("SILO_TEST_S3_URL") else "",
+                        help="auth versions to run again against two gateways on PostgreSQL + RGW behind nginx "
+                             "(default v4 when SILO_TEST_POSTGRES_URL/SILO_TEST_S3_URL are set)")
     options = parser.parse_args()
     source = fetch_sdist()
     expected = load_expectations(os.path.join(HERE, "expectations.txt"))
@@ -148,19 +180,21 @@ def main():
     reasons = {}
     problems = []
     unstable_results = []
-    for version in options.versions.split(","):
-        outcomes = run_version(source, version, files, extra)
+    runs = [(version, Embedded, version) for version in options.versions.split(",") if version]
+    runs += [(version, TwoGateways, version + " two gateways") for version in options.cluster_versions.split(",") if version]
+    for version, deployment, label in runs:
+        outcomes = run_version(source, version, files, extra, deployment)
         counts = dict.fromkeys(totals, 0)
         for test_id, outcome in sorted(outcomes.items()):
             reason = expected.get((version, test_id)) or expected.get(("*", test_id))
             timing = unstable.get((version, test_id)) or unstable.get(("*", test_id))
             if timing is not None:
                 counts["unstable"] += 1
-                unstable_results.append("[%s] unstable %s: %s (%s)" % (version, test_id, outcome, timing.split(":")[0]))
+                unstable_results.append("[%s] unstable %s: %s (%s)" % (label, test_id, outcome, timing.split(":")[0]))
                 continue
             if outcome == "failed" and reason is None:
                 counts["unexpected failure"] += 1
-                problems.append("[%s] UNEXPECTED FAILURE %s" % (version, test_id))
+                problems.append("[%s] UNEXPECTED FAILURE %s" % (label, test_id))
             elif outcome == "failed":
                 counts["expected failure"] += 1
                 # The reason's head ("cloud-only", "harness", "bucket lifecycle rules") groups the closing line.
@@ -169,10 +203,10 @@ def main():
             else:
                 counts[outcome] += 1
                 if outcome == "passed" and reason is not None and not options.keyword:
-                    problems.append("[%s] STALE EXPECTATION (now passes) %s: %s" % (version, test_id, reason))
+                    problems.append("[%s] STALE EXPECTATION (now passes) %s: %s" % (label, test_id, reason))
         for key, value in counts.items():
             totals[key] += value
-        print("oss2 %s upstream tests [%s]: %s" % (OSS2_VERSION, version, summary(counts)))
+        print("oss2 %s upstream tests [%s]: %s" % (OSS2_VERSION, label, summary(counts)))
     print("oss2 %s upstream tests [total]: %s" % (OSS2_VERSION, summary(totals)))
     print("expected failures by reason (each listed in expectations.txt): "
           + "; ".join("%s %d" % (group, count) for group, count in sorted(reasons.items(), key=lambda item: -item[1])))
