@@ -6,13 +6,16 @@ PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 APT_PACKAGES := pkg-config libsqlite3-dev libvips-dev libjpeg-dev fonts-wqy-zenhei
+# nginx balances the two-gateway cluster in tests; PostgreSQL 15 is on the image,
+# Ceph is installed by scripts/with-rgw.sh.
+CLUSTER_APT_PACKAGES := nginx-light
 BENCH_APT_PACKAGES := nginx-light wrk
 DATA_DIR ?= ./data
 ADDRESS ?= 127.0.0.1:9000
 STS_ADDRESS ?= 127.0.0.1:9100
 APP_ADDRESS ?= 127.0.0.1:9200
 
-.PHONY: help deps bench-deps venv build build-release test test-swift test-compat test-upstream test-fuzz-replay run bench fuzz clean
+.PHONY: help deps cluster-deps bench-deps venv build build-release test test-swift test-compat test-upstream test-fuzz-replay run bench fuzz clean
 
 help:
 	@echo "make run    - install what is missing, build, start Silo (OSS + STS) and the app server with a demo bucket, role and user"
@@ -28,6 +31,9 @@ deps:
 	  SUDO=$$( [ $$(id -u) -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing; \
 	fi
+
+cluster-deps:
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(APT_PACKAGES) $(CLUSTER_APT_PACKAGES)"
 
 bench-deps:
 	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(APT_PACKAGES) $(BENCH_APT_PACKAGES)"
@@ -58,7 +64,7 @@ build-release: deps
 # (SILO_TEST_POSTGRES_URL, SILO_TEST_S3_URL) and stops it afterwards. `make test` starts them once for all.
 WITH_SERVICES = $(if $(SILO_TEST_POSTGRES_URL),,scripts/with-postgres.sh) $(if $(SILO_TEST_S3_URL),,scripts/with-rgw.sh)
 
-test: build venv
+test: build venv cluster-deps
 	$(WITH_SERVICES) $(MAKE) --no-print-directory test-swift test-fuzz-replay test-compat test-upstream
 
 test-swift:
