@@ -174,7 +174,12 @@ public struct DataMigration: Sendable {
         while true {
             let page = try await source.listUploads(query)
             for case .upload(let upload) in page.entries {
-                _ = try await destination.createUpload(upload)
+                // A second run finds the upload already there; its parts are then replaced like objects are.
+                if try await destination.upload(bucket: upload.bucket, key: upload.key, uploadId: upload.uploadId) == nil {
+                    guard try await destination.createUpload(upload) else {
+                        throw Failure.refused("upload \(upload.uploadId) of \(bucket)/\(upload.key) was not created")
+                    }
+                }
                 report.uploads += 1
                 var marker = 0
                 while true {
