@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 APT_PACKAGES := pkg-config libsqlite3-dev libvips-dev libjpeg-dev fonts-wqy-zenhei
-# nginx balances the two-gateway cluster in tests; PostgreSQL 15 is on the image,
+# nginx balances the two-gateway cluster in tests and in `make run-cluster`; PostgreSQL 15 is on the image,
 # Ceph is installed by scripts/with-rgw.sh.
 CLUSTER_APT_PACKAGES := nginx-light
 BENCH_APT_PACKAGES := nginx-light wrk
@@ -15,11 +15,12 @@ ADDRESS ?= 127.0.0.1:9000
 STS_ADDRESS ?= 127.0.0.1:9100
 APP_ADDRESS ?= 127.0.0.1:9200
 
-.PHONY: help deps cluster-deps bench-deps venv build build-release test test-swift test-compat test-upstream test-fuzz-replay run bench fuzz clean
+.PHONY: help deps cluster-deps bench-deps venv run-cluster build build-release test test-swift test-compat test-upstream test-fuzz-replay run bench fuzz clean
 
 help:
 	@echo "make run    - install what is missing, build, start Silo (OSS + STS) and the app server with a demo bucket, role and user"
 	@echo "make test   - install what is missing, run swift test and the real-SDK compatibility suites"
+	@echo "make run-cluster - the same storage as two gateways on PostgreSQL + Ceph RGW behind nginx (throwaway)"
 	@echo "make bench  - Silo against nginx on loopback, printed as ratios"
 	@echo "make fuzz   - every parser of untrusted bytes under libFuzzer + ASan, FUZZ_SECONDS each (default 60)"
 
@@ -90,8 +91,12 @@ test-upstream: venv
 run: build-release venv
 	DATA_DIR=$(DATA_DIR) ADDRESS=$(ADDRESS) STS_ADDRESS=$(STS_ADDRESS) APP_ADDRESS=$(APP_ADDRESS) scripts/run-stack.sh
 
+run-cluster: build-release cluster-deps
+	scripts/with-postgres.sh scripts/with-rgw.sh scripts/run-cluster.sh
+
 bench: bench-deps build-release venv
 	$(VENV_PY) bench/run_bench.py
+	scripts/with-postgres.sh scripts/with-rgw.sh $(VENV_PY) bench/cluster_bench.py
 	cd bench/micro && swift package --disable-sandbox benchmark --format markdown --no-progress
 
 clean:

@@ -19,9 +19,9 @@ def free_port():
 
 
 class LoadBalancer:
-    def __init__(self, backends):
+    def __init__(self, backends, port=None):
         self.folder = tempfile.mkdtemp(prefix="silo-lb-")
-        self.port = free_port()
+        self.port = port or free_port()
         servers = "\n".join("        server 127.0.0.1:%d;" % port for port in backends)
         config = """
 worker_processes 1;
@@ -84,3 +84,22 @@ http {{
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def main():
+    """`make run-cluster` puts its gateways behind this: load_balancer.py PORT BACKEND_PORT... until stopped."""
+    import signal
+    import sys
+    port, backends = int(sys.argv[1]), [int(arg) for arg in sys.argv[2:]]
+    balancer = LoadBalancer(backends, port=port)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        balancer.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        balancer.close()
+
+
+if __name__ == "__main__":
+    main()

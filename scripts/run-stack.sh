@@ -16,15 +16,8 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-wait_for() {
-  local host=${1%:*} port=${1##*:}
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "nothing listens on $1" >&2
-  return 1
-}
+# shellcheck source=wait-for.sh
+source "$(dirname "$0")/wait-for.sh"
 
 mkdir -p "$DATA_DIR"
 "$BIN" server --data-dir "$DATA_DIR" --address "$ADDRESS" --sts-address "$STS_ADDRESS" \
