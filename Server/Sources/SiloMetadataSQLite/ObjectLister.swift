@@ -27,10 +27,13 @@ struct ObjectLister {
 
         while true {
             let wanted = entries.count < limit ? limit - entries.count + 1 : 1
-            let rows = try fetch(lower: lower, exclusive: lowerIsExclusive, upper: upper, limit: wanted)
-            if rows.isEmpty { return ObjectListing(entries: entries, isTruncated: false) }
+            // A cursor steps SQLite one row at a time: a walk that meets a common prefix stops reading there and
+            // seeks past the group, instead of reading the `wanted` rows that lie under it.
+            let rows = try cursor(lower: lower, exclusive: lowerIsExclusive, upper: upper, limit: wanted)
+            var seen = 0
             var jumped = false
-            for row in rows {
+            while let row = try rows.next() {
+                seen += 1
                 let key: String = row[0]
                 if entries.count == limit { return ObjectListing(entries: entries, isTruncated: true) }
                 if let group = commonPrefix(of: key) {
@@ -45,13 +48,13 @@ struct ObjectLister {
                 lower = Array(key.utf8)
                 lowerIsExclusive = true
             }
-            if !jumped && rows.count < wanted { return ObjectListing(entries: entries, isTruncated: false) }
+            if !jumped && seen < wanted { return ObjectListing(entries: entries, isTruncated: false) }
         }
     }
 
     func commonPrefix(of key: String) -> String? { query.commonPrefix(of: key) }
 
-    private func fetch(lower: [UInt8], exclusive: Bool, upper: [UInt8]?, limit: Int) throws -> [Row] {
+    private func cursor(lower: [UInt8], exclusive: Bool, upper: [UInt8]?, limit: Int) throws -> RowCursor {
         // Bounds are bound as blobs cast to TEXT: the comparison is bytewise and a successor need not be UTF-8.
         var sql = "SELECT key, size, etag, last_modified, type, storage_class FROM objects WHERE bucket = ? AND key "
         sql += exclusive ? "> CAST(? AS TEXT)" : ">= CAST(? AS TEXT)"
@@ -62,7 +65,7 @@ struct ObjectLister {
         }
         sql += " ORDER BY key LIMIT ?"
         arguments += [limit]
-        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+        return try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
     private func summary(key: String, row: Row) -> ObjectSummary {
