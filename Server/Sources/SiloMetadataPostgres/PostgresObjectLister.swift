@@ -81,6 +81,8 @@ struct PostgresObjectLister {
         // `cut` is where the delimiter starts after the prefix (0: none, an object). A group's successor keeps
         // the group but its last character, then appends that character's successor: the first key past every
         // key under the group.
+        // Objects' columns are fetched in a LATERAL subquery that OFFSET 0 keeps from being flattened into a join:
+        // its `w.cut = 0` then stays a one-time filter, so a common prefix costs no lookup of the row under it.
         statement.append("""
             WITH RECURSIVE walk(key, cut, n) AS (
                 SELECT k.key, strpos(substr(k.key, \(restStart)), \(delimiterParameter)), 1
@@ -97,7 +99,9 @@ struct PostgresObjectLister {
                 WHERE w.n <= \(steps)
             )
             SELECT w.key, w.cut, o.size, o.etag, o.last_modified, o.type, o.storage_class
-            FROM walk AS w LEFT JOIN objects AS o ON o.bucket = \(bucket) AND o.key = w.key AND w.cut = 0
+            FROM walk AS w LEFT JOIN LATERAL (
+                SELECT size, etag, last_modified, type, storage_class FROM objects
+                WHERE w.cut = 0 AND bucket = \(bucket) AND key = w.key OFFSET 0) AS o ON true
             ORDER BY w.key
             """)
         let rows = try await connection.query(statement.query, logger: logger).collect()
