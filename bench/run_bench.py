@@ -103,6 +103,11 @@ def wait_port(port, timeout=20):
 
 def wrk(work, urls, method, body_file, connections, seconds):
     """Runs wrk over the URLs (same host); returns requests per second."""
+    return wrk_run(work, urls, method, body_file, connections, seconds)[0]
+
+
+def wrk_run(work, urls, method, body_file, connections, seconds):
+    """Runs wrk over the URLs (same host); returns requests per second and the number of requests made."""
     host = re.match(r"(http://[^/]+)", urls[0]).group(1)
     paths_file = os.path.join(work, "paths.txt")
     with open(paths_file, "w") as f:
@@ -115,10 +120,11 @@ def wrk(work, urls, method, body_file, connections, seconds):
                           "-s", script, host, "--", paths_file, method, body_file or ""],
                          capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    count = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError("wrk saw %s error responses:\n%s" % (errors.group(1), out))
-    return rate
+    return rate, count
 
 
 def main():
