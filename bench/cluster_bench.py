@@ -14,13 +14,15 @@ Runs inside scripts/with-postgres.sh and scripts/with-rgw.sh (SILO_TEST_POSTGRES
 """
 
 import argparse
+import http.client
 import os
+import random
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
+import urllib.parse
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,6 +32,7 @@ sys.path.insert(0, HERE)
 
 import oss2  # noqa: E402
 
+from cluster_harness import Cluster, psql, s3_client  # noqa: E402
 from run_bench import wrk_run  # noqa: E402
 from silo_harness import SiloServer, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION  # noqa: E402
 
@@ -104,8 +107,8 @@ def load_postgres(url, bucket):
     key = key_sql("i", lambda expr, width: "lpad(%s::text, %d, '0')" % (expr, width))
     values = ", ".join(key if name == "key" else "o." + name for name in names)
     psql(url, "INSERT INTO objects (%s) SELECT %s FROM generate_series(0, %d) AS i, objects o "
-              "WHERE o.bucket = '%s' AND o.key = 'seed'" % (", ".join(names), values, KEYS - 1, bucket))
-    psql(url, "VACUUM ANALYZE objects")
+              "WHERE o.bucket = '%s' AND o.key = 'seed'" % (", ".join(names), values, KEYS - 1, bucket), timeout=600)
+    psql(url, "VACUUM ANALYZE objects", timeout=600)
 
 
 def load_sqlite(path, bucket):
@@ -121,19 +124,10 @@ def load_sqlite(path, bucket):
     db.close()
 
 
-def psql(url, sql):
-    out = subprocess.run(["psql", url, "-At", "-F", "\t", "-c", sql], check=True, capture_output=True, text=True,
-                         timeout=600).stdout
-    return [line.split("\t") for line in out.splitlines() if line]
-
-
 def time_listings(bucket):
     """p50 and p90 in ms of one ListObjects round trip: URLs presigned beforehand and sent over one kept-alive
     connection, the XML read but not parsed, so the figure is the gateway's (signature check, query, rendering)
     and not the Python client's."""
-    import http.client
-    import random
-    import urllib.parse
     rng = random.Random(7)
     results = {}
     for label, params in [
@@ -190,11 +184,6 @@ def sign_bucket_url(bucket, params):
     return bucket.auth._sign_url(request, bucket.bucket_name, "", 86400)
 
 
-def rgw_client():
-    from cluster_harness import s3_client
-    return s3_client()
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
@@ -204,7 +193,6 @@ def main():
     if not (os.environ.get("SILO_TEST_POSTGRES_URL") and os.environ.get("SILO_TEST_S3_URL")):
         sys.exit("cluster_bench: run through scripts/with-postgres.sh scripts/with-rgw.sh (make bench does)")
     os.environ["SILO_BIN"] = options.binary
-    from cluster_harness import Cluster
 
     work = os.path.join(HERE, ".work-cluster")
     shutil.rmtree(work, ignore_errors=True)
@@ -235,7 +223,7 @@ def main():
             meter = CPUMeter(gateway.pid)
             bucket = oss2.Bucket(auth, gateway.endpoint, "bench", region=REGION)
             bucket.create_bucket()
-            s3 = rgw_client()
+            s3 = s3_client()
             direct = "bench-direct-" + uuid.uuid4().hex[:8]
             s3.create_bucket(Bucket=direct)
 

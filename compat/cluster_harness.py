@@ -5,10 +5,12 @@ test` wraps the suites in (SILO_TEST_POSTGRES_URL, SILO_TEST_S3_URL)."""
 import os
 import subprocess
 import tempfile
+import time
 import urllib.parse
 import uuid
 
 import boto3
+import oss2
 from botocore.config import Config
 
 from silo_harness import SiloServer
@@ -28,11 +30,24 @@ def fresh_database():
     return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
 
-def psql(url, sql):
+def psql(url, sql, timeout=60):
     """Rows of a query, each a list of strings."""
     result = subprocess.run(["psql", url, "-At", "-F", "\t", "-c", sql], check=True, capture_output=True, text=True,
-                            timeout=60)
+                            timeout=timeout)
     return [line.split("\t") for line in result.stdout.splitlines() if line]
+
+
+def eventually(check, seconds=1.0):
+    """Polls `check` until it passes (no AssertionError or OSS error) and returns its value; past `seconds` the
+    last failure is raised. The default is the bound within which the gateways promise a change propagates."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            return check()
+        except (AssertionError, oss2.exceptions.OssError):
+            if time.time() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def s3_url_with_prefix(prefix):

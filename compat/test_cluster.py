@@ -16,10 +16,11 @@ import pytest
 import requests
 from PIL import Image
 
-from cluster_harness import Cluster, services_configured
+from adversarial_helpers import root_bucket
+from cluster_harness import Cluster, eventually, services_configured
 from conftest import random_name
 from iam_helpers import admin, app_server_with_role, assume_with_core_sdk, prefix_policy
-from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION
+from silo_harness import REGION
 from test_sts import rpc_url
 
 if not services_configured():
@@ -34,29 +35,12 @@ def cluster():
     c.close()
 
 
-def root_bucket(gateway, name):
-    return oss2.Bucket(oss2.make_auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET, "v4"), gateway.endpoint, name, region=REGION)
-
-
 @pytest.fixture
 def buckets(cluster):
     """One bucket, seen through each gateway."""
     name = random_name("cl")
-    root_bucket(cluster.gateways[0], name).create_bucket()
-    return [root_bucket(gateway, name) for gateway in cluster.gateways]
-
-
-def eventually(check, seconds=1.0):
-    """`check` must hold within `seconds` (the propagation bound the gateways promise); polls it."""
-    deadline = time.time() + seconds
-    while True:
-        try:
-            check()
-            return time.time()
-        except (AssertionError, oss2.exceptions.OssError):
-            if time.time() > deadline:
-                raise
-            time.sleep(0.02)
+    root_bucket(cluster.gateways[0], name, v4=True).create_bucket()
+    return [root_bucket(gateway, name, v4=True) for gateway in cluster.gateways]
 
 
 # 1. Read-after-write and list-after-write.
@@ -285,7 +269,7 @@ def test_a_gateway_killed_under_puts_and_completes_loses_nothing_acknowledged(cl
     victim = cluster.add_gateway()
     survivor = cluster.gateways[0]
     name = buckets[0].bucket_name
-    via_victim = root_bucket(victim, name)
+    via_victim = root_bucket(victim, name, v4=True)
     acknowledged = {}
     lock = threading.Lock()
     stop = threading.Event()
@@ -320,7 +304,7 @@ def test_a_gateway_killed_under_puts_and_completes_loses_nothing_acknowledged(cl
         thread.join(timeout=60)
     cluster.gateways.remove(victim)
     assert acknowledged, "the load ran before the crash"
-    through_survivor = root_bucket(survivor, name)
+    through_survivor = root_bucket(survivor, name, v4=True)
     for key, body in acknowledged.items():
         assert through_survivor.get_object(key).read() == body, key
     # Nothing partial: every listed key reads whole, and an unacknowledged key is either whole or absent.

@@ -5,24 +5,21 @@ XML, never a hang, and back to normal once the backend is)."""
 import hashlib
 import os
 import subprocess
-import time
 import urllib.parse
 
 import oss2
 import pytest
 
-from cluster_harness import fresh_database, s3_url_with_prefix, services_configured
+from adversarial_helpers import root_bucket
+from cluster_harness import eventually, fresh_database, s3_url_with_prefix, services_configured
 from conftest import random_name
 from iam_helpers import admin
-from silo_harness import SiloServer, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION
+from silo_harness import SiloServer, REGION
 from tcp_proxy import TCPProxy
 
 if not services_configured():
     pytest.fail("SILO_TEST_POSTGRES_URL and SILO_TEST_S3_URL are not set: run through `make test-compat`, which "
                 "starts PostgreSQL and RGW (scripts/with-postgres.sh, scripts/with-rgw.sh)", pytrace=False)
-
-ROOT_AUTH = oss2.make_auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET, "v4")
-
 
 def gateway(data_dir, database, blobs, extra=()):
     server = SiloServer(data_dir=data_dir, extra_args=["--metadata", database, "--blobs", blobs,
@@ -53,7 +50,7 @@ def test_migrate_copies_an_embedded_folder_and_a_gateway_serves_it_unchanged(tmp
     name = random_name("mg")
     objects = {}
     try:
-        bucket = oss2.Bucket(ROOT_AUTH, embedded.endpoint, name, region=REGION)
+        bucket = root_bucket(embedded, name, v4=True)
         bucket.create_bucket(oss2.BUCKET_ACL_PRIVATE)
         # Small, empty, over several 4 MiB chunks, with metadata, and public-read through its own ACL.
         for key, data in [("a.txt", b"hello"), ("empty", b""), ("dir/big.bin", os.urandom(9 << 20 | 123)),
@@ -97,7 +94,7 @@ def test_migrate_copies_an_embedded_folder_and_a_gateway_serves_it_unchanged(tmp
     server = gateway(folder, database, blobs)
     server.start()
     try:
-        bucket = oss2.Bucket(ROOT_AUTH, server.endpoint, name, region=REGION)
+        bucket = root_bucket(server, name, v4=True)
         assert {(o.key, o.etag, o.size) for o in oss2.ObjectIterator(bucket)} == before
         for key, data in objects.items():
             result = bucket.get_object(key)
@@ -164,17 +161,6 @@ def assert_unavailable(call):
     assert failure.value.request_id
 
 
-def eventually(check, seconds=30):
-    deadline = time.time() + seconds
-    while True:
-        try:
-            return check()
-        except oss2.exceptions.OssError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 @pytest.mark.parametrize("backend", ["metadata", "blobs"])
 def test_a_backend_lost_mid_run_gets_503_service_unavailable_and_then_recovers(tmp_path, backend):
     s3 = os.environ["SILO_TEST_S3_URL"]
@@ -190,7 +176,8 @@ def test_a_backend_lost_mid_run_gets_503_service_unavailable_and_then_recovers(t
         server.start()
         try:
             # A gateway that hangs instead of answering fails on the client's 30 s timeout, not on a 503 check.
-            bucket = oss2.Bucket(ROOT_AUTH, server.endpoint, random_name("un"), region=REGION, connect_timeout=30)
+            bucket = root_bucket(server, random_name("un"), v4=True)
+            bucket.timeout = 30
             bucket.create_bucket()
             bucket.put_object("kept", b"before the outage")
             proxy.cut()
@@ -199,7 +186,7 @@ def test_a_backend_lost_mid_run_gets_503_service_unavailable_and_then_recovers(t
             if backend == "metadata":
                 assert_unavailable(lambda: bucket.list_objects())
             proxy.restore()
-            assert eventually(lambda: bucket.get_object("kept").read()) == b"before the outage"
+            assert eventually(lambda: bucket.get_object("kept").read(), seconds=30) == b"before the outage"
             # The PUT refused during the outage left nothing behind, and writes work again.
             assert not bucket.object_exists("during")
             bucket.put_object("after", b"back")
