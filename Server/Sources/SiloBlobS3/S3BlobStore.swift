@@ -118,8 +118,9 @@ public final class S3BlobStore: BlobStore {
     }
 
     public func publish(_ blob: BlobID) async {
-        // Committed: the metadata names the blob, so its intent is no longer needed to find it.
-        try? await intents.clearIntent(blob)
+        // Committed: the metadata names the blob, so its intent is no longer needed to find it. A log that clears
+        // it in that commit saves this round trip.
+        if !intents.commitClearsIntents { try? await intents.clearIntent(blob) }
     }
 
     public func discard(_ blob: BlobID) async {

@@ -2,11 +2,14 @@ import PostgresNIO
 import SiloStorage
 
 /// The intent log of a remote blob store, in the shared database, so any gateway's collector finds the writes
-/// of a gateway that died.
+/// of a gateway that died. Each change is one statement, committed on its own (no BEGIN/COMMIT round trips); the
+/// commit that first references a blob clears its intent (`swapReferences`).
 extension PostgresMetadataStore: BlobIntentLog {
+    public var commitClearsIntents: Bool { true }
+
     public func recordIntent(_ blob: BlobID) async throws {
         let now = clock()
-        try await database.transaction { connection in
+        try await database.query { connection in
             try await connection.execute(
                 "INSERT INTO blob_intents (id, touched_at) VALUES (\(blob.raw), \(now))", logger: self.database.logger)
         }
@@ -14,7 +17,7 @@ extension PostgresMetadataStore: BlobIntentLog {
 
     public func touchIntent(_ blob: BlobID) async throws {
         let now = clock()
-        try await database.transaction { connection in
+        try await database.query { connection in
             let touched = try await connection.query(
                 "UPDATE blob_intents SET touched_at = \(now) WHERE id = \(blob.raw) AND claimed_until IS NULL RETURNING 1",
                 logger: self.database.logger
@@ -25,7 +28,7 @@ extension PostgresMetadataStore: BlobIntentLog {
     }
 
     public func clearIntent(_ blob: BlobID) async throws {
-        try await database.transaction { connection in
+        try await database.query { connection in
             try await connection.execute("DELETE FROM blob_intents WHERE id = \(blob.raw)", logger: self.database.logger)
         }
     }

@@ -83,8 +83,8 @@ extension PostgresMetadataStore {
                     """, logger: logger).collect().first.flatMap(Self.part(from:))
                 let new = Set(part.extents.map(\.blob))
                 let old = Set(previous?.extents.map(\.blob) ?? [])
-                try await Self.retain(new.subtracting(old), newBlobs: newBlobs, on: connection, logger: logger)
-                try await Self.release(old.subtracting(new), on: connection, now: now, logger: logger)
+                try await Self.swapReferences(from: old, to: new, newBlobs: newBlobs, on: connection, now: now,
+                                              logger: logger)
                 let crc = RecordCoding.encode(crc: part.crc64)
                 let extents = RecordCoding.encode(part.extents)
                 if previous == nil {

@@ -50,15 +50,19 @@ extension PostgresMetadataStore {
                 let logger = self.database.logger
                 let current = try await Self.fetchObject(
                     connection, bucket: record.bucket, key: record.key, locking: true, logger: logger)
-                if current == nil, try await !Self.bucketExists(connection, record.bucket, logger: logger) {
-                    return .noSuchBucket
-                }
+                // A missing bucket is found by the insert's foreign key (23503, below) rather than by one more
+                // round trip on every write; only a failed condition looks first, as NoSuchBucket outranks it.
                 switch condition {
                 case .none: break
                 case .mustNotExist:
                     if current != nil { return .conditionFailed(current: current) }
                 case .currentVersion(let expected):
-                    if current.map(ObjectVersion.init) != expected { return .conditionFailed(current: current) }
+                    if current.map(ObjectVersion.init) != expected {
+                        if current == nil, try await !Self.bucketExists(connection, record.bucket, logger: logger) {
+                            return .noSuchBucket
+                        }
+                        return .conditionFailed(current: current)
+                    }
                 }
                 try await Self.replaceObject(record, current: current, newBlobs: newBlobs, on: connection, now: now,
                                              logger: logger)
@@ -80,8 +84,7 @@ extension PostgresMetadataStore {
                               on connection: PostgresConnection, now: Int64, logger: Logger) async throws {
         let new = Set(record.extents.map(\.blob))
         let old = Set(current?.extents.map(\.blob) ?? [])
-        try await retain(new.subtracting(old), newBlobs: newBlobs, on: connection, logger: logger)
-        try await release(old.subtracting(new), on: connection, now: now, logger: logger)
+        try await swapReferences(from: old, to: new, newBlobs: newBlobs, on: connection, now: now, logger: logger)
         let headers = RecordCoding.encode(record.headers)
         let userMeta = RecordCoding.encode(record.userMetadata)
         let extents = RecordCoding.encode(record.extents)
@@ -110,28 +113,36 @@ extension PostgresMetadataStore {
         }
     }
 
-    /// One more reference to each blob. A blob just written is registered; any other must still be live, or the
-    /// transaction rolls back (`sourceReleased`).
-    static func retain(_ blobs: Set<BlobID>, newBlobs: Set<BlobID>, on connection: PostgresConnection,
-                       logger: Logger) async throws {
-        let fresh = blobs.filter(newBlobs.contains).map(\.raw).sorted()
-        let reused = blobs.filter { !newBlobs.contains($0) }.map(\.raw).sorted()
-        if !fresh.isEmpty {
-            try await connection.execute(
-                "INSERT INTO blobs (id, refs) SELECT unnest(\(fresh)::text[]), 1", logger: logger)
-        }
-        if !reused.isEmpty {
-            let updated = try await connection.query(
-                "UPDATE blobs SET refs = refs + 1 WHERE id = ANY(\(reused)) AND refs > 0 RETURNING 1", logger: logger
-            ).collect()
-            if updated.count != reused.count { throw SourceReleased.rollback }
-        }
-    }
-
-    /// One reference fewer; at zero the blob is released to the collector.
-    static func release(_ blobs: Set<BlobID>, on connection: PostgresConnection, now: Int64, logger: Logger) async throws {
-        try await release(counts: Dictionary(uniqueKeysWithValues: blobs.map { ($0, 1) }), on: connection, now: now,
-                          logger: logger)
+    /// Moves one reference from each blob only `old` names to each blob only `new` names, in one statement. A blob
+    /// just written (in `newBlobs`) is registered, and its write intent cleared in the same transaction, so no
+    /// collector can take it for abandoned once this commits; if a collector already claimed the intent, its
+    /// chunks are being freed and the transaction rolls back (`IntentLost`). Any other added blob must still be
+    /// live, or the transaction rolls back (`sourceReleased`).
+    static func swapReferences(from old: Set<BlobID>, to new: Set<BlobID>, newBlobs: Set<BlobID>,
+                               on connection: PostgresConnection, now: Int64, logger: Logger) async throws {
+        let added = new.subtracting(old)
+        let freshBlobs = added.filter(newBlobs.contains).sorted()
+        let fresh = freshBlobs.map(\.raw)
+        let reused = added.filter { !newBlobs.contains($0) }.map(\.raw).sorted()
+        let released = old.subtracting(new).map(\.raw).sorted()
+        guard !(fresh.isEmpty && reused.isEmpty && released.isEmpty) else { return }
+        // The three sets are disjoint, so no row is changed twice by the one statement.
+        let rows = try await connection.query("""
+            WITH cleared AS (
+                DELETE FROM blob_intents WHERE id = ANY(\(fresh)::text[]) RETURNING claimed_until),
+            registered AS (
+                INSERT INTO blobs (id, refs) SELECT unnest(\(fresh)::text[]), 1),
+            retained AS (
+                UPDATE blobs SET refs = refs + 1 WHERE id = ANY(\(reused)::text[]) AND refs > 0 RETURNING 1),
+            dropped AS (
+                UPDATE blobs SET refs = refs - 1, released_at = CASE WHEN refs = 1 THEN \(now) ELSE released_at END
+                WHERE id = ANY(\(released)::text[]))
+            SELECT (SELECT count(*) FROM cleared WHERE claimed_until IS NOT NULL), (SELECT count(*) FROM retained)
+            """, logger: logger).collect()
+        guard let row = rows.first else { throw PostgresDatabase.Retry() }  // unreachable: two scalars make one row
+        let (claimed, retained) = try row.decode((Int64, Int64).self)
+        if claimed > 0 { throw IntentLost(blob: freshBlobs[0]) }
+        if retained != Int64(reused.count) { throw SourceReleased.rollback }
     }
 
     public func deleteObjects(bucket: String, keys: [String]) async throws -> Bool {

@@ -42,6 +42,9 @@ extension BlobStore {
 /// Blobs being written to a store that cannot be listed cheaply (a remote object store), recorded in metadata
 /// before the first byte is written: a writer that dies leaves a record for `collectAbandoned` to find.
 public protocol BlobIntentLog: Sendable {
+    /// True when the metadata commit that first references a blob also clears its intent, atomically (so the
+    /// store need not clear it after publishing, and no collector can free a blob once it is committed).
+    var commitClearsIntents: Bool { get }
     func recordIntent(_ blob: BlobID) async throws
     /// The writer is alive; called periodically while it writes.
     func touchIntent(_ blob: BlobID) async throws

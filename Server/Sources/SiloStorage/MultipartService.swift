@@ -50,7 +50,14 @@ extension ObjectService {
                               lastModified: clock(), extents: digest.size > 0 ? [digest.extent] : [])
         let newBlobs: Set<BlobID> = digest.size > 0 ? [digest.blob] : []
         if digest.size == 0 { await blobs.discard(digest.blob) }
-        switch try await metadata.commitPart(uploadId: uploadId, part, newBlobs: newBlobs) {
+        let outcome: PartCommitOutcome
+        do {
+            outcome = try await metadata.commitPart(uploadId: uploadId, part, newBlobs: newBlobs)
+        } catch {
+            for blob in newBlobs { await blobs.discard(blob) }
+            throw error
+        }
+        switch outcome {
         case .committed:
             for blob in newBlobs { await blobs.publish(blob) }
             return part

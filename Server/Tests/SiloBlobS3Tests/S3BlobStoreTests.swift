@@ -137,7 +137,8 @@ import Testing
         try await Self.withStore(abandonedAfter: -1) { store, metadata in
             let committed = try await store.write(Self.body(Self.bytes(100_000)), limit: 1 << 30)
             let abandoned = try await store.write(Self.body(Self.bytes(100_000)), limit: 1 << 30)
-            // The first was committed (its gateway died before publish), the second never was.
+            // The first was committed (the commit clears its intent, so a gateway dying before publish changes
+            // nothing), the second never was.
             _ = try await metadata.createBucket(BucketRecord(name: "b", owner: "1", createdAt: 1, acl: .private,
                                                              storageClass: .standard))
             let record = ObjectRecord(
@@ -151,6 +152,25 @@ import Testing
             #expect(remaining == [committed.blob] && !remaining.contains(abandoned.blob),
                     "only the uncommitted write's chunks went")
             #expect(try await store.collectAbandoned { _ in false } == 0, "every intent was settled")
+        }
+    }
+
+    @Test func aWriteWhoseIntentACollectorClaimedCannotBeCommitted() async throws {
+        try await Self.withStore { store, metadata in
+            let written = try await store.write(Self.body(Self.bytes(1000)), limit: 1 << 30)
+            _ = try await metadata.createBucket(BucketRecord(name: "b", owner: "1", createdAt: 1, acl: .private,
+                                                             storageClass: .standard))
+            // A collector took the intent for abandoned (the writer was silent too long) and is freeing its chunks.
+            #expect(try await metadata.claimAbandonedIntents(staleAfter: -1, lease: 300, limit: 10) == [written.blob])
+            let record = ObjectRecord(
+                bucket: "b", key: "k", size: written.size, etag: "E", lastModified: 1, contentType: "x", contentMD5: nil,
+                crc64: written.crc64, type: .normal, storageClass: .standard, acl: .default, headers: StoredHeaders(),
+                userMetadata: [], extents: [written.extent])
+            await #expect(throws: IntentLost.self) {
+                try await metadata.commitObject(record, newBlobs: [written.blob], condition: .none)
+            }
+            #expect(try await metadata.object(bucket: "b", key: "k") == nil, "nothing names the freed blob")
+            #expect(try await !metadata.isReferenced(written.blob))
         }
     }
 }
