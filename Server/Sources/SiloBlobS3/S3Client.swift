@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -29,6 +30,9 @@ final class S3Client: Sendable {
     func shutdown() async throws {
         try await http.shutdown()
     }
+
+    /// Body pieces received ahead of the consumer (each at most one socket read, 64 KiB).
+    static let readAhead = 16
 
     func objectPath(_ name: String) -> String { "/\(location.bucket)/\(location.prefix)\(name)" }
 
@@ -87,7 +91,11 @@ final class S3Client: Sendable {
         }
         var received: Int64 = 0
         var skip: Int64 = response.status == .ok ? range.lowerBound : 0  // a server that ignored the range
-        for try await var piece in response.body {
+        // The response body hands over one piece at a time and reads the socket again only when asked: drained
+        // straight into a slower consumer (the client's connection), receiving and sending would take turns. A
+        // bounded read-ahead lets the next pieces arrive while this one is written, and still stops reading when
+        // the consumer falls behind.
+        for try await var piece in response.body.buffer(policy: .bounded(Self.readAhead)) {
             if skip > 0 {
                 let dropped = Int(min(skip, Int64(piece.readableBytes)))
                 piece.moveReaderIndex(forwardBy: dropped)
