@@ -51,16 +51,30 @@ public final class XMLWriter {
     }
 
     func appendEscaped(_ text: String) {
+        // Most text (keys, ETags, dates) has nothing to escape: one bulk append instead of one per byte, each of
+        // which pays the class property's exclusivity check.
+        guard text.utf8.contains(where: Self.needsEscaping) else {
+            bytes.append(contentsOf: text.utf8)
+            return
+        }
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(text.utf8.count + 16)
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
-            case UInt8(ascii: "'"): bytes.append(contentsOf: "&apos;".utf8)
-            default: bytes.append(byte)
+            case UInt8(ascii: "&"): escaped.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): escaped.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): escaped.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): escaped.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "'"): escaped.append(contentsOf: "&apos;".utf8)
+            default: escaped.append(byte)
             }
         }
+        bytes.append(contentsOf: escaped)
+    }
+
+    static func needsEscaping(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+            || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
     }
 }
 
