@@ -107,27 +107,31 @@ struct PostgresObjectLister {
             FROM walk AS w LEFT JOIN LATERAL (
                 SELECT size, etag, last_modified, type, storage_class FROM objects
                 WHERE w.cut = 0 AND bucket = \(bucket) AND key = w.key OFFSET 0) AS o ON true
-            ORDER BY w.key
             """)
-        let rows = try await connection.query(statement.query, logger: logger).collect()
-        var entries: [ObjectListing.Entry] = []
-        for row in rows.prefix(limit) {
+        // No ORDER BY: PostgreSQL yields a recursive query's rows in the order its steps found them (ascending
+        // here) and sends each as it is found, so decoding and rendering run on the gateway while the database
+        // still walks, instead of after its last step. An engine that reorders them is caught and sorted here.
+        var walked: [(key: String, entry: ObjectListing.Entry)] = []
+        var inOrder = true
+        for try await row in try await connection.query(statement.query, logger: logger) {
             // Cell by cell: a common prefix (most rows of a delimiter page) needs only its key and cut, and its
             // five object columns are NULL; decoding all seven as one tuple cost a fifth of the page's CPU.
             var cells = row.makeIterator()
             guard let keyCell = cells.next(), let cutCell = cells.next() else { continue }
             let key = try keyCell.decode(String.self)
+            if let last = walked.last, !last.key.utf8.lexicographicallyPrecedes(key.utf8) { inOrder = false }
             if try cutCell.decode(Int32.self) > 0, let group = query.commonPrefix(of: key) {
-                entries.append(.commonPrefix(group))
+                walked.append((key, .commonPrefix(group)))
                 continue
             }
             guard let size = try cells.next()?.decode(Int64?.self), let etag = try cells.next()?.decode(String?.self),
                   let modified = try cells.next()?.decode(Int64?.self), let type = try cells.next()?.decode(String?.self),
                   let storageClass = try cells.next()?.decode(String?.self)
             else { continue }
-            entries.append(.object(Self.summary(key, size, etag, modified, type, storageClass)))
+            walked.append((key, .object(Self.summary(key, size, etag, modified, type, storageClass))))
         }
-        return ObjectListing(entries: entries, isTruncated: rows.count > limit)
+        if !inOrder { walked.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } }
+        return ObjectListing(entries: walked.prefix(limit).map(\.entry), isTruncated: walked.count > limit)
     }
 
     /// The same walk, one seek per round trip, for delimiters the recursive query cannot skip past.
