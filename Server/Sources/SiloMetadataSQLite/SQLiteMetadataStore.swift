@@ -8,18 +8,23 @@ import SiloStorage
 /// before the request that caused it is acknowledged.
 public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     let pool: DatabasePool
+    /// The writer's `PRAGMA synchronous` level (2 is FULL: the WAL is synced at every commit).
+    public func writerSynchronousLevel() async throws -> Int {
+        try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
     /// Every request resolves its bucket; buckets change rarely, so they are served from memory.
     private let bucketCache = NIOLockedValueBox<[String: BucketRecord]?>(nil)
     let clock: @Sendable () -> Int64
 
     public init(path: String, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws {
         var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         configuration.busyMode = .timeout(30)
         configuration.maximumReaderCount = 8
         pool = try DatabasePool(path: path, configuration: configuration)
+        // On the writer, the one connection that commits, and after the pool is open: GRDB switches a pool to
+        // WAL with `synchronous = NORMAL` once its connections are prepared, which would override a setting made
+        // in `prepareDatabase` and leave commits unsynced (safe from a process crash, lost on power loss).
+        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.clock = clock
         try Schema.migrator.migrate(pool)
     }

@@ -20,6 +20,14 @@ import Testing
     }
 }
 
+@Suite struct AppDatabaseTests {
+    @Test func commitsAreSyncedToDiskBeforeTheyReturn() async throws {
+        let database = try AppDatabase(path: Fixtures.temporaryDirectory() + "/d.sqlite")
+        // FULL (2), not the NORMAL (1) GRDB sets for WAL pools, under which a commit waits for no fsync.
+        #expect(try await database.writerSynchronousLevel() == 2)
+    }
+}
+
 @Suite struct AccountTests {
     let clock = NIOLockedValueBox<Int64>(1_000)
 

@@ -59,4 +59,11 @@ import Testing
         #expect(try await reopened.object(bucket: "b", key: "k")?.extents.first?.blob == blob)
         #expect(try await reopened.isReferenced(blob))
     }
+
+    @Test func commitsAreSyncedToDiskBeforeTheyReturn() async throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // FULL (2), not the NORMAL (1) GRDB sets for WAL pools, under which a commit waits for no fsync.
+        #expect(try await store.writerSynchronousLevel() == 2)
+    }
 }

@@ -8,12 +8,17 @@ public final class AppDatabase: Sendable {
 
     public init(path: String) throws {
         var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         configuration.busyMode = .timeout(30)
         pool = try DatabasePool(path: path, configuration: configuration)
+        // On the writer and after the pool is open: GRDB puts a pool in WAL with `synchronous = NORMAL` after
+        // `prepareDatabase` runs, which would leave commits unsynced until a checkpoint.
+        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Self.migrator.migrate(pool)
+    }
+
+    /// The writer's `PRAGMA synchronous` level (2 is FULL: the WAL is synced at every commit).
+    public func writerSynchronousLevel() async throws -> Int {
+        try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     static var migrator: DatabaseMigrator {
