@@ -161,7 +161,7 @@ def main():
         silo.start()
         if options.only in (None, "sts"):
             import sts_bench
-            sts_bench.run(silo, nginx.port, nginx.root, seconds=options.seconds)
+            sts_bench.run(silo, nginx.port, nginx.root, seconds=options.seconds, work=work)
         if options.only in (None, "tokens"):
             import token_bench
             token_bench.run(silo, nginx, work, seconds=options.seconds)
