@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "compat"))
+sys.path.insert(0, HERE)
 
 import oss2  # noqa: E402
 import pyvips  # noqa: E402
@@ -39,6 +40,7 @@ import requests  # noqa: E402
 from PIL import Image, ImageChops, ImageDraw, ImageFilter  # noqa: E402
 
 from silo_harness import SiloServer, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION  # noqa: E402
+from wrk_replay import replay  # noqa: E402
 
 WIDTH, HEIGHT = 4000, 3000
 THUMB_WIDTH = 200
@@ -49,46 +51,6 @@ HIT_CONCURRENCY = [1, 16]
 # every core, for the whole run), with room to spare.
 MISS_KEY_MARGIN = 1.5
 MIN_MISS_KEYS = 32
-
-# Each wrk thread takes every n-th path from its own offset, so within a run no source is asked twice until
-# the list wraps (reported as WRAPPED); every answer must be a non-empty 200.
-WRK_SCRIPT = r"""
-local threads = {}
-local next_id = 0
-function setup(thread)
-  thread:set("id", next_id)
-  next_id = next_id + 1
-  table.insert(threads, thread)
-end
-function init(args)
-  paths = {}
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
-  stride = tonumber(args[2])
-  index = id + 1 - stride
-  bad = 0
-  wrapped = 0
-end
-function request()
-  index = index + stride
-  if index > #paths then
-    index = id % #paths + 1
-    wrapped = 1
-  end
-  return wrk.format("GET", paths[index])
-end
-function response(status, headers, body)
-  if status ~= 200 or #body == 0 then bad = bad + 1 end
-end
-function done(summary, latency, requests)
-  local bad_total, wrapped_any = 0, 0
-  for _, thread in ipairs(threads) do
-    bad_total = bad_total + thread:get("bad")
-    wrapped_any = math.max(wrapped_any, thread:get("wrapped"))
-  end
-  io.write(string.format("BAD %d\nWRAPPED %d\nCOUNT %d\nP50 %d\n", bad_total, wrapped_any, summary.requests,
-                         latency:percentile(50)))
-end
-"""
 
 
 # ---- the source image ----
@@ -188,28 +150,14 @@ def cpu_seconds(pid):
 
 
 def wrk(work, silo, paths, connections, seconds):
-    """wrk over the paths; returns (per second, per CPU-second of Silo, p50 ms, wrapped)."""
-    paths_file = os.path.join(work, "paths.txt")
-    with open(paths_file, "w") as f:
-        f.write("\n".join(paths) + "\n")
-    script = os.path.join(work, "image.lua")
-    with open(script, "w") as f:
-        f.write(WRK_SCRIPT)
-    threads = min(connections, 2)
+    """wrk over the paths, none twice until they wrap; returns (per second, per CPU-second of Silo, p50 ms,
+    wrapped)."""
     cpu_before = cpu_seconds(silo.pid)
-    out = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds, "--timeout", "60s",
-                          "-s", script, silo.endpoint, "--", paths_file, str(threads)],
-                         capture_output=True, text=True, check=True).stdout
+    rate, p50, _, count, wrapped = replay(work, silo.endpoint, paths, "GET", connections, seconds)
     # Read at once: a request still running when wrk stopped counts its CPU but not its thumbnail, so the
     # per-CPU-second figure errs, by at most `connections` thumbnails, against Silo.
     cpu = cpu_seconds(silo.pid) - cpu_before
-    bad = int(re.search(r"BAD (\d+)", out).group(1))
-    if bad:
-        raise RuntimeError("%d answers were not a non-empty 200:\n%s" % (bad, out))
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    count = int(re.search(r"COUNT (\d+)", out).group(1))
-    p50 = int(re.search(r"P50 (\d+)", out).group(1)) / 1000.0
-    return rate, count / cpu if cpu else float("inf"), p50, bool(int(re.search(r"WRAPPED (\d+)", out).group(1)))
+    return rate, count / cpu if cpu else float("inf"), p50, wrapped
 
 
 def upload_sources(bucket, source, count):

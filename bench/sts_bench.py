@@ -11,8 +11,6 @@ import http.client
 import json
 import multiprocessing
 import os
-import re
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -20,6 +18,9 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "compat"))
+sys.path.insert(0, HERE)
+
+from wrk_replay import replay  # noqa: E402
 
 
 def percent(value):
@@ -70,64 +71,14 @@ def measure(host, port, key_id, secret, params, concurrency, seconds, static_pat
     return rate, p50, p99
 
 
-# Each wrk thread replays its own share of requests signed beforehand, each once (a nonce is accepted once), so
-# the load generator spends nothing on signing and the figure is the server's.
-REPLAY_SCRIPT = r"""
-local threads = {}
-local count = 0
-function setup(thread)
-  thread:set("id", count)
-  count = count + 1
-  table.insert(threads, thread)
-end
-function init(args)
-  paths = {}
-  local n = 0
-  for line in io.lines(args[1]) do
-    if n % tonumber(args[2]) == id then paths[#paths + 1] = line end
-    n = n + 1
-  end
-  index = 0
-  bad = 0
-  wrk.method = "POST"
-  wrk.headers["Content-Length"] = "0"
-end
-function request()
-  index = index + 1
-  -- Past the last signed request the server sees a replay and refuses it: counted as bad, never hidden.
-  return wrk.format(nil, paths[((index - 1) % #paths) + 1])
-end
-function response(status, headers, body)
-  if status ~= 200 then bad = bad + 1 end
-end
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do total = total + thread:get("bad") end
-  io.write(string.format("BAD %d\nP50 %d\nP99 %d\n", total, latency:percentile(50), latency:percentile(99)))
-end
-"""
-
-
 def measure_replayed(work, host, port, key_id, secret, params, concurrency, seconds, per_second=15000):
     """Requests per second, p50 and p99 in ms, of `params` signed beforehand (enough for `per_second` a second)
-    and replayed by wrk, each once."""
-    threads = min(2, concurrency)
-    paths_file = os.path.join(work, "sts-paths.txt")
-    with open(paths_file, "w") as f:
-        for _ in range(per_second * seconds):
-            f.write(signed_query(key_id, secret, params) + "\n")
-    script = os.path.join(work, "sts-replay.lua")
-    with open(script, "w") as f:
-        f.write(REPLAY_SCRIPT)
-    out = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % concurrency, "-d%ds" % seconds, "--timeout", "10s",
-                          "-s", script, "http://%s:%d" % (host, port), "--", paths_file, str(threads)],
-                         capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    bad = int(re.search(r"BAD (\d+)", out).group(1))
-    if bad:
-        raise RuntimeError("%d AssumeRole answers were not 200 (too few signed requests?):\n%s" % (bad, out))
-    p50 = int(re.search(r"P50 (\d+)", out).group(1)) / 1000.0
-    p99 = int(re.search(r"P99 (\d+)", out).group(1)) / 1000.0
+    and replayed by wrk, each once: the load generator spends nothing on signing, so the figure is the
+    server's."""
+    paths = [signed_query(key_id, secret, params) for _ in range(per_second * seconds)]
+    rate, p50, p99, _, wrapped = replay(work, "http://%s:%d" % (host, port), paths, "POST", concurrency, seconds)
+    if wrapped:
+        raise RuntimeError("wrk ran out of signed requests: raise per_second")
     return rate, p50, p99
 
 

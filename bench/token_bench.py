@@ -5,7 +5,6 @@ against nginx serving a static token document (the client's own ceiling), in one
 checked for "StatusCode":200."""
 
 import os
-import re
 import subprocess
 import sys
 import time
@@ -14,6 +13,9 @@ import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "compat"))
+sys.path.insert(0, HERE)
+
+from wrk_replay import figures  # noqa: E402
 
 CHECK_SCRIPT = r"""
 local threads = {}
@@ -49,13 +51,7 @@ def wrk(work, url, token, connections, seconds):
     if token:
         args += ["--", token]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    bad = int(re.search(r"BAD (\d+)", out).group(1))
-    if bad:
-        raise RuntimeError("%d answers were not a StatusCode 200 token:\n%s" % (bad, out))
-    p50 = int(re.search(r"P50 (\d+)", out).group(1)) / 1000.0
-    p99 = int(re.search(r"P99 (\d+)", out).group(1)) / 1000.0
-    return rate, p50, p99
+    return figures(out, "a StatusCode 200 token")
 
 
 def run(silo, nginx, work, seconds=5):
