@@ -92,10 +92,11 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: written)
     }
 
-    /// Installs the handler between the HTTPTypes converter and the HTTP/1 encoder.
+    /// Installs the handler, and the head's flush deferral, between the HTTPTypes converter and the HTTP/1 encoder.
     static func install(in pipeline: ChannelPipeline.SynchronousOperations) {
         guard let converter = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) else { return }
         try? pipeline.addHandler(SendfileHandler(), position: .before(converter))
+        try? pipeline.addHandler(HeadFlushDeferral(), position: .before(converter))
     }
 }
 
