@@ -241,6 +241,7 @@ let package = Package(
                 .product(name: "SiloClientAHC", package: "Silo"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(

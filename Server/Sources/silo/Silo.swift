@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct Silo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "silo",
