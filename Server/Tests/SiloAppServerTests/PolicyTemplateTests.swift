@@ -20,6 +20,25 @@ import Testing
         #expect(statements[0]["Action"] as? [String] == ["oss:PutObject", "oss:GetObject"])
     }
 
+    @Test func rendersCompactSortedJSON() {
+        // What the STS receives: stable (sorted keys), compact, slashes unescaped.
+        #expect(PolicyTemplate.sessionPolicy(templates, uid: "a/b", bucket: "demo") == """
+            {"Statement":[{"Action":["oss:PutObject","oss:GetObject"],"Effect":"Allow","Resource":["acs:oss:*:*:demo/users/a/b/*"]},\
+            {"Action":["oss:GetObject"],"Effect":"Allow","Resource":["acs:oss:*:*:demo/public/*","acs:oss:*:*:shared/a/b.txt"]}],\
+            "Version":"1"}
+            """)
+    }
+
+    @Test func rendererMatchesTheFullEncodingForEveryUID() {
+        let odd = templates + [PolicyTemplate(actions: ["oss:${uid}"], resources: ["x/${uid}"])]
+        for set in [templates, odd] {
+            let renderer = SessionPolicyRenderer(templates: set, bucket: "demo")
+            for uid in ["alice", "a.b-c_d@e", "42", "a/b", "q\"uote", "${uid}", "ü"] {
+                #expect(renderer.policy(uid: uid) == PolicyTemplate.sessionPolicy(set, uid: uid, bucket: "demo"), "\(uid)")
+            }
+        }
+    }
+
     @Test func prefixAndOwner() {
         #expect(PolicyTemplate.userPrefix(templates, uid: "bob") == "users/bob/")
         #expect(PolicyTemplate.owner(ofKey: "users/bob/cat.jpg", templates: templates) == "bob")

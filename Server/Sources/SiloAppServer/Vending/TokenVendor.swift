@@ -11,16 +11,19 @@ public struct TokenVendor: Sendable {
     let templates: [PolicyTemplate]
     let bucket: String
 
+    let policies: SessionPolicyRenderer
+
     public init(sts: STSClient, roleArn: String, durationSeconds: Int, templates: [PolicyTemplate], bucket: String) {
         self.sts = sts
         self.roleArn = roleArn
         self.durationSeconds = durationSeconds
         self.templates = templates
         self.bucket = bucket
+        policies = SessionPolicyRenderer(templates: templates, bucket: bucket)
     }
 
     public func sessionPolicy(for user: AppUser) -> String {
-        PolicyTemplate.sessionPolicy(templates, uid: user.uid, bucket: bucket)
+        policies.policy(uid: user.uid)
     }
 
     public func token(for user: AppUser) async throws(AppFailure) -> STSClient.AssumedRole {
