@@ -15,6 +15,8 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     /// Every request resolves its bucket; buckets change rarely, so they are served from memory.
     private let bucketCache = NIOLockedValueBox<[String: BucketRecord]?>(nil)
     let clock: @Sendable () -> Int64
+    /// Object commits, grouped: concurrent PUTs share a transaction and its fsync.
+    let commits: GroupCommitter
 
     public init(path: String, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws {
         var configuration = Configuration()
@@ -26,6 +28,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         // in `prepareDatabase` and leave commits unsynced (safe from a process crash, lost on power loss).
         try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.clock = clock
+        commits = GroupCommitter(pool: pool)
         try Schema.migrator.migrate(pool)
     }
 
@@ -186,7 +189,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     private func commit(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition, now: Int64) async throws
         -> CommitOutcome
     {
-        try await pool.write { db -> CommitOutcome in
+        try await commits.write { db -> CommitOutcome in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [record.bucket]) != nil
             else { return .noSuchBucket }
             let current = try Self.fetchObject(db, bucket: record.bucket, key: record.key)

@@ -22,6 +22,7 @@ public enum ObjectStoreConformance {
         ("commitConditions", commitConditions),
         ("referenceCounting", referenceCounting),
         ("reusingAReleasedBlobFails", reusingAReleasedBlobFails),
+        ("concurrentCommitsEachGetTheirOwnAnswer", concurrentCommitsEachGetTheirOwnAnswer),
         ("collectorClaims", collectorClaims),
         ("deleteObjects", deleteObjects),
         ("listingOrderAndPaging", listingOrderAndPaging),
@@ -144,6 +145,64 @@ public enum ObjectStoreConformance {
         let outcome = try await put(store, object("copy", blobs: [a]), new: [])
         try expect(outcome == .sourceReleased, "a released blob cannot be named again, got \(outcome)")
         try expect(try await store.object(bucket: "b", key: "copy") == nil, "nothing was written")
+    }
+
+    /// Commits that run at once (and may share a transaction) are each decided as if alone: a refused one leaves
+    /// no trace, and the others land.
+    public static func concurrentCommitsEachGetTheirOwnAnswer(_ store: any ObjectStore) async throws {
+        _ = try await store.createBucket(bucket("b"))
+        let released = BlobID.random()
+        try await put(store, object("gone", blobs: [released]))
+        _ = try await store.deleteObjects(bucket: "b", keys: ["gone"])
+        enum Attempt: Sendable { case distinct(Int), contended(Int), reusesReleased(Int, fresh: BlobID), missingBucket(Int) }
+        let attempts: [Attempt] = (0..<40).map { index in
+            switch index % 4 {
+            case 0: return .distinct(index)
+            case 1: return .contended(index)
+            // A fresh blob beside the released one: whatever was registered before the refusal must vanish with it.
+            case 2: return .reusesReleased(index, fresh: BlobID.random())
+            default: return .missingBucket(index)
+            }
+        }
+        let outcomes = try await withThrowingTaskGroup(of: (Attempt, CommitOutcome).self) { group in
+            for attempt in attempts {
+                group.addTask {
+                    switch attempt {
+                    case .distinct(let index):
+                        return (attempt, try await put(store, object("d\(index)", blobs: [BlobID.random()])))
+                    case .contended(let index):
+                        return (attempt, try await put(store, object("same", blobs: [BlobID.random()], etag: "E\(index)"),
+                                                       condition: .mustNotExist))
+                    case .reusesReleased(let index, let fresh):
+                        return (attempt, try await put(store, object("r\(index)", blobs: [fresh, released]), new: [fresh]))
+                    case .missingBucket(let index):
+                        return (attempt, try await put(store, object("m\(index)", in: "nope", blobs: [BlobID.random()])))
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        var contendedWinners: [Int] = []
+        for (attempt, outcome) in outcomes {
+            switch attempt {
+            case .distinct(let index):
+                try expect(outcome == .committed, "d\(index) committed, got \(outcome)")
+                try expect(try await store.object(bucket: "b", key: "d\(index)") != nil, "d\(index) readable")
+            case .contended(let index):
+                if outcome == .committed { contendedWinners.append(index) } else {
+                    guard case .conditionFailed = outcome else { throw ConformanceFailure("same: \(outcome)") }
+                }
+            case .reusesReleased(let index, let fresh):
+                try expect(outcome == .sourceReleased, "r\(index) refused, got \(outcome)")
+                try expect(try await store.object(bucket: "b", key: "r\(index)") == nil, "r\(index) left no object")
+                try expect(!(try await store.isReferenced(fresh)), "r\(index) left no blob reference")
+            case .missingBucket(let index):
+                try expect(outcome == .noSuchBucket, "m\(index): \(outcome)")
+            }
+        }
+        try expect(contendedWinners.count == 1, "exactly one create-if-absent wins, got \(contendedWinners)")
+        let stored = try await store.object(bucket: "b", key: "same")
+        try expect(stored?.etag == "E\(contendedWinners.first ?? -1)", "the winner's version is stored")
     }
 
     public static func deleteObjects(_ store: any ObjectStore) async throws {
