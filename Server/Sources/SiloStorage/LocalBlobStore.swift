@@ -50,7 +50,9 @@ public final class LocalBlobStore: FileBackedBlobStore {
     where Body.Element == ByteBuffer {
         let blob = BlobID.random()
         let path = stagedPath(blob)
-        let sink = try await pool.runIfActive { try StagedFile(path: path) }
+        let stagingPath = self.stagingPath
+        // Opened once the body outgrows one batch; a smaller body is written whole in a single hop to the pool.
+        var sink: StagedFile?
         // One batch is hashed and written while the next one is received.
         var inFlight: Task<Void, any Error>?
         do {
@@ -63,28 +65,49 @@ public final class LocalBlobStore: FileBackedBlobStore {
                 pending.append(chunk)
                 pendingBytes += chunk.readableBytes
                 if pendingBytes >= writeBatchBytes {
+                    if sink == nil { sink = try await pool.runIfActive { try StagedFile(path: path) } }
                     try await inFlight?.value
                     let batch = pending
                     let pool = self.pool
-                    inFlight = Task { try await sink.append(batch, pool: pool) }
+                    let file = sink!
+                    inFlight = Task { try await file.append(batch, pool: pool) }
                     pending.removeAll(keepingCapacity: true)
                     pendingBytes = 0
                 }
             }
+            guard let file = sink else {
+                // Open, hash, write, sync and close on one thread: for a small object the hops between these
+                // steps cost more than the steps.
+                let whole = pending
+                return try await pool.runIfActive {
+                    let file = try StagedFile(path: path)
+                    do {
+                        try file.appendOnThisThread(whole)
+                        let digest = try file.finish(blob: blob)
+                        try syncDirectory(stagingPath)
+                        return digest
+                    } catch {
+                        file.abandon()
+                        try? POSIX.unlinkIfPresent(path)
+                        throw error
+                    }
+                }
+            }
             try await inFlight?.value
             inFlight = nil
-            try await sink.append(pending, pool: pool)
-            let stagingPath = self.stagingPath
+            try await file.append(pending, pool: pool)
             return try await pool.runIfActive {
-                let digest = try sink.finish(blob: blob)
+                let digest = try file.finish(blob: blob)
                 // The new directory entry must be durable too before metadata names the blob.
                 try syncDirectory(stagingPath)
                 return digest
             }
         } catch {
             _ = try? await inFlight?.value
-            sink.abandon()
-            try? POSIX.unlinkIfPresent(path)
+            if let sink {
+                sink.abandon()
+                try? POSIX.unlinkIfPresent(path)
+            }
             throw error
         }
     }
@@ -273,6 +296,20 @@ private final class StagedFile: @unchecked Sendable {
         }
         try await pool.runIfActive { try self.hashAndWrite(buffers) }
         crc = CRC64.combine(crc, try await batchCRC, length2: UInt64(length))
+    }
+
+    /// Hashes (MD5 and CRC-64) and writes a whole small body on the calling thread.
+    func appendOnThisThread(_ buffers: [ByteBuffer]) throws {
+        var batch = CRC64()
+        for buffer in buffers {
+            try buffer.withUnsafeReadableBytes { bytes in
+                md5.update(bufferPointer: bytes)
+                batch.update(buffer: bytes)
+                try POSIX.writeAll(fd, bytes, offset: offset, path: path)
+            }
+            offset += Int64(buffer.readableBytes)
+        }
+        crc = batch.value
     }
 
     private func hashAndWrite(_ buffers: [ByteBuffer]) throws {
