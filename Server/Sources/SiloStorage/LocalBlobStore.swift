@@ -115,13 +115,21 @@ public final class LocalBlobStore: FileBackedBlobStore {
     public func publish(_ blob: BlobID) async {
         let from = stagedPath(blob)
         let shard = shardPath(blob)
+        let firstLevel = String(shard[..<shard.lastIndex(of: "/")!])
         let to = publishedPath(blob)
         try? await pool.runIfActive {
             do {
                 try POSIX.rename(from, to)
             } catch let error as StorageIOError where error.isNotFound {
-                // First blob in this shard, or a collector already removed it.
-                try POSIX.makeDirectories(shard)
+                // First blob in this shard, or a collector already removed it. Only the two shard levels can be
+                // missing: making them directly costs two mkdirs instead of one per component from the root
+                // (a store's first tens of thousands of blobs each land in a new shard).
+                do {
+                    try POSIX.makeDirectory(firstLevel)
+                    try POSIX.makeDirectory(shard)
+                } catch {
+                    try POSIX.makeDirectories(shard)
+                }
                 try? POSIX.rename(from, to)
             }
         }
