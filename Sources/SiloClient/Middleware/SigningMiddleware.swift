@@ -12,6 +12,13 @@ struct SigningMiddleware: ClientMiddleware {
 
     func handle(_ request: ClientRequest, next: Handler) async throws -> TransportResponse {
         let credentials = try await provider.credentials()
+        var request = request
+        if request.headers[.contentType] == nil, request.body.length != 0 {
+            // A body goes out with a Content-Type whatever the caller set: URLSession invents one (and
+            // FoundationNetworking sends an empty one when told not to). Choosing it here, before signing, keeps
+            // the signed headers what the transport sends (V4 signs Content-Type whenever it is present).
+            request.headers[.contentType] = "application/octet-stream"
+        }
         var signing = SigningRequest(method: request.method.rawValue, bucket: request.bucket, key: request.key,
                                      query: request.query, headers: request.headers)
         RequestSigner.sign(&signing, key: credentials.signingKey, version: version, region: region, now: clock.now())

@@ -30,10 +30,6 @@ public final class URLSessionTransport: Transport {
         var urlRequest = URLRequest(url: url)
         urlRequest.httpMethod = head.method.rawValue
         for field in head.headerFields { urlRequest.addValue(field.value, forHTTPHeaderField: field.name.rawName) }
-        // URLSession would otherwise invent a Content-Type for bodies, which V1 signatures cover.
-        if head.headerFields[.contentType] == nil, request.body.length != 0 {
-            urlRequest.setValue("", forHTTPHeaderField: "Content-Type")
-        }
 
         let task: URLSessionTask
         switch request.body {

@@ -34,6 +34,9 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Requests in flight at once.")
     var maxConcurrentRequests = 5
 
+    @Option(help: "HTTP client: ahc (AsyncHTTPClient) or urlsession (Foundation's URLSession, what Apple platforms use).")
+    var transport: String = "ahc"
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -60,7 +63,12 @@ struct ClientOptions: ParsableArguments {
         var configuration = ClientConfiguration()
         configuration.signatureVersion = version
         configuration.maxConcurrentRequests = max(1, maxConcurrentRequests)
-        let transport = AsyncHTTPClientTransport(configuration: configuration)
+        let transport: any Transport
+        switch self.transport.lowercased() {
+        case "ahc": transport = AsyncHTTPClientTransport(configuration: configuration)
+        case "urlsession": transport = URLSessionTransport(configuration: configuration)
+        default: throw ValidationError("--transport must be ahc or urlsession")
+        }
         return OSSClient(endpoint: url, region: region, credentials: try credentials(transport: transport),
                          configuration: configuration, transport: transport, middlewares: middlewares)
     }
