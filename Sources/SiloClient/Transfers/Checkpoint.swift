@@ -25,7 +25,8 @@ struct DownloadCheckpoint: Codable, Sendable {
     var partSize: Int64
     var temporaryPath: String
     var completedParts: Set<Int>
-    /// CRC-64 of each completed part, combined at the end instead of reading the file again.
+    /// CRC-64 of each completed part as it arrived: the file is read back against these, and they combine into
+    /// the object's CRC-64.
     var partCRCs: [Int: UInt64] = [:]
 }
 

@@ -41,30 +41,54 @@ extension Bucket {
         let store = CheckpointStore(url: checkpointURL, record: record)
         try await store.update { _ in }
         let partCount = Int((info.size + partSize - 1) / partSize)
-        let missing = (0..<partCount).filter { !record.completedParts.contains($0) }
+        var missing = (0..<partCount).filter { !record.completedParts.contains($0) }
         progress?.begin(total: info.size, alreadyDone: Int64(record.completedParts.count) * partSize)
 
         do {
-            try await withThrowingTaskGroup(of: (Int, UInt64).self) { group in
-                var pending = missing[...]
-                func startNext() {
-                    guard let index = pending.popFirst() else { return }
-                    let offset = Int64(index) * partSize
-                    let length = Swift.min(partSize, info.size - offset)
-                    group.addTask {
-                        let crc = try await downloadRange(key, etag: info.etag, offset: offset, length: length,
-                                                          into: temporary, progress: progress)
-                        return (index, crc)
+            var rounds = 0
+            while true {
+                try await withThrowingTaskGroup(of: (Int, UInt64).self) { group in
+                    var pending = missing[...]
+                    func startNext() {
+                        guard let index = pending.popFirst() else { return }
+                        let offset = Int64(index) * partSize
+                        let length = Swift.min(partSize, info.size - offset)
+                        group.addTask {
+                            let crc = try await downloadRange(key, etag: info.etag, offset: offset, length: length,
+                                                              into: temporary, progress: progress)
+                            return (index, crc)
+                        }
+                    }
+                    for _ in 0..<Swift.max(1, options.concurrency) { startNext() }
+                    while let (index, crc) = try await group.next() {
+                        try await store.update {
+                            $0.completedParts.insert(index)
+                            $0.partCRCs[index] = crc
+                        }
+                        startNext()
                     }
                 }
-                for _ in 0..<Swift.max(1, options.concurrency) { startNext() }
-                while let (index, crc) = try await group.next() {
-                    try await store.update {
-                        $0.completedParts.insert(index)
-                        $0.partCRCs[index] = crc
-                    }
-                    startNext()
+                guard client.configuration.checksumValidation else { break }
+                // What counts is the file, not what arrived: each part is read back and checked against the CRC
+                // it arrived with. (On Linux, downloads over FoundationNetworking's URLSession were seen to leave
+                // the tail of one range where the next range belongs, every range having arrived intact: the
+                // pattern of a file descriptor closed under its writer and reused.) Damaged parts are fetched again.
+                let damaged = try Self.damagedParts(await store.record, file: temporary)
+                if damaged.isEmpty { break }
+                guard rounds < client.configuration.maxRetries else {
+                    try? FileManager.default.removeItem(at: temporary)
+                    await store.remove()
+                    throw OSSClientError.transport("parts \(damaged) of \(key) did not land intact in \(temporary.path)")
                 }
+                rounds += 1
+                try await store.update {
+                    for index in damaged {
+                        $0.completedParts.remove(index)
+                        $0.partCRCs[index] = nil
+                    }
+                }
+                for index in damaged { progress?.rewind(Swift.min(partSize, info.size - Int64(index) * partSize)) }
+                missing = damaged
             }
             if client.configuration.checksumValidation, let expected = info.crc64 {
                 let actual = try Self.combinedCRC(await store.record, file: temporary)
@@ -125,6 +149,28 @@ extension Bucket {
                 attempt += 1
             }
         }
+    }
+
+    /// Parts whose bytes in the file differ from the CRC they arrived with (read back in 1 MiB slices).
+    static func damagedParts(_ record: DownloadCheckpoint, file: URL) throws -> [Int] {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        var damaged: [Int] = []
+        for index in record.completedParts.sorted() {
+            guard let expected = record.partCRCs[index] else { continue }
+            let offset = Int64(index) * record.partSize
+            let length = Swift.min(record.partSize, record.size - offset)
+            try handle.seek(toOffset: UInt64(offset))
+            var crc = CRC64()
+            var remaining = length
+            while remaining > 0 {
+                guard let slice = try handle.read(upToCount: Int(Swift.min(remaining, 1 << 20))), !slice.isEmpty else { break }
+                crc.update(slice)
+                remaining -= Int64(slice.count)
+            }
+            if remaining != 0 || crc.value != expected { damaged.append(index) }
+        }
+        return damaged
     }
 
     /// The whole object's CRC-64 from the parts' CRCs; a part without one (an older checkpoint) is read back.
