@@ -151,26 +151,40 @@ extension Bucket {
         }
     }
 
-    /// Parts whose bytes in the file differ from the CRC they arrived with (read back in 1 MiB slices).
+    /// Parts whose bytes in the file differ from the CRC they arrived with, read back in 1 MiB slices, parts
+    /// checked in parallel (the read-back is CRC-bound).
     static func damagedParts(_ record: DownloadCheckpoint, file: URL) throws -> [Int] {
+        let parts = record.completedParts.sorted().filter { record.partCRCs[$0] != nil }
+        let verdicts = Locked<[Int: Bool]>([:])
+        let failure = Locked<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: parts.count) { position in
+            let index = parts[position]
+            do {
+                let offset = Int64(index) * record.partSize
+                let length = Swift.min(record.partSize, record.size - offset)
+                let intact = try Self.crcOfSlice(file, offset: offset, length: length) == record.partCRCs[index]
+                verdicts.withLock { $0[index] = intact }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.current { throw error }
+        return parts.filter { verdicts.current[$0] != true }
+    }
+
+    /// CRC-64 of `length` bytes of `file` from `offset`; nil when the file ends first.
+    static func crcOfSlice(_ file: URL, offset: Int64, length: Int64) throws -> UInt64? {
         let handle = try FileHandle(forReadingFrom: file)
         defer { try? handle.close() }
-        var damaged: [Int] = []
-        for index in record.completedParts.sorted() {
-            guard let expected = record.partCRCs[index] else { continue }
-            let offset = Int64(index) * record.partSize
-            let length = Swift.min(record.partSize, record.size - offset)
-            try handle.seek(toOffset: UInt64(offset))
-            var crc = CRC64()
-            var remaining = length
-            while remaining > 0 {
-                guard let slice = try handle.read(upToCount: Int(Swift.min(remaining, 1 << 20))), !slice.isEmpty else { break }
-                crc.update(slice)
-                remaining -= Int64(slice.count)
-            }
-            if remaining != 0 || crc.value != expected { damaged.append(index) }
+        try handle.seek(toOffset: UInt64(offset))
+        var crc = CRC64()
+        var remaining = length
+        while remaining > 0 {
+            guard let slice = try handle.read(upToCount: Int(Swift.min(remaining, 1 << 20))), !slice.isEmpty else { return nil }
+            crc.update(slice)
+            remaining -= Int64(slice.count)
         }
-        return damaged
+        return crc.value
     }
 
     /// The whole object's CRC-64 from the parts' CRCs; a part without one (an older checkpoint) is read back.
