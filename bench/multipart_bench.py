@@ -2,7 +2,9 @@
 """Multipart transfer throughput: a 256 MiB object moved as 8 MiB parts by 4 and 16 parallel connections,
 side by side with nginx moving the same parts the same way (PUT of each part as a file, ranged GETs of one
 file), plus the cost of completing a 1000-part upload, in one run. Then the Swift SDK (`silo cp`, resumable
-and CRC-checked end to end, process start included) moves the same bytes, next to the raw HTTP figures.
+and CRC-checked end to end, process start included) moves the same bytes on each of its transports, next to
+the raw HTTP figures; a download is also compared with raw ranged GETs that land the bytes in a file the way a
+resumable download must (each range written at its offset and synced before it counts).
 
 Both sides use the same client (http.client, one keep-alive connection per thread, presigned URLs for Silo),
 so the ratio isolates the server. Silo's upload time includes initiate and complete."""
@@ -24,6 +26,8 @@ MIB = 1 << 20
 OBJECT_SIZE = 256 * MIB
 PART_SIZE = 8 * MIB
 PARALLELISM = [4, 16]
+# The SDK's two HTTP clients: AsyncHTTPClient (Linux, servers) and URLSession (Apple platforms).
+TRANSPORTS = ["ahc", "urlsession"]
 MANY_PARTS = 1000
 SMALL_PART = 100 * 1024
 
@@ -106,6 +110,35 @@ def ranged_download(port, path_for, size, threads, expected_md5):
     return elapsed
 
 
+def ranged_download_to_file(port, path_for, size, threads, expected_md5, target):
+    """Ranged GETs that land the object the way a resumable download must: each range written at its offset
+    and synced before it counts as done (what `silo cp` does, so its checkpoint never claims unsynced bytes)."""
+    connections = Connections(port)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.ftruncate(fd, size)
+        started = time.perf_counter()
+
+        def get(offset_length):
+            offset, length = offset_length
+            _, body = connections.request("GET", path_for(), headers={"Range": "bytes=%d-%d" % (offset, offset + length - 1)})
+            assert len(body) == length
+            written = 0
+            while written < length:
+                written += os.pwrite(fd, memoryview(body)[written:], offset + written)
+            os.fdatasync(fd)
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(get, ranges(size, PART_SIZE)))
+        elapsed = time.perf_counter() - started
+    finally:
+        os.close(fd)
+    with open(target, "rb") as f:
+        assert hashlib.md5(f.read()).hexdigest() == expected_md5, "download corrupted"
+    os.remove(target)
+    return elapsed
+
+
 def complete_many_parts(bucket, port):
     """Time to complete a 1000-part upload, next to the time of a 4 KiB PUT on the same server."""
     connections = Connections(port)
@@ -136,13 +169,14 @@ def complete_many_parts(bucket, port):
     return complete_seconds, put_seconds
 
 
-def sdk_copy(silo, work, source, destination, threads):
+def sdk_copy(silo, work, source, destination, threads, transport):
     """`silo cp` (the Swift SDK on AsyncHTTPClient, resumable, CRC-checked) in its own process; wall seconds."""
     env = dict(os.environ, SILO_ENDPOINT=silo.endpoint, SILO_ACCESS_KEY_ID=ACCESS_KEY_ID,
                SILO_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET, SILO_REGION=REGION)
     started = time.perf_counter()
     subprocess.run([silo.binary, "cp", source, destination, "--part-size", str(PART_SIZE), "--concurrency", str(threads),
-                    "--max-concurrent-requests", str(threads), "--checkpoint-dir", os.path.join(work, "sdk-checkpoints")],
+                    "--max-concurrent-requests", str(threads), "--checkpoint-dir", os.path.join(work, "sdk-checkpoints"),
+                    "--transport", transport],
                    env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
@@ -155,6 +189,7 @@ def run(silo, nginx, work):
     nginx_connections = Connections(nginx.port)
     nginx_connections.request("PUT", "/multipart-source", data)
     rows = []
+    to_file = {}
     for threads in PARALLELISM:
         base = nginx_upload(nginx.port, "mp%d" % threads, data, threads)
         ours = silo_upload(bucket, silo.port, "mp%d" % threads, data, threads)
@@ -163,6 +198,8 @@ def run(silo, nginx, work):
         base = ranged_download(nginx.port, lambda: "/multipart-source", OBJECT_SIZE, threads, md5)
         ours = ranged_download(silo.port, lambda: get_url, OBJECT_SIZE, threads, md5)
         rows.append(("ranged download", threads, base, ours))
+        to_file[threads] = ranged_download_to_file(silo.port, lambda: get_url, OBJECT_SIZE, threads, md5,
+                                                   os.path.join(work, "raw-download-%d.bin" % threads))
         for row in rows[-2:]:
             print("multipart %-15s 256MiB x%-2d nginx %7.0f MB/s  silo %7.0f MB/s  ratio %.2f" % (
                 row[0], row[1], OBJECT_SIZE / row[2] / 1e6, OBJECT_SIZE / row[3] / 1e6, row[2] / row[3]),
@@ -172,18 +209,21 @@ def run(silo, nginx, work):
         f.write(data)
     sdk_rows = []
     raw = {(op, threads): ours for op, threads, _, ours in rows}
-    for threads in PARALLELISM:
-        up = sdk_copy(silo, work, source, "oss://bench-multipart/sdk-%d" % threads, threads)
-        target = os.path.join(work, "sdk-download-%d.bin" % threads)
-        down = sdk_copy(silo, work, "oss://bench-multipart/sdk-%d" % threads, target, threads)
-        with open(target, "rb") as f:
-            assert hashlib.md5(f.read()).hexdigest() == md5, "SDK download corrupted"
-        os.remove(target)
-        sdk_rows.append(("upload", threads, raw[("upload", threads)], up))
-        sdk_rows.append(("ranged download", threads, raw[("ranged download", threads)], down))
-        for row in sdk_rows[-2:]:
-            print("sdk %-15s 256MiB x%-2d raw HTTP %7.0f MB/s  silo cp %7.0f MB/s  ratio %.2f" % (
-                row[0], row[1], OBJECT_SIZE / row[2] / 1e6, OBJECT_SIZE / row[3] / 1e6, row[2] / row[3]), flush=True)
+    for transport in TRANSPORTS:
+        for threads in PARALLELISM:
+            up = sdk_copy(silo, work, source, "oss://bench-multipart/sdk-%d" % threads, threads, transport)
+            target = os.path.join(work, "sdk-download-%d.bin" % threads)
+            down = sdk_copy(silo, work, "oss://bench-multipart/sdk-%d" % threads, target, threads, transport)
+            with open(target, "rb") as f:
+                assert hashlib.md5(f.read()).hexdigest() == md5, "SDK download corrupted"
+            os.remove(target)
+            sdk_rows.append(("upload", transport, threads, raw[("upload", threads)], None, up))
+            sdk_rows.append(("ranged download", transport, threads, raw[("ranged download", threads)], to_file[threads],
+                             down))
+            for op, _, _, base, landed, ours in sdk_rows[-2:]:
+                print("sdk %-15s %-10s 256MiB x%-2d raw HTTP %7.0f MB/s  silo cp %7.0f MB/s  ratio %.2f" % (
+                    op, transport, threads, OBJECT_SIZE / base / 1e6, OBJECT_SIZE / ours / 1e6,
+                    (landed or base) / ours), flush=True)
     complete_seconds, put_seconds = complete_many_parts(bucket, silo.port)
     print()
     print("| multipart 256 MiB, 8 MiB parts | parallel | nginx MB/s | silo MB/s | silo/nginx |")
@@ -192,11 +232,13 @@ def run(silo, nginx, work):
         print("| %s | %d | %.0f | %.0f | %.2f |" % (op, threads, OBJECT_SIZE / base / 1e6, OBJECT_SIZE / ours / 1e6,
                                                  base / ours))
     print()
-    print("| Swift SDK (silo cp) vs raw HTTP, same server | parallel | raw MB/s | SDK MB/s | SDK/raw |")
-    print("|---|---|---|---|---|")
-    for op, threads, base, ours in sdk_rows:
-        print("| %s | %d | %.0f | %.0f | %.2f |" % (op, threads, OBJECT_SIZE / base / 1e6, OBJECT_SIZE / ours / 1e6,
-                                                 base / ours))
+    print("| Swift SDK (silo cp) vs raw HTTP, same server | transport | parallel | raw MB/s | raw, landed in a file "
+          "(each range written and synced) MB/s | SDK MB/s | SDK/raw | SDK/landed |")
+    print("|---|---|---|---|---|---|---|---|")
+    for op, transport, threads, base, landed, ours in sdk_rows:
+        print("| %s | %s | %d | %.0f | %s | %.0f | %.2f | %s |" % (
+            op, transport, threads, OBJECT_SIZE / base / 1e6, "%.0f" % (OBJECT_SIZE / landed / 1e6) if landed else "—",
+            OBJECT_SIZE / ours / 1e6, base / ours, "%.2f" % (landed / ours) if landed else "—"))
     print()
     print("complete of a %d-part upload: %.1f ms (%.1f us per part) = %.1fx one 4 KiB PUT (%.2f ms)" % (
         MANY_PARTS, complete_seconds * 1e3, complete_seconds * 1e6 / MANY_PARTS, complete_seconds / put_seconds,
