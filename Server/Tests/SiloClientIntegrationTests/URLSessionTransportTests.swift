@@ -6,16 +6,21 @@ import Testing
 /// The URLSession transport (Apple platforms' default) against a real server; on Linux it runs on
 /// FoundationNetworking, which is enough to prove the delegate plumbing, signing and streaming.
 @Suite(.serialized) struct URLSessionTransportTests {
+    static func client(_ server: SiloServerProcess, _ version: SignatureVersion) -> (OSSClient, URLSessionTransport) {
+        var configuration = ClientConfiguration()
+        configuration.signatureVersion = version
+        let transport = URLSessionTransport(configuration: configuration)
+        let client = OSSClient(endpoint: server.endpoint, region: SiloServerProcess.region,
+                               credentials: StaticCredentialsProvider(accessKeyId: SiloServerProcess.accessKeyId,
+                                                                      accessKeySecret: SiloServerProcess.accessKeySecret),
+                               configuration: configuration, transport: transport)
+        return (client, transport)
+    }
+
     @Test(arguments: SignatureVersion.allCases)
     func objectRoundTrip(version: SignatureVersion) async throws {
         try await SiloServerProcess.with { server in
-            var configuration = ClientConfiguration()
-            configuration.signatureVersion = version
-            let transport = URLSessionTransport(configuration: configuration)
-            let client = OSSClient(endpoint: server.endpoint, region: SiloServerProcess.region,
-                                   credentials: StaticCredentialsProvider(accessKeyId: SiloServerProcess.accessKeyId,
-                                                                          accessKeySecret: SiloServerProcess.accessKeySecret),
-                                   configuration: configuration, transport: transport)
+            let (client, transport) = Self.client(server, version)
             let bucket = client.bucket("urlsession-\(version.rawValue)")
             try await bucket.create()
             let data = testBytes(3 << 20, seed: 51)
@@ -44,13 +49,7 @@ import Testing
     @Test(arguments: SignatureVersion.allCases)
     func resumableTransfers(version: SignatureVersion) async throws {
         try await SiloServerProcess.with { server in
-            var configuration = ClientConfiguration()
-            configuration.signatureVersion = version
-            let transport = URLSessionTransport(configuration: configuration)
-            let client = OSSClient(endpoint: server.endpoint, region: SiloServerProcess.region,
-                                   credentials: StaticCredentialsProvider(accessKeyId: SiloServerProcess.accessKeyId,
-                                                                          accessKeySecret: SiloServerProcess.accessKeySecret),
-                                   configuration: configuration, transport: transport)
+            let (client, transport) = Self.client(server, version)
             let bucket = client.bucket("urlsession-parts-\(version.rawValue)")
             try await bucket.create()
             let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("silo-urlsession-\(UUID().uuidString)")
