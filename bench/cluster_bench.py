@@ -34,6 +34,7 @@ import oss2  # noqa: E402
 
 from cluster_harness import Cluster, psql, s3_client  # noqa: E402
 from run_bench import wrk_run  # noqa: E402
+from wrk_replay import cpu_seconds  # noqa: E402
 from silo_harness import SiloServer, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION  # noqa: E402
 
 KEYS = 1_000_000
@@ -42,7 +43,6 @@ LIST_SAMPLES = 200
 SIZES = [("4KiB", 4 << 10), ("1MiB", 1 << 20)]
 CONCURRENCY = [1, 16]
 PUT_KEYS = 32
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # -- CPU accounting ---------------------------------------------------------------------------------------------
@@ -59,20 +59,6 @@ def processes_named(names):
         except OSError:
             pass
     return found
-
-
-def cpu_seconds(pids):
-    """User + system CPU of the processes, their reaped children included (PostgreSQL's exited backends)."""
-    total = 0
-    for pid in pids:
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # Fields after the command: utime, stime, cutime, cstime are the 12th to 15th.
-        total += sum(int(value) for value in fields[11:15])
-    return total / TICKS
 
 
 class CPUMeter:

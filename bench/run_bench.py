@@ -26,6 +26,7 @@ import oss2  # noqa: E402
 import requests  # noqa: E402
 
 from silo_harness import SiloServer, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION  # noqa: E402
+from wrk_replay import cpu_seconds  # noqa: E402
 
 SIZES = [("4KiB", 4 << 10), ("1MiB", 1 << 20), ("64MiB", 64 << 20)]
 CONCURRENCY = [1, 16]
@@ -194,25 +195,27 @@ def main():
                 for connections in CONCURRENCY:
                     seconds = options.seconds
                     base = wrk(work, nginx_urls, op, body, connections, seconds)
-                    ours = wrk(work, silo_urls, op, body, connections, seconds)
+                    cpu_before = cpu_seconds([silo.pid])
+                    ours, made = wrk_run(work, silo_urls, op, body, connections, seconds)
+                    cpu_ms = (cpu_seconds([silo.pid]) - cpu_before) * 1000 / max(made, 1)
                     # nginx's WebDAV PUT never syncs; the durable-write loop is what a PUT acknowledged only
                     # once on disk costs at least, on the file system Silo's data folder is on.
                     durable = durable_ceiling(work, size, connections, seconds) if op == "PUT" else None
-                    results.append((op, label, size, connections, base, ours, durable))
-                    print("%-4s %-6s c=%-3d nginx %10.1f/s  silo %10.1f/s  ratio %.2f%s"
-                          % (op, label, connections, base, ours, ours / base,
+                    results.append((op, label, size, connections, base, ours, durable, cpu_ms))
+                    print("%-4s %-6s c=%-3d nginx %10.1f/s  silo %10.1f/s  ratio %.2f  silo CPU %.3f ms/request%s"
+                          % (op, label, connections, base, ours, ours / base, cpu_ms,
                              "" if durable is None else "   durable-write ceiling %8.1f/s  ratio %.2f"
                              % (durable, ours / durable)), flush=True)
     finally:
         silo.cleanup()
         nginx.stop()
     print()
-    print("| op | size | conc | nginx ops/s | silo ops/s | nginx MB/s | silo MB/s | silo/nginx | durable-write ceiling ops/s | silo/durable |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for op, label, size, connections, base, ours, durable in results:
-        print("| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.2f | %s | %s |" % (
+    print("| op | size | conc | nginx ops/s | silo ops/s | nginx MB/s | silo MB/s | silo/nginx | durable-write ceiling ops/s | silo/durable | silo CPU ms/request |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for op, label, size, connections, base, ours, durable, cpu_ms in results:
+        print("| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.2f | %s | %s | %.3f |" % (
             op, label, connections, base, ours, base * size / 1e6, ours * size / 1e6, ours / base,
-            "—" if durable is None else "%.0f" % durable, "—" if durable is None else "%.2f" % (ours / durable)))
+            "—" if durable is None else "%.0f" % durable, "—" if durable is None else "%.2f" % (ours / durable), cpu_ms))
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "compat"))
 sys.path.insert(0, HERE)
 
-from wrk_replay import replay  # noqa: E402
+from wrk_replay import cpu_seconds, replay  # noqa: E402
 
 
 def percent(value):
@@ -71,15 +71,17 @@ def measure(host, port, key_id, secret, params, concurrency, seconds, static_pat
     return rate, p50, p99
 
 
-def measure_replayed(work, host, port, key_id, secret, params, concurrency, seconds, per_second=15000):
-    """Requests per second, p50 and p99 in ms, of `params` signed beforehand (enough for `per_second` a second)
-    and replayed by wrk, each once: the load generator spends nothing on signing, so the figure is the
-    server's."""
+def measure_replayed(work, host, port, key_id, secret, params, concurrency, seconds, pid, per_second=15000):
+    """Requests per second, p50 and p99 in ms, and the server's CPU ms per request, of `params` signed
+    beforehand (enough for `per_second` a second) and replayed by wrk, each once: the load generator spends
+    nothing on signing, so the figure is the server's."""
     paths = [signed_query(key_id, secret, params) for _ in range(per_second * seconds)]
-    rate, p50, p99, _, wrapped = replay(work, "http://%s:%d" % (host, port), paths, "POST", concurrency, seconds)
+    cpu_before = cpu_seconds([pid])
+    rate, p50, p99, count, wrapped = replay(work, "http://%s:%d" % (host, port), paths, "POST", concurrency, seconds)
+    cpu_ms = (cpu_seconds([pid]) - cpu_before) * 1000 / max(count, 1)
     if wrapped:
         raise RuntimeError("wrk ran out of signed requests: raise per_second")
-    return rate, p50, p99
+    return rate, p50, p99, cpu_ms
 
 
 def run(silo, nginx_port, nginx_root, seconds=5, work=None):
@@ -100,14 +102,14 @@ def run(silo, nginx_port, nginx_root, seconds=5, work=None):
         identity = measure(host, int(port), key_id, secret, {"Action": "GetCallerIdentity"}, concurrency, seconds)
         replayed = measure_replayed(work or nginx_root, host, int(port), key_id, secret, {
             "Action": "AssumeRole", "RoleArn": arn, "RoleSessionName": "user-1234", "Policy": policy,
-            "DurationSeconds": "900"}, concurrency, seconds)
+            "DurationSeconds": "900"}, concurrency, seconds, silo.pid)
         rows.append((concurrency, base, assume, identity, replayed))
     print()
     print("| STS, c | client vs nginx static JSON | AssumeRole | GetCallerIdentity | AssumeRole / client ceiling |"
-          " AssumeRole, pre-signed, wrk (goal at 16: >= 8,000/s, p99 < 5 ms) |")
-    print("|---|---|---|---|---|---|")
+          " AssumeRole, pre-signed, wrk (goal at 16: >= 8,000/s, p99 < 5 ms) | server CPU per AssumeRole |")
+    print("|---|---|---|---|---|---|---|")
     for concurrency, base, assume, identity, replayed in rows:
         print("| %d | %.0f/s (p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p99 %.2f ms) | %.2f |"
-              " %.0f/s (p50 %.2f ms, p99 %.2f ms) |" % (
+              " %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.3f ms |" % (
                   concurrency, base[0], base[2], assume[0], assume[1], assume[2], identity[0], identity[2],
-                  assume[0] / base[0], replayed[0], replayed[1], replayed[2]))
+                  assume[0] / base[0], replayed[0], replayed[1], replayed[2], replayed[3]))

@@ -75,3 +75,18 @@ def replay(work, base_url, paths, method, connections, seconds):
     rate, p50, p99 = figures(out, "a non-empty 200")
     count = int(re.search(r"COUNT (\d+)", out).group(1))
     return rate, p50, p99, count, bool(int(re.search(r"WRAPPED (\d+)", out).group(1)))
+
+
+
+def cpu_seconds(pids):
+    """User + system CPU of the processes, their reaped children included (PostgreSQL's exited backends)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # Fields after the command: utime, stime, cutime, cstime are the 12th to 15th.
+        total += sum(int(value) for value in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
