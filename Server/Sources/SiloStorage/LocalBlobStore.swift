@@ -194,20 +194,24 @@ public final class LocalBlobStore: FileBackedBlobStore {
         LocalBlobReader.forEachPiece(of: extents, in: range) { pieces.append(($0, $1, $2)) }
         let paths = Dictionary(blobPaths(extents).map { ($0.0, ($0.published, $0.staged)) }, uniquingKeysWith: { a, _ in a })
         let spanned = pieces
-        return try await pool.runIfActive {
-            var spans: [FileSpan] = []
-            do {
-                for (extent, offset, length) in spanned {
-                    guard let (published, staged) = paths[extent.blob] else { continue }
-                    let descriptor = try Self.open([(extent.blob, published, staged)])[extent.blob]!
-                    spans.append(FileSpan(descriptor: descriptor, offset: offset, length: length))
-                }
-            } catch {
-                for span in spans { POSIX.close(span.descriptor) }
-                throw error
+        // Opening is a path lookup the dentry cache answers: cheaper on the calling thread than two hops to the
+        // pool (the sendfile itself runs on the event loop, as NIO's writes do).
+        return try Self.openSpans(spanned, paths: paths)
+    }
+
+    private static func openSpans(_ pieces: [(Extent, Int64, Int)], paths: [BlobID: (String, String)]) throws -> [FileSpan] {
+        var spans: [FileSpan] = []
+        do {
+            for (extent, offset, length) in pieces {
+                guard let (published, staged) = paths[extent.blob] else { continue }
+                let descriptor = try open([(extent.blob, published, staged)])[extent.blob]!
+                spans.append(FileSpan(descriptor: descriptor, offset: offset, length: length))
             }
-            return spans
+        } catch {
+            for span in spans { POSIX.close(span.descriptor) }
+            throw error
         }
+        return spans
     }
 
     private func blobPaths(_ extents: [Extent]) -> [(BlobID, published: String, staged: String)] {
