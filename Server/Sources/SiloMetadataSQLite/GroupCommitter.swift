@@ -47,9 +47,10 @@ final class GroupCommitter: Sendable {
         }
     }
 
-    /// On the writer's queue: commits batches until none is waiting.
+    /// On the writer's queue: commits one batch, then queues the next turn behind whatever other writes (a
+    /// delete, a bucket change) arrived meanwhile, so a steady stream of PUTs cannot starve them.
     private func drain(_ db: Database) {
-        while let batch = nextBatch() {
+        if let batch = nextBatch() {
             let outcomes: [Result<any Sendable, any Error>]
             do {
                 outcomes = try together(batch, db)
@@ -66,6 +67,7 @@ final class GroupCommitter: Sendable {
                 }
             }
             for (entry, outcome) in zip(batch, outcomes) { entry.resume(outcome) }
+            pool.asyncWriteWithoutTransaction { db in self.drain(db) }
         }
     }
 

@@ -66,4 +66,49 @@ import Testing
         // FULL (2), not the NORMAL (1) GRDB sets for WAL pools, under which a commit waits for no fsync.
         #expect(try await store.writerSynchronousLevel() == 2)
     }
+
+    /// Grouped commits must not hold the writer while PUTs keep coming: a delete queued among them completes
+    /// while they still stream in.
+    @Test func aStreamOfCommitsDoesNotStarveOtherWrites() async throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await store.createBucket(BucketRecord(name: "b", owner: "1", createdAt: 1, acl: .private, storageClass: .standard))
+        try await TestCommits.put(store, "victim")
+        let stop = StopFlag()
+        let deadline = Date().addingTimeInterval(20)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // More writers than one batch holds, so commits are always waiting when a batch ends.
+            for writer in 0..<200 {
+                group.addTask {
+                    var round = 0
+                    while !stop.isSet && Date() < deadline {
+                        try await TestCommits.put(store, "w\(writer)-\(round % 4)")
+                        round += 1
+                    }
+                }
+            }
+            try await Task.sleep(nanoseconds: 200_000_000)
+            _ = try await store.deleteObjects(bucket: "b", keys: ["victim"])
+            let stillStreaming = Date() < deadline
+            stop.set()
+            try await group.waitForAll()
+            #expect(stillStreaming, "the delete waited until the commits stopped")
+        }
+        #expect(try await store.object(bucket: "b", key: "victim") == nil)
+    }
+}
+
+/// Set once, read from any task.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}
+
+enum TestCommits {
+    static func put(_ store: SQLiteMetadataStore, _ key: String) async throws {
+        let record = ObjectStoreConformance.object(key, blobs: [BlobID.random()])
+        _ = try await store.commitObject(record, newBlobs: Set(record.extents.map(\.blob)), condition: .none)
+    }
 }
