@@ -197,3 +197,14 @@ write("sts-request", "post-form", b"\x01" + z("/", "application/x-www-form-urlen
 write("sts-request", "acs3", b"\x01" + z("/?Action=AssumeRole", "application/json", "{}"))
 write("sts-request", "bad-escape", b"\x00" + z("/?a=%G0&&==", ""))
 write("sts-request", "big-body", b"\x01" + z("/", "application/x-www-form-urlencoded", "a=" + "b" * 70000))
+
+
+# tagging: the first byte picks the input (0 the x-oss-tagging header, 1 the <Tagging> body).
+write("tagging", "header", b"\x00k1=v1&k2=v2&%E4%B8%AD%E6%96%87=test%2B%2B/&empty=&bare")
+write("tagging", "header-bad", b"\x00aa=bb=cc&=x&a=%25abc&a=b")
+write("tagging", "header-many", b"\x00" + b"&".join(b"k%d=v%d" % (i, i) for i in range(5000)))
+write("tagging", "body", b"\x01<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag>"
+      b"<Tag><Key>+-.:</Key><Value></Value></Tag><Tag><Key>b</Key></Tag></TagSet></Tagging>")
+write("tagging", "body-many", b"\x01<Tagging><TagSet>" + b"<Tag><Key>k</Key><Value>v</Value></Tag>" * 500
+      + b"</TagSet></Tagging>")
+write("tagging", "body-newline", b"\x01<Tagging><TagSet><Tag><Key>a&#10;b</Key><Value>c</Value></Tag></TagSet></Tagging>")

@@ -29,6 +29,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case imageHeader = "image-header"
     /// STS RPC requests (query and form body).
     case stsRequest = "sts-request"
+    /// `x-oss-tagging` and the `<Tagging>` document.
+    case tagging
 
     public func run(_ bytes: [UInt8]) async {
         switch self {
@@ -45,6 +47,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .range: RangeTargets.run(bytes)
         case .imageHeader: RangeTargets.imageHeader(bytes)
         case .stsRequest: await STSTarget.run(bytes)
+        case .tagging: TaggingTarget.run(bytes)
         }
     }
 }

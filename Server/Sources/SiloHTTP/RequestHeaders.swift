@@ -63,11 +63,28 @@ enum RequestHeaders {
             guard ["AES256", "KMS", "SM4"].contains(sse) else { throw OSSError.invalidEncryptionAlgorithm }
             throw OSSError.unsupported("server-side encryption (x-oss-server-side-encryption)")
         }
-        if request.header("x-oss-tagging") != nil { throw OSSError.unsupported("object tagging (x-oss-tagging)") }
     }
 
-    /// Content-Type, stored standard headers and `x-oss-meta-*` of a write.
-    static func attributes(_ request: OSSRequest) throws -> ObjectAttributes {
+    /// `x-oss-tagging`, validated; no header means no tags.
+    static func tags(_ request: OSSRequest) throws -> ObjectTagSet {
+        guard let header = request.header("x-oss-tagging") else { return ObjectTagSet() }
+        return try ObjectTagSet.parseHeader(header)
+    }
+
+    /// `x-oss-tagging-directive` of a copy: the tags to write instead of the source's, or nil to keep them.
+    static func copyTags(_ request: OSSRequest) throws -> ObjectTagSet? {
+        let directive = request.header("x-oss-tagging-directive")?.uppercased() ?? "COPY"
+        switch directive {
+        case "COPY": return nil
+        case "REPLACE": return try tags(request)
+        default:
+            throw OSSError.invalidArgument("Invalid tagging directive.", name: "x-oss-tagging-directive", value: directive)
+        }
+    }
+
+    /// Content-Type, stored standard headers, `x-oss-meta-*` and (unless `includingTags` is false) `x-oss-tagging`
+    /// of a write.
+    static func attributes(_ request: OSSRequest, includingTags: Bool = true) throws -> ObjectAttributes {
         var metadata: [MetadataEntry] = []
         var metadataBytes = 0
         for field in request.headers {
@@ -90,6 +107,6 @@ enum RequestHeaders {
         let contentType = request.header(.contentType).flatMap { $0.isEmpty ? nil : $0 }
         return ObjectAttributes(
             contentType: contentType, storageClass: try storageClass(request), acl: try objectACL(request) ?? .default,
-            headers: headers, userMetadata: metadata)
+            headers: headers, userMetadata: metadata, tags: includingTags ? try tags(request) : ObjectTagSet())
     }
 }

@@ -9,6 +9,7 @@ extension HTTPField.Name {
     static let ossObjectType = HTTPField.Name("x-oss-object-type")!
     static let ossStorageClass = HTTPField.Name("x-oss-storage-class")!
     static let ossNextAppendPosition = HTTPField.Name("x-oss-next-append-position")!
+    static let ossTaggingCount = HTTPField.Name("x-oss-tagging-count")!
     static let ossErr = HTTPField.Name("x-oss-err")!
     static let ossEC = HTTPField.Name("x-oss-ec")!
     static let ossServerTime = HTTPField.Name("x-oss-server-time")!

@@ -8,17 +8,17 @@ import SiloStorage
 /// part lands in an upload that is completing.
 extension PostgresMetadataStore {
     static let uploadColumns =
-        "upload_id, bucket, key, initiated, content_type, storage_class, acl, headers, user_meta, forbid_overwrite"
+        "upload_id, bucket, key, initiated, content_type, storage_class, acl, headers, user_meta, forbid_overwrite, tags"
     static let partColumns = "part_number, size, etag, crc64, last_modified, extents"
 
     static func upload(from row: PostgresRow) throws -> UploadRecord {
-        let (uploadId, bucket, key, initiated, contentType, storageClass, acl, headers, userMeta, forbidOverwrite) =
-            try row.decode((String, String, String, Int64, String, String, String, String?, String?, Bool).self)
+        let (uploadId, bucket, key, initiated, contentType, storageClass, acl, headers, userMeta, forbidOverwrite, tags) =
+            try row.decode((String, String, String, Int64, String, String, String, String?, String?, Bool, String?).self)
         return UploadRecord(
             uploadId: uploadId, bucket: bucket, key: key, initiated: initiated, contentType: contentType,
             storageClass: StorageClass(rawValue: storageClass) ?? .standard, acl: ObjectACL(rawValue: acl) ?? .default,
             headers: RecordCoding.decodeHeaders(headers), userMetadata: RecordCoding.decodeMetadata(userMeta),
-            forbidOverwrite: forbidOverwrite)
+            forbidOverwrite: forbidOverwrite, tags: RecordCoding.decodeTags(tags))
     }
 
     static func part(from row: PostgresRow) throws -> PartRecord? {
@@ -52,7 +52,8 @@ extension PostgresMetadataStore {
                     INSERT INTO uploads (\(unescaped: Self.uploadColumns)) VALUES (\(upload.uploadId), \(upload.bucket),
                         \(upload.key), \(upload.initiated), \(upload.contentType), \(upload.storageClass.rawValue),
                         \(upload.acl.rawValue), \(RecordCoding.encode(upload.headers)),
-                        \(RecordCoding.encode(upload.userMetadata)), \(upload.forbidOverwrite))
+                        \(RecordCoding.encode(upload.userMetadata)), \(upload.forbidOverwrite),
+                        \(RecordCoding.encode(upload.tags)))
                     """, logger: self.database.logger)
                 return true
             }

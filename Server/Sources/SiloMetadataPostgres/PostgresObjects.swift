@@ -5,20 +5,20 @@ import SiloStorage
 
 extension PostgresMetadataStore {
     static let objectColumns =
-        "key, size, etag, last_modified, content_type, content_md5, crc64, type, storage_class, acl, headers, user_meta, extents, symlink_target"
+        "key, size, etag, last_modified, content_type, content_md5, crc64, type, storage_class, acl, headers, user_meta, extents, symlink_target, tags"
 
     static func object(bucket: String, from row: PostgresRow) throws -> ObjectRecord? {
         let (key, size, etag, lastModified, contentType, contentMD5, crc, type, storageClass, acl, headers, userMeta,
-             extentsText, symlinkTarget) = try row.decode(
+             extentsText, symlinkTarget, tags) = try row.decode(
                 (String, Int64, String, Int64, String, String?, Int64, String, String, String, String?, String?, String,
-                 String?).self)
+                 String?, String?).self)
         guard let extents = RecordCoding.decodeExtents(extentsText) else { return nil }
         return ObjectRecord(
             bucket: bucket, key: key, size: size, etag: etag, lastModified: lastModified, contentType: contentType,
             contentMD5: contentMD5, crc64: RecordCoding.decode(crc: crc), type: ObjectType(rawValue: type) ?? .normal,
             storageClass: StorageClass(rawValue: storageClass) ?? .standard, acl: ObjectACL(rawValue: acl) ?? .default,
             headers: RecordCoding.decodeHeaders(headers), userMetadata: RecordCoding.decodeMetadata(userMeta),
-            extents: extents, symlinkTarget: symlinkTarget)
+            extents: extents, symlinkTarget: symlinkTarget, tags: RecordCoding.decodeTags(tags))
     }
 
     /// The current object; `locking` takes its row lock until the transaction ends.
@@ -89,15 +89,16 @@ extension PostgresMetadataStore {
         let userMeta = RecordCoding.encode(record.userMetadata)
         let extents = RecordCoding.encode(record.extents)
         let crc = RecordCoding.encode(crc: record.crc64)
+        let tags = RecordCoding.encode(record.tags)
         if current == nil {
             // Absent when read: insert, and if another transaction inserted it first, start over and see it.
             let inserted = try await connection.query("""
                 INSERT INTO objects (bucket, key, size, etag, last_modified, content_type, content_md5, crc64, type,
-                    storage_class, acl, headers, user_meta, extents, symlink_target)
+                    storage_class, acl, headers, user_meta, extents, symlink_target, tags)
                 VALUES (\(record.bucket), \(record.key), \(record.size), \(record.etag), \(record.lastModified),
                     \(record.contentType), \(record.contentMD5), \(crc), \(record.type.rawValue),
                     \(record.storageClass.rawValue), \(record.acl.rawValue), \(headers), \(userMeta), \(extents),
-                    \(record.symlinkTarget))
+                    \(record.symlinkTarget), \(tags))
                 ON CONFLICT (bucket, key) DO NOTHING RETURNING 1
                 """, logger: logger).collect()
             if inserted.isEmpty { throw PostgresDatabase.Retry() }
@@ -107,7 +108,7 @@ extension PostgresMetadataStore {
                     content_type = \(record.contentType), content_md5 = \(record.contentMD5), crc64 = \(crc),
                     type = \(record.type.rawValue), storage_class = \(record.storageClass.rawValue),
                     acl = \(record.acl.rawValue), headers = \(headers), user_meta = \(userMeta), extents = \(extents),
-                    symlink_target = \(record.symlinkTarget)
+                    symlink_target = \(record.symlinkTarget), tags = \(tags)
                 WHERE bucket = \(record.bucket) AND key = \(record.key)
                 """, logger: logger)
         }

@@ -8,8 +8,8 @@
 /// holds a key-share lock on it while its transaction runs, so a bucket delete waits for writers into it). No triggers, no stored procedures, no advisory locks.
 ///
 /// Room for what follows: object versions will move each write into an `object_versions` table keyed
-/// `(bucket, key, version_id)` with `objects` keeping the current one; tags and event records are tables of their
-/// own keyed by the same `(bucket, key)`.
+/// `(bucket, key, version_id)` with `objects` keeping the current one (tags, a column of the row, move with it);
+/// event records are a table of their own keyed by the same `(bucket, key)`.
 enum PostgresSchema {
     struct Migration {
         let version: Int64
@@ -187,6 +187,11 @@ enum PostgresSchema {
             )
             """,
             "CREATE INDEX blob_intents_by_age ON blob_intents (touched_at)",
+        ]),
+        // Tags belong to the object's current version: a write replaces them with its own, like metadata.
+        Migration(version: 6, name: "object-tags", statements: [
+            "ALTER TABLE objects ADD COLUMN tags text",
+            "ALTER TABLE uploads ADD COLUMN tags text",
         ]),
     ]
 }

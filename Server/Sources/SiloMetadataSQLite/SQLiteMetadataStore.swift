@@ -146,7 +146,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     // MARK: objects
 
     static let objectColumns =
-        "key, size, etag, last_modified, content_type, content_md5, crc64, type, storage_class, acl, headers, user_meta, extents, symlink_target"
+        "key, size, etag, last_modified, content_type, content_md5, crc64, type, storage_class, acl, headers, user_meta, extents, symlink_target, tags"
 
     static func object(bucket: String, from row: Row) -> ObjectRecord? {
         guard let extents = RecordCoding.decodeExtents(row[12]) else { return nil }
@@ -155,7 +155,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             contentMD5: row[5], crc64: RecordCoding.decode(crc: row[6]), type: ObjectType(rawValue: row[7]) ?? .normal,
             storageClass: StorageClass(rawValue: row[8]) ?? .standard, acl: ObjectACL(rawValue: row[9]) ?? .default,
             headers: RecordCoding.decodeHeaders(row[10]), userMetadata: RecordCoding.decodeMetadata(row[11]),
-            extents: extents, symlinkTarget: row[13])
+            extents: extents, symlinkTarget: row[13], tags: RecordCoding.decodeTags(row[14]))
     }
 
     static func fetchObject(_ db: Database, bucket: String, key: String) throws -> ObjectRecord? {
@@ -217,13 +217,14 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         try release(old.subtracting(new), in: db, now: now)
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO objects (bucket, key, size, etag, last_modified, content_type, content_md5, crc64,
-                type, storage_class, acl, headers, user_meta, extents, symlink_target)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                type, storage_class, acl, headers, user_meta, extents, symlink_target, tags)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 record.bucket, record.key, record.size, record.etag, record.lastModified, record.contentType,
                 record.contentMD5, RecordCoding.encode(crc: record.crc64), record.type.rawValue,
                 record.storageClass.rawValue, record.acl.rawValue, RecordCoding.encode(record.headers),
                 RecordCoding.encode(record.userMetadata), RecordCoding.encode(record.extents), record.symlinkTarget,
+                RecordCoding.encode(record.tags),
             ])
     }
 

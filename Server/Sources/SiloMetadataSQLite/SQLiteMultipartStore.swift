@@ -5,14 +5,14 @@ import SiloStorage
 
 extension SQLiteMetadataStore {
     static let uploadColumns =
-        "upload_id, bucket, key, initiated, content_type, storage_class, acl, headers, user_meta, forbid_overwrite"
+        "upload_id, bucket, key, initiated, content_type, storage_class, acl, headers, user_meta, forbid_overwrite, tags"
 
     static func upload(from row: Row) -> UploadRecord {
         UploadRecord(
             uploadId: row[0], bucket: row[1], key: row[2], initiated: row[3], contentType: row[4],
             storageClass: StorageClass(rawValue: row[5]) ?? .standard, acl: ObjectACL(rawValue: row[6]) ?? .default,
             headers: RecordCoding.decodeHeaders(row[7]), userMetadata: RecordCoding.decodeMetadata(row[8]),
-            forbidOverwrite: row[9])
+            forbidOverwrite: row[9], tags: RecordCoding.decodeTags(row[10]))
     }
 
     static func part(from row: Row) -> PartRecord? {
@@ -39,10 +39,11 @@ extension SQLiteMetadataStore {
                 return false
             }
             try db.execute(
-                sql: "INSERT INTO uploads (\(Self.uploadColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT INTO uploads (\(Self.uploadColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [upload.uploadId, upload.bucket, upload.key, upload.initiated, upload.contentType,
                             upload.storageClass.rawValue, upload.acl.rawValue, RecordCoding.encode(upload.headers),
-                            RecordCoding.encode(upload.userMetadata), upload.forbidOverwrite])
+                            RecordCoding.encode(upload.userMetadata), upload.forbidOverwrite,
+                            RecordCoding.encode(upload.tags)])
             return true
         }
     }

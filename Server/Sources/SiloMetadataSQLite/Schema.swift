@@ -143,6 +143,13 @@ enum Schema {
                 INSERT INTO generations (topic, value) VALUES ('iam', 0);
                 """)
         }
+        migrator.registerMigration("v7-object-tags") { db in
+            try db.execute(sql: """
+                -- Tags belong to the object's current version: a write replaces them with its own, like metadata.
+                ALTER TABLE objects ADD COLUMN tags TEXT;
+                ALTER TABLE uploads ADD COLUMN tags TEXT;
+                """)
+        }
         return migrator
     }
 }

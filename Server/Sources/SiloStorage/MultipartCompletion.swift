@@ -40,7 +40,7 @@ public enum MultipartCompletion {
             bucket: upload.bucket, key: upload.key, size: size, etag: MultipartETag.compute(parts.map(\.etag)),
             lastModified: lastModified, contentType: upload.contentType, contentMD5: nil, crc64: crc, type: .multipart,
             storageClass: upload.storageClass, acl: upload.acl, headers: upload.headers, userMetadata: upload.userMetadata,
-            extents: parts.flatMap(\.extents))
+            extents: parts.flatMap(\.extents), tags: upload.tags)
     }
 }
 

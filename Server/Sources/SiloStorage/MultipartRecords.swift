@@ -13,10 +13,11 @@ public struct UploadRecord: Sendable, Hashable {
     public var userMetadata: [MetadataEntry]
     /// `x-oss-forbid-overwrite` given at initiate: checked again at complete.
     public var forbidOverwrite: Bool
+    public var tags: ObjectTagSet
 
     public init(uploadId: String, bucket: String, key: String, initiated: Int64, contentType: String,
                 storageClass: StorageClass, acl: ObjectACL, headers: StoredHeaders, userMetadata: [MetadataEntry],
-                forbidOverwrite: Bool) {
+                forbidOverwrite: Bool, tags: ObjectTagSet = ObjectTagSet()) {
         self.uploadId = uploadId
         self.bucket = bucket
         self.key = key
@@ -27,6 +28,7 @@ public struct UploadRecord: Sendable, Hashable {
         self.headers = headers
         self.userMetadata = userMetadata
         self.forbidOverwrite = forbidOverwrite
+        self.tags = tags
     }
 
     public var summary: MultipartUploadSummary { MultipartUploadSummary(key: key, uploadId: uploadId, initiated: initiated) }

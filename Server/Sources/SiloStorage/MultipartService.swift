@@ -28,7 +28,7 @@ extension ObjectService {
             uploadId: Self.newUploadId(), bucket: bucket.name, key: key, initiated: now,
             contentType: attributes.contentType ?? MimeTypes.fallback, storageClass: attributes.storageClass ?? bucket.storageClass,
             acl: attributes.acl, headers: attributes.headers, userMetadata: attributes.userMetadata,
-            forbidOverwrite: forbidOverwrite)
+            forbidOverwrite: forbidOverwrite, tags: attributes.tags)
         guard try await metadata.createUpload(upload) else { throw StorageError.noSuchBucket(bucket.name) }
         return upload
     }

@@ -10,14 +10,17 @@ public struct ObjectAttributes: Sendable, Hashable {
     public var acl: ObjectACL
     public var headers: StoredHeaders
     public var userMetadata: [MetadataEntry]
+    public var tags: ObjectTagSet
 
     public init(contentType: String? = nil, storageClass: StorageClass? = nil, acl: ObjectACL = .default,
-                headers: StoredHeaders = StoredHeaders(), userMetadata: [MetadataEntry] = []) {
+                headers: StoredHeaders = StoredHeaders(), userMetadata: [MetadataEntry] = [],
+                tags: ObjectTagSet = ObjectTagSet()) {
         self.contentType = contentType
         self.storageClass = storageClass
         self.acl = acl
         self.headers = headers
         self.userMetadata = userMetadata
+        self.tags = tags
     }
 }
 
@@ -78,7 +81,8 @@ public struct ObjectService: Sendable {
             contentType: attributes.contentType ?? MimeTypes.fallback,
             contentMD5: Data(digest.md5).base64EncodedString(), crc64: digest.crc64, type: .normal,
             storageClass: attributes.storageClass ?? bucket.storageClass, acl: attributes.acl,
-            headers: attributes.headers, userMetadata: attributes.userMetadata, extents: [digest.extent])
+            headers: attributes.headers, userMetadata: attributes.userMetadata, extents: [digest.extent],
+            tags: attributes.tags)
         do {
             try await commit(record, newBlobs: [digest.blob], condition: forbidOverwrite ? .mustNotExist : .none)
         } catch is ConditionFailure {
@@ -112,13 +116,16 @@ public struct ObjectService: Sendable {
         }
     }
 
-    /// AppendObject: the new bytes become one more extent; the CRC is combined, never recomputed.
+    /// AppendObject: the new bytes become one more extent; the CRC is combined, never recomputed. `attributes`
+    /// apply only when the append creates the object, and `creationTags` is read only then (OSS ignores the
+    /// tagging of later appends, even when it is invalid), before the body.
     public func append<Body: AsyncSequence & Sendable>(
         bucket: BucketRecord, key: String, position: Int64, body: Body, expectedLength: Int64?, contentMD5: String?,
-        attributes: ObjectAttributes
+        attributes: ObjectAttributes, creationTags: () throws -> ObjectTagSet = { ObjectTagSet() }
     ) async throws -> ObjectRecord where Body.Element == ByteBuffer {
         let current = try await metadata.object(bucket: bucket.name, key: key)
         try Self.checkAppendable(current, position: position)
+        let tags = current == nil ? try creationTags() : ObjectTagSet()
         let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5)
         if let current, current.size + digest.size > Self.maxObjectSize {
             await blobs.discard(digest.blob)
@@ -136,7 +143,7 @@ public struct ObjectService: Sendable {
                 contentType: attributes.contentType ?? MimeTypes.fallback, contentMD5: nil, crc64: digest.crc64,
                 type: .appendable, storageClass: attributes.storageClass ?? bucket.storageClass, acl: attributes.acl,
                 headers: attributes.headers, userMetadata: attributes.userMetadata,
-                extents: digest.size > 0 ? [digest.extent] : [])
+                extents: digest.size > 0 ? [digest.extent] : [], tags: tags)
         }
         record.lastModified = clock()
         record.etag = Self.appendableETag(crc: record.crc64, size: record.size)
@@ -171,9 +178,10 @@ public struct ObjectService: Sendable {
     }
 
     /// CopyObject: the destination shares the source's extents; no bytes move.
+    /// `tags` replaces the source's tags when given (`x-oss-tagging-directive: Replace`).
     public func copy(
         from source: ObjectRecord, to bucket: BucketRecord, key: String, replacing attributes: ObjectAttributes?,
-        acl: ObjectACL?, storageClass: StorageClass?, forbidOverwrite: Bool
+        acl: ObjectACL?, storageClass: StorageClass?, tags: ObjectTagSet? = nil, forbidOverwrite: Bool
     ) async throws -> ObjectRecord {
         var record = source
         record.bucket = bucket.name
@@ -189,6 +197,7 @@ public struct ObjectService: Sendable {
             record.userMetadata = attributes.userMetadata
         }
         record.acl = acl ?? .default
+        if let tags { record.tags = tags }
         record.storageClass = storageClass ?? (attributes?.storageClass ?? source.storageClass)
         let isSelf = source.bucket == bucket.name && source.key == key
         let condition: WriteCondition =
@@ -209,7 +218,8 @@ public struct ObjectService: Sendable {
             bucket: bucket.name, key: key, size: 0, etag: Hex.upper(Insecure.MD5.hash(data: Array(target.utf8))),
             lastModified: clock(), contentType: attributes.contentType ?? MimeTypes.fallback, contentMD5: nil, crc64: 0,
             type: .symlink, storageClass: attributes.storageClass ?? bucket.storageClass, acl: attributes.acl,
-            headers: attributes.headers, userMetadata: attributes.userMetadata, extents: [], symlinkTarget: target)
+            headers: attributes.headers, userMetadata: attributes.userMetadata, extents: [], symlinkTarget: target,
+            tags: attributes.tags)
         do {
             try await commit(record, newBlobs: [], condition: forbidOverwrite ? .mustNotExist : .none)
         } catch is ConditionFailure {

@@ -70,11 +70,17 @@ public struct ObjectVersion: Sendable, Hashable {
     public var etag: String
     public var size: Int64
     public var lastModified: Int64
+    /// The attributes a read-modify-write changes without a new version (PutObjectAcl, PutObjectTagging): part of
+    /// the version, so two such writes racing never undo each other.
+    public var acl: ObjectACL
+    public var tags: ObjectTagSet
 
     public init(_ record: ObjectRecord) {
         etag = record.etag
         size = record.size
         lastModified = record.lastModified
+        acl = record.acl
+        tags = record.tags
     }
 }
 

@@ -40,6 +40,16 @@ public enum RecordCoding {
         return entries
     }
 
+    /// Keys and values alternate, separated by newlines, which no valid tag contains.
+    public static func encode(_ tags: ObjectTagSet) -> String? {
+        guard !tags.isEmpty else { return nil }
+        return tags.tags.map { $0.key + String(separator) + $0.value }.joined(separator: String(separator))
+    }
+
+    public static func decodeTags(_ text: String?) -> ObjectTagSet {
+        ObjectTagSet(decodeMetadata(text).map { ObjectTag($0.name, $0.value) })
+    }
+
     /// `id:offset:length` joined by `;`.
     public static func encode(_ extents: [Extent]) -> String {
         extents.map { "\($0.blob.raw):\($0.offset):\($0.length)" }.joined(separator: ";")

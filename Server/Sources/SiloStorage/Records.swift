@@ -147,10 +147,12 @@ public struct ObjectRecord: Sendable, Hashable {
     public var extents: [Extent]
     /// For `Symlink` objects: the key (same bucket) reads resolve to.
     public var symlinkTarget: String?
+    public var tags: ObjectTagSet
 
     public init(bucket: String, key: String, size: Int64, etag: String, lastModified: Int64, contentType: String,
                 contentMD5: String?, crc64: UInt64, type: ObjectType, storageClass: StorageClass, acl: ObjectACL,
-                headers: StoredHeaders, userMetadata: [MetadataEntry], extents: [Extent], symlinkTarget: String? = nil) {
+                headers: StoredHeaders, userMetadata: [MetadataEntry], extents: [Extent], symlinkTarget: String? = nil,
+                tags: ObjectTagSet = ObjectTagSet()) {
         self.bucket = bucket
         self.key = key
         self.size = size
@@ -166,6 +168,7 @@ public struct ObjectRecord: Sendable, Hashable {
         self.userMetadata = userMetadata
         self.extents = extents
         self.symlinkTarget = symlinkTarget
+        self.tags = tags
     }
 
     public var summary: ObjectSummary {

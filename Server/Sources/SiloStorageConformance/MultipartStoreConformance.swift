@@ -26,7 +26,8 @@ public enum MultipartStoreConformance {
         UploadRecord(
             uploadId: id, bucket: bucket, key: key, initiated: initiated, contentType: "video/mp4", storageClass: .ia,
             acl: .publicRead, headers: StoredHeaders(cacheControl: "max-age=60"),
-            userMetadata: [MetadataEntry("origin", "phone")], forbidOverwrite: forbidOverwrite)
+            userMetadata: [MetadataEntry("origin", "phone")], forbidOverwrite: forbidOverwrite,
+            tags: ObjectTagSet([ObjectTag("source", "phone")]))
     }
 
     public static func part(_ number: Int, size: Int64 = partSize, etag: String? = nil, crc: UInt64 = 7, blob: BlobID = .random())
@@ -78,8 +79,9 @@ public enum MultipartStoreConformance {
         let whole = Array(repeating: UInt8(1), count: Int(partSize)) + Array(repeating: 3, count: 10)
         try expect(record.crc64 == CRC64.checksum(whole), "combined CRC")
         try expect(record.contentType == "video/mp4" && record.acl == .publicRead && record.storageClass == .ia
-                   && record.headers.cacheControl == "max-age=60" && record.userMetadata == [MetadataEntry("origin", "phone")],
-                   "attributes come from initiate")
+                   && record.headers.cacheControl == "max-age=60" && record.userMetadata == [MetadataEntry("origin", "phone")]
+                   && record.tags == ObjectTagSet([ObjectTag("source", "phone")]),
+                   "attributes and tags come from initiate")
         try expect(try await store.object(bucket: "b", key: "k") == record, "the object is visible")
         try expect(try await store.upload(bucket: "b", key: "k", uploadId: "U1") == nil, "the upload is gone")
         try expect(try await store.parts(uploadId: "U1", after: 0, limit: 10).isEmpty, "its parts are gone")

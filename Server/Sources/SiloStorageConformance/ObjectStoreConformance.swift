@@ -41,7 +41,8 @@ public enum ObjectStoreConformance {
             contentMD5: nil, crc64: UInt64.max, type: .normal, storageClass: .standard, acl: .default,
             headers: StoredHeaders(cacheControl: "no-cache", expires: "never"),
             userMetadata: [MetadataEntry("a", "1"), MetadataEntry("b", "two words: 中文")],
-            extents: blobs.map { Extent(blob: $0, length: size) })
+            extents: blobs.map { Extent(blob: $0, length: size) },
+            tags: ObjectTagSet([ObjectTag("team", "mobile"), ObjectTag("中文 +-=._:/", "")]))
     }
 
     @discardableResult
@@ -92,6 +93,17 @@ public enum ObjectStoreConformance {
             throw ConformanceFailure("a stale version must not commit")
         }
         try expect(try await store.object(bucket: "b", key: "k")?.etag == "E2", "stale write left no trace")
+        // Tags and the ACL change without a new version of the bytes, yet belong to the version a
+        // read-modify-write compares, so two such writes racing never undo each other.
+        var retagged = second
+        retagged.tags = ObjectTagSet([ObjectTag("state", "reviewed")])
+        try expect(try await put(store, retagged, new: [], condition: .currentVersion(ObjectVersion(second))) == .committed,
+                   "retag against the version read")
+        try expect(try await store.object(bucket: "b", key: "k")?.tags == retagged.tags, "tags stored")
+        var reACLed = second
+        reACLed.acl = .publicRead
+        guard case .conditionFailed = try await put(store, reACLed, new: [], condition: .currentVersion(ObjectVersion(second)))
+        else { throw ConformanceFailure("an ACL change read before a retag must not undo it") }
         let absent = object("new", blobs: [BlobID.random()])
         try expect(try await put(store, absent, condition: .currentVersion(nil)) == .committed, "nil version means absent")
     }

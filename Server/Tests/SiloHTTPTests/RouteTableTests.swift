@@ -104,6 +104,12 @@ import Testing
         // PostObject carries its headers as form fields and checks the same action itself.
     }
 
+    /// Writes that tag the object need PutObjectTagging as well, on the same routes.
+    @Test func taggingWhileWritingNeedsPutObjectTagging() {
+        let routes = OSSRoutes.table.filter { $0.headerActions.contains(OSSRoute.setsObjectTags) }.map(\.operation)
+        #expect(Set(routes) == ["PutObject", "CopyObject", "AppendObject", "PutSymlink", "InitiateMultipartUpload"])
+    }
+
     @Test func unsupportedFeaturesAndMethodsAreNamed() {
         func resolve(_ method: HTTPRequest.Method, key: String?, _ query: String) -> OSSRoutes.Resolution {
             OSSRoutes.resolve(OSSRequest(method: method, host: "h", bucket: "b", key: key,
@@ -113,8 +119,16 @@ import Testing
             Issue.record("an unsupported sub-resource must win over the fallback listing")
             return
         }
-        guard case .unsupported("tagging") = resolve(.put, key: "k", "tagging") else {
-            Issue.record("object tagging is not implemented")
+        guard case .unsupported("restore") = resolve(.post, key: "k", "restore") else {
+            Issue.record("RestoreObject is not implemented")
+            return
+        }
+        guard case .route(let tagging) = resolve(.put, key: "k", "tagging"), tagging.operation == "PutObjectTagging" else {
+            Issue.record("object tagging must win over the PutObject fallback")
+            return
+        }
+        guard case .unsupported("tagging") = resolve(.put, key: nil, "tagging") else {
+            Issue.record("bucket tagging is not implemented")
             return
         }
         guard case .methodNotAllowed = resolve(.patch, key: "k", "") else {

@@ -15,12 +15,23 @@ public struct ObjectWorkflows: Sendable {
 
     /// Sets an object's ACL, guarded by the version read so a concurrent overwrite is never undone.
     public func setACL(bucket: String, key: String, acl: ObjectACL) async throws {
+        try await modify(bucket: bucket, key: key) { $0.acl = acl }
+    }
+
+    /// Replaces an object's tags (PutObjectTagging; DeleteObjectTagging with an empty set), guarded the same way.
+    public func setTags(bucket: String, key: String, tags: ObjectTagSet) async throws {
+        try await modify(bucket: bucket, key: key) { $0.tags = tags }
+    }
+
+    /// A read-modify-write of the stored object that keeps its bytes and version, retried when another write
+    /// (of the object or of its attributes) landed in between.
+    func modify(bucket: String, key: String, _ change: (inout ObjectRecord) -> Void) async throws {
         for _ in 0..<3 {
             guard var object = try await objects.metadata.object(bucket: bucket, key: key) else {
                 throw StorageError.noSuchKey(key)
             }
             let version = ObjectVersion(object)
-            object.acl = acl
+            change(&object)
             do {
                 try await objects.commit(object, newBlobs: [], condition: .currentVersion(version))
                 return
@@ -64,12 +75,12 @@ public struct ObjectWorkflows: Sendable {
     /// commit is read again once; then it is gone or stable.
     public func copy(_ source: CopySource, caller: Caller, to bucket: BucketRecord, key: String,
                      replacing attributes: ObjectAttributes?, acl: ObjectACL?, storageClass: StorageClass?,
-                     forbidOverwrite: Bool) async throws -> ObjectRecord {
+                     tags: ObjectTagSet? = nil, forbidOverwrite: Bool) async throws -> ObjectRecord {
         for attempt in 0..<2 {
             let record = try await load(source, caller: caller)
             do {
                 return try await objects.copy(from: record, to: bucket, key: key, replacing: attributes, acl: acl,
-                                              storageClass: storageClass, forbidOverwrite: forbidOverwrite)
+                                              storageClass: storageClass, tags: tags, forbidOverwrite: forbidOverwrite)
             } catch is SourceReleased where attempt == 0 {
                 continue
             }
@@ -111,6 +122,7 @@ public struct ObjectWorkflows: Sendable {
         merged.type = .symlink
         merged.contentType = object.contentType == MimeTypes.fallback ? resolved.contentType : object.contentType
         if !object.userMetadata.isEmpty { merged.userMetadata = object.userMetadata }
+        merged.tags = object.tags
         return merged
     }
 

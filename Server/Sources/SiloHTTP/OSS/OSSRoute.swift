@@ -123,6 +123,8 @@ struct OSSRoute: Sendable {
     }
 
     static let setsObjectACL = HeaderAction(header: "x-oss-object-acl", action: "oss:PutObjectAcl")
+    /// A write that tags the object needs the right to tag it, as in OSS.
+    static let setsObjectTags = HeaderAction(header: "x-oss-tagging", action: "oss:PutObjectTagging")
 }
 
 /// The request a handler serves: parsed, authenticated, authorized, with what authorization loaded.

@@ -67,10 +67,17 @@ enum OSSRoutes {
         Route("GetObjectAcl", .get, .object, when: .query("acl"), action: "oss:GetObjectAcl",
               authorization: .centralWithObject, handler: ObjectReadHandlers.getACL),
         Route("PutObjectAcl", .put, .object, when: .query("acl"), action: "oss:PutObjectAcl", handler: ObjectWriteHandlers.putACL),
+        Route("GetObjectTagging", .get, .object, when: .query("tagging"), action: "oss:GetObjectTagging",
+              authorization: .centralWithObject, handler: ObjectReadHandlers.getTagging),
+        Route("PutObjectTagging", .put, .object, when: .query("tagging"), action: "oss:PutObjectTagging",
+              handler: ObjectWriteHandlers.putTagging),
+        Route("DeleteObjectTagging", .delete, .object, when: .query("tagging"), action: "oss:DeleteObjectTagging",
+              handler: ObjectWriteHandlers.deleteTagging),
         Route("GetSymlink", .get, .object, when: .query("symlink"), action: "oss:GetObject", scope: .read,
               authorization: .centralWithObject, handler: ObjectReadHandlers.getSymlink),
         Route("PutSymlink", .put, .object, when: .query("symlink"), action: "oss:PutObject", scope: .write,
-              authorization: .centralWithObject, headerActions: [Route.setsObjectACL], handler: ObjectWriteHandlers.putSymlink),
+              authorization: .centralWithObject, headerActions: [Route.setsObjectACL, Route.setsObjectTags],
+              handler: ObjectWriteHandlers.putSymlink),
         // An image request needs only the right to read its source.
         Route("GetObject", .get, .object, when: .query("x-oss-process"), action: "oss:GetObject", scope: .read,
               authorization: .centralWithObject, handler: ObjectReadHandlers.get),
@@ -83,12 +90,14 @@ enum OSSRoutes {
         Route("HeadObject", .head, .object, tier: .fallback, action: "oss:GetObject", scope: .read,
               authorization: .centralWithObject, handler: ObjectReadHandlers.get),
         Route("CopyObject", .put, .object, when: .header("x-oss-copy-source"), tier: .fallback, action: "oss:PutObject",
-              scope: .write, authorization: .centralWithObject, headerActions: [Route.setsObjectACL],
+              scope: .write, authorization: .centralWithObject, headerActions: [Route.setsObjectACL, Route.setsObjectTags],
               handler: ObjectWriteHandlers.copy),
         Route("PutObject", .put, .object, tier: .fallback, action: "oss:PutObject", scope: .write,
-              authorization: .centralWithObject, headerActions: [Route.setsObjectACL], handler: ObjectWriteHandlers.put),
+              authorization: .centralWithObject, headerActions: [Route.setsObjectACL, Route.setsObjectTags],
+              handler: ObjectWriteHandlers.put),
         Route("AppendObject", .post, .object, when: .query("append"), action: "oss:PutObject", scope: .write,
-              authorization: .centralWithObject, headerActions: [Route.setsObjectACL], handler: ObjectWriteHandlers.append),
+              authorization: .centralWithObject, headerActions: [Route.setsObjectACL, Route.setsObjectTags],
+              handler: ObjectWriteHandlers.append),
         // ProcessObject reads the source; writing the target is authorized by the handler, once the body names it.
         Route("ProcessObject", .post, .object, when: .query("x-oss-process"), action: "oss:GetObject", scope: .read,
               authorization: .centralWithObject, handler: ImageHandlers.processObject),
@@ -105,7 +114,8 @@ enum OSSRoutes {
         Route("UploadPart", .put, .object, when: .anyQuery(["uploadId", "partNumber"]), action: "oss:PutObject", scope: .write,
               authorization: .centralWithObject, handler: MultipartHandlers.uploadPart),
         Route("InitiateMultipartUpload", .post, .object, when: .query("uploads"), action: "oss:PutObject", scope: .write,
-              authorization: .centralWithObject, headerActions: [Route.setsObjectACL], handler: MultipartHandlers.initiate),
+              authorization: .centralWithObject, headerActions: [Route.setsObjectACL, Route.setsObjectTags],
+              handler: MultipartHandlers.initiate),
         Route("CompleteMultipartUpload", .post, .object, when: .query("uploadId"), action: "oss:PutObject", scope: .write,
               authorization: .centralWithObject, handler: MultipartHandlers.complete),
         Route("AbortMultipartUpload", .delete, .object, when: .query("uploadId"), action: "oss:AbortMultipartUpload",
@@ -123,7 +133,7 @@ enum OSSRoutes {
 
     /// Object sub-resources OSS defines that Silo does not implement (yet).
     static let unsupportedObjectResources = [
-        "tagging", "restore", "x-oss-process", "versionId", "select", "meta", "x-oss-async-process",
+        "restore", "x-oss-process", "versionId", "select", "meta", "x-oss-async-process",
     ]
 
     enum Resolution {

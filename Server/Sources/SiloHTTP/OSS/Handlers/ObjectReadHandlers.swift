@@ -31,6 +31,7 @@ enum ObjectReadHandlers {
         fields[.ossHashCRC64] = String(object.crc64)
         if let md5 = object.contentMD5, object.type == .normal { fields[.contentMD5] = md5 }
         if object.type == .appendable { fields[.ossNextAppendPosition] = String(object.size) }
+        if !object.tags.isEmpty { fields[.ossTaggingCount] = String(object.tags.count) }
         let headers = object.headers
         if let value = headers.cacheControl { fields[.cacheControl] = value }
         if let value = headers.contentDisposition { fields[.contentDisposition] = value }
@@ -156,5 +157,10 @@ enum ObjectReadHandlers {
 
     static func getACL(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         Responses.xml(AccessControlPolicyResult(owner: oss.settings.owner, grant: try call.requireObject().acl.rawValue))
+    }
+
+    /// GetObjectTagging: a symlink's own tags, not its target's.
+    static func getTagging(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        Responses.xml(TaggingDocument(try call.requireObject().tags.tags))
     }
 }

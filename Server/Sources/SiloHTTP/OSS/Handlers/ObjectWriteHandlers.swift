@@ -5,7 +5,8 @@ import SiloCore
 import SiloDomain
 import SiloStorage
 
-/// PutObject, AppendObject, CopyObject, DeleteObject, DeleteMultipleObjects, PutSymlink, PutObjectAcl (spec §7).
+/// PutObject, AppendObject, CopyObject, DeleteObject, DeleteMultipleObjects, PutSymlink, PutObjectAcl,
+/// PutObjectTagging, DeleteObjectTagging (spec §7).
 enum ObjectWriteHandlers {
     static let maxDeleteBodyBytes = 2 * 1024 * 1024
     static let maxDeleteKeys = 1000
@@ -44,7 +45,8 @@ enum ObjectWriteHandlers {
         let record = try await oss.domain.objects.append(
             bucket: call.bucket, key: call.key, position: position, body: call.body,
             expectedLength: try RequestHeaders.contentLength(request), contentMD5: try RequestHeaders.expectedMD5(request),
-            attributes: try RequestHeaders.attributes(request))
+            attributes: try RequestHeaders.attributes(request, includingTags: false),
+            creationTags: { try RequestHeaders.tags(request) })
         var fields = writeHeaders(record)
         fields[.ossNextAppendPosition] = String(record.size)
         return Responses.empty(headers: fields)
@@ -57,11 +59,11 @@ enum ObjectWriteHandlers {
         guard directive == "COPY" || directive == "REPLACE" else {
             throw OSSError.invalidArgument("Invalid metadata directive.", name: "x-oss-metadata-directive", value: directive)
         }
-        let replacing = directive == "REPLACE" ? try RequestHeaders.attributes(request) : nil
+        let replacing = directive == "REPLACE" ? try RequestHeaders.attributes(request, includingTags: false) : nil
         let record = try await oss.domain.workflows.copy(
             try copySource(request), caller: call.caller, to: call.bucket, key: call.key, replacing: replacing,
             acl: try RequestHeaders.objectACL(request), storageClass: try RequestHeaders.storageClass(request),
-            forbidOverwrite: RequestHeaders.forbidOverwrite(request))
+            tags: try RequestHeaders.copyTags(request), forbidOverwrite: RequestHeaders.forbidOverwrite(request))
         return Responses.xml(CopyObjectResult(etag: record.etag, lastModified: record.lastModified),
                              headers: writeHeaders(record))
     }
@@ -121,6 +123,22 @@ enum ObjectWriteHandlers {
             bucket: call.bucket, key: call.key, target: target, attributes: try RequestHeaders.attributes(request),
             forbidOverwrite: RequestHeaders.forbidOverwrite(request))
         return Responses.empty(headers: [.eTag: "\"" + record.etag + "\""])
+    }
+
+    /// PutObjectTagging: the body is read only after the route authorized the caller, and bounded.
+    static func putTagging(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        let bytes = try await Bodies.collect(call.body, limit: TaggingDocument.maxBodyBytes)
+        try Bodies.verifyContentMD5(call.request, bytes)
+        let document = try XMLBody.decode(TaggingDocument.self, from: bytes, root: "Tagging",
+                                          maxElements: TaggingDocument.maxElements)
+        let tags = try ObjectTagSet.validated(document.tags)
+        try await oss.domain.workflows.setTags(bucket: call.bucket.name, key: call.key, tags: tags)
+        return Responses.empty()
+    }
+
+    static func deleteTagging(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        try await oss.domain.workflows.setTags(bucket: call.bucket.name, key: call.key, tags: ObjectTagSet())
+        return Responses.empty(.noContent)
     }
 
     static func putACL(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {

@@ -54,9 +54,9 @@ enum PostObjectHandler {
         let existing = caller.isAnonymous ? try await oss.metadata.object(bucket: bucket.name, key: key) : nil
         try await oss.access.authorize(caller, action: call.route.action, scope: call.route.scope, bucket: bucket, key: key,
                                        object: existing)
-        if objectRequest.header("x-oss-object-acl") != nil {
-            try await oss.access.authorize(caller, action: OSSRoute.setsObjectACL.action, scope: .none, bucket: bucket,
-                                           key: key, object: existing)
+        for extra in [OSSRoute.setsObjectACL, OSSRoute.setsObjectTags] where objectRequest.header(extra.header) != nil {
+            try await oss.access.authorize(caller, action: extra.action, scope: .none, bucket: bucket, key: key,
+                                           object: existing)
         }
         try RequestHeaders.rejectUnsupported(objectRequest)
         let attributes = try RequestHeaders.attributes(objectRequest)

@@ -1,0 +1,78 @@
+"""Object tagging through oss2 beyond what the SDK's own tests check: the tag count on reads, tags belonging to
+the object's version, and the right to tag being a permission of its own (as in OSS)."""
+
+import oss2
+import pytest
+from oss2.headers import OSS_OBJECT_TAGGING
+from oss2.models import Tagging, TaggingRule
+
+from conftest import random_name
+from iam_helpers import app_server_with_role, assume_with_core_sdk, prefix_policy
+from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET
+
+
+def tags_of(bucket, key):
+    return dict(bucket.get_object_tagging(key).tag_set.tagging_rule)
+
+
+def error_of(call):
+    with pytest.raises(oss2.exceptions.OssError) as raised:
+        call()
+    return raised.value.status, raised.value.code
+
+
+def test_reads_count_the_tags_and_an_overwrite_replaces_them(bucket):
+    bucket.put_object("photo.jpg", b"x", headers={OSS_OBJECT_TAGGING: "k1=v1&k2=v2"})
+    assert bucket.head_object("photo.jpg").headers["x-oss-tagging-count"] == "2"
+    assert bucket.get_object("photo.jpg").headers["x-oss-tagging-count"] == "2"
+    bucket.put_object("photo.jpg", b"y")
+    assert tags_of(bucket, "photo.jpg") == {}
+    assert "x-oss-tagging-count" not in bucket.head_object("photo.jpg").headers
+
+
+def test_retagging_keeps_the_bytes_acl_and_last_modified(bucket):
+    bucket.put_object("doc.txt", b"body", headers={"x-oss-object-acl": "public-read"})
+    before = bucket.head_object("doc.txt")
+    rule = TaggingRule()
+    rule.add("state", "reviewed")
+    bucket.put_object_tagging("doc.txt", Tagging(rule))
+    after = bucket.head_object("doc.txt")
+    assert (after.etag, after.last_modified) == (before.etag, before.last_modified)
+    assert bucket.get_object_acl("doc.txt").acl == "public-read"
+    assert bucket.get_object("doc.txt").read() == b"body"
+    assert tags_of(bucket, "doc.txt") == {"state": "reviewed"}
+
+
+def test_tagging_a_missing_object_and_a_bad_body_answer_in_oss_format(bucket):
+    assert error_of(lambda: bucket.get_object_tagging("absent"))[:2] == (404, "NoSuchKey")
+    rule = TaggingRule()
+    rule.add("a", "b")
+    assert error_of(lambda: bucket.put_object_tagging("absent", Tagging(rule))) == (404, "NoSuchKey")
+    bucket.put_object("k", b"x")
+    assert error_of(lambda: bucket.put_object("k2", b"x", headers={OSS_OBJECT_TAGGING: "a=b=c"})) == (400, "InvalidTag")
+    with pytest.raises(oss2.exceptions.NoSuchKey):
+        bucket.head_object("k2")  # a refused write stores nothing
+
+
+def test_the_right_to_tag_is_its_own_permission(silo):
+    name = random_name("tagperm")
+    root = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, name)
+    root.create_bucket()
+    key_id, secret, arn = app_server_with_role(silo)
+    ak, sk, token, _ = assume_with_core_sdk(silo, key_id, secret, arn, "writer", prefix_policy(name, "u1/"))
+    writer = oss2.Bucket(oss2.StsAuth(ak, sk, token), silo.endpoint, name)
+    writer.put_object("u1/plain", b"x")
+    status, code = error_of(lambda: writer.put_object("u1/tagged", b"x", headers={OSS_OBJECT_TAGGING: "a=b"}))
+    assert (status, code) == (403, "AccessDenied")
+    with pytest.raises(oss2.exceptions.NoSuchKey):
+        root.head_object("u1/tagged")
+    rule = TaggingRule()
+    rule.add("a", "b")
+    assert error_of(lambda: writer.put_object_tagging("u1/plain", Tagging(rule))) == (403, "AccessDenied")
+
+    ak, sk, token, _ = assume_with_core_sdk(silo, key_id, secret, arn, "tagger", prefix_policy(
+        name, "u1/", actions=("oss:PutObject", "oss:GetObject", "oss:PutObjectTagging", "oss:GetObjectTagging")))
+    tagger = oss2.Bucket(oss2.StsAuth(ak, sk, token), silo.endpoint, name)
+    tagger.put_object("u1/tagged", b"x", headers={OSS_OBJECT_TAGGING: "a=b"})
+    assert tags_of(tagger, "u1/tagged") == {"a": "b"}
+    assert error_of(lambda: tagger.delete_object_tagging("u1/tagged")) == (403, "AccessDenied")
