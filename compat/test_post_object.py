@@ -123,3 +123,16 @@ def test_redirect_after_success(silo, form_bucket):
     assert response.status_code == 303
     location = response.headers["Location"]
     assert location.startswith("https://app.example.com/done?x=1&") and "key=r.txt" in location and "etag=" in location
+
+
+def test_a_form_can_tag_its_object_and_a_bad_tag_stores_nothing(silo, form_bucket):
+    policy = policy_b64([{"bucket": form_bucket.bucket_name}, ["starts-with", "$key", "user1/"]])
+    fields = dict(v1_fields(policy), key="user1/tagged.bin", **{"x-oss-tagging": "source=form&kind=%E5%9B%BE"})
+    response = post(silo, form_bucket.bucket_name, fields, b"tagged")
+    assert response.status_code == 204, response.text
+    assert dict(form_bucket.get_object_tagging("user1/tagged.bin").tag_set.tagging_rule) == {"source": "form", "kind": "图"}
+    fields = dict(v1_fields(policy), key="user1/bad.bin", **{"x-oss-tagging": "a=%25"})
+    response = post(silo, form_bucket.bucket_name, fields, b"bad")
+    assert response.status_code == 400 and b"<Code>InvalidTag</Code>" in response.content, response.text
+    with pytest.raises(oss2.exceptions.NoSuchKey):
+        form_bucket.head_object("user1/bad.bin")
