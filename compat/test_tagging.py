@@ -1,6 +1,8 @@
 """Object tagging through oss2 beyond what the SDK's own tests check: the tag count on reads, tags belonging to
 the object's version, and the right to tag being a permission of its own (as in OSS)."""
 
+import json
+
 import oss2
 import pytest
 from oss2.headers import OSS_OBJECT_TAGGING
@@ -76,3 +78,56 @@ def test_the_right_to_tag_is_its_own_permission(silo):
     tagger.put_object("u1/tagged", b"x", headers={OSS_OBJECT_TAGGING: "a=b"})
     assert tags_of(tagger, "u1/tagged") == {"a": "b"}
     assert error_of(lambda: tagger.delete_object_tagging("u1/tagged")) == (403, "AccessDenied")
+
+
+def test_bucket_tags_filter_listings_and_delete_by_key(silo):
+    service = oss2.Service(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint)
+    prefix = random_name("btag")
+    names = ["%s-%d" % (prefix, i) for i in range(3)]
+    buckets = [oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, name) for name in names]
+    for bucket in buckets:
+        bucket.create_bucket()
+    for bucket, value in zip(buckets, ["mobile", "web", "mobile"]):
+        rule = TaggingRule()
+        rule.add("team", value)
+        rule.add("%@any utf-8 中文", "")
+        bucket.put_bucket_tagging(Tagging(rule))
+    assert dict(buckets[0].get_bucket_tagging().tag_set.tagging_rule) == {"team": "mobile", "%@any utf-8 中文": ""}
+
+    def listed(**params):
+        return [b.name for b in service.list_buckets(prefix=prefix, params=params).buckets]
+    assert listed(**{"tag-key": "team", "tag-value": "mobile"}) == [names[0], names[2]]
+    assert listed(**{"tag-key": "team"}) == names
+    assert listed(**{"tag-key": "absent"}) == []
+    # Paging stays by name: the first page of one holds the first match, the next starts after it.
+    page = service.list_buckets(prefix=prefix, max_keys=1, params={"tag-key": "team", "tag-value": "mobile"})
+    assert [b.name for b in page.buckets] == [names[0]] and page.is_truncated and page.next_marker == names[0]
+    page = service.list_buckets(prefix=prefix, marker=page.next_marker, params={"tag-key": "team", "tag-value": "mobile"})
+    assert [b.name for b in page.buckets] == [names[2]] and not page.is_truncated
+
+    buckets[0].delete_bucket_tagging(params={"tagging": "team"})
+    assert dict(buckets[0].get_bucket_tagging().tag_set.tagging_rule) == {"%@any utf-8 中文": ""}
+    buckets[0].delete_bucket_tagging()
+    assert dict(buckets[0].get_bucket_tagging().tag_set.tagging_rule) == {}
+
+    rule = TaggingRule()
+    rule.add("Aliyun-reserved", "x")
+    assert error_of(lambda: buckets[1].put_bucket_tagging(Tagging(rule))) == (400, "InvalidTag")
+    assert dict(buckets[1].get_bucket_tagging().tag_set.tagging_rule) == {"team": "web", "%@any utf-8 中文": ""}
+    for bucket in buckets:
+        bucket.delete_bucket()
+
+
+def test_bucket_tags_need_their_own_permissions(silo):
+    name = random_name("btagperm")
+    root = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, name)
+    root.create_bucket()
+    key_id, secret, arn = app_server_with_role(silo)
+    ak, sk, token, _ = assume_with_core_sdk(silo, key_id, secret, arn, "reader", json.dumps({"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": ["oss:GetBucketTagging"], "Resource": ["acs:oss:*:*:%s" % name]}]}))
+    reader = oss2.Bucket(oss2.StsAuth(ak, sk, token), silo.endpoint, name)
+    assert dict(reader.get_bucket_tagging().tag_set.tagging_rule) == {}
+    rule = TaggingRule()
+    rule.add("a", "b")
+    assert error_of(lambda: reader.put_bucket_tagging(Tagging(rule))) == (403, "AccessDenied")
+    assert error_of(lambda: reader.delete_bucket_tagging()) == (403, "AccessDenied")

@@ -17,14 +17,14 @@ import Testing
 
     @Test func parsesTheHeaderInOrderWithEscapes() throws {
         let tags = try ObjectTagSet.parseHeader("k1=v1&%20%2B/%20=%E4%B8%AD%E6%96%87&empty=&bare")
-        #expect(tags.tags == [ObjectTag("k1", "v1"), ObjectTag(" +/ ", "中文"), ObjectTag("empty", ""), ObjectTag("bare", "")])
+        #expect(tags.tags == [ResourceTag("k1", "v1"), ResourceTag(" +/ ", "中文"), ResourceTag("empty", ""), ResourceTag("bare", "")])
         #expect(try ObjectTagSet.parseHeader("") == ObjectTagSet())
         // `+` is a tag character, not a space.
-        #expect(try ObjectTagSet.parseHeader("a+b=c+d").tags == [ObjectTag("a+b", "c+d")])
+        #expect(try ObjectTagSet.parseHeader("a+b=c+d").tags == [ResourceTag("a+b", "c+d")])
     }
 
     @Test func theHeaderFormRoundTrips() throws {
-        let tags = try ObjectTagSet.validated([ObjectTag("+-.:", "_/"), ObjectTag("中文", "test++/"), ObjectTag("k", "")])
+        let tags = try ObjectTagSet.validated([ResourceTag("+-.:", "_/"), ResourceTag("中文", "test++/"), ResourceTag("k", "")])
         #expect(try ObjectTagSet.parseHeader(tags.headerValue) == tags)
     }
 
@@ -51,11 +51,25 @@ import Testing
             """.utf8)
         let document = try XMLBody.decode(TaggingDocument.self, from: body, root: "Tagging",
                                           maxElements: TaggingDocument.maxElements)
-        #expect(document.tags == [ObjectTag("a", "1"), ObjectTag("b", ""), ObjectTag("c", "")])
-        let rendered = String(decoding: TaggingDocument([ObjectTag("k", "v & w")]).xmlBytes(), as: UTF8.self)
+        #expect(document.tags == [ResourceTag("a", "1"), ResourceTag("b", ""), ResourceTag("c", "")])
+        let rendered = String(decoding: TaggingDocument([ResourceTag("k", "v & w")]).xmlBytes(), as: UTF8.self)
         #expect(rendered.contains("<Tagging><TagSet><Tag><Key>k</Key><Value>v &amp; w</Value></Tag></TagSet></Tagging>"))
         // An empty set is still a document with a TagSet, as GetObjectTagging answers for an untagged object.
         #expect(String(decoding: TaggingDocument([]).xmlBytes(), as: UTF8.self).contains("<Tagging><TagSet></TagSet></Tagging>"))
+    }
+
+    @Test func bucketTagsFollowTheirOwnRules() {
+        // Any UTF-8 is allowed in bucket tags, unlike object tags.
+        #expect(code { try BucketTagSet.validated([ResourceTag("%@abc", "abc"), ResourceTag("123++", "++123%")]) } == nil)
+        #expect(code { try BucketTagSet.validated([ResourceTag("k", String(repeating: "v", count: 128))]) } == nil)
+        #expect(code { try BucketTagSet.validated([ResourceTag(String(repeating: "k", count: 65), "v")]) } == "InvalidTag 0010-00000219")
+        #expect(code { try BucketTagSet.validated([ResourceTag("k", String(repeating: "v", count: 129))]) } == "InvalidTag 0010-00000219")
+        #expect(code { try BucketTagSet.validated([ResourceTag("Aliyun-x", "v")]) } == "InvalidTag 0010-00000219")
+        #expect(code { try BucketTagSet.validated([ResourceTag("k", "https://x")]) } == "InvalidTag 0010-00000219")
+        #expect(code { try BucketTagSet.validated([ResourceTag("", "v")]) } == "InvalidTag 0010-00000219")
+        #expect(code { try BucketTagSet.validated([ResourceTag("k", "a"), ResourceTag("k", "b")]) } == "InvalidTag 0010-00000219")
+        #expect(code { try BucketTagSet.validated((0...20).map { ResourceTag("k\($0)", "v") }) } == "InvalidTag 0010-00000219")
+        #expect(code { try BucketTagSet.validated((0..<20).map { ResourceTag("k\($0)", "v") }) } == nil)
     }
 
     @Test func aBodyOfManyTagsIsRefusedBeforeDecoding() {

@@ -1,6 +1,6 @@
 import SiloCore
 
-/// `x-oss-tagging` and the `<Tagging>` body. The first byte picks which. Whatever is accepted keeps OSS's rules,
+/// `x-oss-tagging` and the `<Tagging>` body (as object and as bucket tags). The first byte picks which. Whatever is accepted keeps OSS's rules,
 /// and an accepted header re-parses from its own header form to the same tags.
 enum TaggingTarget {
     static func run(_ bytes: [UInt8]) {
@@ -17,8 +17,14 @@ enum TaggingTarget {
             accepted = tags
         } else {
             guard let document = try? XMLBody.decode(TaggingDocument.self, from: rest, root: "Tagging",
-                                                     maxElements: TaggingDocument.maxElements),
-                  let tags = try? ObjectTagSet.validated(document.tags) else { return }
+                                                     maxElements: TaggingDocument.maxElements) else { return }
+            if let bucketTags = try? BucketTagSet.validated(document.tags) {
+                precondition(bucketTags.count <= BucketTagSet.maxTags
+                             && Set(bucketTags.map(\.key)).count == bucketTags.count
+                             && bucketTags.allSatisfy { !$0.key.isEmpty && !$0.key.contains("\n") && !$0.value.contains("\n") },
+                             "bucket tags out of their rules accepted")
+            }
+            guard let tags = try? ObjectTagSet.validated(document.tags) else { return }
             accepted = tags
         }
         precondition(accepted.count <= ObjectTagSet.maxTags, "\(accepted.count) tags accepted")

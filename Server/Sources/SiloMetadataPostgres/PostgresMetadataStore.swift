@@ -32,22 +32,24 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
 
     // MARK: buckets
 
-    static let bucketColumns = "name, owner, created_at, acl, storage_class, cors, policy"
+    static let bucketColumns = "name, owner, created_at, acl, storage_class, cors, policy, tags"
 
     static func bucket(from row: PostgresRow) throws -> BucketRecord {
-        let (name, owner, createdAt, acl, storageClass, corsText, policy) =
-            try row.decode((String, String, Int64, String, String, String?, String?).self)
+        let (name, owner, createdAt, acl, storageClass, corsText, policy, tags) =
+            try row.decode((String, String, Int64, String, String, String?, String?, String?).self)
         let cors = corsText.flatMap { try? XMLBody.decode(CORSConfiguration.self, from: Array($0.utf8), root: "CORSConfiguration") }
         return BucketRecord(name: name, owner: owner, createdAt: createdAt, acl: BucketACL(rawValue: acl) ?? .private,
-                            storageClass: StorageClass(rawValue: storageClass) ?? .standard, cors: cors, policy: policy)
+                            storageClass: StorageClass(rawValue: storageClass) ?? .standard, cors: cors, policy: policy,
+                            tags: RecordCoding.decodeTagList(tags))
     }
 
     public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
         try await database.transaction { connection in
             let inserted = try await connection.query("""
-                INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy)
+                INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags)
                 VALUES (\(bucket.name), \(bucket.owner), \(bucket.createdAt), \(bucket.acl.rawValue),
-                        \(bucket.storageClass.rawValue), \(bucket.cors?.xmlString()), \(bucket.policy))
+                        \(bucket.storageClass.rawValue), \(bucket.cors?.xmlString()), \(bucket.policy),
+                        \(RecordCoding.encode(bucket.tags)))
                 ON CONFLICT (name) DO NOTHING RETURNING 1
                 """, logger: self.database.logger).collect()
             if !inserted.isEmpty { return (bucket, true) }
@@ -60,7 +62,7 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
 
     static func fetchBucket(_ connection: PostgresConnection, _ name: String, logger: Logger) async throws -> BucketRecord? {
         let rows = try await connection.query(
-            "SELECT name, owner, created_at, acl, storage_class, cors, policy FROM buckets WHERE name = \(name)",
+            "SELECT \(unescaped: bucketColumns) FROM buckets WHERE name = \(name)",
             logger: logger
         ).collect()
         return try rows.first.map(bucket(from:))
@@ -95,6 +97,8 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
             case .acl(let acl): query = "UPDATE buckets SET acl = \(acl.rawValue) WHERE name = \(name) RETURNING 1"
             case .cors(let cors): query = "UPDATE buckets SET cors = \(cors?.xmlString()) WHERE name = \(name) RETURNING 1"
             case .policy(let policy): query = "UPDATE buckets SET policy = \(policy) WHERE name = \(name) RETURNING 1"
+            case .tags(let tags):
+                query = "UPDATE buckets SET tags = \(RecordCoding.encode(tags)) WHERE name = \(name) RETURNING 1"
             }
             return try await !connection.query(query, logger: self.database.logger).collect().isEmpty
         }

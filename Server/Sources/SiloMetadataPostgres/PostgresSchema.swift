@@ -193,5 +193,6 @@ enum PostgresSchema {
             "ALTER TABLE objects ADD COLUMN tags text",
             "ALTER TABLE uploads ADD COLUMN tags text",
         ]),
+        Migration(version: 7, name: "bucket-tags", statements: ["ALTER TABLE buckets ADD COLUMN tags text"]),
     ]
 }

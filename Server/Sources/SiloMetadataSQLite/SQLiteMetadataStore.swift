@@ -37,7 +37,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     private func allBuckets() throws -> [String: BucketRecord] {
         if let cached = bucketCache.withLockedValue({ $0 }) { return cached }
         let loaded = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy FROM buckets")
+            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags FROM buckets")
                 .map(Self.bucket(from:))
         }
         let map = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
@@ -54,21 +54,25 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         let cors = corsText.flatMap { try? XMLBody.decode(CORSConfiguration.self, from: Array($0.utf8), root: "CORSConfiguration") }
         return BucketRecord(
             name: row[0], owner: row[1], createdAt: row[2], acl: BucketACL(rawValue: row[3]) ?? .private,
-            storageClass: StorageClass(rawValue: row[4]) ?? .standard, cors: cors, policy: row[6])
+            storageClass: StorageClass(rawValue: row[4]) ?? .standard, cors: cors, policy: row[6],
+            tags: RecordCoding.decodeTagList(row[7]))
     }
 
     public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
         let result = try await pool.write { db -> (BucketRecord, Bool) in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy FROM buckets WHERE name = ?",
+                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags FROM buckets WHERE name = ?",
                 arguments: [bucket.name])
             {
                 return (Self.bucket(from: row), false)
             }
             try db.execute(
-                sql: "INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sql: """
+                    INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
                 arguments: [bucket.name, bucket.owner, bucket.createdAt, bucket.acl.rawValue, bucket.storageClass.rawValue,
-                            bucket.cors?.xmlString(), bucket.policy])
+                            bucket.cors?.xmlString(), bucket.policy, RecordCoding.encode(bucket.tags)])
             return (bucket, true)
         }
         if result.1 { invalidateBuckets() }
@@ -96,6 +100,8 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
                 try db.execute(sql: "UPDATE buckets SET cors = ? WHERE name = ?", arguments: [cors?.xmlString(), name])
             case .policy(let policy):
                 try db.execute(sql: "UPDATE buckets SET policy = ? WHERE name = ?", arguments: [policy, name])
+            case .tags(let tags):
+                try db.execute(sql: "UPDATE buckets SET tags = ? WHERE name = ?", arguments: [RecordCoding.encode(tags), name])
             }
             return db.changesCount > 0
         }

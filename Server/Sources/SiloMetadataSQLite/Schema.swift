@@ -150,6 +150,9 @@ enum Schema {
                 ALTER TABLE uploads ADD COLUMN tags TEXT;
                 """)
         }
+        migrator.registerMigration("v8-bucket-tags") { db in
+            try db.execute(sql: "ALTER TABLE buckets ADD COLUMN tags TEXT")
+        }
         return migrator
     }
 }

@@ -48,6 +48,7 @@ public enum BucketUpdate: Sendable {
     case acl(BucketACL)
     case cors(CORSConfiguration?)
     case policy(String?)
+    case tags([ResourceTag])
 }
 
 public enum BucketDeletion: Sendable, Hashable {

@@ -47,7 +47,15 @@ public enum RecordCoding {
     }
 
     public static func decodeTags(_ text: String?) -> ObjectTagSet {
-        ObjectTagSet(decodeMetadata(text).map { ObjectTag($0.name, $0.value) })
+        ObjectTagSet(decodeTagList(text))
+    }
+
+    public static func encode(_ tags: [ResourceTag]) -> String? {
+        encode(ObjectTagSet(tags))
+    }
+
+    public static func decodeTagList(_ text: String?) -> [ResourceTag] {
+        decodeMetadata(text).map { ResourceTag($0.name, $0.value) }
     }
 
     /// `id:offset:length` joined by `;`.

@@ -85,9 +85,10 @@ public struct BucketRecord: Sendable, Hashable {
     public var storageClass: StorageClass
     public var cors: CORSConfiguration?
     public var policy: String?
+    public var tags: [ResourceTag]
 
     public init(name: String, owner: String, createdAt: Int64, acl: BucketACL, storageClass: StorageClass,
-                cors: CORSConfiguration? = nil, policy: String? = nil) {
+                cors: CORSConfiguration? = nil, policy: String? = nil, tags: [ResourceTag] = []) {
         self.name = name
         self.owner = owner
         self.createdAt = createdAt
@@ -95,6 +96,7 @@ public struct BucketRecord: Sendable, Hashable {
         self.storageClass = storageClass
         self.cors = cors
         self.policy = policy
+        self.tags = tags
     }
 }
 

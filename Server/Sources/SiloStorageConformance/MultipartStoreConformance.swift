@@ -27,7 +27,7 @@ public enum MultipartStoreConformance {
             uploadId: id, bucket: bucket, key: key, initiated: initiated, contentType: "video/mp4", storageClass: .ia,
             acl: .publicRead, headers: StoredHeaders(cacheControl: "max-age=60"),
             userMetadata: [MetadataEntry("origin", "phone")], forbidOverwrite: forbidOverwrite,
-            tags: ObjectTagSet([ObjectTag("source", "phone")]))
+            tags: ObjectTagSet([ResourceTag("source", "phone")]))
     }
 
     public static func part(_ number: Int, size: Int64 = partSize, etag: String? = nil, crc: UInt64 = 7, blob: BlobID = .random())
@@ -80,7 +80,7 @@ public enum MultipartStoreConformance {
         try expect(record.crc64 == CRC64.checksum(whole), "combined CRC")
         try expect(record.contentType == "video/mp4" && record.acl == .publicRead && record.storageClass == .ia
                    && record.headers.cacheControl == "max-age=60" && record.userMetadata == [MetadataEntry("origin", "phone")]
-                   && record.tags == ObjectTagSet([ObjectTag("source", "phone")]),
+                   && record.tags == ObjectTagSet([ResourceTag("source", "phone")]),
                    "attributes and tags come from initiate")
         try expect(try await store.object(bucket: "b", key: "k") == record, "the object is visible")
         try expect(try await store.upload(bucket: "b", key: "k", uploadId: "U1") == nil, "the upload is gone")

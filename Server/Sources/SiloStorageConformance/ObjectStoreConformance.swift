@@ -42,7 +42,7 @@ public enum ObjectStoreConformance {
             headers: StoredHeaders(cacheControl: "no-cache", expires: "never"),
             userMetadata: [MetadataEntry("a", "1"), MetadataEntry("b", "two words: 中文")],
             extents: blobs.map { Extent(blob: $0, length: size) },
-            tags: ObjectTagSet([ObjectTag("team", "mobile"), ObjectTag("中文 +-=._:/", "")]))
+            tags: ObjectTagSet([ResourceTag("team", "mobile"), ResourceTag("中文 +-=._:/", "")]))
     }
 
     @discardableResult
@@ -66,6 +66,10 @@ public enum ObjectStoreConformance {
         let cors = CORSConfiguration(rules: [.init(allowedOrigins: ["*"], allowedMethods: ["GET"], maxAgeSeconds: 5)])
         _ = try await store.updateBucket("b", .cors(cors))
         try expect(try await store.bucket("b")?.cors == cors, "cors stored")
+        let tags = [ResourceTag("%@abc", "abc"), ResourceTag("中文", "")]
+        _ = try await store.updateBucket("b", .tags(tags))
+        try expect(try await store.bucket("b")?.tags == tags, "tags stored in order")
+        try expect(try await store.listBuckets(prefix: "b", after: "", limit: 1).first?.tags == tags, "listing carries tags")
         try expect(!(try await store.updateBucket("zzz", .acl(.private))), "update of a missing bucket")
         try await put(store, object("k", blobs: [BlobID.random()]))
         try expect(try await store.deleteBucket("b") == .notEmpty, "non-empty bucket stays")
@@ -96,7 +100,7 @@ public enum ObjectStoreConformance {
         // Tags and the ACL change without a new version of the bytes, yet belong to the version a
         // read-modify-write compares, so two such writes racing never undo each other.
         var retagged = second
-        retagged.tags = ObjectTagSet([ObjectTag("state", "reviewed")])
+        retagged.tags = ObjectTagSet([ResourceTag("state", "reviewed")])
         try expect(try await put(store, retagged, new: [], condition: .currentVersion(ObjectVersion(second))) == .committed,
                    "retag against the version read")
         try expect(try await store.object(bucket: "b", key: "k")?.tags == retagged.tags, "tags stored")

@@ -127,8 +127,9 @@ import Testing
             Issue.record("object tagging must win over the PutObject fallback")
             return
         }
-        guard case .unsupported("tagging") = resolve(.put, key: nil, "tagging") else {
-            Issue.record("bucket tagging is not implemented")
+        guard case .route(let bucketTagging) = resolve(.put, key: nil, "tagging"), bucketTagging.operation == "PutBucketTags"
+        else {
+            Issue.record("bucket tagging must win over PutBucket")
             return
         }
         guard case .methodNotAllowed = resolve(.patch, key: "k", "") else {

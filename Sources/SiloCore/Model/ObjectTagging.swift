@@ -1,5 +1,5 @@
-/// One object tag. Keys and values are case-sensitive and kept exactly as given.
-public struct ObjectTag: Sendable, Hashable {
+/// One tag of an object or a bucket. Keys and values are case-sensitive and kept exactly as given.
+public struct ResourceTag: Sendable, Hashable {
     public var key: String
     public var value: String
 
@@ -18,9 +18,9 @@ public struct ObjectTagSet: Sendable, Hashable {
     /// `x-oss-tagging` is a header, so it is bounded like one before it is split.
     public static let maxHeaderBytes = 8 * 1024
 
-    public var tags: [ObjectTag]
+    public var tags: [ResourceTag]
 
-    public init(_ tags: [ObjectTag] = []) {
+    public init(_ tags: [ResourceTag] = []) {
         self.tags = tags
     }
 
@@ -28,7 +28,7 @@ public struct ObjectTagSet: Sendable, Hashable {
     public var count: Int { tags.count }
 
     /// A tag set from OSS's rules or the error OSS answers for the first rule broken.
-    public static func validated(_ tags: [ObjectTag]) throws(OSSError) -> ObjectTagSet {
+    public static func validated(_ tags: [ResourceTag]) throws(OSSError) -> ObjectTagSet {
         guard tags.count <= maxTags else {
             throw .invalidTag("Object tags cannot be greater than \(maxTags).", ec: "0010-00000217")
         }
@@ -68,7 +68,7 @@ public struct ObjectTagSet: Sendable, Hashable {
             throw .invalidTag("The x-oss-tagging header is too long.", ec: "0010-00000219")
         }
         guard !header.isEmpty else { return ObjectTagSet() }
-        var tags: [ObjectTag] = []
+        var tags: [ResourceTag] = []
         for pair in header.split(separator: "&", omittingEmptySubsequences: false) {
             // Counted before the rest is decoded, so a header of thousands of pairs costs nothing more.
             guard tags.count < maxTags else {
@@ -80,7 +80,7 @@ public struct ObjectTagSet: Sendable, Hashable {
             else {
                 throw .invalidTag("The x-oss-tagging header must be key or key=value pairs joined by &.", ec: "0010-00000219")
             }
-            tags.append(ObjectTag(key, value))
+            tags.append(ResourceTag(key, value))
         }
         return try validated(tags)
     }
@@ -91,15 +91,47 @@ public struct ObjectTagSet: Sendable, Hashable {
     }
 }
 
-/// The `<Tagging>` document: PutObjectTagging's body and GetObjectTagging's answer.
+/// A bucket's tags and OSS's rules for them, which differ from objects': at most 20 tags, unique keys of 1–64
+/// bytes and values of 0–128 bytes of any UTF-8, neither starting with `http://` or `https://`, keys not with
+/// `Aliyun` either.
+public struct BucketTagSet {
+    public static let maxTags = 20
+    public static let maxKeyBytes = 64
+    public static let maxValueBytes = 128
+
+    public static func validated(_ tags: [ResourceTag]) throws(OSSError) -> [ResourceTag] {
+        guard tags.count <= maxTags else {
+            throw .invalidTag("Bucket tags cannot be greater than \(maxTags).", ec: "0010-00000219")
+        }
+        var seen = Set<String>()
+        for tag in tags {
+            guard !tag.key.isEmpty, tag.key.utf8.count <= maxKeyBytes,
+                  !["http://", "https://", "Aliyun"].contains(where: { tag.key.hasPrefix($0) })
+            else { throw .invalidTag("The TagKey you have provided is invalid.", ec: "0010-00000219") }
+            guard tag.value.utf8.count <= maxValueBytes,
+                  !["http://", "https://"].contains(where: { tag.value.hasPrefix($0) })
+            else { throw .invalidTag("The TagValue you have provided is invalid.", ec: "0010-00000219") }
+            guard !tag.key.contains("\n"), !tag.value.contains("\n") else {
+                throw .invalidTag("A tag cannot contain a line break.", ec: "0010-00000219")
+            }
+            guard seen.insert(tag.key).inserted else {
+                throw .invalidTag("Cannot provide multiple Tags with the same key.", ec: "0010-00000219")
+            }
+        }
+        return tags
+    }
+}
+
+/// The `<Tagging>` document: Put/GetObjectTagging's and Put/GetBucketTags' body and answer.
 public struct TaggingDocument: Decodable, Sendable, Hashable, XMLRenderable {
-    /// A tag set holds at most 10 tags; the bound lets a body of many more be refused before it is decoded.
-    public static let maxElements = 2 + 3 * (ObjectTagSet.maxTags + 1)
+    /// A bucket holds at most 20 tags, an object 10; the bound lets a body of many more be refused before it is
+    /// decoded.
+    public static let maxElements = 2 + 3 * (BucketTagSet.maxTags + 1)
     public static let maxBodyBytes = 64 * 1024
 
-    public var tags: [ObjectTag]
+    public var tags: [ResourceTag]
 
-    public init(_ tags: [ObjectTag]) {
+    public init(_ tags: [ResourceTag]) {
         self.tags = tags
     }
 
@@ -131,7 +163,7 @@ public struct TaggingDocument: Decodable, Sendable, Hashable, XMLRenderable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let set = try container.decodeIfPresent(TagSetElement.self, forKey: .tagSet)
-        tags = (set?.tags ?? []).map { ObjectTag($0.key, $0.value) }
+        tags = (set?.tags ?? []).map { ResourceTag($0.key, $0.value) }
     }
 
     public func render(into w: XMLWriter) {

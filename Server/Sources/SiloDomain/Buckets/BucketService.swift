@@ -57,9 +57,45 @@ public struct BucketService: Sendable {
         Statistics(objects: try await store.statistics(bucket: name), multipartUploads: try await multipart.uploadCount(bucket: name))
     }
 
-    /// Buckets after `marker` starting with `prefix`, at most `limit`, and whether more remain.
-    public func list(prefix: String, after marker: String, limit: Int) async throws -> (buckets: [BucketRecord], truncated: Bool) {
-        let buckets = try await store.listBuckets(prefix: prefix, after: marker, limit: limit + 1)
-        return (Array(buckets.prefix(limit)), buckets.count > limit)
+    /// DeleteBucketTags: all tags, or only those whose keys are named.
+    public func deleteTags(_ name: String, keys: Set<String>?) async throws {
+        guard let keys else { return try await update(name, .tags([])) }
+        let bucket = try await require(name)
+        try await update(name, .tags(bucket.tags.filter { !keys.contains($0.key) }))
+    }
+
+    /// Which buckets a listing keeps: those with a tag of this key (and, when given, this value).
+    public struct TagFilter: Sendable {
+        public var key: String
+        public var value: String?
+
+        public init(key: String, value: String?) {
+            self.key = key
+            self.value = value
+        }
+
+        func matches(_ bucket: BucketRecord) -> Bool {
+            bucket.tags.contains { $0.key == key && (value == nil || $0.value == value) }
+        }
+    }
+
+    /// Buckets after `marker` starting with `prefix` (and matching `tag`), at most `limit`, and whether more remain.
+    public func list(prefix: String, after marker: String, limit: Int, tag: TagFilter? = nil) async throws
+        -> (buckets: [BucketRecord], truncated: Bool)
+    {
+        guard let tag else {
+            let buckets = try await store.listBuckets(prefix: prefix, after: marker, limit: limit + 1)
+            return (Array(buckets.prefix(limit)), buckets.count > limit)
+        }
+        // The filter runs on pages of the name order until the page is full, so paging stays by name.
+        var kept: [BucketRecord] = []
+        var position = marker
+        while kept.count <= limit {
+            let page = try await store.listBuckets(prefix: prefix, after: position, limit: 1000)
+            kept += page.filter(tag.matches)
+            guard page.count == 1000, let last = page.last else { break }
+            position = last.name
+        }
+        return (Array(kept.prefix(limit)), kept.count > limit)
     }
 }

@@ -104,6 +104,7 @@ public struct DataMigration: Sendable {
         _ = try await destination.updateBucket(bucket.name, .acl(bucket.acl))
         _ = try await destination.updateBucket(bucket.name, .cors(bucket.cors))
         _ = try await destination.updateBucket(bucket.name, .policy(bucket.policy))
+        _ = try await destination.updateBucket(bucket.name, .tags(bucket.tags))
         report.buckets += 1
         for style in try await source.styles(bucket: bucket.name) {
             _ = try await destination.putStyle(style, maxPerBucket: Int.max)

@@ -53,6 +53,12 @@ enum OSSRoutes {
               handler: BucketHandlers.putPolicy),
         Route("DeleteBucketPolicy", .delete, .bucket, when: .query("policy"), action: "oss:DeleteBucketPolicy",
               handler: BucketHandlers.deletePolicy),
+        Route("GetBucketTags", .get, .bucket, when: .query("tagging"), action: "oss:GetBucketTagging",
+              handler: BucketHandlers.getTags),
+        Route("PutBucketTags", .put, .bucket, when: .query("tagging"), action: "oss:PutBucketTagging",
+              handler: BucketHandlers.putTags),
+        Route("DeleteBucketTags", .delete, .bucket, when: .query("tagging"), action: "oss:DeleteBucketTagging",
+              handler: BucketHandlers.deleteTags),
     ]
 
     static let styles: [Route] = [
@@ -124,7 +130,7 @@ enum OSSRoutes {
 
     /// Bucket sub-resources OSS defines that Silo does not implement (yet): NotImplemented, after authentication.
     static let unsupportedBucketResources = [
-        "lifecycle", "logging", "referer", "website", "tagging", "encryption", "versioning", "versions", "replication",
+        "lifecycle", "logging", "referer", "website", "encryption", "versioning", "versions", "replication",
         "replicationLocation", "replicationProgress", "inventory", "worm", "wormId", "wormExtend", "requestPayment",
         "transferAcceleration", "cname", "qos", "qosInfo", "resourceGroup", "httpsConfig", "metaQuery",
         "accessMonitor", "policyStatus", "publicAccessBlock", "accessPoint", "regionList", "asyncFetch", "uploads",

@@ -105,6 +105,27 @@ enum BucketHandlers {
         return Responses.empty(.noContent)
     }
 
+    /// GetBucketTags: an untagged bucket answers an empty set.
+    static func getTags(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        Responses.xml(TaggingDocument(call.bucket.tags))
+    }
+
+    static func putTags(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        let bytes = try await Bodies.collect(call.body, limit: TaggingDocument.maxBodyBytes)
+        try Bodies.verifyContentMD5(call.request, bytes)
+        let document = try XMLBody.decode(TaggingDocument.self, from: bytes, root: "Tagging",
+                                          maxElements: TaggingDocument.maxElements)
+        try await oss.domain.buckets.update(call.bucket.name, .tags(try BucketTagSet.validated(document.tags)))
+        return Responses.empty()
+    }
+
+    /// DeleteBucketTags: `?tagging` removes every tag, `?tagging=k1,k2` only those keys.
+    static func deleteTags(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        let keys = call.query.nonEmpty("tagging").map { Set($0.split(separator: ",").map(String.init)) }
+        try await oss.domain.buckets.deleteTags(call.bucket.name, keys: keys)
+        return Responses.empty(.noContent)
+    }
+
     static func getPolicy(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         guard let policy = call.bucket.policy else { throw OSSError.noSuchBucketPolicy.with("BucketName", call.bucket.name) }
         var buffer = ByteBuffer()

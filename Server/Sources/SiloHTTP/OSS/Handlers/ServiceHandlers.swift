@@ -8,7 +8,13 @@ enum ServiceHandlers {
         let prefix = call.query["prefix"] ?? ""
         let marker = call.query["marker"] ?? ""
         let maxKeys = try Listing.maxKeys(call.query, name: "max-keys", default: 100)
-        let (page, truncated) = try await oss.domain.buckets.list(prefix: prefix, after: marker, limit: maxKeys)
+        var tag: BucketService.TagFilter?
+        if let key = call.query.nonEmpty("tag-key") {
+            tag = BucketService.TagFilter(key: key, value: call.query["tag-value"])
+        } else if call.query.contains("tag-value") {
+            throw OSSError.invalidArgument("tag-value needs tag-key.", name: "tag-value", value: call.query["tag-value"])
+        }
+        let (page, truncated) = try await oss.domain.buckets.list(prefix: prefix, after: marker, limit: maxKeys, tag: tag)
         let settings = oss.settings
         return Responses.xml(ListAllMyBucketsResult(
             prefix: prefix, marker: marker, maxKeys: maxKeys, nextMarker: truncated ? page.last?.name : nil,
