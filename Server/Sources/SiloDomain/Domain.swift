@@ -33,7 +33,7 @@ public struct Domain: Sendable {
                 publicKeyURL: @escaping @Sendable () -> String = { "" },
                 clock: @escaping @Sendable () -> Int64) {
         self.iam = iam
-        access = AccessControl(iam: iam, accountId: accountId, clock: clock)
+        access = AccessControl(iam: iam, accountId: accountId, clock: clock, objects: metadata)
         objects = ObjectService(metadata: metadata, blobs: blobs, clock: clock)
         // A replaced or deleted object's derived images go at once: the cache never serves an old source.
         if let cache = imaging.cache {

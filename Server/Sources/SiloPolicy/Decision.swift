@@ -93,3 +93,10 @@ public enum Authorizer {
         return decision(false, .notAllowed)
     }
 }
+
+extension AuthorizationInput {
+    /// Every policy that takes part in the decision.
+    public var policies: [NamedPolicy] {
+        identityPolicies + [sessionPolicy, resourcePolicy].compactMap { $0 }
+    }
+}

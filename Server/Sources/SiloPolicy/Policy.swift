@@ -200,3 +200,10 @@ extension Policy {
         }
     }
 }
+
+extension Policy {
+    /// Whether any statement has a condition on a key starting with `prefix` (lower-cased, as keys are stored).
+    public func hasCondition(withKeyPrefix prefix: String) -> Bool {
+        statements.contains { statement in statement.conditions.contains { $0.key.hasPrefix(prefix) } }
+    }
+}

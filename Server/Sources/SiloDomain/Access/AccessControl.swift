@@ -13,12 +13,18 @@ public final class AccessControl: Sendable {
     let accountId: String
     let clock: @Sendable () -> Int64
     private let bucketPolicies = BucketPolicyCache()
+    /// Where the tags of `oss:ExistingObjectTag/<key>` conditions come from when the caller did not load the object.
+    let objects: (any ObjectStore)?
 
-    public init(iam: IAMService, accountId: String, clock: @escaping @Sendable () -> Int64) {
+    public init(iam: IAMService, accountId: String, clock: @escaping @Sendable () -> Int64,
+                objects: (any ObjectStore)? = nil) {
         self.iam = iam
         self.accountId = accountId
         self.clock = clock
+        self.objects = objects
     }
+
+    static let existingObjectTagPrefix = "oss:existingobjecttag/"
 
     public func resourceARN(bucket: String?, key: String?) -> String {
         guard let bucket else { return "acs:oss:*:\(accountId):*" }
@@ -31,16 +37,7 @@ public final class AccessControl: Sendable {
     public func authorize(_ caller: Caller, action: String, scope: ACLScope, bucket: BucketRecord?, key: String? = nil,
                           object: ObjectRecord? = nil, values: [String: [String]] = [:]) async throws {
         let resource = resourceARN(bucket: bucket?.name, key: key)
-        var aclAllows = false
-        if let bucket {
-            let effective = object?.acl.effective(bucket: bucket.acl) ?? bucket.acl
-            switch scope {
-            case .read: aclAllows = effective != .private
-            case .write: aclAllows = effective == .publicReadWrite
-            case .none: aclAllows = false
-            }
-        }
-        var input = AuthorizationInput(aclAllows: aclAllows)
+        var input = AuthorizationInput(aclAllows: false)
         if case .root = caller.principal { input.isAccountRoot = true }
         input.identityPolicies = try await iam.identityPolicies(for: caller.principal)
         input.sessionPolicy = try await iam.sessionPolicy(for: caller.principal)
@@ -48,6 +45,22 @@ public final class AccessControl: Sendable {
             input.resourcePolicy = NamedPolicy("the bucket policy of \(bucket!.name)", policy)
         }
         var context = values
+        // A condition on the object's tags needs the object, which a write's caller has not read: it is read
+        // here, only when some policy in play has such a condition, so a Deny by tag is never skipped.
+        var object = object
+        if object == nil, let bucket, let key, let objects,
+           input.policies.contains(where: { $0.policy.hasCondition(withKeyPrefix: Self.existingObjectTagPrefix) }) {
+            object = try await objects.object(bucket: bucket.name, key: key)
+        }
+        for tag in object?.tags.tags ?? [] { context[Self.existingObjectTagPrefix + tag.key] = [tag.value] }
+        if let bucket {
+            let effective = object?.acl.effective(bucket: bucket.acl) ?? bucket.acl
+            switch scope {
+            case .read: input.aclAllows = effective != .private
+            case .write: input.aclAllows = effective == .publicReadWrite
+            case .none: input.aclAllows = false
+            }
+        }
         context["acs:CurrentTime"] = [Timestamps.iso8601NoFraction(unixSeconds: clock())]
         context["acs:SecureTransport"] = ["false"]
         if let ip = caller.sourceIP { context["acs:SourceIp"] = [ip] }

@@ -111,10 +111,12 @@ public struct OSSResponder: HTTPResponder {
                 // bucket's keys, but the object's own ACL may grant more than the bucket's.
                 object = try await frontEnd.metadata.object(bucket: bucket.name, key: key)
             }
+            let values = route.conditionValues(request)
             try await access.authorize(caller, action: route.action, scope: route.scope, bucket: bucket, key: key,
-                                       object: object, values: route.conditionValues(request))
+                                       object: object, values: values)
             for extra in route.headerActions where request.header(extra.header) != nil {
-                try await access.authorize(caller, action: extra.action, scope: .none, bucket: bucket, key: key, object: object)
+                try await access.authorize(caller, action: extra.action, scope: .none, bucket: bucket, key: key, object: object,
+                                           values: values)
             }
             return call(bucket, key, object)
         }

@@ -119,7 +119,15 @@ struct OSSRoute: Sendable {
     func conditionValues(_ request: OSSRequest) -> [String: [String]] {
         var values: [String: [String]] = [:]
         for condition in conditionKeys { values[condition.key] = [request.query[condition.query] ?? ""] }
+        for tag in Self.requestTags(request) { values["oss:RequestObjectTag/" + tag.key] = [tag.value] }
         return values
+    }
+
+    /// The tags a write asks for, for `oss:RequestObjectTag/<key>` conditions. An invalid header gives none here
+    /// and is refused by the handler.
+    static func requestTags(_ request: OSSRequest) -> [ResourceTag] {
+        guard let header = request.header("x-oss-tagging") else { return [] }
+        return (try? ObjectTagSet.parseHeader(header).tags) ?? []
     }
 
     static let setsObjectACL = HeaderAction(header: "x-oss-object-acl", action: "oss:PutObjectAcl")

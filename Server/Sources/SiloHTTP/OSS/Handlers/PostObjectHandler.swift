@@ -53,10 +53,10 @@ enum PostObjectHandler {
         let caller = call.caller.acting(as: principal)
         let existing = caller.isAnonymous ? try await oss.metadata.object(bucket: bucket.name, key: key) : nil
         try await oss.access.authorize(caller, action: call.route.action, scope: call.route.scope, bucket: bucket, key: key,
-                                       object: existing)
+                                       object: existing, values: call.route.conditionValues(objectRequest))
         for extra in [OSSRoute.setsObjectACL, OSSRoute.setsObjectTags] where objectRequest.header(extra.header) != nil {
             try await oss.access.authorize(caller, action: extra.action, scope: .none, bucket: bucket, key: key,
-                                           object: existing)
+                                           object: existing, values: call.route.conditionValues(objectRequest))
         }
         try RequestHeaders.rejectUnsupported(objectRequest)
         let attributes = try RequestHeaders.attributes(objectRequest)
