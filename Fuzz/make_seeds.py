@@ -208,3 +208,29 @@ write("tagging", "body", b"\x01<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value
 write("tagging", "body-many", b"\x01<Tagging><TagSet>" + b"<Tag><Key>k</Key><Value>v</Value></Tag>" * 500
       + b"</TagSet></Tagging>")
 write("tagging", "body-newline", b"\x01<Tagging><TagSet><Tag><Key>a&#10;b</Key><Value>c</Value></Tag></TagSet></Tagging>")
+
+
+# lifecycle: the first byte's low bit is x-oss-allow-same-action-overlap.
+RULE = ("<Rule><ID>{id}</ID><Prefix>{prefix}</Prefix><Status>Enabled</Status>{body}</Rule>")
+write("lifecycle", "full", b"\x00<LifecycleConfiguration>" + RULE.format(id="r1", prefix="logs/", body=(
+    "<Expiration><Days>357</Days></Expiration><Transition><Days>300</Days><StorageClass>IA</StorageClass></Transition>"
+    "<Transition><Days>356</Days><StorageClass>Archive</StorageClass><IsAccessTime>false</IsAccessTime></Transition>"
+    "<AbortMultipartUpload><Days>3</Days></AbortMultipartUpload><Tag><Key>k</Key><Value>v</Value></Tag>"
+    "<Filter><ObjectSizeGreaterThan>1</ObjectSizeGreaterThan><Not><Prefix>logs/keep/</Prefix>"
+    "<Tag><Key>a</Key><Value>b</Value></Tag></Not></Filter>")).encode() + b"</LifecycleConfiguration>")
+write("lifecycle", "dates", b"\x00<LifecycleConfiguration>" + RULE.format(id="", prefix="\u4e2d/", body=(
+    "<Expiration><CreatedBeforeDate>2016-12-20T00:00:00.000Z</CreatedBeforeDate></Expiration>"
+    "<Transition><CreatedBeforeDate>2016-12-25T00:00:00.000Z</CreatedBeforeDate><StorageClass>IA</StorageClass>"
+    "</Transition>")).encode() + b"</LifecycleConfiguration>")
+write("lifecycle", "overlap", b"\x01<LifecycleConfiguration>" + (
+    RULE.format(id="a", prefix="p/", body="<Expiration><Days>1</Days></Expiration>")
+    + RULE.format(id="b", prefix="p/2", body="<Expiration><Date>2016-12-25T00:00:00.000Z</Date></Expiration>")).encode()
+    + b"</LifecycleConfiguration>")
+write("lifecycle", "noncurrent", b"\x00<LifecycleConfiguration>" + RULE.format(id="v", prefix="", body=(
+    "<NoncurrentVersionExpiration><NoncurrentDays>5</NoncurrentDays></NoncurrentVersionExpiration>"
+    "<NoncurrentVersionTransition><NoncurrentDays>2</NoncurrentDays><StorageClass>IA</StorageClass>"
+    "</NoncurrentVersionTransition><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker>"
+    "</Expiration>")).encode() + b"</LifecycleConfiguration>")
+write("lifecycle", "many-rules", b"\x00<LifecycleConfiguration>" + "".join(
+    RULE.format(id="r%d" % i, prefix="p%d/" % i, body="<Expiration><Days>1</Days></Expiration>") for i in range(1200)
+).encode() + b"</LifecycleConfiguration>")

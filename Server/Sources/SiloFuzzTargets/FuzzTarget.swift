@@ -31,6 +31,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case stsRequest = "sts-request"
     /// `x-oss-tagging` and the `<Tagging>` document.
     case tagging
+    /// The `<LifecycleConfiguration>` document.
+    case lifecycle
 
     public func run(_ bytes: [UInt8]) async {
         switch self {
@@ -48,6 +50,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .imageHeader: RangeTargets.imageHeader(bytes)
         case .stsRequest: await STSTarget.run(bytes)
         case .tagging: TaggingTarget.run(bytes)
+        case .lifecycle: LifecycleTarget.run(bytes)
         }
     }
 }

@@ -169,6 +169,21 @@ extension PostgresMetadataStore {
         }
     }
 
+    public func deleteObject(bucket: String, key: String, ifVersion version: ObjectVersion) async throws -> Bool {
+        let now = clock()
+        return try await database.transaction { connection in
+            let logger = self.database.logger
+            guard let current = try await Self.fetchObject(connection, bucket: bucket, key: key, locking: true, logger: logger),
+                  ObjectVersion(current) == version
+            else { return false }
+            try await connection.execute("DELETE FROM objects WHERE bucket = \(bucket) AND key = \(key)", logger: logger)
+            var counts: [BlobID: Int64] = [:]
+            for blob in Set(current.extents.map(\.blob)) { counts[blob] = 1 }
+            try await Self.release(counts: counts, on: connection, now: now, logger: logger)
+            return true
+        }
+    }
+
     /// Drops `counts[blob]` references from each blob.
     static func release(counts: [BlobID: Int64], on connection: PostgresConnection, now: Int64, logger: Logger) async throws {
         guard !counts.isEmpty else { return }

@@ -194,5 +194,6 @@ enum PostgresSchema {
             "ALTER TABLE uploads ADD COLUMN tags text",
         ]),
         Migration(version: 7, name: "bucket-tags", statements: ["ALTER TABLE buckets ADD COLUMN tags text"]),
+        Migration(version: 8, name: "bucket-lifecycle", statements: ["ALTER TABLE buckets ADD COLUMN lifecycle text"]),
     ]
 }

@@ -37,7 +37,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     private func allBuckets() throws -> [String: BucketRecord] {
         if let cached = bucketCache.withLockedValue({ $0 }) { return cached }
         let loaded = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags FROM buckets")
+            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle FROM buckets")
                 .map(Self.bucket(from:))
         }
         let map = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
@@ -55,24 +55,25 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         return BucketRecord(
             name: row[0], owner: row[1], createdAt: row[2], acl: BucketACL(rawValue: row[3]) ?? .private,
             storageClass: StorageClass(rawValue: row[4]) ?? .standard, cors: cors, policy: row[6],
-            tags: RecordCoding.decodeTagList(row[7]))
+            tags: RecordCoding.decodeTagList(row[7]), lifecycle: RecordCoding.decodeLifecycle(row[8]))
     }
 
     public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
         let result = try await pool.write { db -> (BucketRecord, Bool) in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags FROM buckets WHERE name = ?",
+                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle FROM buckets WHERE name = ?",
                 arguments: [bucket.name])
             {
                 return (Self.bucket(from: row), false)
             }
             try db.execute(
                 sql: """
-                    INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [bucket.name, bucket.owner, bucket.createdAt, bucket.acl.rawValue, bucket.storageClass.rawValue,
-                            bucket.cors?.xmlString(), bucket.policy, RecordCoding.encode(bucket.tags)])
+                            bucket.cors?.xmlString(), bucket.policy, RecordCoding.encode(bucket.tags),
+                            RecordCoding.encode(bucket.lifecycle)])
             return (bucket, true)
         }
         if result.1 { invalidateBuckets() }
@@ -102,6 +103,9 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
                 try db.execute(sql: "UPDATE buckets SET policy = ? WHERE name = ?", arguments: [policy, name])
             case .tags(let tags):
                 try db.execute(sql: "UPDATE buckets SET tags = ? WHERE name = ?", arguments: [RecordCoding.encode(tags), name])
+            case .lifecycle(let lifecycle):
+                try db.execute(sql: "UPDATE buckets SET lifecycle = ? WHERE name = ?",
+                               arguments: [RecordCoding.encode(lifecycle), name])
             }
             return db.changesCount > 0
         }
@@ -267,6 +271,18 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
                 try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
                 try Self.release(Set(current.extents.map(\.blob)), in: db, now: now)
             }
+            return true
+        }
+    }
+
+    public func deleteObject(bucket: String, key: String, ifVersion version: ObjectVersion) async throws -> Bool {
+        let now = clock()
+        return try await pool.write { db -> Bool in
+            guard let current = try Self.fetchObject(db, bucket: bucket, key: key), ObjectVersion(current) == version else {
+                return false
+            }
+            try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
+            try Self.release(Set(current.extents.map(\.blob)), in: db, now: now)
             return true
         }
     }

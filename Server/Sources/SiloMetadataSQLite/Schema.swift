@@ -153,6 +153,9 @@ enum Schema {
         migrator.registerMigration("v8-bucket-tags") { db in
             try db.execute(sql: "ALTER TABLE buckets ADD COLUMN tags TEXT")
         }
+        migrator.registerMigration("v9-bucket-lifecycle") { db in
+            try db.execute(sql: "ALTER TABLE buckets ADD COLUMN lifecycle TEXT")
+        }
         return migrator
     }
 }

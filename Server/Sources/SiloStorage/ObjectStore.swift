@@ -28,6 +28,9 @@ public protocol ObjectStore: Sendable {
         -> CommitOutcome
     /// Deletes the objects (missing keys are fine); false when the bucket does not exist.
     func deleteObjects(bucket: String, keys: [String]) async throws -> Bool
+    /// Deletes the object only while it is still `version`: true when it did. Lifecycle expiration uses it, so an
+    /// object rewritten after a rule selected it is never deleted for what it used to be.
+    func deleteObject(bucket: String, key: String, ifVersion version: ObjectVersion) async throws -> Bool
     func listObjects(_ query: ListQuery) async throws -> ObjectListing
 
     // MARK: blob lifecycle
@@ -49,6 +52,7 @@ public enum BucketUpdate: Sendable {
     case cors(CORSConfiguration?)
     case policy(String?)
     case tags([ResourceTag])
+    case lifecycle(LifecycleConfiguration?)
 }
 
 public enum BucketDeletion: Sendable, Hashable {

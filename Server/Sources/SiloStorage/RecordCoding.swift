@@ -58,6 +58,15 @@ public enum RecordCoding {
         decodeMetadata(text).map { ResourceTag($0.name, $0.value) }
     }
 
+    /// A stored lifecycle configuration was validated when it was put, so it is read back without the overlap check.
+    public static func decodeLifecycle(_ text: String?) -> LifecycleConfiguration? {
+        text.flatMap { try? LifecycleConfiguration.parse(Array($0.utf8), allowOverlap: true) }
+    }
+
+    public static func encode(_ lifecycle: LifecycleConfiguration?) -> String? {
+        lifecycle.map { String(decoding: $0.xmlBytes(), as: UTF8.self) }
+    }
+
     /// `id:offset:length` joined by `;`.
     public static func encode(_ extents: [Extent]) -> String {
         extents.map { "\($0.blob.raw):\($0.offset):\($0.length)" }.joined(separator: ";")

@@ -86,9 +86,11 @@ public struct BucketRecord: Sendable, Hashable {
     public var cors: CORSConfiguration?
     public var policy: String?
     public var tags: [ResourceTag]
+    public var lifecycle: LifecycleConfiguration?
 
     public init(name: String, owner: String, createdAt: Int64, acl: BucketACL, storageClass: StorageClass,
-                cors: CORSConfiguration? = nil, policy: String? = nil, tags: [ResourceTag] = []) {
+                cors: CORSConfiguration? = nil, policy: String? = nil, tags: [ResourceTag] = [],
+                lifecycle: LifecycleConfiguration? = nil) {
         self.name = name
         self.owner = owner
         self.createdAt = createdAt
@@ -97,6 +99,7 @@ public struct BucketRecord: Sendable, Hashable {
         self.cors = cors
         self.policy = policy
         self.tags = tags
+        self.lifecycle = lifecycle
     }
 }
 

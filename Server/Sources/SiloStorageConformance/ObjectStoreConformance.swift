@@ -25,6 +25,7 @@ public enum ObjectStoreConformance {
         ("concurrentCommitsEachGetTheirOwnAnswer", concurrentCommitsEachGetTheirOwnAnswer),
         ("collectorClaims", collectorClaims),
         ("deleteObjects", deleteObjects),
+        ("conditionalDelete", conditionalDelete),
         ("listingOrderAndPaging", listingOrderAndPaging),
         ("listingWithDelimiter", listingWithDelimiter),
         ("statistics", statistics),
@@ -70,6 +71,13 @@ public enum ObjectStoreConformance {
         _ = try await store.updateBucket("b", .tags(tags))
         try expect(try await store.bucket("b")?.tags == tags, "tags stored in order")
         try expect(try await store.listBuckets(prefix: "b", after: "", limit: 1).first?.tags == tags, "listing carries tags")
+        let lifecycle = LifecycleConfiguration(rules: [LifecycleRule(
+            id: "tmp", prefix: "tmp/", expiration: .days(30), transitions: [.init(storageClass: .ia, time: .days(10))],
+            tags: [ResourceTag("a", "b")])])
+        _ = try await store.updateBucket("b", .lifecycle(lifecycle))
+        try expect(try await store.bucket("b")?.lifecycle == lifecycle, "lifecycle stored")
+        _ = try await store.updateBucket("b", .lifecycle(nil))
+        try expect(try await store.bucket("b")?.lifecycle == nil, "lifecycle deleted")
         try expect(!(try await store.updateBucket("zzz", .acl(.private))), "update of a missing bucket")
         try await put(store, object("k", blobs: [BlobID.random()]))
         try expect(try await store.deleteBucket("b") == .notEmpty, "non-empty bucket stays")
@@ -219,6 +227,28 @@ public enum ObjectStoreConformance {
         try expect(contendedWinners.count == 1, "exactly one create-if-absent wins, got \(contendedWinners)")
         let stored = try await store.object(bucket: "b", key: "same")
         try expect(stored?.etag == "E\(contendedWinners.first ?? -1)", "the winner's version is stored")
+    }
+
+    /// Lifecycle expiration deletes only the version it judged: a rewrite or a retag in between keeps the object.
+    public static func conditionalDelete(_ store: any ObjectStore) async throws {
+        _ = try await store.createBucket(bucket("b"))
+        let blob = BlobID.random()
+        let first = object("k", blobs: [blob], etag: "E1")
+        try await put(store, first)
+        var retagged = first
+        retagged.tags = ObjectTagSet([ResourceTag("keep", "yes")])
+        try await put(store, retagged, new: [])
+        try expect(!(try await store.deleteObject(bucket: "b", key: "k", ifVersion: ObjectVersion(first))),
+                   "a retagged object is not the version judged")
+        let rewritten = object("k", blobs: [BlobID.random()], etag: "E2")
+        try await put(store, rewritten)
+        try expect(!(try await store.deleteObject(bucket: "b", key: "k", ifVersion: ObjectVersion(retagged))),
+                   "a rewritten object is not the version judged")
+        try expect(try await store.object(bucket: "b", key: "k")?.etag == "E2", "the object stays")
+        try expect(try await store.deleteObject(bucket: "b", key: "k", ifVersion: ObjectVersion(rewritten)), "the current version goes")
+        try expect(try await store.object(bucket: "b", key: "k") == nil, "deleted")
+        try expect(!(try await store.deleteObject(bucket: "b", key: "k", ifVersion: ObjectVersion(rewritten))), "only once")
+        try expect(!(try await store.isReferenced(rewritten.extents[0].blob)), "its blob is released")
     }
 
     public static func deleteObjects(_ store: any ObjectStore) async throws {

@@ -57,6 +57,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds after which an unfinished multipart upload is aborted and its parts freed (default 7 days).")
     var multipartExpirySeconds: Int64 = 7 * 24 * 3600
 
+    @Option(help: "Seconds between passes applying the buckets' lifecycle rules (expiration, transitions, aborting uploads). Rules count whole days, so hourly is plenty.")
+    var lifecycleIntervalSeconds: Int64 = 3600
+
     @Option(help: "Where upload callbacks may go: 'loopback' (development: the app server runs on this machine) or 'public' (public addresses only; never loopback, private or link-local ranges).")
     var callbackPolicy: String = "public"
 
@@ -109,6 +112,7 @@ struct ServerCommand: AsyncParsableCommand {
         let callbacks = CallbackSettings(
             signer: try CallbackKey.load(dataDirectory: dataDirectory),
             targets: OutboundPolicy(mode: callbackMode, allowedHosts: Set(callbackAllowedHosts)))
+        guard lifecycleIntervalSeconds >= 1 else { throw ValidationFailure("--lifecycle-interval-seconds must be at least 1") }
         guard imageWorkers >= 1, imageQueue >= 1, imageCacheMb >= 0 else {
             throw ValidationFailure("--image-workers and --image-queue must be at least 1, --image-cache-mb at least 0")
         }
@@ -158,6 +162,8 @@ struct ServerCommand: AsyncParsableCommand {
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app), .init(service: sts), .init(service: collector),
+            .init(service: LifecycleService(objects: domain.objects, interval: .seconds(lifecycleIntervalSeconds), clock: clock,
+                                            logger: logger)),
         ]
         if backends.shared {
             services.append(.init(service: IAMFollower(iam: iam, interval: .milliseconds(200), logger: logger)))

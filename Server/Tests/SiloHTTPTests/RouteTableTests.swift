@@ -115,7 +115,7 @@ import Testing
             OSSRoutes.resolve(OSSRequest(method: method, host: "h", bucket: "b", key: key,
                                          query: QueryParameters(parsing: Substring(query))!, headers: [:], requestId: "T"))
         }
-        guard case .unsupported("lifecycle") = resolve(.get, key: nil, "lifecycle&list-type=2") else {
+        guard case .unsupported("logging") = resolve(.get, key: nil, "logging&list-type=2") else {
             Issue.record("an unsupported sub-resource must win over the fallback listing")
             return
         }

@@ -105,6 +105,7 @@ public struct DataMigration: Sendable {
         _ = try await destination.updateBucket(bucket.name, .cors(bucket.cors))
         _ = try await destination.updateBucket(bucket.name, .policy(bucket.policy))
         _ = try await destination.updateBucket(bucket.name, .tags(bucket.tags))
+        _ = try await destination.updateBucket(bucket.name, .lifecycle(bucket.lifecycle))
         report.buckets += 1
         for style in try await source.styles(bucket: bucket.name) {
             _ = try await destination.putStyle(style, maxPerBucket: Int.max)

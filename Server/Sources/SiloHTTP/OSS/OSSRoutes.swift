@@ -53,6 +53,12 @@ enum OSSRoutes {
               handler: BucketHandlers.putPolicy),
         Route("DeleteBucketPolicy", .delete, .bucket, when: .query("policy"), action: "oss:DeleteBucketPolicy",
               handler: BucketHandlers.deletePolicy),
+        Route("GetBucketLifecycle", .get, .bucket, when: .query("lifecycle"), action: "oss:GetBucketLifecycle",
+              handler: BucketHandlers.getLifecycle),
+        Route("PutBucketLifecycle", .put, .bucket, when: .query("lifecycle"), action: "oss:PutBucketLifecycle",
+              handler: BucketHandlers.putLifecycle),
+        Route("DeleteBucketLifecycle", .delete, .bucket, when: .query("lifecycle"), action: "oss:DeleteBucketLifecycle",
+              handler: BucketHandlers.deleteLifecycle),
         Route("GetBucketTags", .get, .bucket, when: .query("tagging"), action: "oss:GetBucketTagging",
               handler: BucketHandlers.getTags),
         Route("PutBucketTags", .put, .bucket, when: .query("tagging"), action: "oss:PutBucketTagging",
@@ -130,7 +136,7 @@ enum OSSRoutes {
 
     /// Bucket sub-resources OSS defines that Silo does not implement (yet): NotImplemented, after authentication.
     static let unsupportedBucketResources = [
-        "lifecycle", "logging", "referer", "website", "encryption", "versioning", "versions", "replication",
+        "logging", "referer", "website", "encryption", "versioning", "versions", "replication",
         "replicationLocation", "replicationProgress", "inventory", "worm", "wormId", "wormExtend", "requestPayment",
         "transferAcceleration", "cname", "qos", "qosInfo", "resourceGroup", "httpsConfig", "metaQuery",
         "accessMonitor", "policyStatus", "publicAccessBlock", "accessPoint", "regionList", "asyncFetch", "uploads",

@@ -105,6 +105,27 @@ enum BucketHandlers {
         return Responses.empty(.noContent)
     }
 
+    static func getLifecycle(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        guard let lifecycle = call.bucket.lifecycle else { throw OSSError.noSuchLifecycle(call.bucket.name) }
+        return Responses.xml(lifecycle)
+    }
+
+    /// PutBucketLifecycle: validated whole before it replaces the bucket's rules;
+    /// `x-oss-allow-same-action-overlap: true` lets rules with overlapping prefixes share an action.
+    static func putLifecycle(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        let bytes = try await Bodies.collect(call.body, limit: LifecycleConfiguration.maxBodyBytes)
+        try Bodies.verifyContentMD5(call.request, bytes)
+        let allowOverlap = call.request.header("x-oss-allow-same-action-overlap")?.lowercased() == "true"
+        let lifecycle = try LifecycleConfiguration.parse(bytes, allowOverlap: allowOverlap)
+        try await oss.domain.buckets.update(call.bucket.name, .lifecycle(lifecycle))
+        return Responses.empty()
+    }
+
+    static func deleteLifecycle(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        try await oss.domain.buckets.update(call.bucket.name, .lifecycle(nil))
+        return Responses.empty(.noContent)
+    }
+
     /// GetBucketTags: an untagged bucket answers an empty set.
     static func getTags(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         Responses.xml(TaggingDocument(call.bucket.tags))
