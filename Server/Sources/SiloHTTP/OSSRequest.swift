@@ -29,6 +29,11 @@ struct OSSRequest: Sendable {
 
     var isHead: Bool { method == .head }
 
+    /// Signed in its URL (V1 `Signature`, V4 `x-oss-signature`) rather than in an Authorization header.
+    var isPresigned: Bool {
+        header(.authorization) == nil && (query.contains("Signature") || query.contains("x-oss-signature"))
+    }
+
     /// Parses the request target. Errors are protocol errors, never crashes.
     static func parse(_ request: Request, settings: ServerSettings, requestId: String) throws(OSSError) -> OSSRequest {
         let target = request.head.path ?? "/"

@@ -32,24 +32,26 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
 
     // MARK: buckets
 
-    static let bucketColumns = "name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle"
+    static let bucketColumns = "name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer"
 
     static func bucket(from row: PostgresRow) throws -> BucketRecord {
-        let (name, owner, createdAt, acl, storageClass, corsText, policy, tags, lifecycle) =
-            try row.decode((String, String, Int64, String, String, String?, String?, String?, String?).self)
+        let (name, owner, createdAt, acl, storageClass, corsText, policy, tags, lifecycle, referer) =
+            try row.decode((String, String, Int64, String, String, String?, String?, String?, String?, String?).self)
         let cors = corsText.flatMap { try? XMLBody.decode(CORSConfiguration.self, from: Array($0.utf8), root: "CORSConfiguration") }
         return BucketRecord(name: name, owner: owner, createdAt: createdAt, acl: BucketACL(rawValue: acl) ?? .private,
                             storageClass: StorageClass(rawValue: storageClass) ?? .standard, cors: cors, policy: policy,
-                            tags: RecordCoding.decodeTagList(tags), lifecycle: RecordCoding.decodeLifecycle(lifecycle))
+                            tags: RecordCoding.decodeTagList(tags), lifecycle: RecordCoding.decodeLifecycle(lifecycle),
+                            referer: RecordCoding.decodeReferer(referer))
     }
 
     public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
         try await database.transaction { connection in
             let inserted = try await connection.query("""
-                INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle)
+                INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer)
                 VALUES (\(bucket.name), \(bucket.owner), \(bucket.createdAt), \(bucket.acl.rawValue),
                         \(bucket.storageClass.rawValue), \(bucket.cors?.xmlString()), \(bucket.policy),
-                        \(RecordCoding.encode(bucket.tags)), \(RecordCoding.encode(bucket.lifecycle)))
+                        \(RecordCoding.encode(bucket.tags)), \(RecordCoding.encode(bucket.lifecycle)),
+                        \(RecordCoding.encode(bucket.referer)))
                 ON CONFLICT (name) DO NOTHING RETURNING 1
                 """, logger: self.database.logger).collect()
             if !inserted.isEmpty { return (bucket, true) }
@@ -101,6 +103,8 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
                 query = "UPDATE buckets SET tags = \(RecordCoding.encode(tags)) WHERE name = \(name) RETURNING 1"
             case .lifecycle(let lifecycle):
                 query = "UPDATE buckets SET lifecycle = \(RecordCoding.encode(lifecycle)) WHERE name = \(name) RETURNING 1"
+            case .referer(let referer):
+                query = "UPDATE buckets SET referer = \(RecordCoding.encode(referer)) WHERE name = \(name) RETURNING 1"
             }
             return try await !connection.query(query, logger: self.database.logger).collect().isEmpty
         }

@@ -195,5 +195,6 @@ enum PostgresSchema {
         ]),
         Migration(version: 7, name: "bucket-tags", statements: ["ALTER TABLE buckets ADD COLUMN tags text"]),
         Migration(version: 8, name: "bucket-lifecycle", statements: ["ALTER TABLE buckets ADD COLUMN lifecycle text"]),
+        Migration(version: 9, name: "bucket-referer", statements: ["ALTER TABLE buckets ADD COLUMN referer text"]),
     ]
 }

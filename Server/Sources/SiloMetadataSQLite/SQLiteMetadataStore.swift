@@ -37,7 +37,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     private func allBuckets() throws -> [String: BucketRecord] {
         if let cached = bucketCache.withLockedValue({ $0 }) { return cached }
         let loaded = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle FROM buckets")
+            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer FROM buckets")
                 .map(Self.bucket(from:))
         }
         let map = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
@@ -55,25 +55,26 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         return BucketRecord(
             name: row[0], owner: row[1], createdAt: row[2], acl: BucketACL(rawValue: row[3]) ?? .private,
             storageClass: StorageClass(rawValue: row[4]) ?? .standard, cors: cors, policy: row[6],
-            tags: RecordCoding.decodeTagList(row[7]), lifecycle: RecordCoding.decodeLifecycle(row[8]))
+            tags: RecordCoding.decodeTagList(row[7]), lifecycle: RecordCoding.decodeLifecycle(row[8]),
+            referer: RecordCoding.decodeReferer(row[9]))
     }
 
     public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
         let result = try await pool.write { db -> (BucketRecord, Bool) in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle FROM buckets WHERE name = ?",
+                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer FROM buckets WHERE name = ?",
                 arguments: [bucket.name])
             {
                 return (Self.bucket(from: row), false)
             }
             try db.execute(
                 sql: """
-                    INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [bucket.name, bucket.owner, bucket.createdAt, bucket.acl.rawValue, bucket.storageClass.rawValue,
                             bucket.cors?.xmlString(), bucket.policy, RecordCoding.encode(bucket.tags),
-                            RecordCoding.encode(bucket.lifecycle)])
+                            RecordCoding.encode(bucket.lifecycle), RecordCoding.encode(bucket.referer)])
             return (bucket, true)
         }
         if result.1 { invalidateBuckets() }
@@ -106,6 +107,9 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             case .lifecycle(let lifecycle):
                 try db.execute(sql: "UPDATE buckets SET lifecycle = ? WHERE name = ?",
                                arguments: [RecordCoding.encode(lifecycle), name])
+            case .referer(let referer):
+                try db.execute(sql: "UPDATE buckets SET referer = ? WHERE name = ?",
+                               arguments: [RecordCoding.encode(referer), name])
             }
             return db.changesCount > 0
         }

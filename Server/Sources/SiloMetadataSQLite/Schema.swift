@@ -156,6 +156,9 @@ enum Schema {
         migrator.registerMigration("v9-bucket-lifecycle") { db in
             try db.execute(sql: "ALTER TABLE buckets ADD COLUMN lifecycle TEXT")
         }
+        migrator.registerMigration("v10-bucket-referer") { db in
+            try db.execute(sql: "ALTER TABLE buckets ADD COLUMN referer TEXT")
+        }
         return migrator
     }
 }

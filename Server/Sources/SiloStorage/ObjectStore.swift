@@ -53,6 +53,7 @@ public enum BucketUpdate: Sendable {
     case policy(String?)
     case tags([ResourceTag])
     case lifecycle(LifecycleConfiguration?)
+    case referer(RefererConfiguration?)
 }
 
 public enum BucketDeletion: Sendable, Hashable {

@@ -67,6 +67,15 @@ public enum RecordCoding {
         lifecycle.map { String(decoding: $0.xmlBytes(), as: UTF8.self) }
     }
 
+    public static func decodeReferer(_ text: String?) -> RefererConfiguration? {
+        text.flatMap { try? XMLBody.decode(RefererConfiguration.self, from: Array($0.utf8), root: "RefererConfiguration",
+                                          maxElements: RefererConfiguration.maxElements) }
+    }
+
+    public static func encode(_ referer: RefererConfiguration?) -> String? {
+        referer.map { String(decoding: $0.xmlBytes(), as: UTF8.self) }
+    }
+
     /// `id:offset:length` joined by `;`.
     public static func encode(_ extents: [Extent]) -> String {
         extents.map { "\($0.blob.raw):\($0.offset):\($0.length)" }.joined(separator: ";")

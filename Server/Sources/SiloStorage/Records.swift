@@ -87,10 +87,11 @@ public struct BucketRecord: Sendable, Hashable {
     public var policy: String?
     public var tags: [ResourceTag]
     public var lifecycle: LifecycleConfiguration?
+    public var referer: RefererConfiguration?
 
     public init(name: String, owner: String, createdAt: Int64, acl: BucketACL, storageClass: StorageClass,
                 cors: CORSConfiguration? = nil, policy: String? = nil, tags: [ResourceTag] = [],
-                lifecycle: LifecycleConfiguration? = nil) {
+                lifecycle: LifecycleConfiguration? = nil, referer: RefererConfiguration? = nil) {
         self.name = name
         self.owner = owner
         self.createdAt = createdAt
@@ -100,6 +101,7 @@ public struct BucketRecord: Sendable, Hashable {
         self.policy = policy
         self.tags = tags
         self.lifecycle = lifecycle
+        self.referer = referer
     }
 }
 

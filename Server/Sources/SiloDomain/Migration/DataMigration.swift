@@ -106,6 +106,7 @@ public struct DataMigration: Sendable {
         _ = try await destination.updateBucket(bucket.name, .policy(bucket.policy))
         _ = try await destination.updateBucket(bucket.name, .tags(bucket.tags))
         _ = try await destination.updateBucket(bucket.name, .lifecycle(bucket.lifecycle))
+        _ = try await destination.updateBucket(bucket.name, .referer(bucket.referer))
         report.buckets += 1
         for style in try await source.styles(bucket: bucket.name) {
             _ = try await destination.putStyle(style, maxPerBucket: Int.max)

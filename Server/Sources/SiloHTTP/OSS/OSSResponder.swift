@@ -102,6 +102,11 @@ public struct OSSResponder: HTTPResponder {
             return call(bucket, nil, nil)
         case .object:
             let bucket = try await requireBucket(request)
+            // Hotlink protection guards what a link can reach: anonymous requests and presigned URLs.
+            if let referer = bucket.referer, caller.isAnonymous || request.isPresigned,
+               !referer.allows(referer: request.header("Referer")) {
+                throw OSSError.deniedByReferer
+            }
             guard let key = request.key else { throw OSSError.invalidObjectName() }
             try Names.validateObjectKey(key)
             var object: ObjectRecord?

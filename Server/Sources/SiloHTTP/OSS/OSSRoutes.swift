@@ -59,6 +59,10 @@ enum OSSRoutes {
               handler: BucketHandlers.putLifecycle),
         Route("DeleteBucketLifecycle", .delete, .bucket, when: .query("lifecycle"), action: "oss:DeleteBucketLifecycle",
               handler: BucketHandlers.deleteLifecycle),
+        Route("GetBucketReferer", .get, .bucket, when: .query("referer"), action: "oss:GetBucketReferer",
+              handler: BucketHandlers.getReferer),
+        Route("PutBucketReferer", .put, .bucket, when: .query("referer"), action: "oss:PutBucketReferer",
+              handler: BucketHandlers.putReferer),
         Route("GetBucketTags", .get, .bucket, when: .query("tagging"), action: "oss:GetBucketTagging",
               handler: BucketHandlers.getTags),
         Route("PutBucketTags", .put, .bucket, when: .query("tagging"), action: "oss:PutBucketTagging",
@@ -136,7 +140,7 @@ enum OSSRoutes {
 
     /// Bucket sub-resources OSS defines that Silo does not implement (yet): NotImplemented, after authentication.
     static let unsupportedBucketResources = [
-        "logging", "referer", "website", "encryption", "versioning", "versions", "replication",
+        "logging", "website", "encryption", "versioning", "versions", "replication",
         "replicationLocation", "replicationProgress", "inventory", "worm", "wormId", "wormExtend", "requestPayment",
         "transferAcceleration", "cname", "qos", "qosInfo", "resourceGroup", "httpsConfig", "metaQuery",
         "accessMonitor", "policyStatus", "publicAccessBlock", "accessPoint", "regionList", "asyncFetch", "uploads",

@@ -126,6 +126,21 @@ enum BucketHandlers {
         return Responses.empty(.noContent)
     }
 
+    /// GetBucketReferer: a bucket without hotlink protection answers the configuration that allows everything.
+    static func getReferer(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        Responses.xml(call.bucket.referer ?? .allowAll)
+    }
+
+    static func putReferer(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
+        let bytes = try await Bodies.collect(call.body, limit: RefererConfiguration.maxBodyBytes)
+        try Bodies.verifyContentMD5(call.request, bytes)
+        let referer = try XMLBody.decode(RefererConfiguration.self, from: bytes, root: "RefererConfiguration",
+                                         maxElements: RefererConfiguration.maxElements)
+        try referer.validate()
+        try await oss.domain.buckets.update(call.bucket.name, .referer(referer == .allowAll ? nil : referer))
+        return Responses.empty()
+    }
+
     /// GetBucketTags: an untagged bucket answers an empty set.
     static func getTags(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         Responses.xml(TaggingDocument(call.bucket.tags))
