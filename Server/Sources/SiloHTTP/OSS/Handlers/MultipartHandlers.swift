@@ -43,7 +43,8 @@ enum MultipartHandlers {
     static func uploadPart(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         let (partNumber, uploadId) = try partAddress(call.query)
         let part = try await oss.domain.objects.uploadPart(
-            bucket: call.bucket.name, key: call.key, uploadId: uploadId, partNumber: partNumber, body: call.body,
+            bucket: call.bucket.name, key: call.key, uploadId: uploadId, partNumber: partNumber,
+            body: PacedStream(call.body, try TrafficLimit.of(call.request)),
             expectedLength: try RequestHeaders.contentLength(call.request),
             contentMD5: try RequestHeaders.expectedMD5(call.request))
         var fields = HTTPFields()
@@ -55,6 +56,8 @@ enum MultipartHandlers {
     static func uploadPartCopy(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         let (partNumber, uploadId) = try partAddress(call.query)
         let rangeHeader = call.request.header("x-oss-copy-source-range")
+        // The part shares the source's bytes and moves none, so a valid limit has nothing to pace.
+        _ = try TrafficLimit.of(call.request)
         let (part, range, sourceSize) = try await oss.domain.workflows.uploadPartCopy(
             try ObjectWriteHandlers.copySource(call.request), caller: call.caller, bucket: call.bucket.name, key: call.key,
             uploadId: uploadId, partNumber: partNumber, range: { size in try copySourceRange(rangeHeader, size: size) })

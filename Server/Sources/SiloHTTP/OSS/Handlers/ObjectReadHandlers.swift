@@ -85,12 +85,24 @@ enum ObjectReadHandlers {
                 throw OSSError.invalidRange.withHeader("Content-Range", "bytes */\(object.size)")
             }
         }
+        let blobs = oss.domain.objects.blobs
+        let trafficLimit = try TrafficLimit.of(request)
+        if status == .ok, !request.isHead, trafficLimit == nil, GzipResponse.applies(to: request, object: object) {
+            fields[.contentEncoding] = "gzip"
+            fields[.vary] = "Accept-Encoding"
+            let reader = try await blobs.reader(for: object.extents)
+            return Response(status: .ok, headers: fields,
+                            body: GzipResponse.body(reader, size: object.size, chunkSize: streamChunkSize))
+        }
         let length = Int64(byteRange.count)
         fields[.contentLength] = String(length)
         if request.isHead || length == 0 {
             return Response(status: status, headers: fields, body: .init())
         }
-        let blobs = oss.domain.objects.blobs
+        if let trafficLimit {
+            return Response(status: status, headers: fields,
+                            body: pacedBody(try await blobs.reader(for: object.extents), range: byteRange, limit: trafficLimit))
+        }
         if length <= inlineResponseLimit {
             let whole = try await blobs.readWhole(object.extents, range: byteRange)
             return Response(status: status, headers: fields, body: .init(byteBuffer: whole))
@@ -112,6 +124,24 @@ enum ObjectReadHandlers {
             try await writer.finish(nil)
         }
         return Response(status: status, headers: fields, body: body)
+    }
+
+    /// A body sent no faster than `x-oss-traffic-limit`: small chunks, each once the rate allows it.
+    static func pacedBody(_ reader: any BlobReader, range: Range<Int64>, limit: TrafficLimit) -> ResponseBody {
+        ResponseBody(contentLength: Int(range.count)) { writer in
+            var pacer = TrafficLimit.Pacer(limit)
+            do {
+                try await reader.read(range, chunkSize: limit.chunkSize) { chunk in
+                    try await writer.write(chunk)
+                    try await pacer.pass(chunk.readableBytes)
+                }
+                await reader.close()
+            } catch {
+                await reader.close()
+                throw error
+            }
+            try await writer.finish(nil)
+        }
     }
 
     /// A body of file spans sent with sendfile; a span whose marker cannot be written is closed here.

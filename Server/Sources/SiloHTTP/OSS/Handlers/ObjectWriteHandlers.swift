@@ -25,7 +25,7 @@ enum ObjectWriteHandlers {
         let attributes = try RequestHeaders.attributes(request)
         let callback = try await CallbackResponses.parse(request, oss: oss)
         let record = try await oss.domain.objects.put(
-            bucket: call.bucket, key: call.key, body: call.body, expectedLength: try RequestHeaders.contentLength(request),
+            bucket: call.bucket, key: call.key, body: PacedStream(call.body, try TrafficLimit.of(request)), expectedLength: try RequestHeaders.contentLength(request),
             contentMD5: try RequestHeaders.expectedMD5(request), attributes: attributes,
             forbidOverwrite: RequestHeaders.forbidOverwrite(request))
         if let callback {
@@ -43,7 +43,7 @@ enum ObjectWriteHandlers {
                                            value: request.query["position"])
         }
         let record = try await oss.domain.objects.append(
-            bucket: call.bucket, key: call.key, position: position, body: call.body,
+            bucket: call.bucket, key: call.key, position: position, body: PacedStream(call.body, try TrafficLimit.of(request)),
             expectedLength: try RequestHeaders.contentLength(request), contentMD5: try RequestHeaders.expectedMD5(request),
             attributes: try RequestHeaders.attributes(request, includingTags: false),
             creationTags: { try RequestHeaders.tags(request) })
@@ -60,6 +60,8 @@ enum ObjectWriteHandlers {
             throw OSSError.invalidArgument("Invalid metadata directive.", name: "x-oss-metadata-directive", value: directive)
         }
         let replacing = directive == "REPLACE" ? try RequestHeaders.attributes(request, includingTags: false) : nil
+        // A copy shares the source's bytes and moves none, so a valid limit has nothing to pace.
+        _ = try TrafficLimit.of(request)
         let record = try await oss.domain.workflows.copy(
             try copySource(request), caller: call.caller, to: call.bucket, key: call.key, replacing: replacing,
             acl: try RequestHeaders.objectACL(request), storageClass: try RequestHeaders.storageClass(request),
