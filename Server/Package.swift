@@ -143,6 +143,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // zlib, for OSS's on-the-fly gzip of text-like objects.
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // libvips 8.14 (Debian libvips-dev), and a C shim because its API is varargs.

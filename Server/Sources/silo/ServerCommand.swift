@@ -57,6 +57,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds after which an unfinished multipart upload is aborted and its parts freed (default 7 days).")
     var multipartExpirySeconds: Int64 = 7 * 24 * 3600
 
+    @Option(help: "Where the audit log goes, one JSON line per OSS request (who did what, and why it was allowed): a file path, '-' for stdout, or 'off'. Default: audit.log in the data folder.")
+    var auditLog: String?
+
+    @Option(help: "Size in MiB at which the audit log file rotates (audit.log.1, .2, ...).")
+    var auditLogMaxMb: Int64 = 64
+
+    @Option(help: "Rotated audit log files kept besides the current one.")
+    var auditLogKeep: Int = 5
+
     @Option(help: "Seconds between passes applying the buckets' lifecycle rules (expiration, transitions, aborting uploads). Rules count whole days, so hourly is plenty.")
     var lifecycleIntervalSeconds: Int64 = 3600
 
@@ -145,7 +154,8 @@ struct ServerCommand: AsyncParsableCommand {
         let callbackKeyURL: @Sendable () -> String = { [settings] in settings.callbackPublicKeyURL }
         let domain = Domain(metadata: metadata, blobs: blobs, iam: iam, accountId: identity.accountId, imaging: imaging,
                             callbacks: callbacks, publicKeyURL: callbackKeyURL, clock: clock)
-        let frontEnd = OSSFrontEnd(settings: settings, domain: domain)
+        let audit = try makeAuditLog(logger: logger)
+        let frontEnd = OSSFrontEnd(settings: settings, domain: domain, auditLog: audit)
         let banner = Banner(
             endpoint: publicEndpoint ?? address, stsAddress: stsAddress, region: region, dataDirectory: dataDirectory,
             identity: identity, showCredentials: identity.generated || printCredentials, buckets: buckets,
@@ -168,6 +178,8 @@ struct ServerCommand: AsyncParsableCommand {
         if backends.shared {
             services.append(.init(service: IAMFollower(iam: iam, interval: .milliseconds(200), logger: logger)))
         }
+        // First in the list, so stopped last: it writes the records of requests that finish while the others stop.
+        if let audit { services.insert(.init(service: audit), at: 0) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -257,5 +269,21 @@ struct Banner: Sendable {
             lines.append("  credentials  : from SILO_ROOT_ACCESS_KEY_ID / the data folder (--print-credentials shows them)")
         }
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
+
+extension ServerCommand {
+    func makeAuditLog(logger: Logger) throws -> AuditLog? {
+        let folder = URL(fileURLWithPath: dataDir).standardizedFileURL.path
+        let choice = auditLog ?? (folder as NSString).appendingPathComponent("audit.log")
+        switch choice {
+        case "off": return nil
+        case "-": return AuditLog(destination: .standardOutput, logger: logger)
+        default:
+            guard auditLogMaxMb >= 1, auditLogKeep >= 1 else {
+                throw ValidationFailure("--audit-log-max-mb and --audit-log-keep must be at least 1")
+            }
+            return AuditLog(destination: .file(path: choice, maxBytes: auditLogMaxMb << 20, keep: auditLogKeep), logger: logger)
+        }
     }
 }

@@ -68,6 +68,7 @@ public final class AccessControl: Sendable {
         if let id = caller.accessKeyId { context["acs:AccessId"] = [id] }
         let decision = Authorizer.decide(input, RequestContext(
             action: action, resource: resource, principal: caller.principal.identity(account: accountId), values: context))
+        AuthorizationTrail.current?.record(decision)
         guard !decision.allowed else { return }
         throw AccessDenied(action: action, resource: resource,
                            reason: caller.isAnonymous && input.resourcePolicy == nil ? .acl : .policy(decision.description))

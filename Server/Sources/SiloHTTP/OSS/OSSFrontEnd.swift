@@ -12,10 +12,13 @@ public struct OSSFrontEnd: Sendable {
     let authenticator: Authenticator
     public let requests: RequestGauge
     let adminHandlers: AdminHandlers
+    /// One record per request when set (`silo server --audit-log`).
+    public let auditLog: AuditLog?
 
-    public init(settings: ServerSettings, domain: Domain) {
+    public init(settings: ServerSettings, domain: Domain, auditLog: AuditLog? = nil) {
         self.settings = settings
         self.domain = domain
+        self.auditLog = auditLog
         self.authenticator = Authenticator(settings: settings, credentials: domain.iam)
         let requests = RequestGauge()
         self.requests = requests

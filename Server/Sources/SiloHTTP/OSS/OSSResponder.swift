@@ -21,15 +21,25 @@ public struct OSSResponder: HTTPResponder {
         frontEnd.requests.enter()
         var ossRequest: OSSRequest?
         var response: Response
+        var errorCode: String?
         let bodyReads = BodyReadTracker()
+        let audit = frontEnd.auditLog.map { _ in RequestAudit() }
         do {
             let parsed = try OSSRequest.parse(request, settings: frontEnd.settings, requestId: requestId)
             ossRequest = parsed
-            response = try await handle(parsed, body: bodyReads.wrap(request.body), context: context)
+            if let audit {
+                response = try await AuthorizationTrail.$current.withValue(audit.trail) {
+                    try await handle(parsed, body: bodyReads.wrap(request.body), context: context, audit: audit)
+                }
+            } else {
+                response = try await handle(parsed, body: bodyReads.wrap(request.body), context: context, audit: nil)
+            }
         } catch {
             if let mapped = OSSErrors.map(error) {
+                errorCode = mapped.code
                 response = Responses.error(mapped, request: ossRequest, requestId: requestId, isHead: request.method == .head)
             } else {
+                errorCode = "InternalError"
                 context.logger.error("request failed", metadata: [
                     "request_id": "\(requestId)", "method": "\(request.method)", "path": "\(request.head.path ?? "")",
                     "error": "\(error)",
@@ -44,10 +54,36 @@ public struct OSSResponder: HTTPResponder {
         }
         response.headers[.ossRequestId] = requestId
         if request.headers[.connection]?.lowercased() == "close" { response.headers[.connection] = "close" }
+        if let audit, let log = frontEnd.auditLog {
+            response = auditing(response, audit: audit, log: log, request: request, parsed: ossRequest,
+                                requestId: requestId, clientIp: context.remoteAddress?.ipAddress, errorCode: errorCode)
+        }
         return frontEnd.requests.tracking(response)
     }
 
-    func handle(_ request: OSSRequest, body: RequestBody, context: SiloRequestContext) async throws -> Response {
+    /// Writes the request's audit record once its body has been written (or failed to be).
+    func auditing(_ response: Response, audit: RequestAudit, log: AuditLog, request: Request, parsed: OSSRequest?,
+                  requestId: String, clientIp: String?, errorCode: String?) -> Response {
+        var audited = response
+        let body = response.body
+        let headReady = ContinuousClock.now
+        let status = Int(response.status.code)
+        let declaredLength = response.headers[.contentLength].flatMap { Int64($0) }
+        let account = frontEnd.settings.accountId
+        audited.body = ResponseBody(contentLength: body.contentLength) { writer in
+            defer {
+                log.record(audit.record(request: request, parsed: parsed, requestId: requestId, clientIp: clientIp,
+                                        status: status, errorCode: errorCode, contentLengthOut: declaredLength,
+                                        headReady: headReady, account: account))
+            }
+            try await body.write(writer)
+        }
+        return audited
+    }
+
+    func handle(_ request: OSSRequest, body: RequestBody, context: SiloRequestContext, audit: RequestAudit?) async throws
+        -> Response
+    {
         if request.method == .options { return try await CORSHandlers.preflight(request, frontEnd: frontEnd) }
         if request.method == .get || request.method == .head, request.bucket == "-",
             request.key.map({ "-/" + $0 }) == CallbackDelivery.publicKeyPath {
@@ -57,6 +93,7 @@ public struct OSSResponder: HTTPResponder {
         let principal = try await frontEnd.authenticator.authenticate(request)
         let caller = Caller(principal: principal, sourceIP: context.remoteAddress?.ipAddress,
                             userAgent: request.header(.userAgent))
+        audit?.update { $0.caller = caller }
         if request.bucket == "-" {
             return try await AdminFrontEnd(frontEnd: frontEnd).respond(request, body: body, caller: caller)
         }
@@ -64,7 +101,9 @@ public struct OSSResponder: HTTPResponder {
         case .unsupported(let feature): throw OSSError.unsupported(feature)
         case .methodNotAllowed: throw OSSError.methodNotAllowed
         case .route(let route):
+            audit?.update { $0.operation = route.operation }
             let call = try await authorize(route, request, caller: caller, body: body, context: context)
+            if let size = call.object?.size { audit?.update { $0.objectSize = size } }
             return try await route.handler(frontEnd, call)
         }
     }

@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import SiloHTTP
+
+/// The audit log's two promises that need no server: credentials never reach it, and it rotates by size.
+@Suite struct AuditLogTests {
+    @Test func credentialParametersAreRedactedAndTheRestKept() {
+        let uri = "/b/k?OSSAccessKeyId=LTAI1&Expires=1&Signature=abc%2B&security-token=tok&x-oss-process=image/resize"
+        #expect(AuditRecord.redactedURI(uri)
+                == "/b/k?OSSAccessKeyId=LTAI1&Expires=1&Signature=REDACTED&security-token=REDACTED&x-oss-process=image/resize")
+        #expect(AuditRecord.redactedURI("/b/k?x-oss-signature=s&x-oss-credential=LTAI%2F20261205&callback=e30")
+                == "/b/k?x-oss-signature=REDACTED&x-oss-credential=LTAI%2F20261205&callback=REDACTED")
+        #expect(AuditRecord.redactedURI("/b/k?X%2DOSS%2DSIGNATURE=s") == "/b/k?X%2DOSS%2DSIGNATURE=REDACTED")
+        #expect(AuditRecord.redactedURI("/b/k") == "/b/k")
+    }
+
+    @Test func theFileRotatesBySizeAndKeepsItsCount() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/audit.log"
+        var output = try AuditOutput(.file(path: path, maxBytes: 100, keep: 2))
+        let logger = Logger(label: "test")
+        for index in 0..<5 { output.write(Data(String(repeating: "\(index)", count: 60).utf8), logger: logger) }
+        output.close()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(files == ["audit.log", "audit.log.1", "audit.log.2"])
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == String(repeating: "4", count: 60))
+        #expect(try String(contentsOfFile: path + ".2", encoding: .utf8) == String(repeating: "2", count: 60))
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}
