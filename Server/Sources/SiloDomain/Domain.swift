@@ -12,6 +12,7 @@ public struct Domain: Sendable {
     public let images: ImageService
     public let callbacks: CallbackDelivery
     public let iam: IAMService
+    public let events: EventService
 
     /// How images are processed on this deployment.
     public struct Imaging: Sendable {
@@ -28,7 +29,7 @@ public struct Domain: Sendable {
 
     /// - Parameters:
     ///   - publicKeyURL: where callback receivers fetch storage's public key (it depends on the bound port).
-    public init(metadata: any StorageMetadata & ImageStyleStore, blobs: any BlobStore, iam: IAMService, accountId: String,
+    public init(metadata: any StorageMetadata & ImageStyleStore & EventStore, blobs: any BlobStore, iam: IAMService, accountId: String,
                 imaging: Imaging = Imaging(), callbacks: CallbackSettings = CallbackSettings(),
                 publicKeyURL: @escaping @Sendable () -> String = { "" },
                 clock: @escaping @Sendable () -> Int64) {
@@ -40,6 +41,7 @@ public struct Domain: Sendable {
             objects.changes.observe { bucket, key in cache.invalidate(bucket: bucket, key: key) }
         }
         buckets = BucketService(store: metadata, multipart: metadata, accountId: accountId, clock: clock)
+        events = EventService(buckets: metadata, events: metadata, clock: clock)
         workflows = ObjectWorkflows(objects: objects, access: access)
         images = ImageService(styles: metadata, objects: metadata, blobs: blobs, access: access, workers: imaging.workers,
                               cache: imaging.cache, policy: imaging.policy, clock: clock)

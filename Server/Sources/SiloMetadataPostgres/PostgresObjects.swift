@@ -112,6 +112,29 @@ extension PostgresMetadataStore {
                 WHERE bucket = \(record.bucket) AND key = \(record.key)
                 """, logger: logger)
         }
+        let notifications = try await Self.notifications(record.bucket, on: connection, logger: logger)
+        try await Self.emit(PendingEvent.forCommit(record, replacing: current, configuration: notifications, now: now),
+                            on: connection, now: now, logger: logger)
+    }
+
+    /// The bucket's event notifications, read inside the writing transaction so a change and its events commit
+    /// together.
+    static func notifications(_ bucket: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> NotificationConfiguration?
+    {
+        let rows = try await connection.query("SELECT notifications FROM buckets WHERE name = \(bucket)", logger: logger)
+            .collect()
+        return RecordCoding.decodeNotifications(try rows.first?.decode(String?.self) ?? nil)
+    }
+
+    static func emit(_ events: [PendingEvent], on connection: PostgresConnection, now: Int64, logger: Logger) async throws {
+        for event in events {
+            try await connection.execute("""
+                INSERT INTO events (bucket, key, rule_id, endpoint, name, etag, size, time, state, next_attempt_at)
+                VALUES (\(event.bucket), \(event.key), \(event.ruleId), \(event.endpoint), \(event.name), \(event.etag),
+                        \(event.size), \(event.time), 'pending', \(now))
+                """, logger: logger)
+        }
     }
 
     /// Moves one reference from each blob only `old` names to each blob only `new` names, in one statement. A blob
@@ -150,21 +173,35 @@ extension PostgresMetadataStore {
         let now = clock()
         return try await database.transaction { connection in
             let logger = self.database.logger
-            guard try await Self.bucketExists(connection, bucket, logger: logger) else { return false }
+            let bucketRows = try await connection.query("SELECT notifications FROM buckets WHERE name = \(bucket)",
+                                                        logger: logger).collect()
+            guard let bucketRow = bucketRows.first else { return false }
+            let notifications = RecordCoding.decodeNotifications(try bucketRow.decode(String?.self))
             let unique = Array(Set(keys)).sorted()
             guard !unique.isEmpty else { return true }
             let rows = try await connection.query(
-                "DELETE FROM objects WHERE bucket = \(bucket) AND key = ANY(\(unique)) RETURNING extents", logger: logger
+                "DELETE FROM objects WHERE bucket = \(bucket) AND key = ANY(\(unique)) RETURNING key, etag, size, extents",
+                logger: logger
             ).collect()
             // Each deleted object held one reference to each of its blobs; blobs shared between deleted objects
             // lose one per object.
             var counts: [BlobID: Int64] = [:]
+            var removed: [(key: String, etag: String, size: Int64)] = []
             for row in rows {
-                for blob in Set((RecordCoding.decodeExtents(try row.decode(String.self)) ?? []).map(\.blob)) {
+                let (key, etag, size, extents) = try row.decode((String, String, Int64, String).self)
+                removed.append((key, etag, size))
+                for blob in Set((RecordCoding.decodeExtents(extents) ?? []).map(\.blob)) {
                     counts[blob, default: 0] += 1
                 }
             }
             try await Self.release(counts: counts, on: connection, now: now, logger: logger)
+            if let notifications {
+                for object in removed.sorted(by: { $0.key < $1.key }) {
+                    try await Self.emit(notifications.events(
+                        named: ObjectEventName.delete, bucket: bucket, key: object.key, etag: object.etag, size: object.size,
+                        time: now), on: connection, now: now, logger: logger)
+                }
+            }
             return true
         }
     }
@@ -180,6 +217,9 @@ extension PostgresMetadataStore {
             var counts: [BlobID: Int64] = [:]
             for blob in Set(current.extents.map(\.blob)) { counts[blob] = 1 }
             try await Self.release(counts: counts, on: connection, now: now, logger: logger)
+            let notifications = try await Self.notifications(bucket, on: connection, logger: logger)
+            try await Self.emit(PendingEvent.forDelete(current, name: ObjectEventName.expired, configuration: notifications,
+                                                       now: now), on: connection, now: now, logger: logger)
             return true
         }
     }

@@ -196,5 +196,32 @@ enum PostgresSchema {
         Migration(version: 7, name: "bucket-tags", statements: ["ALTER TABLE buckets ADD COLUMN tags text"]),
         Migration(version: 8, name: "bucket-lifecycle", statements: ["ALTER TABLE buckets ADD COLUMN lifecycle text"]),
         Migration(version: 9, name: "bucket-referer", statements: ["ALTER TABLE buckets ADD COLUMN referer text"]),
+        // The outbox: each event is written in the transaction of the change it announces. seq is commit order
+        // per key (the object row's lock orders a key's writers); a pending event waits for the earlier pending
+        // ones of its key and rule.
+        Migration(version: 10, name: "event-outbox", statements: [
+            "ALTER TABLE buckets ADD COLUMN notifications text",
+            """
+            CREATE TABLE events (
+                seq bigserial PRIMARY KEY,
+                bucket text COLLATE "C" NOT NULL,
+                key text COLLATE "C" NOT NULL,
+                rule_id text NOT NULL,
+                endpoint text NOT NULL,
+                name text NOT NULL,
+                etag text,
+                size bigint,
+                time bigint NOT NULL,
+                state text NOT NULL,
+                attempts bigint NOT NULL DEFAULT 0,
+                next_attempt_at bigint NOT NULL,
+                claimed_until bigint,
+                last_error text
+            )
+            """,
+            "CREATE INDEX events_due ON events (next_attempt_at) WHERE state = 'pending'",
+            "CREATE INDEX events_by_key ON events (bucket, key, rule_id, seq) WHERE state = 'pending'",
+            "CREATE INDEX events_by_state ON events (state, seq)",
+        ]),
     ]
 }

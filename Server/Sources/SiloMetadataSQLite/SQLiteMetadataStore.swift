@@ -37,7 +37,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     private func allBuckets() throws -> [String: BucketRecord] {
         if let cached = bucketCache.withLockedValue({ $0 }) { return cached }
         let loaded = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer FROM buckets")
+            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications FROM buckets")
                 .map(Self.bucket(from:))
         }
         let map = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
@@ -56,25 +56,27 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             name: row[0], owner: row[1], createdAt: row[2], acl: BucketACL(rawValue: row[3]) ?? .private,
             storageClass: StorageClass(rawValue: row[4]) ?? .standard, cors: cors, policy: row[6],
             tags: RecordCoding.decodeTagList(row[7]), lifecycle: RecordCoding.decodeLifecycle(row[8]),
-            referer: RecordCoding.decodeReferer(row[9]))
+            referer: RecordCoding.decodeReferer(row[9]), notifications: RecordCoding.decodeNotifications(row[10]))
     }
 
     public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
         let result = try await pool.write { db -> (BucketRecord, Bool) in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer FROM buckets WHERE name = ?",
+                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications FROM buckets WHERE name = ?",
                 arguments: [bucket.name])
             {
                 return (Self.bucket(from: row), false)
             }
             try db.execute(
                 sql: """
-                    INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer,
+                                         notifications)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [bucket.name, bucket.owner, bucket.createdAt, bucket.acl.rawValue, bucket.storageClass.rawValue,
                             bucket.cors?.xmlString(), bucket.policy, RecordCoding.encode(bucket.tags),
-                            RecordCoding.encode(bucket.lifecycle), RecordCoding.encode(bucket.referer)])
+                            RecordCoding.encode(bucket.lifecycle), RecordCoding.encode(bucket.referer),
+                            RecordCoding.encode(bucket.notifications)])
             return (bucket, true)
         }
         if result.1 { invalidateBuckets() }
@@ -110,6 +112,9 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             case .referer(let referer):
                 try db.execute(sql: "UPDATE buckets SET referer = ? WHERE name = ?",
                                arguments: [RecordCoding.encode(referer), name])
+            case .notifications(let notifications):
+                try db.execute(sql: "UPDATE buckets SET notifications = ? WHERE name = ?",
+                               arguments: [RecordCoding.encode(notifications), name])
             }
             return db.changesCount > 0
         }
@@ -240,6 +245,25 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
                 RecordCoding.encode(record.userMetadata), RecordCoding.encode(record.extents), record.symlinkTarget,
                 RecordCoding.encode(record.tags),
             ])
+        try emit(PendingEvent.forCommit(record, replacing: current, configuration: notifications(record.bucket, in: db),
+                                        now: now), in: db, now: now)
+    }
+
+    /// The bucket's event notifications, read inside the writing transaction so a change and its events commit
+    /// together.
+    static func notifications(_ bucket: String, in db: Database) throws -> NotificationConfiguration? {
+        let statement = try db.cachedStatement(sql: "SELECT notifications FROM buckets WHERE name = ?")
+        return RecordCoding.decodeNotifications(try String.fetchOne(statement, arguments: [bucket]))
+    }
+
+    static func emit(_ events: [PendingEvent], in db: Database, now: Int64) throws {
+        for event in events {
+            try db.cachedStatement(sql: """
+                INSERT INTO events (bucket, key, rule_id, endpoint, name, etag, size, time, state, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)
+                """).execute(arguments: [event.bucket, event.key, event.ruleId, event.endpoint, event.name, event.etag,
+                                         event.size, event.time, now])
+        }
     }
 
     /// One more reference to each blob. A blob just written is registered; any other must still be live, or the
@@ -270,10 +294,12 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
                 return false
             }
+            let notifications = try Self.notifications(bucket, in: db)
             for key in keys {
                 guard let current = try Self.fetchObject(db, bucket: bucket, key: key) else { continue }
                 try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
                 try Self.release(Set(current.extents.map(\.blob)), in: db, now: now)
+                try Self.emit(PendingEvent.forDelete(current, configuration: notifications, now: now), in: db, now: now)
             }
             return true
         }
@@ -287,6 +313,9 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             }
             try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
             try Self.release(Set(current.extents.map(\.blob)), in: db, now: now)
+            try Self.emit(PendingEvent.forDelete(current, name: ObjectEventName.expired,
+                                                 configuration: try Self.notifications(bucket, in: db), now: now),
+                          in: db, now: now)
             return true
         }
     }

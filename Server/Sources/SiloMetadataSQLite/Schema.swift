@@ -159,6 +159,32 @@ enum Schema {
         migrator.registerMigration("v10-bucket-referer") { db in
             try db.execute(sql: "ALTER TABLE buckets ADD COLUMN referer TEXT")
         }
+        migrator.registerMigration("v11-event-outbox") { db in
+            try db.execute(sql: """
+                ALTER TABLE buckets ADD COLUMN notifications TEXT;
+                -- The outbox: each event is written in the transaction of the change it announces. seq is commit
+                -- order; a pending event waits for the earlier pending ones of its key and rule.
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    bucket TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    rule_id TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    etag TEXT,
+                    size INTEGER,
+                    time INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    claimed_until INTEGER,
+                    last_error TEXT
+                );
+                CREATE INDEX events_due ON events(next_attempt_at) WHERE state = 'pending';
+                CREATE INDEX events_by_key ON events(bucket, key, rule_id, seq) WHERE state = 'pending';
+                CREATE INDEX events_by_state ON events(state, seq);
+                """)
+        }
         return migrator
     }
 }

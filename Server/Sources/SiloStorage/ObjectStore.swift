@@ -54,6 +54,7 @@ public enum BucketUpdate: Sendable {
     case tags([ResourceTag])
     case lifecycle(LifecycleConfiguration?)
     case referer(RefererConfiguration?)
+    case notifications(NotificationConfiguration?)
 }
 
 public enum BucketDeletion: Sendable, Hashable {

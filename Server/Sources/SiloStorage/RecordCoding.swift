@@ -1,3 +1,4 @@
+import Foundation
 import SiloCore
 
 /// Compact column encodings every metadata backend shares, for the hot read path (a GET decodes one row):
@@ -74,6 +75,14 @@ public enum RecordCoding {
 
     public static func encode(_ referer: RefererConfiguration?) -> String? {
         referer.map { String(decoding: $0.xmlBytes(), as: UTF8.self) }
+    }
+
+    public static func decodeNotifications(_ text: String?) -> NotificationConfiguration? {
+        text.flatMap { try? JSONDecoder().decode(NotificationConfiguration.self, from: Data($0.utf8)) }
+    }
+
+    public static func encode(_ notifications: NotificationConfiguration?) -> String? {
+        notifications.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `id:offset:length` joined by `;`.

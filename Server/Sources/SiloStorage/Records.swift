@@ -88,10 +88,12 @@ public struct BucketRecord: Sendable, Hashable {
     public var tags: [ResourceTag]
     public var lifecycle: LifecycleConfiguration?
     public var referer: RefererConfiguration?
+    public var notifications: NotificationConfiguration?
 
     public init(name: String, owner: String, createdAt: Int64, acl: BucketACL, storageClass: StorageClass,
                 cors: CORSConfiguration? = nil, policy: String? = nil, tags: [ResourceTag] = [],
-                lifecycle: LifecycleConfiguration? = nil, referer: RefererConfiguration? = nil) {
+                lifecycle: LifecycleConfiguration? = nil, referer: RefererConfiguration? = nil,
+                notifications: NotificationConfiguration? = nil) {
         self.name = name
         self.owner = owner
         self.createdAt = createdAt
@@ -102,6 +104,7 @@ public struct BucketRecord: Sendable, Hashable {
         self.tags = tags
         self.lifecycle = lifecycle
         self.referer = referer
+        self.notifications = notifications
     }
 }
 

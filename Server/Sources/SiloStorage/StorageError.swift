@@ -29,6 +29,8 @@ public enum StorageError: Error, Sendable, Hashable {
     case notSymlink(String)
     /// A read-modify-write lost to concurrent writers every time it tried.
     case contended
+    /// A bucket's event notification configuration that cannot be stored, and why.
+    case invalidNotification(String)
 }
 
 /// A backend Silo depends on (the metadata database, a remote blob store) refused the connection or did not

@@ -66,6 +66,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Rotated audit log files kept besides the current one.")
     var auditLogKeep: Int = 5
 
+    @Option(help: "Delivery attempts of a bucket event (backing off from 1 s, doubling up to an hour) before it becomes a dead letter that 'silo events dead' lists and 'silo events replay' retries.")
+    var eventMaxAttempts: Int = 10
+
     @Option(help: "Seconds between passes applying the buckets' lifecycle rules (expiration, transitions, aborting uploads). Rules count whole days, so hourly is plenty.")
     var lifecycleIntervalSeconds: Int64 = 3600
 
@@ -121,6 +124,7 @@ struct ServerCommand: AsyncParsableCommand {
         let callbacks = CallbackSettings(
             signer: try CallbackKey.load(dataDirectory: dataDirectory),
             targets: OutboundPolicy(mode: callbackMode, allowedHosts: Set(callbackAllowedHosts)))
+        guard eventMaxAttempts >= 1 else { throw ValidationFailure("--event-max-attempts must be at least 1") }
         guard lifecycleIntervalSeconds >= 1 else { throw ValidationFailure("--lifecycle-interval-seconds must be at least 1") }
         guard imageWorkers >= 1, imageQueue >= 1, imageCacheMb >= 0 else {
             throw ValidationFailure("--image-workers and --image-queue must be at least 1, --image-cache-mb at least 0")
@@ -174,6 +178,8 @@ struct ServerCommand: AsyncParsableCommand {
             .init(service: app), .init(service: sts), .init(service: collector),
             .init(service: LifecycleService(objects: domain.objects, interval: .seconds(lifecycleIntervalSeconds), clock: clock,
                                             logger: logger)),
+            .init(service: EventDelivery(events: metadata, callbacks: domain.callbacks, maxAttempts: eventMaxAttempts,
+                                         region: region, clock: clock, logger: logger)),
         ]
         if backends.shared {
             services.append(.init(service: IAMFollower(iam: iam, interval: .milliseconds(200), logger: logger)))

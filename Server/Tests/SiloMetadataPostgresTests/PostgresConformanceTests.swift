@@ -21,6 +21,13 @@ import Testing
         }
     }
 
+    @Test(arguments: EventStoreConformance.checks.map(\.name))
+    func events(check: String) async throws {
+        try await TestDatabase.withStore { store in
+            try await #require(EventStoreConformance.checks.first { $0.name == check }).run(store)
+        }
+    }
+
     @Test(arguments: ImageStyleStoreConformance.checks.map(\.name))
     func imageStyles(check: String) async throws {
         try await TestDatabase.withStore { store in

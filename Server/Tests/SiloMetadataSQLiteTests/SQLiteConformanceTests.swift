@@ -28,6 +28,13 @@ import Testing
         try await #require(MultipartStoreConformance.checks.first { $0.name == check }).run(store)
     }
 
+    @Test(arguments: EventStoreConformance.checks.map(\.name))
+    func events(check: String) async throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await #require(EventStoreConformance.checks.first { $0.name == check }).run(store)
+    }
+
     @Test(arguments: ImageStyleStoreConformance.checks.map(\.name))
     func imageStyles(check: String) async throws {
         let (store, directory) = try Self.store()

@@ -79,6 +79,20 @@ public enum AdminAPI {
         "RotateTokenKey", .post, "sts/keys", action: "sts:RotateTokenKey", resource: "*", service: "sts", status: 201,
         summary: "Sign new STS tokens with a new key; tokens already issued stay valid")
 
+    public static let getBucketNotification = AdminOperation<BucketPath, AdminEmpty, AdminNotificationConfiguration>(
+        "GetBucketNotification", .get, "buckets/{bucket}/notification", action: "oss:GetBucketNotification",
+        resource: "{bucket}", service: "oss", summary: "A bucket's event notification rules")
+    public static let putBucketNotification = AdminOperation<BucketPath, AdminNotificationConfiguration, AdminEmpty>(
+        "PutBucketNotification", .put, "buckets/{bucket}/notification", action: "oss:PutBucketNotification",
+        resource: "{bucket}", service: "oss", status: 204,
+        summary: "Replace a bucket's event notification rules (none turns them off); webhooks obey the callback policy")
+    public static let listDeadEvents = AdminOperation<BucketPath, AdminEmpty, [AdminEvent]>(
+        "ListDeadEvents", .get, "buckets/{bucket}/events/dead", action: "oss:ListDeadEvents", resource: "{bucket}",
+        service: "oss", summary: "Events of a bucket whose delivery was given up, oldest first (at most 1000)")
+    public static let replayDeadEvents = AdminOperation<BucketPath, AdminEmpty, AdminReplayed>(
+        "ReplayDeadEvents", .post, "buckets/{bucket}/events/dead/replay", action: "oss:ReplayDeadEvents",
+        resource: "{bucket}", service: "oss", summary: "Deliver a bucket's dead events again, from the first attempt")
+
     /// Every operation, in the order the document lists them.
     public static let all: [AnyAdminOperation] = [
         listUsers.erased, createUser.erased, getUser.erased, deleteUser.erased,
@@ -88,6 +102,7 @@ public enum AdminAPI {
         listPoliciesForRole.erased, attachPolicyToRole.erased, detachPolicyFromRole.erased,
         listPolicies.erased, createPolicy.erased, getPolicy.erased, deletePolicy.erased,
         simulatePolicy.erased, getServerStats.erased, rotateTokenKey.erased,
+        getBucketNotification.erased, putBucketNotification.erased, listDeadEvents.erased, replayDeadEvents.erased,
     ]
 
     /// Where the API lives, relative to the OSS endpoint; the same path is the signed request's bucket and key.

@@ -264,3 +264,80 @@ public struct AdminFailure: AdminDocument, Hashable, Error {
 extension Array: AdminDocument where Element: AdminDocument {
     public static var example: [Element] { [Element.example] }
 }
+
+/// One rule of a bucket's event notifications: which events (`ObjectCreated:Put`,
+/// `ObjectCreated:CompleteMultipartUpload`, `ObjectCreated:AppendObject`, `ObjectRemoved:Delete`,
+/// `ObjectRemoved:Expired`, `ObjectCreated:*`, `ObjectRemoved:*`, `*`) of which keys go to which webhook.
+public struct AdminNotificationRule: AdminDocument, Hashable {
+    public var id: String
+    public var events: [String]
+    public var prefix: String?
+    public var suffix: String?
+    public var endpoint: String
+
+    public init(id: String, events: [String], prefix: String? = nil, suffix: String? = nil, endpoint: String) {
+        self.id = id
+        self.events = events
+        self.prefix = prefix
+        self.suffix = suffix
+        self.endpoint = endpoint
+    }
+
+    public static let example = AdminNotificationRule(
+        id: "new-photos", events: ["ObjectCreated:*"], prefix: "users/", suffix: ".jpg",
+        endpoint: "https://app.example.com/v1/events")
+}
+
+/// A bucket's event notifications; no rules turns them off.
+public struct AdminNotificationConfiguration: AdminDocument, Hashable {
+    public var rules: [AdminNotificationRule]
+
+    public init(rules: [AdminNotificationRule]) { self.rules = rules }
+
+    public static let example = AdminNotificationConfiguration(rules: [AdminNotificationRule.example])
+}
+
+/// An event the outbox gave up delivering.
+public struct AdminEvent: AdminDocument, Hashable {
+    public var sequence: Int64
+    public var bucket: String
+    public var key: String
+    public var ruleId: String
+    public var endpoint: String
+    public var eventName: String
+    public var eTag: String?
+    public var size: Int64?
+    public var eventTime: String
+    public var attempts: Int
+    public var lastError: String?
+
+    public init(sequence: Int64, bucket: String, key: String, ruleId: String, endpoint: String, eventName: String,
+                eTag: String?, size: Int64?, eventTime: String, attempts: Int, lastError: String?) {
+        self.sequence = sequence
+        self.bucket = bucket
+        self.key = key
+        self.ruleId = ruleId
+        self.endpoint = endpoint
+        self.eventName = eventName
+        self.eTag = eTag
+        self.size = size
+        self.eventTime = eventTime
+        self.attempts = attempts
+        self.lastError = lastError
+    }
+
+    public static let example = AdminEvent(
+        sequence: 42, bucket: "photos", key: "users/1/a.jpg", ruleId: "new-photos",
+        endpoint: "https://app.example.com/v1/events", eventName: "ObjectCreated:Put",
+        eTag: "5D41402ABC4B2A76B9719D911017C592", size: 5, eventTime: "2026-12-05T10:00:00Z", attempts: 10,
+        lastError: "HTTP 503")
+}
+
+/// How many dead events a replay put back in line.
+public struct AdminReplayed: AdminDocument, Hashable {
+    public var replayed: Int
+
+    public init(replayed: Int) { self.replayed = replayed }
+
+    public static let example = AdminReplayed(replayed: 3)
+}

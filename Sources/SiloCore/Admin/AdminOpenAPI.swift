@@ -18,7 +18,8 @@ public enum AdminOpenAPI {
                 "operationId": operation.id,
                 "summary": operation.summary,
                 "x-ram-action": operation.action,
-                "x-ram-resource": "acs:\(operation.service)::<account>:" + operation.resource,
+                "x-ram-resource": (operation.service == "oss" ? "acs:oss:*:<account>:" : "acs:\(operation.service)::<account>:")
+                    + operation.resource,
             ]
             let parameters = operation.parameters.map { name -> [String: Any] in
                 ["name": name, "in": "path", "required": true, "schema": ["type": "string"]]

@@ -11,6 +11,16 @@ public struct NoPathParameters: AdminPathParameters, Hashable {
     public var values: [String: String] { [:] }
 }
 
+public struct BucketPath: AdminPathParameters, Hashable {
+    public var bucket: String
+    public init(bucket: String) { self.bucket = bucket }
+    public init?(_ values: [String: String]) {
+        guard let bucket = values["bucket"] else { return nil }
+        self.bucket = bucket
+    }
+    public var values: [String: String] { ["bucket": bucket] }
+}
+
 public struct UserPath: AdminPathParameters, Hashable {
     public var user: String
     public init(user: String) { self.user = user }
@@ -128,13 +138,19 @@ public struct AdminOperation<Path: AdminPathParameters, Body: AdminDocument, Out
     public func resourceARN(account: String, path: Path) -> String? {
         let values = path.values
         guard AdminPathTemplate.parameters(resource).allSatisfy({ values[$0] != nil }) else { return nil }
-        return "acs:\(service)::\(account):" + AdminPathTemplate.fill(resource, values)
+        return arnPrefix(account: account) + AdminPathTemplate.fill(resource, values)
     }
 
     public func resourceARN(account: String, path: Path, body: Body) -> String {
         var values = body.resourceValues
         for (name, value) in path.values { values[name] = value }
-        return "acs:\(service)::\(account):" + AdminPathTemplate.fill(resource, values)
+        return arnPrefix(account: account) + AdminPathTemplate.fill(resource, values)
+    }
+
+    /// OSS resources carry a region (`acs:oss:*:<account>:<bucket>`, as bucket policies name them); RAM and STS
+    /// resources do not.
+    func arnPrefix(account: String) -> String {
+        service == "oss" ? "acs:oss:*:\(account):" : "acs:\(service)::\(account):"
     }
 
     public var erased: AnyAdminOperation {

@@ -15,7 +15,7 @@ public struct CallbackDelivery: Sendable {
     let accountId: String
     let clock: @Sendable () -> Int64
     /// Where receivers fetch the public key: `http://<public endpoint>/-/callback/public-key.pem`.
-    let publicKeyURL: @Sendable () -> String
+    public let publicKeyURL: @Sendable () -> String
 
     public static let maxAnswerBytes = 1 << 20
     public static let publicKeyPath = "-/callback/public-key.pem"

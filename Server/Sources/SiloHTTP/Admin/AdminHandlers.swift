@@ -3,6 +3,7 @@ import SiloCore
 import SiloDomain
 import SiloIAM
 import SiloPolicy
+import SiloStorage
 
 /// One handler per `AdminAPI` operation. The routing, the authorization (the operation's action on its
 /// resource) and the rendering are derived from the operation; a handler only calls IAM.
@@ -72,7 +73,7 @@ struct AdminHandlers: Sendable {
     /// Operations of `AdminAPI` that have no handler: a test keeps this empty.
     var missing: [String] { AdminAPI.all.map(\.id).filter { handlers[$0] == nil } }
 
-    static func make(iam: IAMService, stats: @escaping @Sendable () -> AdminServerStats) -> AdminHandlers {
+    static func make(iam: IAMService, events: EventService, stats: @escaping @Sendable () -> AdminServerStats) -> AdminHandlers {
         var table = AdminHandlers(iam: iam, maxBodyBytes: 64 * 1024)
         let account = iam.accountId
 
@@ -159,7 +160,32 @@ struct AdminHandlers: Sendable {
         }
         table.on(AdminAPI.getServerStats) { _, _, _ in stats() }
         table.on(AdminAPI.rotateTokenKey) { _, _, _ in AdminTokenKey(keyId: try await iam.rotateTokenKey()) }
+
+        table.on(AdminAPI.getBucketNotification) { path, _, _ in
+            AdminNotificationConfiguration(rules: try await events.configuration(bucket: path.bucket).rules.map {
+                AdminNotificationRule(id: $0.id, events: $0.events, prefix: $0.prefix, suffix: $0.suffix, endpoint: $0.endpoint)
+            })
+        }
+        table.on(AdminAPI.putBucketNotification) { path, body, _ in
+            try await events.setConfiguration(NotificationConfiguration(rules: body.rules.map {
+                NotificationRule(id: $0.id, events: $0.events, prefix: $0.prefix, suffix: $0.suffix, endpoint: $0.endpoint)
+            }), bucket: path.bucket)
+            return AdminEmpty()
+        }
+        table.on(AdminAPI.listDeadEvents) { path, _, _ in
+            try await events.deadEvents(bucket: path.bucket, limit: 1000).map(Self.event)
+        }
+        table.on(AdminAPI.replayDeadEvents) { path, _, _ in
+            AdminReplayed(replayed: try await events.replayDeadEvents(bucket: path.bucket))
+        }
         return table
+    }
+
+    static func event(_ stored: StoredEvent) -> AdminEvent {
+        AdminEvent(sequence: stored.sequence, bucket: stored.event.bucket, key: stored.event.key,
+                   ruleId: stored.event.ruleId, endpoint: stored.event.endpoint, eventName: stored.event.name,
+                   eTag: stored.event.etag, size: stored.event.size, eventTime: iso(stored.event.time),
+                   attempts: stored.attempts, lastError: stored.lastError)
     }
 
     static func iso(_ seconds: Int64) -> String { Timestamps.iso8601NoFraction(unixSeconds: seconds) }

@@ -51,6 +51,7 @@ enum OSSErrors {
         case .symlinkTargetMissing(let key): return OSSError.symlinkTargetNotExist.with("Key", key)
         case .notSymlink: return OSSError(status: 400, code: "NotSymlink", message: "The specified object is not a symlink.")
         case .contended: return .serviceUnavailable
+        case .invalidNotification(let reason): return .invalidArgument("Invalid event notification configuration: " + reason)
         }
     }
 

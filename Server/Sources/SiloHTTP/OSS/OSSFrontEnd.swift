@@ -22,7 +22,7 @@ public struct OSSFrontEnd: Sendable {
         self.authenticator = Authenticator(settings: settings, credentials: domain.iam)
         let requests = RequestGauge()
         self.requests = requests
-        self.adminHandlers = AdminHandlers.make(iam: domain.iam) {
+        self.adminHandlers = AdminHandlers.make(iam: domain.iam, events: domain.events) {
             let snapshot = requests.snapshot
             return AdminServerStats(inFlight: snapshot.inFlight, peak: snapshot.peak, served: snapshot.served)
         }
