@@ -107,6 +107,7 @@ public struct DataMigration: Sendable {
         _ = try await destination.updateBucket(bucket.name, .tags(bucket.tags))
         _ = try await destination.updateBucket(bucket.name, .lifecycle(bucket.lifecycle))
         _ = try await destination.updateBucket(bucket.name, .referer(bucket.referer))
+        _ = try await destination.updateBucket(bucket.name, .notifications(bucket.notifications))
         report.buckets += 1
         for style in try await source.styles(bucket: bucket.name) {
             _ = try await destination.putStyle(style, maxPerBucket: Int.max)
