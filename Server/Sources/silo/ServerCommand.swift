@@ -163,7 +163,11 @@ struct ServerCommand: AsyncParsableCommand {
         let banner = Banner(
             endpoint: publicEndpoint ?? address, stsAddress: stsAddress, region: region, dataDirectory: dataDirectory,
             identity: identity, showCredentials: identity.generated || printCredentials, buckets: buckets,
-            metadata: backends.metadataDescription, blobs: backends.blobsDescription)
+            metadata: backends.metadataDescription, blobs: backends.blobsDescription,
+            audit: audit.map { log in
+                if case .file(let path, _, _) = log.destination { return path }
+                return "standard output"
+            } ?? "off")
         let startup = Startup(banner: banner)
         let endpoint = settings.publicEndpoint
         let app = SiloApplication.make(frontEnd: frontEnd, host: host, port: port, logger: logger) { channel in
@@ -240,6 +244,7 @@ struct Banner: Sendable {
     var buckets: [String]
     var metadata: String
     var blobs: String
+    var audit: String
 
     func print(ossPort: Int?, stsPort: Int?) {
         func resolved(_ address: String, _ port: Int?) -> String {
@@ -255,6 +260,7 @@ struct Banner: Sendable {
             "  data folder  : \(dataDirectory)",
             "  metadata     : \(metadata)",
             "  blobs        : \(blobs)",
+            "  audit log    : \(audit)  (silo audit query --help)",
         ]
         if showCredentials {
             lines += [

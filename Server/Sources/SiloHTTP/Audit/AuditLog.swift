@@ -15,7 +15,7 @@ public final class AuditLog: Sendable, Service {
     /// without bound or hold requests up.
     static let maxPending = 100_000
 
-    let destination: Destination
+    public let destination: Destination
     let logger: Logger
     private let stream: AsyncStream<AuditRecord>
     private let continuation: AsyncStream<AuditRecord>.Continuation
