@@ -16,6 +16,19 @@ import Testing
         #expect(AuditRecord.redactedURI("/b/k") == "/b/k")
     }
 
+    @Test func theHandWrittenLineDecodesToTheRecord() throws {
+        let record = AuditRecord(
+            time: "2026-12-05T10:00:00.000Z", requestId: "R1", clientIp: "127.0.0.1", accessId: "STS.x",
+            requesterId: "r:s", principal: "acs:ram::1:assumed-role/r/s", bucket: "b", object: "中文/\"quoted\"\n\u{01}\\",
+            operation: "DeleteObject", httpMethod: "DELETE", requestUri: "/b/k?x=1", httpStatus: 204, errorCode: nil,
+            contentLengthIn: 0, contentLengthOut: nil, objectSize: 5, responseTime: 3, serverCostTime: 2,
+            signType: "NormalSign", signVersion: "v4", userAgent: "ua\t", referer: nil, host: "h:1",
+            policyDecision: "allowed", decidingStatement: "Allowed by statement 0 of \"p\".", callbackOutcome: nil)
+        let line = record.jsonLine()
+        #expect(line.last == 0x0A && !line.dropLast().contains(0x0A))
+        #expect(try JSONDecoder().decode(AuditRecord.self, from: Data(line)) == record)
+    }
+
     @Test func theFileRotatesBySizeAndKeepsItsCount() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -3,8 +3,10 @@ import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 
-/// Where audit records go, off the request path: requests hand their record to a stream, and the writer service
-/// appends them as JSON lines to a file that rotates by size (`audit.log`, `audit.log.1`, ...) or to stdout.
+/// Where audit records go, off the request path: a request appends its record to a buffer (a lock and an
+/// append), and the writer service, every `flushInterval`, takes what accumulated, encodes it and appends it with
+/// one write to a file that rotates by size (`audit.log`, `audit.log.1`, ...) or to stdout. Waking the writer per
+/// record, or writing per record, cost more than the rest of a small GET.
 public final class AuditLog: Sendable, Service {
     public enum Destination: Sendable, Hashable {
         case standardOutput
@@ -16,58 +18,52 @@ public final class AuditLog: Sendable, Service {
     static let maxPending = 100_000
 
     public let destination: Destination
+    let flushInterval: Duration
     let logger: Logger
-    private let stream: AsyncStream<AuditRecord>
-    private let continuation: AsyncStream<AuditRecord>.Continuation
-    private let pending = NIOLockedValueBox((waiting: 0, dropped: 0))
+    private let pending = NIOLockedValueBox((records: [AuditRecord](), dropped: 0))
 
-    public init(destination: Destination, logger: Logger) {
+    public init(destination: Destination, flushInterval: Duration = .milliseconds(100), logger: Logger) {
         self.destination = destination
+        self.flushInterval = flushInterval
         self.logger = logger
-        (stream, continuation) = AsyncStream<AuditRecord>.makeStream(bufferingPolicy: .unbounded)
     }
 
     func record(_ record: AuditRecord) {
-        let accepted = pending.withLockedValue { state -> Bool in
-            guard state.waiting < Self.maxPending else {
+        pending.withLockedValue { state in
+            if state.records.count < Self.maxPending {
+                state.records.append(record)
+            } else {
                 state.dropped += 1
-                return false
             }
-            state.waiting += 1
-            return true
         }
-        if accepted { continuation.yield(record) }
+    }
+
+    /// Writes what accumulated; answers whether anything did.
+    @discardableResult
+    func flush(_ output: inout AuditOutput) -> Bool {
+        let (records, dropped) = pending.withLockedValue { state in
+            defer { state = ([], 0) }
+            return (state.records, state.dropped)
+        }
+        if dropped > 0 { logger.warning("audit records dropped: the writer fell behind", metadata: ["count": "\(dropped)"]) }
+        guard !records.isEmpty else { return false }
+        var batch = [UInt8]()
+        batch.reserveCapacity(records.count * 512)
+        for record in records { batch.append(contentsOf: record.jsonLine()) }
+        output.write(Data(batch), logger: logger)
+        return true
     }
 
     public func run() async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
         var output = try AuditOutput(destination)
         defer { output.close() }
-        await withGracefulShutdownHandler {
-            var batch = Data()
-            for await record in stream {
-                if let line = try? encoder.encode(record) {
-                    batch.append(line)
-                    batch.append(0x0A)
-                }
-                let dropped = pending.withLockedValue { state -> Int in
-                    state.waiting -= 1
-                    defer { state.dropped = 0 }
-                    return state.dropped
-                }
-                if dropped > 0 { logger.warning("audit records dropped: the writer fell behind", metadata: ["count": "\(dropped)"]) }
-                // Lines that arrived together are written together.
-                if pending.withLockedValue({ $0.waiting }) == 0 || batch.count >= 256 * 1024 {
-                    output.write(batch, logger: logger)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            if !batch.isEmpty { output.write(batch, logger: logger) }
-        } onGracefulShutdown: {
-            // Requests still finishing may add records; the stream ends once the server has stopped serving.
-            self.continuation.finish()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.flushInterval) }
+            flush(&output)
         }
+        // Services stop in reverse order and this one is first, so the listeners have stopped: what they recorded
+        // last is written now.
+        flush(&output)
     }
 }
 
