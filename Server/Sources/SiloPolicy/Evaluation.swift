@@ -1,3 +1,5 @@
+import SiloCore
+
 /// Who is asking, in the forms policies name principals.
 public struct PrincipalIdentity: Sendable, Hashable {
     public var accountId: String

@@ -1,3 +1,5 @@
+import SiloCore
+
 /// A RAM policy (identity, session, bucket or trust policy), parsed and validated (spec §16.1).
 public struct Policy: Sendable, Hashable {
     public var version: String

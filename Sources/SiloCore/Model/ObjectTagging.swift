@@ -136,25 +136,11 @@ public struct TaggingDocument: Decodable, Sendable, Hashable, XMLRenderable {
     }
 
     struct TagSetElement: Decodable {
-        var tags: [TagElement]
+        var tags: [XMLTagElement]
         enum CodingKeys: String, CodingKey { case tags = "Tag" }
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            tags = try container.decodeIfPresent([TagElement].self, forKey: .tags) ?? []
-        }
-    }
-
-    struct TagElement: Decodable {
-        var key: String
-        var value: String
-        enum CodingKeys: String, CodingKey {
-            case key = "Key"
-            case value = "Value"
-        }
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            key = try container.decode(String.self, forKey: .key)
-            value = try container.decodeIfPresent(String.self, forKey: .value) ?? ""
+            tags = try container.decodeIfPresent([XMLTagElement].self, forKey: .tags) ?? []
         }
     }
 
@@ -163,7 +149,7 @@ public struct TaggingDocument: Decodable, Sendable, Hashable, XMLRenderable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let set = try container.decodeIfPresent(TagSetElement.self, forKey: .tagSet)
-        tags = (set?.tags ?? []).map { ResourceTag($0.key, $0.value) }
+        tags = (set?.tags ?? []).map(\.tag)
     }
 
     public func render(into w: XMLWriter) {
@@ -178,6 +164,25 @@ public struct TaggingDocument: Decodable, Sendable, Hashable, XMLRenderable {
             }
         }
     }
+}
+
+/// `<Tag><Key>…</Key><Value>…</Value></Tag>`, wherever a document carries tags; a missing Value is empty.
+struct XMLTagElement: Decodable {
+    var key: String
+    var value: String
+
+    enum CodingKeys: String, CodingKey {
+        case key = "Key"
+        case value = "Value"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        key = try container.decode(String.self, forKey: .key)
+        value = try container.decodeIfPresent(String.self, forKey: .value) ?? ""
+    }
+
+    var tag: ResourceTag { ResourceTag(key, value) }
 }
 
 extension OSSError {

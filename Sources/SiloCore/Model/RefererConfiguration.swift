@@ -87,31 +87,9 @@ public struct RefererConfiguration: Decodable, Sendable, Hashable, XMLRenderable
         return part
     }
 
-    /// `*` for any run of characters, `?` for one; case-insensitive, as host names are. Linear in the pattern
-    /// times the subject, whatever the pattern.
+    /// `*` for any run of characters, `?` for one; case-insensitive, as host names are.
     static func matches(pattern: String, _ subject: Substring) -> Bool {
-        let p = Array(pattern.lowercased().unicodeScalars)
-        let s = Array(subject.lowercased().unicodeScalars)
-        var pi = 0, si = 0
-        var star = -1, mark = 0
-        while si < s.count {
-            if pi < p.count, p[pi] == "?" || p[pi] == s[si] {
-                pi += 1
-                si += 1
-            } else if pi < p.count, p[pi] == "*" {
-                star = pi
-                mark = si
-                pi += 1
-            } else if star >= 0 {
-                pi = star + 1
-                mark += 1
-                si = mark
-            } else {
-                return false
-            }
-        }
-        while pi < p.count, p[pi] == "*" { pi += 1 }
-        return pi == p.count
+        Wildcard.matches(pattern, String(subject), caseInsensitive: true)
     }
 
     public func render(into w: XMLWriter) {

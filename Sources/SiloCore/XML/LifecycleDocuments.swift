@@ -41,21 +41,9 @@ struct RawConfiguration: Decodable {
     }
 }
 
-struct RawTag: Decodable {
-    var key: String
-    var value: String
-    enum CodingKeys: String, CodingKey {
-        case key = "Key"
-        case value = "Value"
-    }
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        key = try c.decode(String.self, forKey: .key)
-        value = try c.decodeIfPresent(String.self, forKey: .value) ?? ""
-    }
-
+extension XMLTagElement {
     /// Lifecycle tags follow the object tag alphabet; OSS does not hold them to the object tag lengths.
-    func tag() throws(OSSError) -> ResourceTag {
+    func lifecycleTag() throws(OSSError) -> ResourceTag {
         guard !key.isEmpty, ObjectTagSet.isAllowed(key), ObjectTagSet.isAllowed(value) else {
             throw .invalidArgument("The lifecycle rule's tag is invalid.", name: "Tag", value: key)
         }
@@ -146,7 +134,7 @@ struct RawTime: Decodable {
 
 struct RawNot: Decodable {
     var prefix: String
-    var tag: RawTag?
+    var tag: XMLTagElement?
     enum CodingKeys: String, CodingKey {
         case prefix = "Prefix"
         case tag = "Tag"
@@ -154,7 +142,7 @@ struct RawNot: Decodable {
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         prefix = try c.decodeIfPresent(String.self, forKey: .prefix) ?? ""
-        tag = try c.decodeIfPresent(RawTag.self, forKey: .tag)
+        tag = try c.decodeIfPresent(XMLTagElement.self, forKey: .tag)
     }
 }
 
@@ -182,7 +170,7 @@ struct RawRule: Decodable {
     var expiration: RawTime?
     var abort: RawTime?
     var transitions: [RawTime]
-    var tags: [RawTag]
+    var tags: [XMLTagElement]
     var noncurrentExpiration: RawTime?
     var noncurrentTransitions: [RawTime]
     var filter: RawFilter?
@@ -208,7 +196,7 @@ struct RawRule: Decodable {
         expiration = try c.decodeIfPresent(RawTime.self, forKey: .expiration)
         abort = try c.decodeIfPresent(RawTime.self, forKey: .abort)
         transitions = try c.decodeIfPresent([RawTime].self, forKey: .transitions) ?? []
-        tags = try c.decodeIfPresent([RawTag].self, forKey: .tags) ?? []
+        tags = try c.decodeIfPresent([XMLTagElement].self, forKey: .tags) ?? []
         noncurrentExpiration = try c.decodeIfPresent(RawTime.self, forKey: .noncurrentExpiration)
         noncurrentTransitions = try c.decodeIfPresent([RawTime].self, forKey: .noncurrentTransitions) ?? []
         filter = try c.decodeIfPresent(RawFilter.self, forKey: .filter)
@@ -238,7 +226,7 @@ struct RawRule: Decodable {
         }
         var seen = Set<String>()
         for raw in tags {
-            let tag = try raw.tag()
+            let tag = try raw.lifecycleTag()
             guard seen.insert(tag.key).inserted else { throw .invalidArgument("A rule's tag keys must be unique.", name: "Tag") }
             rule.tags.append(tag)
         }
@@ -283,7 +271,7 @@ struct RawRule: Decodable {
                 throw .invalidArgument("Not.Prefix must lie under the rule's prefix.", name: "Filter.Not.Prefix",
                                        value: not.prefix)
             }
-            rule.exclusions.append(LifecycleRule.Exclusion(prefix: not.prefix, tag: try not.tag?.tag()))
+            rule.exclusions.append(LifecycleRule.Exclusion(prefix: not.prefix, tag: try not.tag?.lifecycleTag()))
         }
     }
 

@@ -10,13 +10,13 @@ extension AuditRecord {
         func key(_ name: String) {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            Self.appendString(name, to: &out)
+            JSONText.appendString(name, to: &out)
             out.append(UInt8(ascii: ":"))
         }
         func string(_ name: String, _ value: String?) {
             guard let value else { return }
             key(name)
-            Self.appendString(value, to: &out)
+            JSONText.appendString(value, to: &out)
         }
         func number(_ name: String, _ value: Int64?) {
             guard let value else { return }
@@ -52,25 +52,5 @@ extension AuditRecord {
         out.append(UInt8(ascii: "}"))
         out.append(0x0A)
         return out
-    }
-
-    /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
-    static func appendString(_ value: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

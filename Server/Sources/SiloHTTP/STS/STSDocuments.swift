@@ -81,37 +81,16 @@ enum STSDocuments {
 
     private static func appendJSON(_ node: Node, to out: inout [UInt8]) {
         switch node {
-        case .text(let value): quote(value, into: &out)
+        case .text(let value): JSONText.appendString(value, to: &out)
         case .object(let fields):
             out.append(UInt8(ascii: "{"))
             for (index, (key, child)) in fields.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                quote(key, into: &out)
+                JSONText.appendString(key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 appendJSON(child, to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
-    }
-
-    private static let hex = Array("0123456789abcdef".utf8)
-
-    private static func quote(_ value: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -1,4 +1,4 @@
-/// Glob matching for actions, resources and StringLike: `*` is any run (including `/` and nothing), `?` one character.
+/// Glob matching for policy actions, resources and StringLike, and for referer lists: `*` is any run (including `/` and nothing), `?` one character.
 public enum Wildcard {
     public static func matches(_ pattern: String, _ value: String, caseInsensitive: Bool = false) -> Bool {
         let p = Array((caseInsensitive ? pattern.lowercased() : pattern).unicodeScalars)

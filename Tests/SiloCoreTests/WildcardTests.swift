@@ -1,6 +1,6 @@
 import Testing
 
-@testable import SiloPolicy
+import SiloCore
 
 @Suite struct WildcardTests {
     struct Case: Sendable, CustomTestStringConvertible {
