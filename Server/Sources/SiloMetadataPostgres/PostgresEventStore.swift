@@ -8,8 +8,8 @@ extension PostgresMetadataStore: EventStore {
     static func event(from row: PostgresRow) throws -> StoredEvent {
         let (seq, bucket, key, ruleId, endpoint, name, etag, size, time, state, attempts, lastError) = try row.decode(
             (Int64, String, String, String, String, String, String?, Int64?, Int64, String, Int64, String?).self)
-        let fields = PendingEventFields(PendingEvent(ruleId: ruleId, endpoint: endpoint, name: name, bucket: bucket,
-                                                     key: key, etag: etag, size: size, time: time))
+        let fields = PendingEvent(ruleId: ruleId, endpoint: endpoint, name: name, bucket: bucket, key: key, etag: etag,
+                                  size: size, time: time)
         return StoredEvent(sequence: seq, event: fields, state: StoredEvent.State(rawValue: state) ?? .pending,
                            attempts: Int(attempts), lastError: lastError)
     }

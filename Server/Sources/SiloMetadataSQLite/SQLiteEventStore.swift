@@ -5,9 +5,9 @@ extension SQLiteMetadataStore: EventStore {
     static let eventColumns = "seq, bucket, key, rule_id, endpoint, name, etag, size, time, state, attempts, last_error"
 
     static func event(from row: Row) -> StoredEvent {
-        let fields = PendingEventFields(PendingEvent(
+        let fields = PendingEvent(
             ruleId: row[3], endpoint: row[4], name: row[5], bucket: row[1], key: row[2], etag: row[6], size: row[7],
-            time: row[8]))
+            time: row[8])
         return StoredEvent(sequence: row[0], event: fields, state: StoredEvent.State(rawValue: row[9]) ?? .pending,
                            attempts: row[10], lastError: row[11])
     }

@@ -94,7 +94,7 @@ public enum ObjectEventName {
 }
 
 /// An event as a commit writes it, in the same transaction as the change it announces.
-public struct PendingEvent: Sendable, Hashable {
+public struct PendingEvent: Sendable, Hashable, Codable {
     public var ruleId: String
     public var endpoint: String
     public var name: String
@@ -137,40 +137,17 @@ public struct StoredEvent: Sendable, Hashable, Codable {
     public enum State: String, Sendable, Codable { case pending, dead }
 
     public var sequence: Int64
-    public var event: PendingEventFields
+    public var event: PendingEvent
     public var state: State
     public var attempts: Int
     public var lastError: String?
 
-    public init(sequence: Int64, event: PendingEventFields, state: State, attempts: Int, lastError: String?) {
+    public init(sequence: Int64, event: PendingEvent, state: State, attempts: Int, lastError: String?) {
         self.sequence = sequence
         self.event = event
         self.state = state
         self.attempts = attempts
         self.lastError = lastError
-    }
-}
-
-/// `PendingEvent`'s fields, as stored and shown.
-public struct PendingEventFields: Sendable, Hashable, Codable {
-    public var ruleId: String
-    public var endpoint: String
-    public var name: String
-    public var bucket: String
-    public var key: String
-    public var etag: String?
-    public var size: Int64?
-    public var time: Int64
-
-    public init(_ event: PendingEvent) {
-        ruleId = event.ruleId
-        endpoint = event.endpoint
-        name = event.name
-        bucket = event.bucket
-        key = event.key
-        etag = event.etag
-        size = event.size
-        time = event.time
     }
 }
 
