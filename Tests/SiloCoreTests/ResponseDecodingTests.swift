@@ -69,8 +69,12 @@ import Testing
         let copy = try Self.roundTrip(CopyObjectResult(etag: "ABC", lastModified: 1_735_689_600))
         #expect(copy.etag == "ABC")
         #expect(copy.lastModified == 1_735_689_600)
-        let deleted = try Self.roundTrip(DeleteResult(deleted: Self.awkwardKeys, encoding: .url))
-        #expect(deleted.deleted == Self.awkwardKeys)
+        let deleted = try Self.roundTrip(DeleteResult(deleted: Self.awkwardKeys.map { DeleteResult.Deleted(key: $0) },
+                                                       encoding: .url))
+        #expect(deleted.deleted.map(\.key) == Self.awkwardKeys)
+        let versioned = [DeleteResult.Deleted(key: "a", versionId: "null"),
+                         DeleteResult.Deleted(key: "b", deleteMarker: true, deleteMarkerVersionId: "00000000000000000000000000000001")]
+        #expect(try Self.roundTrip(DeleteResult(deleted: versioned, encoding: nil)).deleted == versioned)
     }
 
     @Test func bucketList() throws {

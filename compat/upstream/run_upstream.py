@@ -49,6 +49,9 @@ TEST_FILES = [
     "test_upload.py",
     "test_download.py",
     "test_bucket_style.py",
+    "test_bucket_versioning.py",
+    "test_object_versioning.py",
+    "test_lifecycle_versioning.py",
 ]
 
 

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import SiloCore
+import SiloStorage
 
 /// A request as the OSS API sees it: logical bucket and key (from path-style or virtual-hosted addressing),
 /// decoded query, and headers.
@@ -28,6 +29,17 @@ struct OSSRequest: Sendable {
     }
 
     var isHead: Bool { method == .head }
+
+    /// The `versionId` a request names, nil when it names none. Present but not a version id (empty included):
+    /// InvalidArgument, before anything is looked up.
+    func versionId() throws(OSSError) -> String? {
+        guard query.contains("versionId") else { return nil }
+        let value = query["versionId"] ?? ""
+        guard VersionID.isWellFormed(value) else {
+            throw OSSError.invalidArgument("Invalid version id specified", name: "versionId", value: value)
+        }
+        return value
+    }
 
     /// Signed in its URL (V1 `Signature`, V4 `x-oss-signature`) rather than in an Authorization header.
     var isPresigned: Bool {

@@ -10,6 +10,9 @@ extension HTTPField.Name {
     static let ossStorageClass = HTTPField.Name("x-oss-storage-class")!
     static let ossNextAppendPosition = HTTPField.Name("x-oss-next-append-position")!
     static let ossTaggingCount = HTTPField.Name("x-oss-tagging-count")!
+    static let ossVersionId = HTTPField.Name("x-oss-version-id")!
+    static let ossDeleteMarker = HTTPField.Name("x-oss-delete-marker")!
+    static let ossCopySourceVersionId = HTTPField.Name("x-oss-copy-source-version-id")!
     static let ossErr = HTTPField.Name("x-oss-err")!
     static let ossEC = HTTPField.Name("x-oss-ec")!
     static let ossServerTime = HTTPField.Name("x-oss-server-time")!

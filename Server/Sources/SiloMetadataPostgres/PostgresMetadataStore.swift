@@ -33,28 +33,31 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
     // MARK: buckets
 
     static let bucketColumns =
-        "name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications"
+        "name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications, versioning"
 
     static func bucket(from row: PostgresRow) throws -> BucketRecord {
-        let (name, owner, createdAt, acl, storageClass, corsText, policy, tags, lifecycle, referer, notifications) =
-            try row.decode((String, String, Int64, String, String, String?, String?, String?, String?, String?, String?).self)
+        let (name, owner, createdAt, acl, storageClass, corsText, policy, tags, lifecycle, referer, notifications, versioning) =
+            try row.decode((String, String, Int64, String, String, String?, String?, String?, String?, String?, String?,
+                            String?).self)
         let cors = corsText.flatMap { try? XMLBody.decode(CORSConfiguration.self, from: Array($0.utf8), root: "CORSConfiguration") }
         return BucketRecord(name: name, owner: owner, createdAt: createdAt, acl: BucketACL(rawValue: acl) ?? .private,
                             storageClass: StorageClass(rawValue: storageClass) ?? .standard, cors: cors, policy: policy,
                             tags: RecordCoding.decodeTagList(tags), lifecycle: RecordCoding.decodeLifecycle(lifecycle),
                             referer: RecordCoding.decodeReferer(referer),
-                            notifications: RecordCoding.decodeNotifications(notifications))
+                            notifications: RecordCoding.decodeNotifications(notifications),
+                            versioning: versioning.flatMap(VersioningStatus.init(rawValue:)))
     }
 
     public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
         try await database.transaction { connection in
             let inserted = try await connection.query("""
                 INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer,
-                                     notifications)
+                                     notifications, versioning)
                 VALUES (\(bucket.name), \(bucket.owner), \(bucket.createdAt), \(bucket.acl.rawValue),
                         \(bucket.storageClass.rawValue), \(bucket.cors?.xmlString()), \(bucket.policy),
                         \(RecordCoding.encode(bucket.tags)), \(RecordCoding.encode(bucket.lifecycle)),
-                        \(RecordCoding.encode(bucket.referer)), \(RecordCoding.encode(bucket.notifications)))
+                        \(RecordCoding.encode(bucket.referer)), \(RecordCoding.encode(bucket.notifications)),
+                        \(bucket.versioning?.rawValue))
                 ON CONFLICT (name) DO NOTHING RETURNING 1
                 """, logger: self.database.logger).collect()
             if !inserted.isEmpty { return (bucket, true) }
@@ -110,6 +113,8 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
                 query = "UPDATE buckets SET referer = \(RecordCoding.encode(referer)) WHERE name = \(name) RETURNING 1"
             case .notifications(let notifications):
                 query = "UPDATE buckets SET notifications = \(RecordCoding.encode(notifications)) WHERE name = \(name) RETURNING 1"
+            case .versioning(let status):
+                query = "UPDATE buckets SET versioning = \(status.rawValue) WHERE name = \(name) RETURNING 1"
             }
             return try await !connection.query(query, logger: self.database.logger).collect().isEmpty
         }
@@ -125,7 +130,9 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
             else { return .notFound }
             let objects = try await connection.query("SELECT 1 FROM objects WHERE bucket = \(name) LIMIT 1", logger: logger).collect()
             let uploads = try await connection.query("SELECT 1 FROM uploads WHERE bucket = \(name) LIMIT 1", logger: logger).collect()
-            if !objects.isEmpty || !uploads.isEmpty { return .notEmpty }
+            let versions = try await connection.query("SELECT 1 FROM object_versions WHERE bucket = \(name) LIMIT 1",
+                                                      logger: logger).collect()
+            if !objects.isEmpty || !uploads.isEmpty || !versions.isEmpty { return .notEmpty }
             try await connection.execute("DELETE FROM image_styles WHERE bucket = \(name)", logger: logger)
             try await connection.execute("DELETE FROM buckets WHERE name = \(name)", logger: logger)
             return .deleted

@@ -134,9 +134,10 @@ extension PostgresMetadataStore {
             }
             let current = try await Self.fetchObject(connection, bucket: bucket, key: key, locking: true, logger: logger)
             if upload.forbidOverwrite && current != nil { return .fileAlreadyExists }
-            let record = MultipartCompletion.assemble(upload, parts: chosen, lastModified: lastModified)
+            var record = MultipartCompletion.assemble(upload, parts: chosen, lastModified: lastModified)
             // The object takes its own references before the parts give theirs up.
-            try await Self.replaceObject(record, current: current, newBlobs: [], on: connection, now: now, logger: logger)
+            record.versionId = try await Self.replaceObject(record, current: current, newBlobs: [], on: connection,
+                                                            now: now, logger: logger)
             var counts: [BlobID: Int64] = [:]
             for part in stored {
                 for blob in Set(part.extents.map(\.blob)) { counts[blob, default: 0] += 1 }

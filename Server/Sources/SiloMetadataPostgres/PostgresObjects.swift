@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import SiloCore
@@ -5,7 +6,7 @@ import SiloStorage
 
 extension PostgresMetadataStore {
     static let objectColumns =
-        "key, size, etag, last_modified, content_type, content_md5, crc64, type, storage_class, acl, headers, user_meta, extents, symlink_target, tags"
+        "key, size, etag, last_modified, content_type, content_md5, crc64, type, storage_class, acl, headers, user_meta, extents, symlink_target, tags, version_id"
 
     static func object(bucket: String, from row: PostgresRow) throws -> ObjectRecord? {
         let (key, size, etag, lastModified, contentType, contentMD5, crc, type, storageClass, acl, headers, userMeta,
@@ -13,12 +14,13 @@ extension PostgresMetadataStore {
                 (String, Int64, String, Int64, String, String?, Int64, String, String, String, String?, String?, String,
                  String?, String?).self)
         guard let extents = RecordCoding.decodeExtents(extentsText) else { return nil }
+        let versionId = try row.makeRandomAccess()[15].decode(String?.self)
         return ObjectRecord(
             bucket: bucket, key: key, size: size, etag: etag, lastModified: lastModified, contentType: contentType,
             contentMD5: contentMD5, crc64: RecordCoding.decode(crc: crc), type: ObjectType(rawValue: type) ?? .normal,
             storageClass: StorageClass(rawValue: storageClass) ?? .standard, acl: ObjectACL(rawValue: acl) ?? .default,
             headers: RecordCoding.decodeHeaders(headers), userMetadata: RecordCoding.decodeMetadata(userMeta),
-            extents: extents, symlinkTarget: symlinkTarget, tags: RecordCoding.decodeTags(tags))
+            extents: extents, symlinkTarget: symlinkTarget, tags: RecordCoding.decodeTags(tags), versionId: versionId)
     }
 
     /// The current object; `locking` takes its row lock until the transaction ends.
@@ -64,9 +66,9 @@ extension PostgresMetadataStore {
                         return .conditionFailed(current: current)
                     }
                 }
-                try await Self.replaceObject(record, current: current, newBlobs: newBlobs, on: connection, now: now,
-                                             logger: logger)
-                return .committed
+                let versionId = try await Self.replaceObject(record, current: current, newBlobs: newBlobs,
+                                                             on: connection, now: now, logger: logger)
+                return .committed(versionId: versionId)
             }
         } catch SourceReleased.rollback {
             return .sourceReleased
@@ -78,12 +80,29 @@ extension PostgresMetadataStore {
     /// A reused blob was released meanwhile: the transaction rolls back and the caller re-reads its source.
     enum SourceReleased: Error { case rollback }
 
-    /// Writes `record` over `current` (locked by the caller, or absent): blobs the new version adds are retained,
-    /// those only the old one named are released.
+    /// Writes `record` over `current` (locked by the caller, or absent) as the bucket's versioning state (read
+    /// here, in the transaction) says: unversioned, the old version is replaced and the blobs only it named are
+    /// released; enabled, it becomes non-current and keeps its blobs; suspended, the new version is the `null` one,
+    /// replacing any earlier `null` version. Answers the id the new version got.
+    @discardableResult
     static func replaceObject(_ record: ObjectRecord, current: ObjectRecord?, newBlobs: Set<BlobID>,
-                              on connection: PostgresConnection, now: Int64, logger: Logger) async throws {
+                              on connection: PostgresConnection, now: Int64, logger: Logger) async throws -> String? {
+        let state = try await bucketState(record.bucket, on: connection, logger: logger)
+        var record = record
+        record.versionId = state.versioning.versionId(fresh: VersionID.generate(microseconds: microseconds()))
+        var replaced = current
+        if state.versioning != nil {
+            if record.versionId == VersionID.null {
+                try await dropVersion(bucket: record.bucket, key: record.key, versionId: VersionID.null, on: connection,
+                                      now: now, logger: logger)
+            }
+            if let current, state.versioning == .enabled || current.versionName != VersionID.null {
+                try await demote(current, on: connection, logger: logger)
+                replaced = nil
+            }
+        }
         let new = Set(record.extents.map(\.blob))
-        let old = Set(current?.extents.map(\.blob) ?? [])
+        let old = Set(replaced?.extents.map(\.blob) ?? [])
         try await swapReferences(from: old, to: new, newBlobs: newBlobs, on: connection, now: now, logger: logger)
         let headers = RecordCoding.encode(record.headers)
         let userMeta = RecordCoding.encode(record.userMetadata)
@@ -94,11 +113,11 @@ extension PostgresMetadataStore {
             // Absent when read: insert, and if another transaction inserted it first, start over and see it.
             let inserted = try await connection.query("""
                 INSERT INTO objects (bucket, key, size, etag, last_modified, content_type, content_md5, crc64, type,
-                    storage_class, acl, headers, user_meta, extents, symlink_target, tags)
+                    storage_class, acl, headers, user_meta, extents, symlink_target, tags, version_id)
                 VALUES (\(record.bucket), \(record.key), \(record.size), \(record.etag), \(record.lastModified),
                     \(record.contentType), \(record.contentMD5), \(crc), \(record.type.rawValue),
                     \(record.storageClass.rawValue), \(record.acl.rawValue), \(headers), \(userMeta), \(extents),
-                    \(record.symlinkTarget), \(tags))
+                    \(record.symlinkTarget), \(tags), \(record.versionId))
                 ON CONFLICT (bucket, key) DO NOTHING RETURNING 1
                 """, logger: logger).collect()
             if inserted.isEmpty { throw PostgresDatabase.Retry() }
@@ -108,24 +127,33 @@ extension PostgresMetadataStore {
                     content_type = \(record.contentType), content_md5 = \(record.contentMD5), crc64 = \(crc),
                     type = \(record.type.rawValue), storage_class = \(record.storageClass.rawValue),
                     acl = \(record.acl.rawValue), headers = \(headers), user_meta = \(userMeta), extents = \(extents),
-                    symlink_target = \(record.symlinkTarget), tags = \(tags)
+                    symlink_target = \(record.symlinkTarget), tags = \(tags), version_id = \(record.versionId)
                 WHERE bucket = \(record.bucket) AND key = \(record.key)
                 """, logger: logger)
         }
-        let notifications = try await Self.notifications(record.bucket, on: connection, logger: logger)
-        try await Self.emit(PendingEvent.forCommit(record, replacing: current, configuration: notifications, now: now),
+        try await Self.emit(PendingEvent.forCommit(record, replacing: current, configuration: state.notifications, now: now),
                             on: connection, now: now, logger: logger)
+        return record.versionId
     }
 
-    /// The bucket's event notifications, read inside the writing transaction so a change and its events commit
-    /// together.
-    static func notifications(_ bucket: String, on connection: PostgresConnection, logger: Logger) async throws
-        -> NotificationConfiguration?
-    {
-        let rows = try await connection.query("SELECT notifications FROM buckets WHERE name = \(bucket)", logger: logger)
-            .collect()
-        return RecordCoding.decodeNotifications(try rows.first?.decode(String?.self) ?? nil)
+    /// What a write needs to know about its bucket, read inside the writing transaction so a change and its
+    /// events commit together and follow the versioning state the change was made under.
+    struct BucketState: Sendable {
+        var exists = false
+        var notifications: NotificationConfiguration?
+        var versioning: VersioningStatus?
     }
+
+    static func bucketState(_ bucket: String, on connection: PostgresConnection, logger: Logger) async throws -> BucketState {
+        let rows = try await connection.query("SELECT notifications, versioning FROM buckets WHERE name = \(bucket)",
+                                              logger: logger).collect()
+        guard let row = rows.first else { return BucketState() }
+        let (notifications, versioning) = try row.decode((String?, String?).self)
+        return BucketState(exists: true, notifications: RecordCoding.decodeNotifications(notifications),
+                           versioning: versioning.flatMap(VersioningStatus.init(rawValue:)))
+    }
+
+    static func microseconds() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000)) }
 
     static func emit(_ events: [PendingEvent], on connection: PostgresConnection, now: Int64, logger: Logger) async throws {
         for event in events {
@@ -169,16 +197,24 @@ extension PostgresMetadataStore {
         if retained != Int64(reused.count) { throw SourceReleased.rollback }
     }
 
-    public func deleteObjects(bucket: String, keys: [String]) async throws -> Bool {
+    public func deleteObjects(bucket: String, keys: [String]) async throws -> [KeyDeletion]? {
         let now = clock()
         return try await database.transaction { connection in
             let logger = self.database.logger
-            let bucketRows = try await connection.query("SELECT notifications FROM buckets WHERE name = \(bucket)",
-                                                        logger: logger).collect()
-            guard let bucketRow = bucketRows.first else { return false }
-            let notifications = RecordCoding.decodeNotifications(try bucketRow.decode(String?.self))
+            let state = try await Self.bucketState(bucket, on: connection, logger: logger)
+            guard state.exists else { return nil }
+            guard state.versioning == nil else {
+                var results: [KeyDeletion] = []
+                for key in keys {
+                    let current = try await Self.fetchObject(connection, bucket: bucket, key: key, locking: true, logger: logger)
+                    results.append(try await Self.deleteCurrent(bucket: bucket, key: key, current: current, state: state,
+                                                                eventName: ObjectEventName.delete, on: connection, now: now,
+                                                                logger: logger))
+                }
+                return results
+            }
             let unique = Array(Set(keys)).sorted()
-            guard !unique.isEmpty else { return true }
+            guard !unique.isEmpty else { return [] }
             let rows = try await connection.query(
                 "DELETE FROM objects WHERE bucket = \(bucket) AND key = ANY(\(unique)) RETURNING key, etag, size, extents",
                 logger: logger
@@ -195,14 +231,14 @@ extension PostgresMetadataStore {
                 }
             }
             try await Self.release(counts: counts, on: connection, now: now, logger: logger)
-            if let notifications {
+            if let notifications = state.notifications {
                 for object in removed.sorted(by: { $0.key < $1.key }) {
                     try await Self.emit(notifications.events(
                         named: ObjectEventName.delete, bucket: bucket, key: object.key, etag: object.etag, size: object.size,
                         time: now), on: connection, now: now, logger: logger)
                 }
             }
-            return true
+            return keys.map { KeyDeletion(key: $0, marker: nil) }
         }
     }
 
@@ -213,13 +249,9 @@ extension PostgresMetadataStore {
             guard let current = try await Self.fetchObject(connection, bucket: bucket, key: key, locking: true, logger: logger),
                   ObjectVersion(current) == version
             else { return false }
-            try await connection.execute("DELETE FROM objects WHERE bucket = \(bucket) AND key = \(key)", logger: logger)
-            var counts: [BlobID: Int64] = [:]
-            for blob in Set(current.extents.map(\.blob)) { counts[blob] = 1 }
-            try await Self.release(counts: counts, on: connection, now: now, logger: logger)
-            let notifications = try await Self.notifications(bucket, on: connection, logger: logger)
-            try await Self.emit(PendingEvent.forDelete(current, name: ObjectEventName.expired, configuration: notifications,
-                                                       now: now), on: connection, now: now, logger: logger)
+            let state = try await Self.bucketState(bucket, on: connection, logger: logger)
+            _ = try await Self.deleteCurrent(bucket: bucket, key: key, current: current, state: state,
+                                             eventName: ObjectEventName.expired, on: connection, now: now, logger: logger)
             return true
         }
     }

@@ -7,9 +7,6 @@
 /// `FOR UPDATE`/`FOR SHARE`/`SKIP LOCKED`, recursive CTEs with LATERAL, foreign keys (a row naming a bucket
 /// holds a key-share lock on it while its transaction runs, so a bucket delete waits for writers into it). No triggers, no stored procedures, no advisory locks.
 ///
-/// Room for what follows: object versions will move each write into an `object_versions` table keyed
-/// `(bucket, key, version_id)` with `objects` keeping the current one (tags, a column of the row, move with it);
-/// event records are a table of their own keyed by the same `(bucket, key)`.
 enum PostgresSchema {
     struct Migration {
         let version: Int64
@@ -222,6 +219,38 @@ enum PostgresSchema {
             "CREATE INDEX events_due ON events (next_attempt_at) WHERE state = 'pending'",
             "CREATE INDEX events_by_key ON events (bucket, key, rule_id, seq) WHERE state = 'pending'",
             "CREATE INDEX events_by_state ON events (state, seq)",
+        ]),
+        // Versions: `objects` keeps each key's current version, `object_versions` the non-current ones and delete
+        // markers, ordered per key by seq (unique, so two writers racing on a key without a current row conflict
+        // and one retries).
+        Migration(version: 11, name: "versioning", statements: [
+            "ALTER TABLE buckets ADD COLUMN versioning text",
+            "ALTER TABLE objects ADD COLUMN version_id text",
+            """
+            CREATE TABLE object_versions (
+                bucket text COLLATE "C" NOT NULL REFERENCES buckets(name),
+                key text COLLATE "C" NOT NULL,
+                version_id text NOT NULL,
+                seq bigint NOT NULL,
+                is_marker boolean NOT NULL,
+                size bigint,
+                etag text,
+                last_modified bigint NOT NULL,
+                content_type text,
+                content_md5 text,
+                crc64 bigint,
+                type text,
+                storage_class text,
+                acl text,
+                headers text,
+                user_meta text,
+                extents text,
+                symlink_target text,
+                tags text,
+                PRIMARY KEY (bucket, key, version_id),
+                UNIQUE (bucket, key, seq)
+            )
+            """,
         ]),
     ]
 }

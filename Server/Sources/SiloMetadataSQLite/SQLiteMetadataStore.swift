@@ -37,7 +37,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     private func allBuckets() throws -> [String: BucketRecord] {
         if let cached = bucketCache.withLockedValue({ $0 }) { return cached }
         let loaded = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications FROM buckets")
+            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications, versioning FROM buckets")
                 .map(Self.bucket(from:))
         }
         let map = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
@@ -56,13 +56,14 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             name: row[0], owner: row[1], createdAt: row[2], acl: BucketACL(rawValue: row[3]) ?? .private,
             storageClass: StorageClass(rawValue: row[4]) ?? .standard, cors: cors, policy: row[6],
             tags: RecordCoding.decodeTagList(row[7]), lifecycle: RecordCoding.decodeLifecycle(row[8]),
-            referer: RecordCoding.decodeReferer(row[9]), notifications: RecordCoding.decodeNotifications(row[10]))
+            referer: RecordCoding.decodeReferer(row[9]), notifications: RecordCoding.decodeNotifications(row[10]),
+            versioning: (row[11] as String?).flatMap(VersioningStatus.init(rawValue:)))
     }
 
     public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
         let result = try await pool.write { db -> (BucketRecord, Bool) in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications FROM buckets WHERE name = ?",
+                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications, versioning FROM buckets WHERE name = ?",
                 arguments: [bucket.name])
             {
                 return (Self.bucket(from: row), false)
@@ -70,13 +71,13 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             try db.execute(
                 sql: """
                     INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer,
-                                         notifications)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         notifications, versioning)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [bucket.name, bucket.owner, bucket.createdAt, bucket.acl.rawValue, bucket.storageClass.rawValue,
                             bucket.cors?.xmlString(), bucket.policy, RecordCoding.encode(bucket.tags),
                             RecordCoding.encode(bucket.lifecycle), RecordCoding.encode(bucket.referer),
-                            RecordCoding.encode(bucket.notifications)])
+                            RecordCoding.encode(bucket.notifications), bucket.versioning?.rawValue])
             return (bucket, true)
         }
         if result.1 { invalidateBuckets() }
@@ -115,6 +116,8 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             case .notifications(let notifications):
                 try db.execute(sql: "UPDATE buckets SET notifications = ? WHERE name = ?",
                                arguments: [RecordCoding.encode(notifications), name])
+            case .versioning(let status):
+                try db.execute(sql: "UPDATE buckets SET versioning = ? WHERE name = ?", arguments: [status.rawValue, name])
             }
             return db.changesCount > 0
         }
@@ -129,6 +132,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             }
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil
                 || Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1", arguments: [name]) != nil
+                || Bool.fetchOne(db, sql: "SELECT 1 FROM object_versions WHERE bucket = ? LIMIT 1", arguments: [name]) != nil
             {
                 return .notEmpty
             }
@@ -165,7 +169,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     // MARK: objects
 
     static let objectColumns =
-        "key, size, etag, last_modified, content_type, content_md5, crc64, type, storage_class, acl, headers, user_meta, extents, symlink_target, tags"
+        "key, size, etag, last_modified, content_type, content_md5, crc64, type, storage_class, acl, headers, user_meta, extents, symlink_target, tags, version_id"
 
     static func object(bucket: String, from row: Row) -> ObjectRecord? {
         guard let extents = RecordCoding.decodeExtents(row[12]) else { return nil }
@@ -174,7 +178,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             contentMD5: row[5], crc64: RecordCoding.decode(crc: row[6]), type: ObjectType(rawValue: row[7]) ?? .normal,
             storageClass: StorageClass(rawValue: row[8]) ?? .standard, acl: ObjectACL(rawValue: row[9]) ?? .default,
             headers: RecordCoding.decodeHeaders(row[10]), userMetadata: RecordCoding.decodeMetadata(row[11]),
-            extents: extents, symlinkTarget: row[13], tags: RecordCoding.decodeTags(row[14]))
+            extents: extents, symlinkTarget: row[13], tags: RecordCoding.decodeTags(row[14]), versionId: row[15])
     }
 
     static func fetchObject(_ db: Database, bucket: String, key: String) throws -> ObjectRecord? {
@@ -219,41 +223,63 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             case .currentVersion(let expected):
                 if current.map(ObjectVersion.init) != expected { return .conditionFailed(current: current) }
             }
-            try Self.replaceObject(record, current: current, newBlobs: newBlobs, in: db, now: now)
-            return .committed
+            let versionId = try Self.replaceObject(record, current: current, newBlobs: newBlobs, in: db, now: now)
+            return .committed(versionId: versionId)
         }
     }
 
     enum Rollback: Error { case sourceReleased }
 
-    /// Writes `record` over `current`: blobs the new version adds are retained, those only the old one named are
-    /// released.
+    /// Writes `record` over `current` as the bucket's versioning state (read here, in the transaction) says:
+    /// unversioned, the old version is replaced and the blobs only it named are released; enabled, it becomes
+    /// non-current and keeps its blobs; suspended, the new version is the `null` one, replacing any earlier `null`
+    /// version. Answers the id the new version got.
+    @discardableResult
     static func replaceObject(_ record: ObjectRecord, current: ObjectRecord?, newBlobs: Set<BlobID>, in db: Database,
-                              now: Int64) throws {
+                              now: Int64) throws -> String? {
+        let state = try bucketState(record.bucket, in: db)
+        var record = record
+        record.versionId = state.versioning.versionId(fresh: VersionID.generate(microseconds: microseconds()))
         let new = Set(record.extents.map(\.blob))
-        let old = Set(current?.extents.map(\.blob) ?? [])
+        var replaced = current
+        if state.versioning != nil {
+            if record.versionId == VersionID.null { try dropNullVersion(bucket: record.bucket, key: record.key, in: db, now: now) }
+            if let current, state.versioning == .enabled || current.versionName != VersionID.null {
+                try demote(current, in: db)
+                replaced = nil
+            }
+        }
+        let old = Set(replaced?.extents.map(\.blob) ?? [])
         try retain(new.subtracting(old), newBlobs: newBlobs, in: db)
         try release(old.subtracting(new), in: db, now: now)
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO objects (bucket, key, size, etag, last_modified, content_type, content_md5, crc64,
-                type, storage_class, acl, headers, user_meta, extents, symlink_target, tags)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                type, storage_class, acl, headers, user_meta, extents, symlink_target, tags, version_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 record.bucket, record.key, record.size, record.etag, record.lastModified, record.contentType,
                 record.contentMD5, RecordCoding.encode(crc: record.crc64), record.type.rawValue,
                 record.storageClass.rawValue, record.acl.rawValue, RecordCoding.encode(record.headers),
                 RecordCoding.encode(record.userMetadata), RecordCoding.encode(record.extents), record.symlinkTarget,
-                RecordCoding.encode(record.tags),
+                RecordCoding.encode(record.tags), record.versionId,
             ])
-        try emit(PendingEvent.forCommit(record, replacing: current, configuration: notifications(record.bucket, in: db),
-                                        now: now), in: db, now: now)
+        try emit(PendingEvent.forCommit(record, replacing: current, configuration: state.notifications, now: now),
+                 in: db, now: now)
+        return record.versionId
     }
 
-    /// The bucket's event notifications, read inside the writing transaction so a change and its events commit
-    /// together.
-    static func notifications(_ bucket: String, in db: Database) throws -> NotificationConfiguration? {
-        let statement = try db.cachedStatement(sql: "SELECT notifications FROM buckets WHERE name = ?")
-        return RecordCoding.decodeNotifications(try String.fetchOne(statement, arguments: [bucket]))
+    /// What a write needs to know about its bucket, read inside the writing transaction so a change and its
+    /// events commit together and follow the versioning state the change was made under.
+    struct BucketState {
+        var notifications: NotificationConfiguration?
+        var versioning: VersioningStatus?
+    }
+
+    static func bucketState(_ bucket: String, in db: Database) throws -> BucketState {
+        let statement = try db.cachedStatement(sql: "SELECT notifications, versioning FROM buckets WHERE name = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [bucket]) else { return BucketState() }
+        return BucketState(notifications: RecordCoding.decodeNotifications(row[0]),
+                           versioning: (row[1] as String?).flatMap(VersioningStatus.init(rawValue:)))
     }
 
     static func emit(_ events: [PendingEvent], in db: Database, now: Int64) throws {
@@ -288,20 +314,18 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         }
     }
 
-    public func deleteObjects(bucket: String, keys: [String]) async throws -> Bool {
+    public func deleteObjects(bucket: String, keys: [String]) async throws -> [KeyDeletion]? {
         let now = clock()
-        return try await pool.write { db -> Bool in
+        return try await pool.write { db -> [KeyDeletion]? in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
-                return false
+                return nil
             }
-            let notifications = try Self.notifications(bucket, in: db)
-            for key in keys {
-                guard let current = try Self.fetchObject(db, bucket: bucket, key: key) else { continue }
-                try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
-                try Self.release(Set(current.extents.map(\.blob)), in: db, now: now)
-                try Self.emit(PendingEvent.forDelete(current, configuration: notifications, now: now), in: db, now: now)
+            let state = try Self.bucketState(bucket, in: db)
+            return try keys.map { key in
+                let current = try Self.fetchObject(db, bucket: bucket, key: key)
+                return try Self.deleteCurrent(bucket: bucket, key: key, current: current, state: state,
+                                              eventName: ObjectEventName.delete, in: db, now: now)
             }
-            return true
         }
     }
 
@@ -311,11 +335,8 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             guard let current = try Self.fetchObject(db, bucket: bucket, key: key), ObjectVersion(current) == version else {
                 return false
             }
-            try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, key])
-            try Self.release(Set(current.extents.map(\.blob)), in: db, now: now)
-            try Self.emit(PendingEvent.forDelete(current, name: ObjectEventName.expired,
-                                                 configuration: try Self.notifications(bucket, in: db), now: now),
-                          in: db, now: now)
+            _ = try Self.deleteCurrent(bucket: bucket, key: key, current: current, state: try Self.bucketState(bucket, in: db),
+                                       eventName: ObjectEventName.expired, in: db, now: now)
             return true
         }
     }
@@ -323,6 +344,8 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     public func listObjects(_ query: ListQuery) async throws -> ObjectListing {
         try await pool.read { db in try ObjectLister(db: db, query: query).run() }
     }
+
+    static func microseconds() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000)) }
 
     // MARK: blob lifecycle
 

@@ -98,9 +98,9 @@ extension SQLiteMetadataStore {
             }
             let current = try Self.fetchObject(db, bucket: bucket, key: key)
             if upload.forbidOverwrite && current != nil { return .fileAlreadyExists }
-            let record = MultipartCompletion.assemble(upload, parts: chosen, lastModified: lastModified)
+            var record = MultipartCompletion.assemble(upload, parts: chosen, lastModified: lastModified)
             // The object takes its own references before the parts give theirs up.
-            try Self.replaceObject(record, current: current, newBlobs: [], in: db, now: now)
+            record.versionId = try Self.replaceObject(record, current: current, newBlobs: [], in: db, now: now)
             for part in stored { try Self.release(Set(part.extents.map(\.blob)), in: db, now: now) }
             try db.execute(sql: "DELETE FROM parts WHERE upload_id = ?", arguments: [uploadId])
             try db.execute(sql: "DELETE FROM uploads WHERE upload_id = ?", arguments: [uploadId])

@@ -185,6 +185,38 @@ enum Schema {
                 CREATE INDEX events_by_state ON events(state, seq);
                 """)
         }
+        migrator.registerMigration("v12-versioning") { db in
+            try db.execute(sql: """
+                ALTER TABLE buckets ADD COLUMN versioning TEXT;
+                -- The current version's id: NULL in a bucket that never had versioning.
+                ALTER TABLE objects ADD COLUMN version_id TEXT;
+                -- Non-current versions and delete markers (is_marker, with only key, version and time). seq orders a
+                -- key's rows; each one keeps the blob references it had as the current version.
+                CREATE TABLE object_versions (
+                    bucket TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    version_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    is_marker INTEGER NOT NULL,
+                    size INTEGER,
+                    etag TEXT,
+                    last_modified INTEGER NOT NULL,
+                    content_type TEXT,
+                    content_md5 TEXT,
+                    crc64 INTEGER,
+                    type TEXT,
+                    storage_class TEXT,
+                    acl TEXT,
+                    headers TEXT,
+                    user_meta TEXT,
+                    extents TEXT,
+                    symlink_target TEXT,
+                    tags TEXT,
+                    PRIMARY KEY (bucket, key, version_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX object_versions_by_age ON object_versions(bucket, key, seq);
+                """)
+        }
         return migrator
     }
 }

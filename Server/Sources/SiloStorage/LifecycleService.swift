@@ -42,6 +42,9 @@ public struct LifecycleService: Service {
                 guard let configuration = bucket.lifecycle else { continue }
                 for rule in configuration.rules where rule.enabled {
                     try await applyToObjects(rule, bucket: bucket.name, now: now, report: &report)
+                    if bucket.versioning != nil, rule.actsOnVersions {
+                        try await applyToVersions(rule, bucket: bucket.name, now: now, report: &report)
+                    }
                     try await abortUploads(rule, bucket: bucket.name, now: now, report: &report)
                 }
             }
@@ -52,6 +55,7 @@ public struct LifecycleService: Service {
 
     func applyToObjects(_ rule: LifecycleRule, bucket: String, now: Int64, report: inout Report) async throws {
         guard rule.expiration != nil || !rule.transitions.isEmpty else { return }
+        // In a versioned bucket expiring the current version puts a delete marker over it (deleteObject does).
         var after: String?
         while true {
             let listing = try await objects.metadata.listObjects(
@@ -86,15 +90,80 @@ public struct LifecycleService: Service {
         }
         guard let target = rule.dueTransition(lastModified: record.lastModified, current: record.storageClass, now: now)
         else { return }
-        var moved = record
-        moved.storageClass = target
-        do {
-            try await objects.commit(moved, newBlobs: [], condition: .currentVersion(version))
+        // An attribute change, not a new version; false when it was rewritten since it was read (the next run
+        // judges the new version).
+        if try await objects.metadata.updateAttributes(bucket: bucket, key: key, versionId: nil, expected: version,
+                                                       acl: record.acl, tags: record.tags, storageClass: target) {
+            objects.changes.changed(bucket: bucket, key: key)
             report.transitioned += 1
-        } catch is ConditionFailure {
-            // Rewritten since it was read: the next run judges the new version.
-        } catch is SourceReleased {
         }
+    }
+
+    /// Non-current versions (expired or moved colder by days since they stopped being current, which is when
+    /// the next newer version was written) and expired delete markers (a marker that is all that is left of its
+    /// key). Versions are immutable, so deleting one by id never deletes something the rule did not judge.
+    func applyToVersions(_ rule: LifecycleRule, bucket: String, now: Int64, report: inout Report) async throws {
+        var keyMarker: String?
+        var versionIdMarker: String?
+        var previous: (key: String, lastModified: Int64)?
+        while true {
+            let listing = try await objects.metadata.listVersions(VersionListQuery(
+                bucket: bucket, prefix: rule.prefix, keyMarker: keyMarker, versionIdMarker: versionIdMarker,
+                limit: Self.page))
+            for case .version(let version, let isLatest) in listing.entries {
+                let key: String
+                let lastModified: Int64
+                switch version {
+                case .object(let record): (key, lastModified) = (record.key, record.lastModified)
+                case .deleteMarker(let marker): (key, lastModified) = (marker.key, marker.lastModified)
+                }
+                defer { previous = (key, lastModified) }
+                if case .deleteMarker(let marker) = version, isLatest, rule.expiredObjectDeleteMarker == true {
+                    try await expireMarker(marker, bucket: bucket, report: &report)
+                    continue
+                }
+                guard !isLatest, let successor = previous, successor.key == key,
+                      case .object(let record) = version, rule.selects(key: key, size: record.size, tags: record.tags.tags)
+                else { continue }
+                try await actOnNoncurrent(rule, record, noncurrentSince: successor.lastModified, bucket: bucket, now: now,
+                                          report: &report)
+            }
+            guard listing.isTruncated else { return }
+            keyMarker = listing.nextKeyMarker
+            versionIdMarker = listing.nextVersionIdMarker
+        }
+    }
+
+    func actOnNoncurrent(_ rule: LifecycleRule, _ record: ObjectRecord, noncurrentSince: Int64, bucket: String, now: Int64,
+                         report: inout Report) async throws {
+        if rule.noncurrentExpired(noncurrentSince: noncurrentSince, now: now) {
+            _ = try await objects.deleteVersions(bucket: bucket, [(record.key, record.versionName)])
+            report.expired += 1
+            return
+        }
+        guard let target = rule.dueNoncurrentTransition(noncurrentSince: noncurrentSince, current: record.storageClass,
+                                                        now: now)
+        else { return }
+        if try await objects.metadata.updateAttributes(bucket: bucket, key: record.key, versionId: record.versionName,
+                                                       expected: ObjectVersion(record), acl: record.acl,
+                                                       tags: record.tags, storageClass: target) {
+            report.transitioned += 1
+        }
+    }
+
+    /// A delete marker with no version behind it protects nothing: it goes, unless a version was written meanwhile.
+    func expireMarker(_ marker: DeleteMarker, bucket: String, report: inout Report) async throws {
+        let rest = try await objects.metadata.listVersions(VersionListQuery(bucket: bucket, prefix: marker.key, limit: 2))
+        let versionsOfKey = rest.entries.filter { entry in
+            switch entry {
+            case .version(.object(let record), _): return record.key == marker.key
+            case .version(.deleteMarker(let other), _): return other.key == marker.key
+            case .commonPrefix: return false
+            }
+        }
+        guard versionsOfKey.count == 1 else { return }
+        _ = try await objects.deleteVersions(bucket: bucket, [(marker.key, marker.versionId)])
+        report.expired += 1
     }
 
     func abortUploads(_ rule: LifecycleRule, bucket: String, now: Int64, report: inout Report) async throws {

@@ -76,7 +76,7 @@ public struct ObjectService: Sendable {
             throw StorageError.objectExists(key)
         }
         let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5)
-        let record = ObjectRecord(
+        var record = ObjectRecord(
             bucket: bucket.name, key: key, size: digest.size, etag: Hex.upper(digest.md5), lastModified: clock(),
             contentType: attributes.contentType ?? MimeTypes.fallback,
             contentMD5: Data(digest.md5).base64EncodedString(), crc64: digest.crc64, type: .normal,
@@ -84,15 +84,18 @@ public struct ObjectService: Sendable {
             headers: attributes.headers, userMetadata: attributes.userMetadata, extents: [digest.extent],
             tags: attributes.tags)
         do {
-            try await commit(record, newBlobs: [digest.blob], condition: forbidOverwrite ? .mustNotExist : .none)
+            record.versionId = try await commit(record, newBlobs: [digest.blob],
+                                                condition: forbidOverwrite ? .mustNotExist : .none)
         } catch is ConditionFailure {
             throw StorageError.objectExists(key)
         }
         return record
     }
 
-    /// Commits a record whose new blobs are staged, then publishes them; on failure the staged blobs go.
-    public func commit(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition) async throws {
+    /// Commits a record whose new blobs are staged, then publishes them; on failure the staged blobs go. Answers
+    /// the version id the bucket's versioning gave it.
+    @discardableResult
+    public func commit(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition) async throws -> String? {
         let outcome: CommitOutcome
         do {
             outcome = try await metadata.commitObject(record, newBlobs: newBlobs, condition: condition)
@@ -101,9 +104,10 @@ public struct ObjectService: Sendable {
             throw error
         }
         switch outcome {
-        case .committed:
+        case .committed(let versionId):
             for blob in newBlobs { await blobs.publish(blob) }
             changes.changed(bucket: record.bucket, key: record.key)
+            return versionId
         case .noSuchBucket:
             for blob in newBlobs { await blobs.discard(blob) }
             throw StorageError.noSuchBucket(record.bucket)
@@ -150,7 +154,8 @@ public struct ObjectService: Sendable {
         let newBlobs: Set<BlobID> = digest.size > 0 ? [digest.blob] : []
         if digest.size == 0 { await blobs.discard(digest.blob) }
         do {
-            try await commit(record, newBlobs: newBlobs, condition: .currentVersion(current.map(ObjectVersion.init)))
+            record.versionId = try await commit(record, newBlobs: newBlobs,
+                                                condition: .currentVersion(current.map(ObjectVersion.init)))
         } catch let failure as ConditionFailure {
             // Another append or a PUT won the race: report the position it left.
             try Self.checkAppendable(failure.current, position: position)
@@ -199,11 +204,12 @@ public struct ObjectService: Sendable {
         record.acl = acl ?? .default
         if let tags { record.tags = tags }
         record.storageClass = storageClass ?? (attributes?.storageClass ?? source.storageClass)
-        let isSelf = source.bucket == bucket.name && source.key == key
+        // Copying an old version over its key restores it as a new version: no condition on the current one.
+        let isSelf = source.bucket == bucket.name && source.key == key && source.versionId == nil
         let condition: WriteCondition =
             forbidOverwrite && !isSelf ? .mustNotExist : (isSelf ? .currentVersion(ObjectVersion(source)) : .none)
         do {
-            try await commit(record, newBlobs: [], condition: condition)
+            record.versionId = try await commit(record, newBlobs: [], condition: condition)
         } catch is ConditionFailure {
             if forbidOverwrite && !isSelf { throw StorageError.objectExists(key) }
             throw SourceReleased()
@@ -214,23 +220,75 @@ public struct ObjectService: Sendable {
     /// PutSymlink: a zero-byte object whose reads resolve to `target` in the same bucket.
     public func putSymlink(bucket: BucketRecord, key: String, target: String, attributes: ObjectAttributes,
                            forbidOverwrite: Bool) async throws -> ObjectRecord {
-        let record = ObjectRecord(
+        var record = ObjectRecord(
             bucket: bucket.name, key: key, size: 0, etag: Hex.upper(Insecure.MD5.hash(data: Array(target.utf8))),
             lastModified: clock(), contentType: attributes.contentType ?? MimeTypes.fallback, contentMD5: nil, crc64: 0,
             type: .symlink, storageClass: attributes.storageClass ?? bucket.storageClass, acl: attributes.acl,
             headers: attributes.headers, userMetadata: attributes.userMetadata, extents: [], symlinkTarget: target,
             tags: attributes.tags)
         do {
-            try await commit(record, newBlobs: [], condition: forbidOverwrite ? .mustNotExist : .none)
+            record.versionId = try await commit(record, newBlobs: [], condition: forbidOverwrite ? .mustNotExist : .none)
         } catch is ConditionFailure {
             throw StorageError.objectExists(key)
         }
         return record
     }
 
-    public func delete(bucket: String, keys: [String]) async throws {
-        guard try await metadata.deleteObjects(bucket: bucket, keys: keys) else { throw StorageError.noSuchBucket(bucket) }
+    /// The version a read names: the current one when `versionId` is nil. A key whose newest entry is a delete
+    /// marker, or a version id naming one, is answered with the marker.
+    public func version(bucket: String, key: String, versionId: String?) async throws -> ObjectRecord {
+        guard let versionId else {
+            if let current = try await metadata.object(bucket: bucket, key: key) { return current }
+            if let marker = try await metadata.latestDeleteMarker(bucket: bucket, key: key) {
+                throw StorageError.deleteMarker(marker)
+            }
+            throw StorageError.noSuchKey(key)
+        }
+        guard VersionID.isWellFormed(versionId) else { throw StorageError.invalidVersionId }
+        switch try await metadata.objectVersion(bucket: bucket, key: key, versionId: versionId) {
+        case .object(let record)?: return record
+        case .deleteMarker(let marker)?: throw StorageError.deleteMarker(marker)
+        case nil: throw StorageError.noSuchVersion(versionId)
+        }
+    }
+
+    /// A read-modify-write of a stored version's ACL and tags that keeps its bytes and makes no new version,
+    /// retried when another write (of the object or of its attributes) landed in between.
+    public func modifyAttributes(bucket: String, key: String, versionId: String?,
+                                 _ change: (inout ObjectRecord) -> Void) async throws {
+        for _ in 0..<3 {
+            var object = try await version(bucket: bucket, key: key, versionId: versionId)
+            let expected = ObjectVersion(object)
+            change(&object)
+            if try await metadata.updateAttributes(bucket: bucket, key: key, versionId: versionId, expected: expected,
+                                                   acl: object.acl, tags: object.tags,
+                                                   storageClass: object.storageClass) {
+                changes.changed(bucket: bucket, key: key)
+                return
+            }
+        }
+        throw StorageError.contended
+    }
+
+    /// Deletes keys (in a versioned bucket: puts delete markers over them).
+    @discardableResult
+    public func delete(bucket: String, keys: [String]) async throws -> [KeyDeletion] {
+        guard let deleted = try await metadata.deleteObjects(bucket: bucket, keys: keys) else {
+            throw StorageError.noSuchBucket(bucket)
+        }
         for key in keys { changes.changed(bucket: bucket, key: key) }
+        return deleted
+    }
+
+    /// Deletes versions for good.
+    public func deleteVersions(bucket: String, _ targets: [(key: String, versionId: String)]) async throws
+        -> [VersionDeletion]
+    {
+        guard let deleted = try await metadata.deleteVersions(bucket: bucket, targets) else {
+            throw StorageError.noSuchBucket(bucket)
+        }
+        for target in targets { changes.changed(bucket: bucket, key: target.key) }
+        return deleted
     }
 }
 

@@ -26,12 +26,28 @@ public protocol ObjectStore: Sendable {
     /// alone referenced. `newBlobs` were just written; every other blob in `record.extents` must still be live.
     func commitObject(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition) async throws
         -> CommitOutcome
-    /// Deletes the objects (missing keys are fine); false when the bucket does not exist.
-    func deleteObjects(bucket: String, keys: [String]) async throws -> Bool
+    /// Deletes the objects (missing keys are fine); nil when the bucket does not exist. In a versioned bucket the
+    /// current version becomes non-current and a delete marker is added (replacing the `null` version when
+    /// versioning is suspended).
+    func deleteObjects(bucket: String, keys: [String]) async throws -> [KeyDeletion]?
     /// Deletes the object only while it is still `version`: true when it did. Lifecycle expiration uses it, so an
     /// object rewritten after a rule selected it is never deleted for what it used to be.
     func deleteObject(bucket: String, key: String, ifVersion version: ObjectVersion) async throws -> Bool
     func listObjects(_ query: ListQuery) async throws -> ObjectListing
+
+    // MARK: versions
+    /// The version named, current or not; `null` names the version an unversioned or suspended write made.
+    func objectVersion(bucket: String, key: String, versionId: String) async throws -> StoredVersion?
+    /// The key's newest entry when it is a delete marker (its reads answer 404 naming the marker).
+    func latestDeleteMarker(bucket: String, key: String) async throws -> DeleteMarker?
+    /// Removes versions for good (missing ones are fine); when the current one goes, the newest remaining
+    /// version becomes current. Nil when the bucket does not exist.
+    func deleteVersions(bucket: String, _ targets: [(key: String, versionId: String)]) async throws -> [VersionDeletion]?
+    /// Sets the ACL, tags and storage class of one version (the current one when `versionId` is nil) while it is
+    /// still `expected`, without making a new version: false when it changed or is gone.
+    func updateAttributes(bucket: String, key: String, versionId: String?, expected: ObjectVersion, acl: ObjectACL,
+                          tags: ObjectTagSet, storageClass: StorageClass) async throws -> Bool
+    func listVersions(_ query: VersionListQuery) async throws -> VersionListing
 
     // MARK: blob lifecycle
     /// Whether committed metadata refers to the blob.
@@ -55,6 +71,7 @@ public enum BucketUpdate: Sendable {
     case lifecycle(LifecycleConfiguration?)
     case referer(RefererConfiguration?)
     case notifications(NotificationConfiguration?)
+    case versioning(VersioningStatus)
 }
 
 public enum BucketDeletion: Sendable, Hashable {
@@ -81,6 +98,8 @@ public struct ObjectVersion: Sendable, Hashable {
     /// the version, so two such writes racing never undo each other.
     public var acl: ObjectACL
     public var tags: ObjectTagSet
+    public var storageClass: StorageClass
+    public var versionId: String?
 
     public init(_ record: ObjectRecord) {
         etag = record.etag
@@ -88,11 +107,14 @@ public struct ObjectVersion: Sendable, Hashable {
         lastModified = record.lastModified
         acl = record.acl
         tags = record.tags
+        storageClass = record.storageClass
+        versionId = record.versionId
     }
 }
 
 public enum CommitOutcome: Sendable, Hashable {
-    case committed
+    /// Stored; `versionId` is the id the bucket's versioning state gave the new version (nil when unversioned).
+    case committed(versionId: String?)
     case noSuchBucket
     /// The condition did not hold; `current` is what is stored now.
     case conditionFailed(current: ObjectRecord?)

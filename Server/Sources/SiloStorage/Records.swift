@@ -89,11 +89,12 @@ public struct BucketRecord: Sendable, Hashable {
     public var lifecycle: LifecycleConfiguration?
     public var referer: RefererConfiguration?
     public var notifications: NotificationConfiguration?
+    public var versioning: VersioningStatus?
 
     public init(name: String, owner: String, createdAt: Int64, acl: BucketACL, storageClass: StorageClass,
                 cors: CORSConfiguration? = nil, policy: String? = nil, tags: [ResourceTag] = [],
                 lifecycle: LifecycleConfiguration? = nil, referer: RefererConfiguration? = nil,
-                notifications: NotificationConfiguration? = nil) {
+                notifications: NotificationConfiguration? = nil, versioning: VersioningStatus? = nil) {
         self.name = name
         self.owner = owner
         self.createdAt = createdAt
@@ -105,6 +106,7 @@ public struct BucketRecord: Sendable, Hashable {
         self.lifecycle = lifecycle
         self.referer = referer
         self.notifications = notifications
+        self.versioning = versioning
     }
 }
 
@@ -158,11 +160,13 @@ public struct ObjectRecord: Sendable, Hashable {
     /// For `Symlink` objects: the key (same bucket) reads resolve to.
     public var symlinkTarget: String?
     public var tags: ObjectTagSet
+    /// Nil in a bucket that never had versioning; `null` for a version written while it was suspended.
+    public var versionId: String?
 
     public init(bucket: String, key: String, size: Int64, etag: String, lastModified: Int64, contentType: String,
                 contentMD5: String?, crc64: UInt64, type: ObjectType, storageClass: StorageClass, acl: ObjectACL,
                 headers: StoredHeaders, userMetadata: [MetadataEntry], extents: [Extent], symlinkTarget: String? = nil,
-                tags: ObjectTagSet = ObjectTagSet()) {
+                tags: ObjectTagSet = ObjectTagSet(), versionId: String? = nil) {
         self.bucket = bucket
         self.key = key
         self.size = size
@@ -179,7 +183,11 @@ public struct ObjectRecord: Sendable, Hashable {
         self.extents = extents
         self.symlinkTarget = symlinkTarget
         self.tags = tags
+        self.versionId = versionId
     }
+
+    /// The id that names this version in requests: an unversioned object is the `null` version.
+    public var versionName: String { versionId ?? VersionID.null }
 
     public var summary: ObjectSummary {
         ObjectSummary(key: key, lastModified: lastModified, etag: etag, type: type, size: size, storageClass: storageClass)

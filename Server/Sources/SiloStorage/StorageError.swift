@@ -29,6 +29,12 @@ public enum StorageError: Error, Sendable, Hashable {
     case notSymlink(String)
     /// A read-modify-write lost to concurrent writers every time it tried.
     case contended
+    /// A `versionId` that is not a version id.
+    case invalidVersionId
+    /// The key has no version of that id.
+    case noSuchVersion(String)
+    /// A read of a key whose newest version (or the version named) is a delete marker.
+    case deleteMarker(DeleteMarker)
     /// A bucket's event notification configuration that cannot be stored, and why.
     case invalidNotification(String)
 }

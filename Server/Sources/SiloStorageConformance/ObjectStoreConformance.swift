@@ -29,6 +29,9 @@ public enum ObjectStoreConformance {
         ("listingOrderAndPaging", listingOrderAndPaging),
         ("listingWithDelimiter", listingWithDelimiter),
         ("statistics", statistics),
+        ("versioningKeepsHistory", versioningKeepsHistory),
+        ("suspendedVersioningReplacesTheNullVersion", suspendedVersioningReplacesTheNullVersion),
+        ("versionListingPagesAndRollsUp", versionListingPagesAndRollsUp),
     ]
 
     static func bucket(_ name: String) -> BucketRecord {
@@ -91,7 +94,7 @@ public enum ObjectStoreConformance {
         try expect(try await put(store, object("k", blobs: [BlobID.random()])) == .noSuchBucket, "missing bucket")
         _ = try await store.createBucket(bucket("b"))
         let first = object("k", blobs: [BlobID.random()], etag: "E1")
-        try expect(try await put(store, first, condition: .mustNotExist) == .committed, "create when absent")
+        try expect(try await put(store, first, condition: .mustNotExist) == .committed(versionId: nil), "create when absent")
         let stored = try await store.object(bucket: "b", key: "k")
         try expect(stored == first, "round trip keeps every field, got \(String(describing: stored))")
         let second = object("k", blobs: [BlobID.random()], etag: "E2")
@@ -99,7 +102,7 @@ public enum ObjectStoreConformance {
             throw ConformanceFailure("forbid-overwrite must fail on an existing key")
         }
         try expect(current == first, "a failed condition reports the current object")
-        try expect(try await put(store, second, condition: .currentVersion(ObjectVersion(first))) == .committed,
+        try expect(try await put(store, second, condition: .currentVersion(ObjectVersion(first))) == .committed(versionId: nil),
                    "optimistic write against the version read")
         guard case .conditionFailed = try await put(store, first, condition: .currentVersion(ObjectVersion(first))) else {
             throw ConformanceFailure("a stale version must not commit")
@@ -109,7 +112,7 @@ public enum ObjectStoreConformance {
         // read-modify-write compares, so two such writes racing never undo each other.
         var retagged = second
         retagged.tags = ObjectTagSet([ResourceTag("state", "reviewed")])
-        try expect(try await put(store, retagged, new: [], condition: .currentVersion(ObjectVersion(second))) == .committed,
+        try expect(try await put(store, retagged, new: [], condition: .currentVersion(ObjectVersion(second))) == .committed(versionId: nil),
                    "retag against the version read")
         try expect(try await store.object(bucket: "b", key: "k")?.tags == retagged.tags, "tags stored")
         var reACLed = second
@@ -117,7 +120,7 @@ public enum ObjectStoreConformance {
         guard case .conditionFailed = try await put(store, reACLed, new: [], condition: .currentVersion(ObjectVersion(second)))
         else { throw ConformanceFailure("an ACL change read before a retag must not undo it") }
         let absent = object("new", blobs: [BlobID.random()])
-        try expect(try await put(store, absent, condition: .currentVersion(nil)) == .committed, "nil version means absent")
+        try expect(try await put(store, absent, condition: .currentVersion(nil)) == .committed(versionId: nil), "nil version means absent")
     }
 
     public static func referenceCounting(_ store: any ObjectStore) async throws {
@@ -210,10 +213,10 @@ public enum ObjectStoreConformance {
         for (attempt, outcome) in outcomes {
             switch attempt {
             case .distinct(let index):
-                try expect(outcome == .committed, "d\(index) committed, got \(outcome)")
+                try expect(outcome == .committed(versionId: nil), "d\(index) committed, got \(outcome)")
                 try expect(try await store.object(bucket: "b", key: "d\(index)") != nil, "d\(index) readable")
             case .contended(let index):
-                if outcome == .committed { contendedWinners.append(index) } else {
+                if outcome == .committed(versionId: nil) { contendedWinners.append(index) } else {
                     guard case .conditionFailed = outcome else { throw ConformanceFailure("same: \(outcome)") }
                 }
             case .reusesReleased(let index, let fresh):
@@ -252,11 +255,13 @@ public enum ObjectStoreConformance {
     }
 
     public static func deleteObjects(_ store: any ObjectStore) async throws {
-        try expect(!(try await store.deleteObjects(bucket: "nope", keys: ["k"])), "missing bucket")
+        try expect(try await store.deleteObjects(bucket: "nope", keys: ["k"]) == nil, "missing bucket")
         _ = try await store.createBucket(bucket("b"))
         try await put(store, object("k1", blobs: [BlobID.random()]))
         try await put(store, object("k2", blobs: [BlobID.random()]))
-        try expect(try await store.deleteObjects(bucket: "b", keys: ["k1", "never"]), "missing keys are fine")
+        let deleted = try await store.deleteObjects(bucket: "b", keys: ["k1", "never"])
+        try expect(deleted == [KeyDeletion(key: "k1", marker: nil), KeyDeletion(key: "never", marker: nil)],
+                   "missing keys are fine, and an unversioned bucket makes no markers")
         try expect(try await store.object(bucket: "b", key: "k1") == nil, "deleted")
         try expect(try await store.object(bucket: "b", key: "k2") != nil, "untouched")
     }

@@ -145,7 +145,7 @@ import Testing
                 bucket: "b", key: "k", size: committed.size, etag: "E", lastModified: 1, contentType: "x", contentMD5: nil,
                 crc64: committed.crc64, type: .normal, storageClass: .standard, acl: .default, headers: StoredHeaders(),
                 userMetadata: [], extents: [committed.extent])
-            #expect(try await metadata.commitObject(record, newBlobs: [committed.blob], condition: .none) == .committed)
+            #expect(try await metadata.commitObject(record, newBlobs: [committed.blob], condition: .none) == .committed(versionId: nil))
             let freed = try await store.collectAbandoned { blob in try await metadata.isReferenced(blob) }
             #expect(freed == 1)
             let remaining = try await store.allBlobs()

@@ -40,9 +40,9 @@ import Testing
             async let first = one.commitObject(a, newBlobs: Set(a.extents.map(\.blob)), condition: .mustNotExist)
             async let second = two.commitObject(b, newBlobs: Set(b.extents.map(\.blob)), condition: .mustNotExist)
             let outcomes = try await [first, second]
-            #expect(outcomes.filter { $0 == .committed }.count == 1, "round \(round): \(outcomes)")
+            #expect(outcomes.filter { $0 == .committed(versionId: nil) }.count == 1, "round \(round): \(outcomes)")
             let stored = try #require(try await two.object(bucket: "b", key: key))
-            let winner = outcomes[0] == .committed ? a : b
+            let winner = outcomes[0] == .committed(versionId: nil) ? a : b
             #expect(stored.etag == winner.etag)
         }
         await one.shutdown()
@@ -65,7 +65,7 @@ import Testing
             async let first = one.commitObject(a, newBlobs: [], condition: .currentVersion(expected))
             async let second = two.commitObject(b, newBlobs: [], condition: .currentVersion(expected))
             let outcomes = try await [first, second]
-            #expect(outcomes.filter { $0 == .committed }.count == 1, "round \(round): \(outcomes)")
+            #expect(outcomes.filter { $0 == .committed(versionId: nil) }.count == 1, "round \(round): \(outcomes)")
         }
         await one.shutdown()
         await two.shutdown()

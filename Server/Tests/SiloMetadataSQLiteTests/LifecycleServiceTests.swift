@@ -115,4 +115,73 @@ import Testing
         #expect(try await f.keys().isEmpty)
         #expect(try await f.storage.metadata.releasedBlobs(releasedBefore: Int64.max, limit: 1000).count == 120)
     }
+
+    func versionIds(_ f: Fixture) async throws -> [String] {
+        try await f.storage.metadata.listVersions(VersionListQuery(bucket: "bkt")).entries.compactMap { entry in
+            if case .version(let version, _) = entry { return version.versionId }
+            return nil
+        }
+    }
+
+    /// A non-current version's age counts from when the next version replaced it, not from its own write.
+    @Test func noncurrentVersionsExpireByDaysSinceTheyWereReplaced() async throws {
+        let f = try await Fixture()
+        #expect(try await f.storage.metadata.updateBucket("bkt", .versioning(.enabled)))
+        try await f.put("docs/a")
+        let first = try await versionIds(f)
+        f.now.withLockedValue { $0 = Self.start + 10 * Self.day }
+        try await f.put("docs/a")
+        try await f.put("other/b")
+        f.now.withLockedValue { $0 = Self.start + 11 * Self.day }
+        try await f.put("other/b")
+        var rule = LifecycleRule(id: "old", prefix: "docs/")
+        rule.noncurrentVersionExpirationDays = 5
+        try await f.setRules([rule])
+        // Fifteen days after its write but four after its replacement: kept.
+        #expect(try await f.service().apply(now: Self.start + 14 * Self.day).expired == 0)
+        #expect(try await versionIds(f).count == 4)
+        let report = try await f.service().apply(now: Self.start + 16 * Self.day)
+        #expect(report.expired == 1)
+        let left = try await versionIds(f)
+        #expect(left.count == 3 && !left.contains(first[0]))
+        // The current version and the other prefix are untouched; the expired version's blob is released.
+        #expect(try await f.storage.metadata.object(bucket: "bkt", key: "docs/a") != nil)
+        #expect(try await f.storage.metadata.releasedBlobs(releasedBefore: Int64.max, limit: 10).count == 1)
+    }
+
+    @Test func noncurrentTransitionsAndCurrentOnesMakeNoNewVersion() async throws {
+        let f = try await Fixture()
+        #expect(try await f.storage.metadata.updateBucket("bkt", .versioning(.enabled)))
+        try await f.put("logs/1")
+        f.now.withLockedValue { $0 = Self.start + Self.day }
+        try await f.put("logs/1")
+        var rule = LifecycleRule(id: "cold", prefix: "logs/",
+                                 transitions: [.init(storageClass: .ia, time: .days(30))])
+        rule.noncurrentVersionTransitions = [.init(noncurrentDays: 2, storageClass: .archive)]
+        try await f.setRules([rule])
+        let report = try await f.service().apply(now: Self.start + 40 * Self.day)
+        #expect(report.transitioned == 2)
+        let versions = try await f.storage.metadata.listVersions(VersionListQuery(bucket: "bkt")).entries
+        let classes = versions.compactMap { entry -> StorageClass? in
+            if case .version(.object(let record), _) = entry { return record.storageClass }
+            return nil
+        }
+        #expect(classes == [.ia, .archive])
+    }
+
+    @Test func expiredDeleteMarkersGoOnceNothingIsBehindThem() async throws {
+        let f = try await Fixture()
+        #expect(try await f.storage.metadata.updateBucket("bkt", .versioning(.enabled)))
+        try await f.put("tmp/a")
+        let version = try #require(try await versionIds(f).first)
+        _ = try await f.objects.delete(bucket: "bkt", keys: ["tmp/a"])
+        var rule = LifecycleRule(id: "markers", prefix: "tmp/")
+        rule.expiredObjectDeleteMarker = true
+        try await f.setRules([rule])
+        #expect(try await f.service().apply(now: Self.start + Self.day).expired == 0)
+        #expect(try await versionIds(f).count == 2)
+        _ = try await f.objects.deleteVersions(bucket: "bkt", [(key: "tmp/a", versionId: version)])
+        #expect(try await f.service().apply(now: Self.start + Self.day).expired == 1)
+        #expect(try await versionIds(f).isEmpty)
+    }
 }

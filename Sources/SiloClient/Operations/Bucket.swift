@@ -162,7 +162,7 @@ public struct Bucket: Sendable {
             request.setHeader("Content-Type", "application/xml")
             request.setHeader("Content-MD5", ContentMD5.base64(of: body))
             let (_, result) = try await client.sendForXML(request, as: DeleteResult.self)
-            deleted += result.deleted
+            deleted += result.deleted.map(\.key)
             start += batch.count
         }
         return deleted

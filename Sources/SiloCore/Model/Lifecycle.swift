@@ -77,6 +77,15 @@ public struct LifecycleRule: Sendable, Hashable {
         public var isAccessTime: Bool?
         public var returnToStdWhenVisit: Bool?
         public var allowSmallFile: Bool?
+
+        public init(noncurrentDays: Int, storageClass: StorageClass, isAccessTime: Bool? = nil,
+                    returnToStdWhenVisit: Bool? = nil, allowSmallFile: Bool? = nil) {
+            self.noncurrentDays = noncurrentDays
+            self.storageClass = storageClass
+            self.isAccessTime = isAccessTime
+            self.returnToStdWhenVisit = returnToStdWhenVisit
+            self.allowSmallFile = allowSmallFile
+        }
     }
 
     /// `<Filter><Not>`: objects under `prefix` (carrying `tag`, when given) are left alone.
@@ -144,6 +153,27 @@ public struct LifecycleRule: Sendable, Hashable {
             return nil
         }
         return coldest
+    }
+
+    /// The coldest storage class whose non-current transition is due for a version that stopped being current
+    /// at `noncurrentSince`, if it is colder than `current`.
+    public func dueNoncurrentTransition(noncurrentSince: Int64, current: StorageClass, now: Int64) -> StorageClass? {
+        let due = noncurrentVersionTransitions
+            .filter { LifecycleTime.days($0.noncurrentDays).isDue(time: noncurrentSince, now: now) }.map(\.storageClass)
+        guard let coldest = due.max(by: { $0.coldness < $1.coldness }), coldest.coldness > current.coldness else {
+            return nil
+        }
+        return coldest
+    }
+
+    /// Whether a version that stopped being current at `noncurrentSince` has expired.
+    public func noncurrentExpired(noncurrentSince: Int64, now: Int64) -> Bool {
+        noncurrentVersionExpirationDays.map { LifecycleTime.days($0).isDue(time: noncurrentSince, now: now) } ?? false
+    }
+
+    /// Whether the rule acts on versions other than the current one.
+    public var actsOnVersions: Bool {
+        noncurrentVersionExpirationDays != nil || !noncurrentVersionTransitions.isEmpty || expiredObjectDeleteMarker == true
     }
 
     var actionNames: [String] {

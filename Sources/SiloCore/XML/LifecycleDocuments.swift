@@ -296,6 +296,22 @@ struct RawRule: Decodable {
         if let expiration = rule.expiration, let last = byColdness.last, expiration.order <= last.time.order {
             throw .invalidArgument("Expiration must come after every transition.", name: "Expiration")
         }
+        // The same order for non-current versions, counted in days since they stopped being current.
+        let noncurrent = rule.noncurrentVersionTransitions.sorted { $0.storageClass.coldness < $1.storageClass.coldness }
+        for (warmer, colder) in zip(noncurrent, noncurrent.dropFirst()) {
+            guard warmer.storageClass != colder.storageClass else {
+                throw .invalidArgument("A rule may transition non-current versions to each storage class once.",
+                                       name: "NoncurrentVersionTransition")
+            }
+            guard colder.noncurrentDays > warmer.noncurrentDays else {
+                throw .invalidArgument("The non-current transition to \(colder.storageClass.rawValue) must come after "
+                                       + "the one to \(warmer.storageClass.rawValue).", name: "NoncurrentVersionTransition")
+            }
+        }
+        if let days = rule.noncurrentVersionExpirationDays, let last = noncurrent.last, days <= last.noncurrentDays {
+            throw .invalidArgument("NoncurrentVersionExpiration must come after every non-current transition.",
+                                   name: "NoncurrentVersionExpiration")
+        }
     }
 }
 

@@ -26,11 +26,17 @@ public struct CopyObjectResult: XMLRenderable {
 public struct DeleteRequest: Decodable, Sendable {
     public struct Object: Decodable, Sendable {
         public var key: String
-        enum CodingKeys: String, CodingKey { case key = "Key" }
+        /// Deletes this version for good instead of the key's current one.
+        public var versionId: String?
+        enum CodingKeys: String, CodingKey {
+            case key = "Key"
+            case versionId = "VersionId"
+        }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             key = try container.decode(String.self, forKey: .key)
+            versionId = try container.decodeIfPresent(String.self, forKey: .versionId)
         }
     }
 
@@ -51,10 +57,26 @@ public struct DeleteRequest: Decodable, Sendable {
 }
 
 public struct DeleteResult: XMLRenderable {
-    public var deleted: [String]
+    /// One deleted key: with `versionId` when a version was named; `deleteMarker` when the delete made a marker
+    /// (`deleteMarkerVersionId` is its id) or removed one.
+    public struct Deleted: Sendable, Hashable {
+        public var key: String
+        public var versionId: String?
+        public var deleteMarker: Bool
+        public var deleteMarkerVersionId: String?
+
+        public init(key: String, versionId: String? = nil, deleteMarker: Bool = false, deleteMarkerVersionId: String? = nil) {
+            self.key = key
+            self.versionId = versionId
+            self.deleteMarker = deleteMarker
+            self.deleteMarkerVersionId = deleteMarkerVersionId
+        }
+    }
+
+    public var deleted: [Deleted]
     public var encoding: EncodingType?
 
-    public init(deleted: [String], encoding: EncodingType?) {
+    public init(deleted: [Deleted], encoding: EncodingType?) {
         self.deleted = deleted
         self.encoding = encoding
     }
@@ -62,8 +84,13 @@ public struct DeleteResult: XMLRenderable {
     public func render(into w: XMLWriter) {
         w.element("DeleteResult") {
             w.optional("EncodingType", encoding?.rawValue)
-            for key in deleted {
-                w.element("Deleted") { w.element("Key", EncodingType.apply(encoding, key)) }
+            for entry in deleted {
+                w.element("Deleted") {
+                    w.element("Key", EncodingType.apply(encoding, entry.key))
+                    w.optional("VersionId", entry.versionId)
+                    if entry.deleteMarker { w.element("DeleteMarker", true) }
+                    w.optional("DeleteMarkerVersionId", entry.deleteMarkerVersionId)
+                }
             }
         }
     }

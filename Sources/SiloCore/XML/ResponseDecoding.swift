@@ -153,14 +153,23 @@ extension CopyObjectResult: Decodable {
 
 extension DeleteResult: Decodable {
     private struct Entry: Decodable {
-        var key: String
-        init(from decoder: any Decoder) throws { key = try decoder.container(keyedBy: AnyKey.self).text("Key") }
+        var entry: Deleted
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: AnyKey.self)
+            entry = Deleted(key: try c.text("Key"), versionId: try c.optionalText("VersionId"),
+                            deleteMarker: try c.optionalText("DeleteMarker") == "true",
+                            deleteMarkerVersionId: try c.optionalText("DeleteMarkerVersionId"))
+        }
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
         let encoding = try c.encoding()
-        self.init(deleted: try c.list("Deleted", of: Entry.self).map { encoding.decode($0.key) }, encoding: encoding)
+        self.init(deleted: try c.list("Deleted", of: Entry.self).map { entry in
+            var decoded = entry.entry
+            decoded.key = encoding.decode(decoded.key)
+            return decoded
+        }, encoding: encoding)
     }
 }
 

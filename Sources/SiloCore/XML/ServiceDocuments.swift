@@ -93,11 +93,14 @@ public struct BucketInfoResult: XMLRenderable {
     public var bucket: BucketSummary
     public var owner: Owner
     public var acl: BucketACL
+    /// `Enabled` or `Suspended`; absent for a bucket that never had versioning.
+    public var versioning: String?
 
-    public init(bucket: BucketSummary, owner: Owner, acl: BucketACL) {
+    public init(bucket: BucketSummary, owner: Owner, acl: BucketACL, versioning: String? = nil) {
         self.bucket = bucket
         self.owner = owner
         self.acl = acl
+        self.versioning = versioning
     }
 
     public func render(into w: XMLWriter) {
@@ -117,6 +120,7 @@ public struct BucketInfoResult: XMLRenderable {
                 w.element("AccessControlList") { w.element("Grant", acl.rawValue) }
                 w.element("Comment", "")
                 w.element("DataRedundancyType", "LRS")
+                w.optional("Versioning", versioning)
                 w.element("ServerSideEncryptionRule") { w.element("SSEAlgorithm", "None") }
                 w.element("BucketPolicy") {
                     w.element("LogBucket", "")

@@ -13,46 +13,35 @@ public struct ObjectWorkflows: Sendable {
         self.access = access
     }
 
-    /// Sets an object's ACL, guarded by the version read so a concurrent overwrite is never undone.
-    public func setACL(bucket: String, key: String, acl: ObjectACL) async throws {
-        try await modify(bucket: bucket, key: key) { $0.acl = acl }
+    /// Sets an object's ACL (of one version when `versionId` is given), guarded by the version read so a
+    /// concurrent overwrite is never undone.
+    public func setACL(bucket: String, key: String, versionId: String? = nil, acl: ObjectACL) async throws {
+        try await modify(bucket: bucket, key: key, versionId: versionId) { $0.acl = acl }
     }
 
     /// Replaces an object's tags (PutObjectTagging; DeleteObjectTagging with an empty set), guarded the same way.
-    public func setTags(bucket: String, key: String, tags: ObjectTagSet) async throws {
-        try await modify(bucket: bucket, key: key) { $0.tags = tags }
+    public func setTags(bucket: String, key: String, versionId: String? = nil, tags: ObjectTagSet) async throws {
+        try await modify(bucket: bucket, key: key, versionId: versionId) { $0.tags = tags }
     }
 
-    /// A read-modify-write of the stored object that keeps its bytes and version, retried when another write
-    /// (of the object or of its attributes) landed in between.
-    func modify(bucket: String, key: String, _ change: (inout ObjectRecord) -> Void) async throws {
-        for _ in 0..<3 {
-            guard var object = try await objects.metadata.object(bucket: bucket, key: key) else {
-                throw StorageError.noSuchKey(key)
-            }
-            let version = ObjectVersion(object)
-            change(&object)
-            do {
-                try await objects.commit(object, newBlobs: [], condition: .currentVersion(version))
-                return
-            } catch is ConditionFailure {
-                continue
-            } catch is SourceReleased {
-                continue
-            }
-        }
-        throw StorageError.contended
+    func modify(bucket: String, key: String, versionId: String?, _ change: (inout ObjectRecord) -> Void)
+        async throws
+    {
+        try await objects.modifyAttributes(bucket: bucket, key: key, versionId: versionId, change)
     }
 
     /// Where a copy reads from, with its `x-oss-copy-source-if-*` conditions.
     public struct CopySource: Sendable {
         public var bucket: String
         public var key: String
+        /// A version to copy instead of the current one (copying an old version over its key restores it).
+        public var versionId: String?
         public var conditions: Preconditions
 
-        public init(bucket: String, key: String, conditions: Preconditions) {
+        public init(bucket: String, key: String, versionId: String? = nil, conditions: Preconditions) {
             self.bucket = bucket
             self.key = key
+            self.versionId = versionId
             self.conditions = conditions
         }
     }
@@ -62,9 +51,16 @@ public struct ObjectWorkflows: Sendable {
         guard let bucket = try await objects.metadata.bucket(source.bucket) else {
             throw StorageError.noSuchBucket(source.bucket)
         }
-        let record = try await objects.metadata.object(bucket: bucket.name, key: source.key)
-        try await access.authorize(caller, action: "oss:GetObject", scope: .read, bucket: bucket, key: source.key, object: record)
-        guard let record else { throw StorageError.noSuchKey(source.key) }
+        var record: ObjectRecord?
+        var missing: StorageError?
+        do {
+            record = try await objects.version(bucket: bucket.name, key: source.key, versionId: source.versionId)
+        } catch let error as StorageError {
+            missing = error
+        }
+        try await access.authorize(caller, action: source.versionId == nil ? "oss:GetObject" : "oss:GetObjectVersion",
+                                   scope: .read, bucket: bucket, key: source.key, object: record)
+        guard let record else { throw missing ?? StorageError.noSuchKey(source.key) }
         guard source.conditions.evaluateForCopy(etag: record.etag, lastModified: record.lastModified) else {
             throw StorageError.preconditionFailed
         }
@@ -128,12 +124,28 @@ public struct ObjectWorkflows: Sendable {
 
     /// DeleteMultipleObjects: each key is authorized (against its own ACL for anonymous callers) before any is
     /// deleted, so one refusal refuses the whole request and nothing is half done.
-    public func delete(keys: [String], in bucket: BucketRecord, caller: Caller) async throws {
-        for key in keys {
-            let existing = caller.isAnonymous ? try await objects.metadata.object(bucket: bucket.name, key: key) : nil
-            try await access.authorize(caller, action: "oss:DeleteObject", scope: .write, bucket: bucket, key: key,
-                                       object: existing)
+    /// Entries naming a version delete it for good (`oss:DeleteObjectVersion`); the others delete the key (in a
+    /// versioned bucket: put a delete marker over it).
+    public func delete(_ targets: [(key: String, versionId: String?)], in bucket: BucketRecord, caller: Caller) async throws
+        -> [DeleteOutcome]
+    {
+        for target in targets {
+            let existing = caller.isAnonymous ? try await objects.metadata.object(bucket: bucket.name, key: target.key) : nil
+            try await access.authorize(caller, action: target.versionId == nil ? "oss:DeleteObject" : "oss:DeleteObjectVersion",
+                                       scope: .write, bucket: bucket, key: target.key, object: existing)
         }
-        try await objects.delete(bucket: bucket.name, keys: keys)
+        let keys = targets.filter { $0.versionId == nil }.map(\.key)
+        let versions = targets.compactMap { target in target.versionId.map { (key: target.key, versionId: $0) } }
+        var outcomes: [DeleteOutcome] = []
+        if !keys.isEmpty { outcomes += try await objects.delete(bucket: bucket.name, keys: keys).map(DeleteOutcome.key) }
+        if !versions.isEmpty {
+            outcomes += try await objects.deleteVersions(bucket: bucket.name, versions).map(DeleteOutcome.version)
+        }
+        return outcomes
+    }
+
+    public enum DeleteOutcome: Sendable, Hashable {
+        case key(KeyDeletion)
+        case version(VersionDeletion)
     }
 }

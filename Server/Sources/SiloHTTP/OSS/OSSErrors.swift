@@ -52,6 +52,13 @@ enum OSSErrors {
         case .notSymlink: return OSSError(status: 400, code: "NotSymlink", message: "The specified object is not a symlink.")
         case .contended: return .serviceUnavailable
         case .invalidNotification(let reason): return .invalidArgument("Invalid event notification configuration: " + reason)
+        case .invalidVersionId: return .invalidArgument("Invalid version id specified", name: "versionId")
+        case .noSuchVersion(let id):
+            return OSSError(status: 404, code: "NoSuchVersion", message: "The specified version does not exist.")
+                .with("VersionId", id)
+        case .deleteMarker(let marker):
+            return OSSError.noSuchKey(marker.key).withHeader("x-oss-delete-marker", "true")
+                .withHeader("x-oss-version-id", marker.versionId)
         }
     }
 

@@ -113,9 +113,10 @@ public struct OSSResponder: HTTPResponder {
     func authorize(_ route: OSSRoute, _ request: OSSRequest, caller: Caller, body: RequestBody,
                    context: SiloRequestContext) async throws -> OSSCall {
         let access = frontEnd.access
-        func call(_ bucket: BucketRecord?, _ key: String?, _ object: ObjectRecord?) -> OSSCall {
-            OSSCall(request: request, caller: caller, route: route, bucket: bucket, key: key, object: object, body: body,
-                    context: context)
+        func call(_ bucket: BucketRecord?, _ key: String?, _ object: ObjectRecord?, versionId: String? = nil,
+                  missing: StorageError? = nil) -> OSSCall {
+            OSSCall(request: request, caller: caller, route: route, bucket: bucket, key: key, object: object,
+                    versionId: versionId, missing: missing, body: body, context: context)
         }
         switch route.target {
         case .service:
@@ -148,12 +149,21 @@ public struct OSSResponder: HTTPResponder {
             }
             guard let key = request.key else { throw OSSError.invalidObjectName() }
             try Names.validateObjectKey(key)
+            // A malformed versionId is refused once the caller is authorized, so every refusal says AccessDenied first.
+            let namedVersion = Result { () throws(OSSError) in try request.versionId() }
             var object: ObjectRecord?
+            var missing: StorageError?
             let reads = route.scope == .read || request.method == .get || request.method == .head
             if route.authorization == .centralWithObject, reads || caller.isAnonymous {
                 // Authorized before existence is revealed: an anonymous caller learns nothing about a private
                 // bucket's keys, but the object's own ACL may grant more than the bucket's.
-                object = try await frontEnd.metadata.object(bucket: bucket.name, key: key)
+                if case .success(let versionId) = namedVersion {
+                    do {
+                        object = try await frontEnd.domain.objects.version(bucket: bucket.name, key: key, versionId: versionId)
+                    } catch let error as StorageError {
+                        missing = error
+                    }
+                }
             }
             let values = route.conditionValues(request)
             try await access.authorize(caller, action: route.action, scope: route.scope, bucket: bucket, key: key,
@@ -162,7 +172,7 @@ public struct OSSResponder: HTTPResponder {
                 try await access.authorize(caller, action: extra.action, scope: .none, bucket: bucket, key: key, object: object,
                                            values: values)
             }
-            return call(bucket, key, object)
+            return call(bucket, key, object, versionId: try namedVersion.get(), missing: missing)
         }
     }
 

@@ -144,8 +144,12 @@ struct OSSCall: Sendable {
     let bucket: BucketRecord!
     /// The validated key of object routes.
     let key: String!
-    /// The object, when the route's authorization loaded it (reads); nil when it does not exist.
+    /// The object (the version `versionId` names), when the route's authorization loaded it (reads); nil when it
+    /// does not exist, and then `missing` says why.
     let object: ObjectRecord?
+    /// The request's well-formed `versionId`.
+    let versionId: String?
+    let missing: StorageError?
     let body: RequestBody
     let context: SiloRequestContext
 
@@ -153,7 +157,7 @@ struct OSSCall: Sendable {
 
     /// The object the call reads, or NoSuchKey.
     func requireObject() throws -> ObjectRecord {
-        guard let object else { throw StorageError.noSuchKey(key ?? "") }
+        guard let object else { throw missing ?? StorageError.noSuchKey(key ?? "") }
         return object
     }
 }

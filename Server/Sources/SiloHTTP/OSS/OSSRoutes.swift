@@ -5,7 +5,7 @@ import SiloDomain
 enum OSSRoutes {
     typealias Route = OSSRoute
 
-    static let table: [Route] = service + bucket + bucketConfiguration + styles + object + multipart
+    static let table: [Route] = service + bucket + bucketConfiguration + styles + objectVersions + object + multipart
 
     static let service: [Route] = [
         Route("ListBuckets", .get, .service, action: "oss:ListBuckets", handler: ServiceHandlers.listBuckets),
@@ -25,6 +25,8 @@ enum OSSRoutes {
               handler: BucketHandlers.liveChannels),
         Route("ListMultipartUploads", .get, .bucket, when: .query("uploads"), action: "oss:ListMultipartUploads",
               scope: .read, conditionKeys: listingConditions, handler: MultipartHandlers.listUploads),
+        Route("ListObjectVersions", .get, .bucket, when: .query("versions"), action: "oss:ListObjectVersions",
+              scope: .read, conditionKeys: listingConditions, handler: VersioningHandlers.list),
         Route("ListObjectsV2", .get, .bucket, when: .queryValue("list-type", "2"), tier: .fallback, action: "oss:ListObjects",
               scope: .read, conditionKeys: listingConditions, handler: ListingHandlers.listV2),
         Route("ListObjects", .get, .bucket, tier: .fallback, action: "oss:ListObjects", scope: .read,
@@ -63,6 +65,10 @@ enum OSSRoutes {
               handler: BucketHandlers.getReferer),
         Route("PutBucketReferer", .put, .bucket, when: .query("referer"), action: "oss:PutBucketReferer",
               handler: BucketHandlers.putReferer),
+        Route("GetBucketVersioning", .get, .bucket, when: .query("versioning"), action: "oss:GetBucketVersioning",
+              handler: VersioningHandlers.get),
+        Route("PutBucketVersioning", .put, .bucket, when: .query("versioning"), action: "oss:PutBucketVersioning",
+              handler: VersioningHandlers.put),
         Route("GetBucketTags", .get, .bucket, when: .query("tagging"), action: "oss:GetBucketTagging",
               handler: BucketHandlers.getTags),
         Route("PutBucketTags", .put, .bucket, when: .query("tagging"), action: "oss:PutBucketTagging",
@@ -77,6 +83,37 @@ enum OSSRoutes {
         Route("ListStyle", .get, .bucket, when: .query("style"), action: "oss:ListStyle", handler: StyleHandlers.list),
         Route("PutStyle", .put, .bucket, when: .query("style"), action: "oss:PutStyle", handler: StyleHandlers.put),
         Route("DeleteStyle", .delete, .bucket, when: .query("style"), action: "oss:DeleteStyle", handler: StyleHandlers.delete),
+    ]
+
+    /// A request naming a `versionId` is authorized as OSS's version action (`oss:GetObjectVersion`, …).
+    static let objectVersions: [Route] = [
+        Route("GetObjectVersionAcl", .get, .object, when: .all([.query("acl"), .query("versionId")]),
+              action: "oss:GetObjectVersionAcl", authorization: .centralWithObject, handler: ObjectReadHandlers.getACL),
+        Route("PutObjectVersionAcl", .put, .object, when: .all([.query("acl"), .query("versionId")]),
+              action: "oss:PutObjectVersionAcl", handler: ObjectWriteHandlers.putACL),
+        Route("GetObjectVersionTagging", .get, .object, when: .all([.query("tagging"), .query("versionId")]),
+              action: "oss:GetObjectVersionTagging", authorization: .centralWithObject,
+              handler: ObjectReadHandlers.getTagging),
+        Route("PutObjectVersionTagging", .put, .object, when: .all([.query("tagging"), .query("versionId")]),
+              action: "oss:PutObjectVersionTagging", handler: ObjectWriteHandlers.putTagging),
+        Route("DeleteObjectVersionTagging", .delete, .object, when: .all([.query("tagging"), .query("versionId")]),
+              action: "oss:DeleteObjectVersionTagging", handler: ObjectWriteHandlers.deleteTagging),
+        Route("GetSymlink", .get, .object, when: .all([.query("symlink"), .query("versionId")]),
+              action: "oss:GetObjectVersion", scope: .read, authorization: .centralWithObject,
+              handler: ObjectReadHandlers.getSymlink),
+        Route("GetObjectMeta", .head, .object, when: .all([.query("objectMeta"), .query("versionId")]),
+              action: "oss:GetObjectVersion", scope: .read, authorization: .centralWithObject,
+              handler: ObjectReadHandlers.getMeta),
+        Route("GetObjectVersion", .get, .object, when: .all([.query("versionId"), .not(.query("x-oss-process"))]),
+              action: "oss:GetObjectVersion", scope: .read, authorization: .centralWithObject,
+              handler: ObjectReadHandlers.get),
+        Route("HeadObjectVersion", .head, .object, when: .all([.query("versionId"), .not(.query("x-oss-process"))]),
+              action: "oss:GetObjectVersion", scope: .read, authorization: .centralWithObject,
+              handler: ObjectReadHandlers.get),
+        Route("DeleteObjectVersion", .delete, .object,
+              when: .all([.query("versionId"), .not(.query("tagging")), .not(.query("uploadId"))]),
+              action: "oss:DeleteObjectVersion", scope: .write, authorization: .centralWithObject,
+              handler: ObjectWriteHandlers.deleteVersion),
     ]
 
     static let object: [Route] = [
@@ -140,7 +177,7 @@ enum OSSRoutes {
 
     /// Bucket sub-resources OSS defines that Silo does not implement (yet): NotImplemented, after authentication.
     static let unsupportedBucketResources = [
-        "logging", "website", "encryption", "versioning", "versions", "replication",
+        "logging", "website", "encryption", "replication",
         "replicationLocation", "replicationProgress", "inventory", "worm", "wormId", "wormExtend", "requestPayment",
         "transferAcceleration", "cname", "qos", "qosInfo", "resourceGroup", "httpsConfig", "metaQuery",
         "accessMonitor", "policyStatus", "publicAccessBlock", "accessPoint", "regionList", "asyncFetch", "uploads",
@@ -149,7 +186,7 @@ enum OSSRoutes {
 
     /// Object sub-resources OSS defines that Silo does not implement (yet).
     static let unsupportedObjectResources = [
-        "restore", "x-oss-process", "versionId", "select", "meta", "x-oss-async-process",
+        "restore", "x-oss-process", "select", "meta", "x-oss-async-process",
     ]
 
     enum Resolution {

@@ -72,7 +72,9 @@ public enum ObjectEventName {
     public static let delete = "ObjectRemoved:Delete"
     /// A lifecycle rule expired the object.
     public static let expired = "ObjectRemoved:Expired"
-    public static let all = [put, completeMultipartUpload, appendObject, delete, expired]
+    /// A delete in a versioned bucket: the object stays as a non-current version behind a delete marker.
+    public static let deleteMarkerCreated = "ObjectRemoved:DeleteMarkerCreated"
+    public static let all = [put, completeMultipartUpload, appendObject, delete, expired, deleteMarkerCreated]
 
     static func isPattern(_ text: String) -> Bool {
         text == "*" || text == "ObjectCreated:*" || text == "ObjectRemoved:*" || all.contains(text)

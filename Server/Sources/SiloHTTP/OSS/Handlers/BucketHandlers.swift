@@ -47,7 +47,8 @@ enum BucketHandlers {
     }
 
     static func info(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
-        Responses.xml(BucketInfoResult(bucket: summary(oss, call.bucket), owner: oss.settings.owner, acl: call.bucket.acl))
+        Responses.xml(BucketInfoResult(bucket: summary(oss, call.bucket), owner: oss.settings.owner, acl: call.bucket.acl,
+                                       versioning: call.bucket.versioning?.rawValue))
     }
 
     static func head(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response { Responses.empty() }

@@ -58,13 +58,15 @@ enum MultipartHandlers {
         let rangeHeader = call.request.header("x-oss-copy-source-range")
         // The part shares the source's bytes and moves none, so a valid limit has nothing to pace.
         _ = try TrafficLimit.of(call.request)
+        let source = try ObjectWriteHandlers.copySource(call.request)
         let (part, range, sourceSize) = try await oss.domain.workflows.uploadPartCopy(
-            try ObjectWriteHandlers.copySource(call.request), caller: call.caller, bucket: call.bucket.name, key: call.key,
+            source, caller: call.caller, bucket: call.bucket.name, key: call.key,
             uploadId: uploadId, partNumber: partNumber, range: { size in try copySourceRange(rangeHeader, size: size) })
         var fields = HTTPFields()
         fields[.eTag] = "\"" + part.etag + "\""
         fields[.ossHashCRC64] = String(part.crc64)
         if !range.isEmpty { fields[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(sourceSize)" }
+        if let sourceVersion = source.versionId { fields[.ossCopySourceVersionId] = sourceVersion }
         return Responses.xml(CopyObjectResult(etag: part.etag, lastModified: part.lastModified, rootName: "CopyPartResult"),
                              headers: fields)
     }
@@ -111,6 +113,7 @@ enum MultipartHandlers {
         var fields = HTTPFields()
         fields[.eTag] = "\"" + record.etag + "\""
         fields[.ossHashCRC64] = String(record.crc64)
+        if let versionId = record.versionId { fields[.ossVersionId] = versionId }
         if let callback {
             // The app server's answer replaces the XML document.
             return await CallbackResponses.respond(oss, callback, record: record, operation: "CompleteMultipartUpload",

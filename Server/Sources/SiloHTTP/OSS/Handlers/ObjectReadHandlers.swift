@@ -32,6 +32,7 @@ enum ObjectReadHandlers {
         if let md5 = object.contentMD5, object.type == .normal { fields[.contentMD5] = md5 }
         if object.type == .appendable { fields[.ossNextAppendPosition] = String(object.size) }
         if !object.tags.isEmpty { fields[.ossTaggingCount] = String(object.tags.count) }
+        if let versionId = object.versionId { fields[.ossVersionId] = versionId }
         let headers = object.headers
         if let value = headers.cacheControl { fields[.cacheControl] = value }
         if let value = headers.contentDisposition { fields[.contentDisposition] = value }
@@ -168,6 +169,7 @@ enum ObjectReadHandlers {
         guard object.type == .symlink, let target = object.symlinkTarget else { throw StorageError.notSymlink(object.key) }
         var fields = HTTPFields()
         fields[.ossSymlinkTarget] = PercentEncoding.encode(target)
+        if let versionId = object.versionId { fields[.ossVersionId] = versionId }
         fields[.eTag] = "\"" + object.etag + "\""
         fields[.lastModified] = Timestamps.rfc1123(unixSeconds: object.lastModified)
         return Responses.empty(headers: fields)
@@ -182,15 +184,17 @@ enum ObjectReadHandlers {
         fields[.contentLength] = String(object.size)
         fields[.ossHashCRC64] = String(object.crc64)
         fields[.ossLastAccessTime] = Timestamps.rfc1123(unixSeconds: object.lastModified)
+        if let versionId = object.versionId { fields[.ossVersionId] = versionId }
         return Response(status: .ok, headers: fields, body: .init())
     }
 
     static func getACL(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
-        Responses.xml(AccessControlPolicyResult(owner: oss.settings.owner, grant: try call.requireObject().acl.rawValue))
+        Responses.xml(AccessControlPolicyResult(owner: oss.settings.owner, grant: try call.requireObject().acl.rawValue),
+                      headers: ObjectWriteHandlers.versionHeader(call))
     }
 
     /// GetObjectTagging: a symlink's own tags, not its target's.
     static func getTagging(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
-        Responses.xml(TaggingDocument(try call.requireObject().tags.tags))
+        Responses.xml(TaggingDocument(try call.requireObject().tags.tags), headers: ObjectWriteHandlers.versionHeader(call))
     }
 }
