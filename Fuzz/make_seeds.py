@@ -23,7 +23,8 @@ def z(*fields):
     return b"\0".join(f.encode() if isinstance(f, str) else f for f in fields)
 
 
-# xml-request: the first byte picks the document (0 Delete, 1 Complete, 2 CORS, 3 CreateBucket, 4 Style).
+# xml-request: the first byte picks the document (0 Delete, 1 Complete, 2 CORS, 3 CreateBucket, 4 Style,
+# 5 VersioningConfiguration).
 write("xml-request", "delete", b"\x00" + b'<?xml version="1.0" encoding="UTF-8"?><Delete><Quiet>false</Quiet>'
       b'<Object><Key>a.txt</Key></Object><Object><Key>x &amp; y</Key></Object></Delete>')
 write("xml-request", "delete-control-chars", b"\x00<Delete><Object><Key>a\x0cb</Key></Object></Delete>")
@@ -35,6 +36,8 @@ write("xml-request", "cors", b"\x02<CORSConfiguration><CORSRule><AllowedOrigin>*
 write("xml-request", "create-bucket", b"\x03<CreateBucketConfiguration><StorageClass>IA</StorageClass>"
       b"<DataRedundancyType>LRS</DataRedundancyType></CreateBucketConfiguration>")
 write("xml-request", "style", b"\x04<Style><Content>image/resize,w_200</Content></Style>")
+write("xml-request", "versioning", b"\x05<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
+write("xml-request", "delete-versions", b"\x00<Delete><Object><Key>a</Key><VersionId>null</VersionId></Object></Delete>")
 write("xml-request", "namespaced-cdata-comment", b'\x00<?xml version="1.0"?><!-- c --><d:Delete xmlns:d="urn:x">'
       b"<d:Object><d:Key><![CDATA[a<b>]]></d:Key></d:Object></d:Delete>")
 write("xml-request", "attack-deep-nesting", b"\x00<Delete>" + b"<a>" * 2000 + b"</a>" * 2000 + b"</Delete>")

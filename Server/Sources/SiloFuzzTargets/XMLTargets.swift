@@ -8,7 +8,7 @@ enum XMLTargets {
     /// must parse or fail with MalformedXML, never crash.
     static func request(_ bytes: [UInt8]) {
         var input = FuzzInput(bytes)
-        let which = input.byte() % 5
+        let which = input.byte() % 6
         let document = input.rest()
         if let tree = try? XMLTree.parse(document, limits: requestLimits) {
             // Whatever parses is within the bounds.
@@ -32,7 +32,10 @@ enum XMLTargets {
                 _ = try? cors.validate()
             }
         case 3: _ = try? XMLBody.decode(CreateBucketConfiguration.self, from: document, root: "CreateBucketConfiguration")
-        default: _ = try? XMLBody.decode(PutStyleRequest.self, from: document, root: "Style")
+        case 4: _ = try? XMLBody.decode(PutStyleRequest.self, from: document, root: "Style")
+        default:
+            _ = try? XMLBody.decode(VersioningConfiguration.self, from: document, root: "VersioningConfiguration",
+                                    maxElements: 8)
         }
     }
 
