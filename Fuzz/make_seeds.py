@@ -24,7 +24,7 @@ def z(*fields):
 
 
 # xml-request: the first byte picks the document (0 Delete, 1 Complete, 2 CORS, 3 CreateBucket, 4 Style,
-# 5 VersioningConfiguration).
+# 5 VersioningConfiguration, 6 ServerSideEncryptionRule).
 write("xml-request", "delete", b"\x00" + b'<?xml version="1.0" encoding="UTF-8"?><Delete><Quiet>false</Quiet>'
       b'<Object><Key>a.txt</Key></Object><Object><Key>x &amp; y</Key></Object></Delete>')
 write("xml-request", "delete-control-chars", b"\x00<Delete><Object><Key>a\x0cb</Key></Object></Delete>")
@@ -37,6 +37,9 @@ write("xml-request", "create-bucket", b"\x03<CreateBucketConfiguration><StorageC
       b"<DataRedundancyType>LRS</DataRedundancyType></CreateBucketConfiguration>")
 write("xml-request", "style", b"\x04<Style><Content>image/resize,w_200</Content></Style>")
 write("xml-request", "versioning", b"\x05<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
+write("xml-request", "encryption", b"\x06<ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault>"
+      b"<SSEAlgorithm>AES256</SSEAlgorithm><KMSMasterKeyID></KMSMasterKeyID></ApplyServerSideEncryptionByDefault>"
+      b"</ServerSideEncryptionRule>")
 write("xml-request", "delete-versions", b"\x00<Delete><Object><Key>a</Key><VersionId>null</VersionId></Object></Delete>")
 write("xml-request", "namespaced-cdata-comment", b'\x00<?xml version="1.0"?><!-- c --><d:Delete xmlns:d="urn:x">'
       b"<d:Object><d:Key><![CDATA[a<b>]]></d:Key></d:Object></d:Delete>")

@@ -52,6 +52,7 @@ TEST_FILES = [
     "test_bucket_versioning.py",
     "test_object_versioning.py",
     "test_lifecycle_versioning.py",
+    "test_server_side_encryotion.py",
 ]
 
 

@@ -8,7 +8,7 @@ enum XMLTargets {
     /// must parse or fail with MalformedXML, never crash.
     static func request(_ bytes: [UInt8]) {
         var input = FuzzInput(bytes)
-        let which = input.byte() % 6
+        let which = input.byte() % 7
         let document = input.rest()
         if let tree = try? XMLTree.parse(document, limits: requestLimits) {
             // Whatever parses is within the bounds.
@@ -33,9 +33,14 @@ enum XMLTargets {
             }
         case 3: _ = try? XMLBody.decode(CreateBucketConfiguration.self, from: document, root: "CreateBucketConfiguration")
         case 4: _ = try? XMLBody.decode(PutStyleRequest.self, from: document, root: "Style")
-        default:
+        case 5:
             _ = try? XMLBody.decode(VersioningConfiguration.self, from: document, root: "VersioningConfiguration",
                                     maxElements: 8)
+        default:
+            if let rule = try? XMLBody.decode(ServerSideEncryptionRule.self, from: document, root: "ServerSideEncryptionRule",
+                                              maxElements: 16) {
+                _ = try? rule.algorithm()
+            }
         }
     }
 

@@ -58,10 +58,20 @@ enum RequestHeaders {
     }
 
     /// Rejects write features Silo does not implement, so a client never believes they took effect.
-    static func rejectUnsupported(_ request: OSSRequest) throws {
-        if let sse = request.header("x-oss-server-side-encryption") {
-            guard ["AES256", "KMS", "SM4"].contains(sse) else { throw OSSError.invalidEncryptionAlgorithm }
-            throw OSSError.unsupported("server-side encryption (x-oss-server-side-encryption)")
+    /// The server-side encryption of a write: its `x-oss-server-side-encryption` (AES256; KMS and SM4 are
+    /// declined with OSS's errors), else the bucket's default; nil for none.
+    static func encryption(_ request: OSSRequest, bucket: BucketRecord) throws -> String? {
+        guard let header = request.header("x-oss-server-side-encryption") else { return bucket.encryption }
+        return try ServerSideEncryption.validate(header, field: "x-oss-server-side-encryption")
+    }
+
+    /// Parts and completions are encrypted as their upload was initiated; naming an encryption there is an error,
+    /// as on OSS.
+    static func rejectEncryptionHeaders(_ request: OSSRequest) throws {
+        for name in ["x-oss-server-side-encryption", "x-oss-server-side-data-encryption",
+                     "x-oss-server-side-encryption-key-id"] where request.header(name) != nil {
+            throw OSSError.invalidArgument("\(name) applies to the upload as initiated, not to one request of it.",
+                                           name: name, value: request.header(name))
         }
     }
 

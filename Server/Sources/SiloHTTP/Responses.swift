@@ -11,6 +11,7 @@ extension HTTPField.Name {
     static let ossNextAppendPosition = HTTPField.Name("x-oss-next-append-position")!
     static let ossTaggingCount = HTTPField.Name("x-oss-tagging-count")!
     static let ossVersionId = HTTPField.Name("x-oss-version-id")!
+    static let ossServerSideEncryption = HTTPField.Name("x-oss-server-side-encryption")!
     static let ossDeleteMarker = HTTPField.Name("x-oss-delete-marker")!
     static let ossCopySourceVersionId = HTTPField.Name("x-oss-copy-source-version-id")!
     static let ossErr = HTTPField.Name("x-oss-err")!

@@ -33,31 +33,32 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
     // MARK: buckets
 
     static let bucketColumns =
-        "name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications, versioning"
+        "name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications, versioning, encryption"
 
     static func bucket(from row: PostgresRow) throws -> BucketRecord {
-        let (name, owner, createdAt, acl, storageClass, corsText, policy, tags, lifecycle, referer, notifications, versioning) =
+        let (name, owner, createdAt, acl, storageClass, corsText, policy, tags, lifecycle, referer, notifications, versioning,
+             encryption) =
             try row.decode((String, String, Int64, String, String, String?, String?, String?, String?, String?, String?,
-                            String?).self)
+                            String?, String?).self)
         let cors = corsText.flatMap { try? XMLBody.decode(CORSConfiguration.self, from: Array($0.utf8), root: "CORSConfiguration") }
         return BucketRecord(name: name, owner: owner, createdAt: createdAt, acl: BucketACL(rawValue: acl) ?? .private,
                             storageClass: StorageClass(rawValue: storageClass) ?? .standard, cors: cors, policy: policy,
                             tags: RecordCoding.decodeTagList(tags), lifecycle: RecordCoding.decodeLifecycle(lifecycle),
                             referer: RecordCoding.decodeReferer(referer),
                             notifications: RecordCoding.decodeNotifications(notifications),
-                            versioning: versioning.flatMap(VersioningStatus.init(rawValue:)))
+                            versioning: versioning.flatMap(VersioningStatus.init(rawValue:)), encryption: encryption)
     }
 
     public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
         try await database.transaction { connection in
             let inserted = try await connection.query("""
                 INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer,
-                                     notifications, versioning)
+                                     notifications, versioning, encryption)
                 VALUES (\(bucket.name), \(bucket.owner), \(bucket.createdAt), \(bucket.acl.rawValue),
                         \(bucket.storageClass.rawValue), \(bucket.cors?.xmlString()), \(bucket.policy),
                         \(RecordCoding.encode(bucket.tags)), \(RecordCoding.encode(bucket.lifecycle)),
                         \(RecordCoding.encode(bucket.referer)), \(RecordCoding.encode(bucket.notifications)),
-                        \(bucket.versioning?.rawValue))
+                        \(bucket.versioning?.rawValue), \(bucket.encryption))
                 ON CONFLICT (name) DO NOTHING RETURNING 1
                 """, logger: self.database.logger).collect()
             if !inserted.isEmpty { return (bucket, true) }
@@ -115,6 +116,8 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
                 query = "UPDATE buckets SET notifications = \(RecordCoding.encode(notifications)) WHERE name = \(name) RETURNING 1"
             case .versioning(let status):
                 query = "UPDATE buckets SET versioning = \(status.rawValue) WHERE name = \(name) RETURNING 1"
+            case .encryption(let algorithm):
+                query = "UPDATE buckets SET encryption = \(algorithm) WHERE name = \(name) RETURNING 1"
             }
             return try await !connection.query(query, logger: self.database.logger).collect().isEmpty
         }

@@ -252,5 +252,6 @@ enum PostgresSchema {
             )
             """,
         ]),
+        Migration(version: 12, name: "bucket-encryption", statements: ["ALTER TABLE buckets ADD COLUMN encryption text"]),
     ]
 }

@@ -37,7 +37,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     private func allBuckets() throws -> [String: BucketRecord] {
         if let cached = bucketCache.withLockedValue({ $0 }) { return cached }
         let loaded = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications, versioning FROM buckets")
+            try Row.fetchAll(db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications, versioning, encryption FROM buckets")
                 .map(Self.bucket(from:))
         }
         let map = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
@@ -57,13 +57,13 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             storageClass: StorageClass(rawValue: row[4]) ?? .standard, cors: cors, policy: row[6],
             tags: RecordCoding.decodeTagList(row[7]), lifecycle: RecordCoding.decodeLifecycle(row[8]),
             referer: RecordCoding.decodeReferer(row[9]), notifications: RecordCoding.decodeNotifications(row[10]),
-            versioning: (row[11] as String?).flatMap(VersioningStatus.init(rawValue:)))
+            versioning: (row[11] as String?).flatMap(VersioningStatus.init(rawValue:)), encryption: row[12])
     }
 
     public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
         let result = try await pool.write { db -> (BucketRecord, Bool) in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications, versioning FROM buckets WHERE name = ?",
+                db, sql: "SELECT name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer, notifications, versioning, encryption FROM buckets WHERE name = ?",
                 arguments: [bucket.name])
             {
                 return (Self.bucket(from: row), false)
@@ -71,13 +71,14 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             try db.execute(
                 sql: """
                     INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer,
-                                         notifications, versioning)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         notifications, versioning, encryption)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [bucket.name, bucket.owner, bucket.createdAt, bucket.acl.rawValue, bucket.storageClass.rawValue,
                             bucket.cors?.xmlString(), bucket.policy, RecordCoding.encode(bucket.tags),
                             RecordCoding.encode(bucket.lifecycle), RecordCoding.encode(bucket.referer),
-                            RecordCoding.encode(bucket.notifications), bucket.versioning?.rawValue])
+                            RecordCoding.encode(bucket.notifications), bucket.versioning?.rawValue,
+                            bucket.encryption])
             return (bucket, true)
         }
         if result.1 { invalidateBuckets() }
@@ -118,6 +119,8 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
                                arguments: [RecordCoding.encode(notifications), name])
             case .versioning(let status):
                 try db.execute(sql: "UPDATE buckets SET versioning = ? WHERE name = ?", arguments: [status.rawValue, name])
+            case .encryption(let algorithm):
+                try db.execute(sql: "UPDATE buckets SET encryption = ? WHERE name = ?", arguments: [algorithm, name])
             }
             return db.changesCount > 0
         }
@@ -276,7 +279,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     }
 
     static func bucketState(_ bucket: String, in db: Database) throws -> BucketState {
-        let statement = try db.cachedStatement(sql: "SELECT notifications, versioning FROM buckets WHERE name = ?")
+        let statement = try db.cachedStatement(sql: "SELECT notifications, versioning, encryption FROM buckets WHERE name = ?")
         guard let row = try Row.fetchOne(statement, arguments: [bucket]) else { return BucketState() }
         return BucketState(notifications: RecordCoding.decodeNotifications(row[0]),
                            versioning: (row[1] as String?).flatMap(VersioningStatus.init(rawValue:)))

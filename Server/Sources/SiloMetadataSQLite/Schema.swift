@@ -217,6 +217,9 @@ enum Schema {
                 CREATE INDEX object_versions_by_age ON object_versions(bucket, key, seq);
                 """)
         }
+        migrator.registerMigration("v13-bucket-encryption") { db in
+            try db.execute(sql: "ALTER TABLE buckets ADD COLUMN encryption TEXT")
+        }
         return migrator
     }
 }

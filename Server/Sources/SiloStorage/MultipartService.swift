@@ -44,8 +44,9 @@ extension ObjectService {
         bucket: String, key: String, uploadId: String, partNumber: Int, body: Body, expectedLength: Int64?,
         contentMD5: String?
     ) async throws -> PartRecord where Body.Element == ByteBuffer {
-        _ = try await requireUpload(bucket: bucket, key: key, uploadId: uploadId)
-        let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5)
+        let upload = try await requireUpload(bucket: bucket, key: key, uploadId: uploadId)
+        let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5,
+                                     sealed: upload.headers.serverSideEncryption != nil)
         let part = PartRecord(partNumber: partNumber, size: digest.size, etag: Hex.upper(digest.md5), crc64: digest.crc64,
                               lastModified: clock(), extents: digest.size > 0 ? [digest.extent] : [])
         let newBlobs: Set<BlobID> = digest.size > 0 ? [digest.blob] : []
@@ -70,8 +71,22 @@ extension ObjectService {
     /// UploadPartCopy: the part references the source's bytes; they are read once, for the part's MD5 and CRC.
     public func uploadPartCopy(bucket: String, key: String, uploadId: String, partNumber: Int, source: ObjectRecord,
                                range: Range<Int64>) async throws -> PartRecord {
-        _ = try await requireUpload(bucket: bucket, key: key, uploadId: uploadId)
+        let upload = try await requireUpload(bucket: bucket, key: key, uploadId: uploadId)
         let extents = Self.slice(source.extents, range)
+        if upload.headers.serverSideEncryption != nil, extents.contains(where: { $0.sealing == nil }) {
+            // An encrypted upload never names plaintext bytes: the range is copied, sealed, as a new part.
+            let reader = try await blobs.reader(for: source.extents)
+            do {
+                let part = try await uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: partNumber,
+                                                body: RangeStream(reader: reader, range: range),
+                                                expectedLength: Int64(range.count), contentMD5: nil)
+                await reader.close()
+                return part
+            } catch {
+                await reader.close()
+                throw error
+            }
+        }
         var md5 = Insecure.MD5()
         var crc = CRC64()
         if !range.isEmpty {
@@ -108,7 +123,8 @@ extension ObjectService {
             let lower = max(range.lowerBound, start)
             let upper = min(range.upperBound, end)
             guard lower < upper else { continue }
-            result.append(Extent(blob: extent.blob, offset: extent.offset + (lower - start), length: upper - lower))
+            result.append(Extent(blob: extent.blob, offset: extent.offset + (lower - start), length: upper - lower,
+                                 sealing: extent.sealing))
         }
         return result
     }

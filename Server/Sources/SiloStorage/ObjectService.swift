@@ -45,14 +45,21 @@ public struct ObjectService: Sendable {
     }
 
     /// Streams a body into a new blob; the caller commits or discards it.
-    public func stage<Body: AsyncSequence & Sendable>(_ body: Body, expectedLength: Int64?, contentMD5: String?)
+    /// `sealed` encrypts it at rest (SSE-OSS) with a data key of its own.
+    public func stage<Body: AsyncSequence & Sendable>(_ body: Body, expectedLength: Int64?, contentMD5: String?,
+                                                      sealed: Bool = false)
         async throws -> BlobDigest where Body.Element == ByteBuffer
     {
         let limit = min(expectedLength ?? Self.maxObjectSize, Self.maxObjectSize)
         if let expectedLength, expectedLength > Self.maxObjectSize { throw StorageError.tooLarge }
         let digest: BlobDigest
         do {
-            digest = try await blobs.write(body, limit: limit)
+            if sealed {
+                guard let sealing = blobs as? SealingBlobStore else { throw SealedBlobError.unavailable }
+                digest = try await sealing.writeSealed(body, limit: limit)
+            } else {
+                digest = try await blobs.write(body, limit: limit)
+            }
         } catch BlobWriteError.tooLarge {
             throw expectedLength == nil ? StorageError.tooLarge : StorageError.bodyLongerThanAnnounced
         }
@@ -75,7 +82,8 @@ public struct ObjectService: Sendable {
         if forbidOverwrite, try await metadata.object(bucket: bucket.name, key: key) != nil {
             throw StorageError.objectExists(key)
         }
-        let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5)
+        let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5,
+                                     sealed: attributes.headers.serverSideEncryption != nil)
         var record = ObjectRecord(
             bucket: bucket.name, key: key, size: digest.size, etag: Hex.upper(digest.md5), lastModified: clock(),
             contentType: attributes.contentType ?? MimeTypes.fallback,
@@ -130,7 +138,9 @@ public struct ObjectService: Sendable {
         let current = try await metadata.object(bucket: bucket.name, key: key)
         try Self.checkAppendable(current, position: position)
         let tags = current == nil ? try creationTags() : ObjectTagSet()
-        let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5)
+        // An appendable object stays as it was created: encrypted or not, whatever later appends ask.
+        let sealed = (current?.headers ?? attributes.headers).serverSideEncryption != nil
+        let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5, sealed: sealed)
         if let current, current.size + digest.size > Self.maxObjectSize {
             await blobs.discard(digest.blob)
             throw StorageError.tooLarge
@@ -186,7 +196,8 @@ public struct ObjectService: Sendable {
     /// `tags` replaces the source's tags when given (`x-oss-tagging-directive: Replace`).
     public func copy(
         from source: ObjectRecord, to bucket: BucketRecord, key: String, replacing attributes: ObjectAttributes?,
-        acl: ObjectACL?, storageClass: StorageClass?, tags: ObjectTagSet? = nil, forbidOverwrite: Bool
+        acl: ObjectACL?, storageClass: StorageClass?, tags: ObjectTagSet? = nil, encryption: String? = nil,
+        forbidOverwrite: Bool
     ) async throws -> ObjectRecord {
         var record = source
         record.bucket = bucket.name
@@ -203,13 +214,31 @@ public struct ObjectService: Sendable {
         }
         record.acl = acl ?? .default
         if let tags { record.tags = tags }
+        // The destination is encrypted as the copy asks (or its bucket's default), never as the source was.
+        record.headers.serverSideEncryption = encryption
+        var newBlobs: Set<BlobID> = []
+        if encryption != nil, source.extents.contains(where: { $0.sealing == nil }), source.size > 0 {
+            // Plaintext bytes are never named by an encrypted object: they are copied, sealed.
+            let reader = try await blobs.reader(for: source.extents)
+            let digest: BlobDigest
+            do {
+                digest = try await stage(RangeStream(reader: reader, range: 0..<source.size), expectedLength: source.size,
+                                         contentMD5: nil, sealed: true)
+            } catch {
+                await reader.close()
+                throw error
+            }
+            await reader.close()
+            record.extents = [digest.extent]
+            newBlobs = [digest.blob]
+        }
         record.storageClass = storageClass ?? (attributes?.storageClass ?? source.storageClass)
         // Copying an old version over its key restores it as a new version: no condition on the current one.
         let isSelf = source.bucket == bucket.name && source.key == key && source.versionId == nil
         let condition: WriteCondition =
             forbidOverwrite && !isSelf ? .mustNotExist : (isSelf ? .currentVersion(ObjectVersion(source)) : .none)
         do {
-            record.versionId = try await commit(record, newBlobs: [], condition: condition)
+            record.versionId = try await commit(record, newBlobs: newBlobs, condition: condition)
         } catch is ConditionFailure {
             if forbidOverwrite && !isSelf { throw StorageError.objectExists(key) }
             throw SourceReleased()

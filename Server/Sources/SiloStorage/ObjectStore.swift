@@ -72,6 +72,7 @@ public enum BucketUpdate: Sendable {
     case referer(RefererConfiguration?)
     case notifications(NotificationConfiguration?)
     case versioning(VersioningStatus)
+    case encryption(String?)
 }
 
 public enum BucketDeletion: Sendable, Hashable {

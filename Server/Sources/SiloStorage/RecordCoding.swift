@@ -8,8 +8,10 @@ public enum RecordCoding {
     static let separator: Character = "\n"
 
     public static func encode(_ headers: StoredHeaders) -> String? {
-        let fields = [headers.cacheControl, headers.contentDisposition, headers.contentEncoding,
+        var fields = [headers.cacheControl, headers.contentDisposition, headers.contentEncoding,
                       headers.contentLanguage, headers.expires]
+        // A sixth field only when set, so rows written before it decode the same.
+        if let sse = headers.serverSideEncryption { fields.append(sse) }
         guard fields.contains(where: { $0 != nil }) else { return nil }
         return fields.map { $0.map { "=" + $0 } ?? "" }.joined(separator: String(separator))
     }
@@ -18,9 +20,9 @@ public enum RecordCoding {
         guard let text else { return StoredHeaders() }
         let parts = text.split(separator: separator, omittingEmptySubsequences: false)
             .map { $0.isEmpty ? nil : String($0.dropFirst()) }
-        guard parts.count == 5 else { return StoredHeaders() }
+        guard parts.count == 5 || parts.count == 6 else { return StoredHeaders() }
         return StoredHeaders(cacheControl: parts[0], contentDisposition: parts[1], contentEncoding: parts[2],
-                             contentLanguage: parts[3], expires: parts[4])
+                             contentLanguage: parts[3], expires: parts[4], serverSideEncryption: parts.count == 6 ? parts[5] : nil)
     }
 
     public static func encode(_ metadata: [MetadataEntry]) -> String? {
@@ -85,9 +87,13 @@ public enum RecordCoding {
         notifications.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// `id:offset:length` joined by `;`.
+    /// `id:offset:length`, with `:wrappedKey:blobSize` for a sealed blob (Base64 has no `:` or `;`), joined by `;`.
     public static func encode(_ extents: [Extent]) -> String {
-        extents.map { "\($0.blob.raw):\($0.offset):\($0.length)" }.joined(separator: ";")
+        extents.map { extent in
+            let plain = "\(extent.blob.raw):\(extent.offset):\(extent.length)"
+            guard let sealing = extent.sealing else { return plain }
+            return plain + ":\(sealing.wrappedKey):\(sealing.blobSize)"
+        }.joined(separator: ";")
     }
 
     public static func decodeExtents(_ text: String) -> [Extent]? {
@@ -95,10 +101,15 @@ public enum RecordCoding {
         var extents: [Extent] = []
         for item in text.split(separator: ";") {
             let fields = item.split(separator: ":")
-            guard fields.count == 3, let blob = BlobID(String(fields[0])), let offset = Int64(fields[1]),
-                let length = Int64(fields[2])
+            guard fields.count == 3 || fields.count == 5, let blob = BlobID(String(fields[0])),
+                  let offset = Int64(fields[1]), let length = Int64(fields[2])
             else { return nil }
-            extents.append(Extent(blob: blob, offset: offset, length: length))
+            var sealing: Sealing?
+            if fields.count == 5 {
+                guard let blobSize = Int64(fields[4]) else { return nil }
+                sealing = Sealing(wrappedKey: String(fields[3]), blobSize: blobSize)
+            }
+            extents.append(Extent(blob: blob, offset: offset, length: length, sealing: sealing))
         }
         return extents
     }

@@ -28,15 +28,32 @@ public struct BlobID: Sendable, Hashable, Comparable, CustomStringConvertible {
 }
 
 /// A run of bytes inside a blob. Objects are manifests of extents, so copies and appends share bytes.
+/// `offset` and `length` count plaintext bytes; a sealed blob's bytes at rest are its chunks (`SealedChunks`).
 public struct Extent: Sendable, Hashable {
     public var blob: BlobID
     public var offset: Int64
     public var length: Int64
+    /// Set when the blob is encrypted at rest (SSE-OSS): its data key, wrapped, and its plaintext size.
+    public var sealing: Sealing?
 
-    public init(blob: BlobID, offset: Int64 = 0, length: Int64) {
+    public init(blob: BlobID, offset: Int64 = 0, length: Int64, sealing: Sealing? = nil) {
         self.blob = blob
         self.offset = offset
         self.length = length
+        self.sealing = sealing
+    }
+}
+
+/// How a blob is sealed: its own random data key, wrapped by the key derived from the master key, and the
+/// plaintext size of the whole blob (which places its last, shorter chunk).
+public struct Sealing: Sendable, Hashable {
+    /// Base64 of the AES-GCM box (nonce, ciphertext, tag) of the data key.
+    public var wrappedKey: String
+    public var blobSize: Int64
+
+    public init(wrappedKey: String, blobSize: Int64) {
+        self.wrappedKey = wrappedKey
+        self.blobSize = blobSize
     }
 }
 
@@ -66,15 +83,18 @@ public struct BlobDigest: Sendable, Hashable {
     public var size: Int64
     public var md5: [UInt8]
     public var crc64: UInt64
+    /// Set when the blob was written sealed; size, MD5 and CRC-64 are then those of the plaintext.
+    public var sealing: Sealing?
 
-    public init(blob: BlobID, size: Int64, md5: [UInt8], crc64: UInt64) {
+    public init(blob: BlobID, size: Int64, md5: [UInt8], crc64: UInt64, sealing: Sealing? = nil) {
         self.blob = blob
         self.size = size
         self.md5 = md5
         self.crc64 = crc64
+        self.sealing = sealing
     }
 
-    public var extent: Extent { Extent(blob: blob, length: size) }
+    public var extent: Extent { Extent(blob: blob, length: size, sealing: sealing) }
 }
 
 public struct BucketRecord: Sendable, Hashable {
@@ -90,11 +110,14 @@ public struct BucketRecord: Sendable, Hashable {
     public var referer: RefererConfiguration?
     public var notifications: NotificationConfiguration?
     public var versioning: VersioningStatus?
+    /// The default server-side encryption of writes that name none (`AES256`).
+    public var encryption: String?
 
     public init(name: String, owner: String, createdAt: Int64, acl: BucketACL, storageClass: StorageClass,
                 cors: CORSConfiguration? = nil, policy: String? = nil, tags: [ResourceTag] = [],
                 lifecycle: LifecycleConfiguration? = nil, referer: RefererConfiguration? = nil,
-                notifications: NotificationConfiguration? = nil, versioning: VersioningStatus? = nil) {
+                notifications: NotificationConfiguration? = nil, versioning: VersioningStatus? = nil,
+                encryption: String? = nil) {
         self.name = name
         self.owner = owner
         self.createdAt = createdAt
@@ -107,6 +130,7 @@ public struct BucketRecord: Sendable, Hashable {
         self.referer = referer
         self.notifications = notifications
         self.versioning = versioning
+        self.encryption = encryption
     }
 }
 
@@ -117,14 +141,17 @@ public struct StoredHeaders: Sendable, Hashable {
     public var contentEncoding: String?
     public var contentLanguage: String?
     public var expires: String?
+    /// `x-oss-server-side-encryption` the object was written with (`AES256`): its blobs are sealed.
+    public var serverSideEncryption: String?
 
     public init(cacheControl: String? = nil, contentDisposition: String? = nil, contentEncoding: String? = nil,
-                contentLanguage: String? = nil, expires: String? = nil) {
+                contentLanguage: String? = nil, expires: String? = nil, serverSideEncryption: String? = nil) {
         self.cacheControl = cacheControl
         self.contentDisposition = contentDisposition
         self.contentEncoding = contentEncoding
         self.contentLanguage = contentLanguage
         self.expires = expires
+        self.serverSideEncryption = serverSideEncryption
     }
 }
 

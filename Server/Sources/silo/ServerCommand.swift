@@ -113,7 +113,9 @@ struct ServerCommand: AsyncParsableCommand {
         let backends = try await Backends.open(metadata: self.metadata, blobs: self.blobs, dataDirectory: dataDirectory,
                                                pool: pool, abandonedWriteSeconds: abandonedWriteSeconds, logger: logger)
         let metadata = backends.metadata
-        let blobs = backends.blobs
+        let masterKey = try MasterKey.load(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment)
+        // SSE-OSS: blobs of encrypted objects are sealed with data keys wrapped by a key derived from the master key.
+        let blobs = SealingBlobStore(inner: backends.blobs, keys: DataKeys(masterKey: masterKey))
         var settings = ServerSettings(
             region: region, accountId: identity.accountId, publicEndpoint: publicEndpoint ?? address,
             virtualHostDomains: domains.map { $0.lowercased() })
@@ -152,7 +154,7 @@ struct ServerCommand: AsyncParsableCommand {
         let iam = IAMService(
             store: metadata, accountId: identity.accountId, rootAccessKeyId: identity.accessKeyId,
             rootSecret: identity.accessKeySecret,
-            masterKey: try MasterKey.load(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment),
+            masterKey: masterKey,
             settings: stsSettings, nonces: backends.nonces, clock: clock)
         try await iam.bootstrap()
         let callbackKeyURL: @Sendable () -> String = { [settings] in settings.callbackPublicKeyURL }

@@ -95,12 +95,15 @@ public struct BucketInfoResult: XMLRenderable {
     public var acl: BucketACL
     /// `Enabled` or `Suspended`; absent for a bucket that never had versioning.
     public var versioning: String?
+    /// The bucket's default server-side encryption (`AES256`), nil for none.
+    public var encryption: String?
 
-    public init(bucket: BucketSummary, owner: Owner, acl: BucketACL, versioning: String? = nil) {
+    public init(bucket: BucketSummary, owner: Owner, acl: BucketACL, versioning: String? = nil, encryption: String? = nil) {
         self.bucket = bucket
         self.owner = owner
         self.acl = acl
         self.versioning = versioning
+        self.encryption = encryption
     }
 
     public func render(into w: XMLWriter) {
@@ -121,7 +124,7 @@ public struct BucketInfoResult: XMLRenderable {
                 w.element("Comment", "")
                 w.element("DataRedundancyType", "LRS")
                 w.optional("Versioning", versioning)
-                w.element("ServerSideEncryptionRule") { w.element("SSEAlgorithm", "None") }
+                w.element("ServerSideEncryptionRule") { w.element("SSEAlgorithm", encryption ?? "None") }
                 w.element("BucketPolicy") {
                     w.element("LogBucket", "")
                     w.element("LogPrefix", "")

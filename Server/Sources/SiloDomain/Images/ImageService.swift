@@ -119,7 +119,7 @@ public struct ImageService: Sendable {
 
     /// A single-extent object on disk is mapped, not read: no copy of up to 20 MB per transform.
     private static func imageSource(_ object: ObjectRecord, blobs: any BlobStore) async throws -> ImageSource {
-        if object.extents.count == 1, let files = blobs as? any FileBackedBlobStore,
+        if object.extents.count == 1, let files = blobs as? any FileBackedBlobStore, files.servesFileSpans(object.extents),
             let span = try await files.fileSpans(object.extents, range: 0..<object.size).first
         {
             defer { close(span.descriptor) }

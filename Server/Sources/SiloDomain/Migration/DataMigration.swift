@@ -146,6 +146,10 @@ public struct DataMigration: Sendable {
     }
 
     private func copyObject(_ record: ObjectRecord, _ report: inout Report) async throws {
+        // Sealed (SSE-OSS) blobs would need their chunks copied as they are, under the same key: not done yet.
+        if record.extents.contains(where: { $0.sealing != nil }) {
+            throw Failure.refused("\(record.bucket)/\(record.key) is encrypted at rest, which migration does not carry over yet")
+        }
         var copy = record
         let digest = try await copyBytes(record.extents, size: record.size)
         copy.extents = digest.map { [$0.extent] } ?? []

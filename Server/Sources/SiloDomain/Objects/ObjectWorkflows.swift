@@ -71,12 +71,15 @@ public struct ObjectWorkflows: Sendable {
     /// commit is read again once; then it is gone or stable.
     public func copy(_ source: CopySource, caller: Caller, to bucket: BucketRecord, key: String,
                      replacing attributes: ObjectAttributes?, acl: ObjectACL?, storageClass: StorageClass?,
-                     tags: ObjectTagSet? = nil, forbidOverwrite: Bool) async throws -> ObjectRecord {
+                     tags: ObjectTagSet? = nil, encryption: String? = nil, forbidOverwrite: Bool) async throws
+        -> ObjectRecord
+    {
         for attempt in 0..<2 {
             let record = try await load(source, caller: caller)
             do {
                 return try await objects.copy(from: record, to: bucket, key: key, replacing: attributes, acl: acl,
-                                              storageClass: storageClass, tags: tags, forbidOverwrite: forbidOverwrite)
+                                              storageClass: storageClass, tags: tags, encryption: encryption,
+                                              forbidOverwrite: forbidOverwrite)
             } catch is SourceReleased where attempt == 0 {
                 continue
             }

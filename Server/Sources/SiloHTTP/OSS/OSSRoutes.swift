@@ -65,6 +65,12 @@ enum OSSRoutes {
               handler: BucketHandlers.getReferer),
         Route("PutBucketReferer", .put, .bucket, when: .query("referer"), action: "oss:PutBucketReferer",
               handler: BucketHandlers.putReferer),
+        Route("GetBucketEncryption", .get, .bucket, when: .query("encryption"), action: "oss:GetBucketEncryption",
+              handler: EncryptionHandlers.get),
+        Route("PutBucketEncryption", .put, .bucket, when: .query("encryption"), action: "oss:PutBucketEncryption",
+              handler: EncryptionHandlers.put),
+        Route("DeleteBucketEncryption", .delete, .bucket, when: .query("encryption"), action: "oss:DeleteBucketEncryption",
+              handler: EncryptionHandlers.delete),
         Route("GetBucketVersioning", .get, .bucket, when: .query("versioning"), action: "oss:GetBucketVersioning",
               handler: VersioningHandlers.get),
         Route("PutBucketVersioning", .put, .bucket, when: .query("versioning"), action: "oss:PutBucketVersioning",
@@ -177,7 +183,7 @@ enum OSSRoutes {
 
     /// Bucket sub-resources OSS defines that Silo does not implement (yet): NotImplemented, after authentication.
     static let unsupportedBucketResources = [
-        "logging", "website", "encryption", "replication",
+        "logging", "website", "replication",
         "replicationLocation", "replicationProgress", "inventory", "worm", "wormId", "wormExtend", "requestPayment",
         "transferAcceleration", "cname", "qos", "qosInfo", "resourceGroup", "httpsConfig", "metaQuery",
         "accessMonitor", "policyStatus", "publicAccessBlock", "accessPoint", "regionList", "asyncFetch", "uploads",

@@ -48,7 +48,7 @@ enum BucketHandlers {
 
     static func info(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         Responses.xml(BucketInfoResult(bucket: summary(oss, call.bucket), owner: oss.settings.owner, acl: call.bucket.acl,
-                                       versioning: call.bucket.versioning?.rawValue))
+                                       versioning: call.bucket.versioning?.rawValue, encryption: call.bucket.encryption))
     }
 
     static func head(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response { Responses.empty() }

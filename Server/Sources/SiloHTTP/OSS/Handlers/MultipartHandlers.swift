@@ -11,13 +11,16 @@ enum MultipartHandlers {
 
     static func initiate(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         let request = call.request
-        try RequestHeaders.rejectUnsupported(request)
         let encoding = try Listing.encodingType(request.query)
+        var attributes = try RequestHeaders.attributes(request)
+        attributes.headers.serverSideEncryption = try RequestHeaders.encryption(request, bucket: call.bucket)
         let upload = try await oss.domain.objects.initiateUpload(
-            bucket: call.bucket, key: call.key, attributes: try RequestHeaders.attributes(request),
+            bucket: call.bucket, key: call.key, attributes: attributes,
             forbidOverwrite: RequestHeaders.forbidOverwrite(request))
+        var fields = HTTPFields()
+        if let sse = upload.headers.serverSideEncryption { fields[.ossServerSideEncryption] = sse }
         return Responses.xml(InitiateMultipartUploadResult(
-            bucket: call.bucket.name, key: upload.key, uploadId: upload.uploadId, encoding: encoding))
+            bucket: call.bucket.name, key: upload.key, uploadId: upload.uploadId, encoding: encoding), headers: fields)
     }
 
     /// `partNumber` and `uploadId` of a part request.
@@ -42,6 +45,7 @@ enum MultipartHandlers {
 
     static func uploadPart(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         let (partNumber, uploadId) = try partAddress(call.query)
+        try RequestHeaders.rejectEncryptionHeaders(call.request)
         let part = try await oss.domain.objects.uploadPart(
             bucket: call.bucket.name, key: call.key, uploadId: uploadId, partNumber: partNumber,
             body: PacedStream(call.body, try TrafficLimit.of(call.request)),
@@ -84,7 +88,7 @@ enum MultipartHandlers {
 
     static func complete(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         let request = call.request
-        try RequestHeaders.rejectUnsupported(request)
+        try RequestHeaders.rejectEncryptionHeaders(request)
         let uploadId = try requiredUploadId(request.query)
         let encoding = try Listing.encodingType(request.query)
         let bytes = try await Bodies.collect(call.body, limit: maxCompleteBodyBytes)
@@ -114,6 +118,7 @@ enum MultipartHandlers {
         fields[.eTag] = "\"" + record.etag + "\""
         fields[.ossHashCRC64] = String(record.crc64)
         if let versionId = record.versionId { fields[.ossVersionId] = versionId }
+        if let sse = record.headers.serverSideEncryption { fields[.ossServerSideEncryption] = sse }
         if let callback {
             // The app server's answer replaces the XML document.
             return await CallbackResponses.respond(oss, callback, record: record, operation: "CompleteMultipartUpload",

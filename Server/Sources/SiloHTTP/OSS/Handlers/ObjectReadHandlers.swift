@@ -33,6 +33,7 @@ enum ObjectReadHandlers {
         if object.type == .appendable { fields[.ossNextAppendPosition] = String(object.size) }
         if !object.tags.isEmpty { fields[.ossTaggingCount] = String(object.tags.count) }
         if let versionId = object.versionId { fields[.ossVersionId] = versionId }
+        if let sse = object.headers.serverSideEncryption { fields[.ossServerSideEncryption] = sse }
         let headers = object.headers
         if let value = headers.cacheControl { fields[.cacheControl] = value }
         if let value = headers.contentDisposition { fields[.contentDisposition] = value }
@@ -108,7 +109,7 @@ enum ObjectReadHandlers {
             let whole = try await blobs.readWhole(object.extents, range: byteRange)
             return Response(status: status, headers: fields, body: .init(byteBuffer: whole))
         }
-        if let files = blobs as? any FileBackedBlobStore {
+        if let files = blobs as? any FileBackedBlobStore, files.servesFileSpans(object.extents) {
             let spans = try await files.fileSpans(object.extents, range: byteRange)
             return Response(status: status, headers: fields, body: sendfileBody(spans, length: length))
         }

@@ -17,13 +17,14 @@ enum ObjectWriteHandlers {
         fields[.ossHashCRC64] = String(record.crc64)
         if let md5 = record.contentMD5, record.type == .normal { fields[.contentMD5] = md5 }
         if let versionId = record.versionId { fields[.ossVersionId] = versionId }
+        if let sse = record.headers.serverSideEncryption { fields[.ossServerSideEncryption] = sse }
         return fields
     }
 
     static func put(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         let request = call.request
-        try RequestHeaders.rejectUnsupported(request)
-        let attributes = try RequestHeaders.attributes(request)
+        var attributes = try RequestHeaders.attributes(request)
+        attributes.headers.serverSideEncryption = try RequestHeaders.encryption(request, bucket: call.bucket)
         let callback = try await CallbackResponses.parse(request, oss: oss)
         let record = try await oss.domain.objects.put(
             bucket: call.bucket, key: call.key, body: PacedStream(call.body, try TrafficLimit.of(request)), expectedLength: try RequestHeaders.contentLength(request),
@@ -38,15 +39,16 @@ enum ObjectWriteHandlers {
 
     static func append(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         let request = call.request
-        try RequestHeaders.rejectUnsupported(request)
         guard let positionText = request.query["position"], let position = Int64(positionText), position >= 0 else {
             throw OSSError.invalidArgument("The position parameter is missing or invalid.", name: "position",
                                            value: request.query["position"])
         }
+        var attributes = try RequestHeaders.attributes(request, includingTags: false)
+        attributes.headers.serverSideEncryption = try RequestHeaders.encryption(request, bucket: call.bucket)
         let record = try await oss.domain.objects.append(
             bucket: call.bucket, key: call.key, position: position, body: PacedStream(call.body, try TrafficLimit.of(request)),
             expectedLength: try RequestHeaders.contentLength(request), contentMD5: try RequestHeaders.expectedMD5(request),
-            attributes: try RequestHeaders.attributes(request, includingTags: false),
+            attributes: attributes,
             creationTags: { try RequestHeaders.tags(request) })
         var fields = writeHeaders(record)
         fields[.ossNextAppendPosition] = String(record.size)
@@ -55,7 +57,7 @@ enum ObjectWriteHandlers {
 
     static func copy(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         let request = call.request
-        try RequestHeaders.rejectUnsupported(request)
+        let encryption = try RequestHeaders.encryption(request, bucket: call.bucket)
         let directive = request.header("x-oss-metadata-directive")?.uppercased() ?? "COPY"
         guard directive == "COPY" || directive == "REPLACE" else {
             throw OSSError.invalidArgument("Invalid metadata directive.", name: "x-oss-metadata-directive", value: directive)
@@ -67,7 +69,8 @@ enum ObjectWriteHandlers {
         let record = try await oss.domain.workflows.copy(
             source, caller: call.caller, to: call.bucket, key: call.key, replacing: replacing,
             acl: try RequestHeaders.objectACL(request), storageClass: try RequestHeaders.storageClass(request),
-            tags: try RequestHeaders.copyTags(request), forbidOverwrite: RequestHeaders.forbidOverwrite(request))
+            tags: try RequestHeaders.copyTags(request), encryption: encryption,
+            forbidOverwrite: RequestHeaders.forbidOverwrite(request))
         var fields = writeHeaders(record)
         if let sourceVersion = source.versionId { fields[.ossCopySourceVersionId] = sourceVersion }
         return Responses.xml(CopyObjectResult(etag: record.etag, lastModified: record.lastModified), headers: fields)
@@ -166,7 +169,8 @@ enum ObjectWriteHandlers {
 
     static func putSymlink(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
         let request = call.request
-        try RequestHeaders.rejectUnsupported(request)
+        // A symlink holds no bytes to encrypt; a named algorithm must still be one Silo has.
+        _ = try RequestHeaders.encryption(request, bucket: call.bucket)
         guard let header = request.header("x-oss-symlink-target"), let target = PercentEncoding.decode(header) else {
             throw OSSError.invalidArgument("x-oss-symlink-target is missing or malformed.", name: "x-oss-symlink-target")
         }

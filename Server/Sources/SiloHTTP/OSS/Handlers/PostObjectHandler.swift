@@ -58,8 +58,8 @@ enum PostObjectHandler {
             try await oss.access.authorize(caller, action: extra.action, scope: .none, bucket: bucket, key: key,
                                            object: existing, values: call.route.conditionValues(objectRequest))
         }
-        try RequestHeaders.rejectUnsupported(objectRequest)
-        let attributes = try RequestHeaders.attributes(objectRequest)
+        var attributes = try RequestHeaders.attributes(objectRequest)
+        attributes.headers.serverSideEncryption = try RequestHeaders.encryption(objectRequest, bucket: bucket)
 
         // The policy's conditions on fields are checked now; its length range while the file streams.
         var range: ClosedRange<Int64> = 0...maxObjectBytes
