@@ -37,6 +37,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
@@ -47,6 +51,7 @@ let package = Package(
         .target(
             name: "SiloStorage",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -70,6 +75,7 @@ let package = Package(
         .target(
             name: "SiloDomain",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloOutbound",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -133,6 +139,8 @@ let package = Package(
         .target(
             name: "SiloHTTP",
             dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloOutbound", "SiloDomain",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -146,6 +154,8 @@ let package = Package(
                 // zlib, for OSS's on-the-fly gzip of text-like objects.
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // libvips 8.14 (Debian libvips-dev), and a C shim because its API is varargs.
@@ -155,6 +165,7 @@ let package = Package(
         .target(
             name: "SiloImaging",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "CVipsShim", "CVips",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -167,6 +178,8 @@ let package = Package(
         .target(
             name: "SiloAppServer",
             dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 "SiloOutbound",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "SiloClient", package: "Silo"),
@@ -183,6 +196,8 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // Every parser of untrusted bytes as a fuzz target: run by libFuzzer in Fuzz/swift, replayed in the tests.
@@ -200,6 +215,8 @@ let package = Package(
         .executableTarget(
             name: "silo",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "SiloHTTP", "SiloOutbound", "SiloDomain", "SiloIAM", "SiloAppServer", "SiloImaging",
                 "SiloMetadataSQLite", "SiloMetadataPostgres", "SiloBlobS3",
                 "SiloStorage",
@@ -208,6 +225,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // `silo cert dev`: a development CA and server certificates.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "SiloPolicyTests", dependencies: ["SiloPolicy"]),

@@ -10,7 +10,9 @@ from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION
 def admin(server, *args):
     """Runs `silo admin ... --json` against the server as root; returns the parsed JSON."""
     env = dict(os.environ, SILO_ENDPOINT=server.endpoint, SILO_ACCESS_KEY_ID=ACCESS_KEY_ID,
-               SILO_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET)
+               SILO_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET,
+               # A server on TLS with a development CA: the CLI (SiloClient) must trust that CA to reach it.
+               SILO_CA_FILE=getattr(server, "ca", None) or "")
     result = subprocess.run([server.binary, "admin"] + list(args) + ["--json"], capture_output=True, text=True, env=env,
                             timeout=60)
     if result.returncode != 0:

@@ -31,13 +31,14 @@ class SiloServer:
         })
         self.env.update(env or {})
         self.process = None
+        self.scheme = "http"
         self.port = None
         self.sts_port = None
         self.log_path = os.path.join(self.data_dir, "server.log")
 
     @property
     def endpoint(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % (self.scheme, self.port)
 
     @property
     def sts_endpoint(self):
@@ -52,6 +53,9 @@ class SiloServer:
             raise RuntimeError("silo binary not found at %s (build Server/ first)" % self.binary)
         self.port = None
         self.sts_port = None
+        self.scheme = "http"
+        self.metrics_port = None
+        wants_metrics = "--metrics-address" in self.extra_args
         self.log = open(self.log_path, "ab")
         args = [self.binary, "server", "--data-dir", self.data_dir, "--address", "127.0.0.1:%d" % port,
                 "--sts-address", "127.0.0.1:0", "--region", REGION] + self.extra_args
@@ -63,13 +67,17 @@ class SiloServer:
             if not line:
                 raise RuntimeError("silo exited early (code %s); log: %s" % (self.process.poll(), self.read_log()))
             banner += line
-            match = re.search(rb"OSS endpoint : http://127\.0\.0\.1:(\d+)", line)
+            match = re.search(rb"OSS endpoint : (https?)://127\.0\.0\.1:(\d+)", line)
             if match:
-                self.port = int(match.group(1))
-            match = re.search(rb"STS endpoint : http://127\.0\.0\.1:(\d+)", line)
+                self.scheme = match.group(1).decode()
+                self.port = int(match.group(2))
+            match = re.search(rb"STS endpoint : https?://127\.0\.0\.1:(\d+)", line)
             if match:
                 self.sts_port = int(match.group(1))
-            if self.port and self.sts_port:
+            match = re.search(rb"metrics      : http://127\.0\.0\.1:(\d+)/metrics", line)
+            if match:
+                self.metrics_port = int(match.group(1))
+            if self.port and self.sts_port and (self.metrics_port or not wants_metrics):
                 break
         if self.port is None:
             self.kill()

@@ -4,6 +4,7 @@ import HTTPTypes
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import NIOSSL
 import SiloClient
 
 /// The AsyncHTTPClient transport: streaming both ways with backpressure, the default on Linux.
@@ -12,8 +13,15 @@ public final class AsyncHTTPClientTransport: Transport {
     private let shutDownLock = NSLock()
     nonisolated(unsafe) private var isShutDown = false
 
-    public init(configuration: ClientConfiguration = ClientConfiguration()) {
+    /// `additionalTrustRootsPEMFile` adds certificate authorities (a development CA, an internal one) to the
+    /// system's for HTTPS; the chain is always verified.
+    public init(configuration: ClientConfiguration = ClientConfiguration(), additionalTrustRootsPEMFile: String? = nil) {
         var settings = HTTPClient.Configuration()
+        if let file = additionalTrustRootsPEMFile, !file.isEmpty {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(file)]
+            settings.tlsConfiguration = tls
+        }
         settings.timeout = .init(connect: Self.amount(configuration.connectionTimeout),
                                  read: Self.amount(configuration.socketTimeout))
         settings.connectionPool = .init(idleTimeout: .seconds(60),

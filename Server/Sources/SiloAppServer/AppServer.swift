@@ -1,5 +1,8 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import NIOCore
 import SiloClient
@@ -45,7 +48,9 @@ public struct AppServer: Sendable {
         clientSettings.maxConcurrentRequests = 64
         clientSettings.connectionTimeout = .seconds(5)
         clientSettings.socketTimeout = .seconds(10)
-        let transport = transport ?? AsyncHTTPClientTransport(configuration: clientSettings)
+        // SILO_CA_FILE: extra authorities (a development CA) for HTTPS to STS and storage.
+        let transport = transport ?? AsyncHTTPClientTransport(
+            configuration: clientSettings, additionalTrustRootsPEMFile: ProcessInfo.processInfo.environment["SILO_CA_FILE"])
         let sts = STSClient(endpoint: configuration.sts.endpoint, accessKeyId: configuration.sts.accessKeyId,
                             accessKeySecret: configuration.sts.accessKeySecret, transport: transport)
         let tokens = TokenVendor(sts: sts, roleArn: configuration.sts.roleArn, durationSeconds: configuration.sts.durationSeconds,
@@ -76,11 +81,16 @@ public struct AppServer: Sendable {
     }
 
     /// A standalone server on `host:port`.
-    public func application(host: String, port: Int, logger: Logger,
-                            onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// A standalone server on `host:port`, speaking TLS when `tls` is given.
+    public func application(host: String, port: Int, logger: Logger, tls: TLSConfiguration? = nil,
+                            onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws
+        -> some ApplicationProtocol
+    {
         let router = Router(context: AppRequestContext.self)
         addRoutes(to: router)
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Silo-AppServer"),
+        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
+        return Application(router: router, server: server,
+                           configuration: .init(address: .hostname(host, port: port), serverName: "Silo-AppServer"),
                            onServerRunning: onServerRunning, logger: logger)
     }
 

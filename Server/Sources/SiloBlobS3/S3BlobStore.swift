@@ -203,6 +203,15 @@ public final class S3BlobStore: BlobStore {
         }
     }
 
+    /// One ranged GET of a name no blob has: a 404 proves the bucket answers (and our signature is accepted).
+    public func checkReachable() async throws {
+        do {
+            try await client.get("silo-readiness-probe", range: 0..<1) { _ in }
+        } catch let failure as S3Failure where failure.status == 404 {
+            return
+        }
+    }
+
     public func allBlobs() async throws -> Set<BlobID> {
         Set(try await client.list(prefix: "").compactMap { name in
             name.split(separator: "/").first.flatMap { BlobID(String($0)) }

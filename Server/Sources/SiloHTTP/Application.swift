@@ -1,5 +1,7 @@
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOHTTPTypes
@@ -10,12 +12,12 @@ import SiloIAM
 public enum SiloApplication {
     public static func make(
         frontEnd: OSSFrontEnd, host: String, port: Int, logger: Logger, services: [any Service] = [],
-        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+        tls: ServingCertificate? = nil, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
         let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "AliyunOSS", backlog: 1024)
         return Application(
             responder: OSSResponder(frontEnd: frontEnd),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionTuning()], idleTimeout: .seconds(300))),
+            server: try server(tls: tls),
             configuration: configuration,
             services: services,
             onServerRunning: onServerRunning,
@@ -27,14 +29,24 @@ extension SiloApplication {
     /// The STS API on its own listener.
     public static func makeSTS(
         iam: IAMService, clock: @escaping @Sendable () -> Int64, host: String, port: Int, logger: Logger,
-        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+        tls: ServingCertificate? = nil, readiness: Readiness? = nil, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
         Application(
-            responder: STSResponder(iam: iam, clock: clock),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionTuning()], idleTimeout: .seconds(300))),
+            responder: STSResponder(iam: iam, clock: clock, readiness: readiness),
+            server: try server(tls: tls),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Silo-STS"),
             onServerRunning: onServerRunning,
             logger: logger)
+    }
+}
+
+extension SiloApplication {
+    /// HTTP/1.1, behind TLS when a certificate is given.
+    static func server(tls: ServingCertificate?) throws -> HTTPServerBuilder {
+        let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ConnectionTuning()],
+                                                                idleTimeout: .seconds(300)))
+        guard let tls else { return http }
+        return try .tls(http, tlsConfiguration: tls.serverConfiguration())
     }
 }
 

@@ -15,6 +15,9 @@ public struct ServerSettings: Sendable {
     public var virtualHostDomains: [String]
     /// Maximum clock skew for header-signed requests, in seconds.
     public var maxClockSkew: Int64 = 15 * 60
+    /// The listener speaks TLS: URLs Silo hands out are https, and object bodies are not sent with sendfile(2)
+    /// (the kernel would bypass the encryption).
+    public var tls = false
     /// Clock in Unix seconds; injectable for tests.
     public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
@@ -33,7 +36,9 @@ public struct ServerSettings: Sendable {
     }
 
     /// Where callback receivers fetch the public key.
-    public var callbackPublicKeyURL: String { "http://" + publicEndpoint.value + "/-/callback/public-key.pem" }
+    public var callbackPublicKeyURL: String {
+        (tls ? "https://" : "http://") + publicEndpoint.value + "/-/callback/public-key.pem"
+    }
 }
 
 public final class PublicEndpoint: Sendable {

@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import Metrics
 import NIOCore
 
 /// Processed images in memory, bounded in bytes with LRU eviction. A key names the source version (its ETag)
@@ -75,6 +76,13 @@ public final class DerivedImageCache: Sendable {
             state.inflight[key] = task
             return .lead(task)
         }
+        Counter(label: "silo_image_cache_total", dimensions: [("result", {
+            switch step {
+            case .hit: return "hit"
+            case .join: return "joined"
+            case .lead: return "miss"
+            }
+        }())]).increment()
         switch step {
         case .hit(let entry): return (entry, .hit)
         case .join(let task): return (try await task.value, .joined)

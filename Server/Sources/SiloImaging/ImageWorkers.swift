@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -23,18 +24,23 @@ public final class ImageWorkers: Sendable {
     public func process(_ source: ImageSource, pipeline: ImagePipeline, watermarks: [String: ByteBuffer] = [:]) async throws
         -> ImageProcessor.Output
     {
-        let admitted = pending.withLockedValue { count -> Bool in
-            guard count < maxQueued else { return false }
+        let admitted = pending.withLockedValue { count -> Int? in
+            guard count < maxQueued else { return nil }
             count += 1
-            return true
+            return count
         }
-        guard admitted else {
+        guard let depth = admitted else {
+            Counter(label: "silo_image_busy_total").increment()
             throw ImagingError.busy
         }
-        defer { pending.withLockedValue { $0 -= 1 } }
+        Self.queueDepth.record(depth)
+        defer { Self.queueDepth.record(pending.withLockedValue { count in count -= 1; return count }) }
         let processor = self.processor
         return try await pool.runIfActive { try processor.process(source, pipeline: pipeline, watermarks: watermarks) }
     }
 
     public func shutdown() async throws { try await pool.shutdownGracefully() }
+
+    /// Transforms waiting or running, as of the last change.
+    static var queueDepth: Gauge { Gauge(label: "silo_image_queue_depth") }
 }

@@ -29,6 +29,9 @@ public protocol BlobStore: Sendable {
     /// Every blob id present (staged or published), for audits and tests.
     func allBlobs() async throws -> Set<BlobID>
 
+    /// For readiness checks: throws when the store cannot be reached or written right now.
+    func checkReachable() async throws
+
     /// While running: frees blobs whose writers died before committing (on any gateway sharing the store), without
     /// listing the store. Returns how many.
     func collectAbandoned(isReferenced: @Sendable (BlobID) async throws -> Bool) async throws -> Int

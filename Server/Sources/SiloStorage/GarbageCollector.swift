@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Deletes the files of released blobs. Runs once at start (no reader can hold them then) and then
@@ -66,6 +67,9 @@ public struct GarbageCollector: Service {
         ])
     }
 
+    /// The backlog gauge counts up to this many: past it, "at least this many" is all an operator needs.
+    static let backlogBound = 10_000
+
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
@@ -81,6 +85,10 @@ public struct GarbageCollector: Service {
                 if collected > 0 { logger.debug("collected released blobs", metadata: ["count": "\(collected)"]) }
                 let abandoned = try await blobs.collectAbandoned { blob in try await metadata.isReferenced(blob) }
                 if abandoned > 0 { logger.info("freed blobs of abandoned writes", metadata: ["count": "\(abandoned)"]) }
+                Counter(label: "silo_gc_collected_blobs_total").increment(by: collected + abandoned)
+                // Released blobs still waiting for a collector (their grace period included), up to a bound.
+                let backlog = try await metadata.releasedBlobs(releasedBefore: clock(), limit: Self.backlogBound).count
+                Gauge(label: "silo_gc_backlog_blobs").record(backlog)
             } catch {
                 logger.error("garbage collection failed", metadata: ["error": "\(error)"])
             }

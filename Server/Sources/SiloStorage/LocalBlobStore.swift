@@ -259,6 +259,13 @@ public final class LocalBlobStore: FileBackedBlobStore {
         return report
     }
 
+    /// Both folders exist and are writable (a read-only remount or a lost volume fails this).
+    public func checkReachable() async throws {
+        for path in [stagingPath, blobsPath] where access(path, W_OK | X_OK) != 0 {
+            throw BackendUnavailable(backend: "blobs", reason: "\(path) is not writable (errno \(errno))")
+        }
+    }
+
     public func allBlobs() async throws -> Set<BlobID> {
         let stagingPath = self.stagingPath
         let blobsPath = self.blobsPath

@@ -21,17 +21,32 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Folder for generated credentials and keys, and for embedded metadata and blobs.")
     var dataDir: String = "./data"
 
-    @Option(help: "Metadata: 'sqlite' (embedded, in the data folder) or postgres://user[:password]@host:port/database[?sslmode=require]; every gateway of a cluster names the same database.")
-    var metadata: String = "sqlite"
+    @Option(help: "Metadata: 'sqlite' (embedded, in the data folder) or postgres://user[:password]@host:port/database[?sslmode=require]; every gateway of a cluster names the same database. Default: $SILO_METADATA (keeps the password out of the process list), else sqlite.")
+    var metadata: String?
 
-    @Option(help: "Blobs: 'local' (files in the data folder) or s3://[key:secret@]host:port/bucket[/prefix][?region=R&tls=1] (needs --metadata postgres://…).")
-    var blobs: String = "local"
+    @Option(help: "Blobs: 'local' (files in the data folder) or s3://[key:secret@]host:port/bucket[/prefix][?region=R&tls=1] (needs --metadata postgres://…). Default: $SILO_BLOBS, else local.")
+    var blobs: String?
 
     @Option(help: "HOST:PORT for the OSS API.")
     var address: String = "127.0.0.1:9000"
 
     @Option(help: "HOST:PORT for the STS API.")
     var stsAddress: String = "127.0.0.1:9100"
+
+    @Option(help: "PEM certificate chain (leaf first): serve the OSS and STS APIs over TLS. Re-read with --tls-key on SIGHUP, without dropping connections.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert (keep it mode 0600).")
+    var tlsKey: String?
+
+    @Option(help: "HOST:PORT for Prometheus /metrics (and /healthz, /readyz); keep it off public interfaces. Off when not given.")
+    var metricsAddress: String?
+
+    @Option(help: "/readyz fails when the data folder's file system has less free space than this, in MiB.")
+    var minFreeDiskMb: Int64 = 1024
+
+    @Option(help: "On SIGTERM or SIGINT: seconds to let in-flight requests finish before they are cut off.")
+    var shutdownGraceSeconds: Int = 30
 
     @Option(help: "Region id for V4 signing and bucket locations.")
     var region: String = "cn-hangzhou"
@@ -110,7 +125,11 @@ struct ServerCommand: AsyncParsableCommand {
         let pool = NIOThreadPool(numberOfThreads: 32)
         pool.start()
         guard abandonedWriteSeconds >= 5 else { throw ValidationFailure("--abandoned-write-seconds must be at least 5") }
-        let backends = try await Backends.open(metadata: self.metadata, blobs: self.blobs, dataDirectory: dataDirectory,
+        // Flags, else the environment (where URLs with passwords stay out of the process list), else embedded.
+        let environment = ProcessInfo.processInfo.environment
+        let backends = try await Backends.open(metadata: self.metadata ?? environment["SILO_METADATA"] ?? "sqlite",
+                                               blobs: self.blobs ?? environment["SILO_BLOBS"] ?? "local",
+                                               dataDirectory: dataDirectory,
                                                pool: pool, abandonedWriteSeconds: abandonedWriteSeconds, logger: logger)
         let metadata = backends.metadata
         let masterKey = try MasterKey.load(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment)
@@ -120,6 +139,8 @@ struct ServerCommand: AsyncParsableCommand {
             region: region, accountId: identity.accountId, publicEndpoint: publicEndpoint ?? address,
             virtualHostDomains: domains.map { $0.lowercased() })
         settings.maxClockSkew = 15 * 60
+        let tls = try ServingCertificate.load(certificate: tlsCert, key: tlsKey)
+        settings.tls = tls != nil
         guard let callbackMode = OutboundPolicy.Mode(rawValue: callbackPolicy), callbackMode != .unrestricted else {
             throw ValidationFailure("--callback-policy must be loopback or public, not \(callbackPolicy)")
         }
@@ -161,23 +182,30 @@ struct ServerCommand: AsyncParsableCommand {
         let domain = Domain(metadata: metadata, blobs: blobs, iam: iam, accountId: identity.accountId, imaging: imaging,
                             callbacks: callbacks, publicKeyURL: callbackKeyURL, clock: clock)
         let audit = try makeAuditLog(logger: logger)
-        let frontEnd = OSSFrontEnd(settings: settings, domain: domain, auditLog: audit)
+        guard minFreeDiskMb >= 0 else { throw ValidationFailure("--min-free-disk-mb must be at least 0") }
+        let readiness = Readiness(metadata: metadata, blobs: blobs, dataDirectory: dataDirectory,
+                                  minimumFreeBytes: minFreeDiskMb << 20)
+        if metricsAddress != nil { _ = MetricsListener.registry }
+        let frontEnd = OSSFrontEnd(settings: settings, domain: domain, auditLog: audit, readiness: readiness,
+                                   metrics: metricsAddress != nil ? OSSMetrics() : nil)
         let banner = Banner(
-            endpoint: publicEndpoint ?? address, stsAddress: stsAddress, region: region, dataDirectory: dataDirectory,
+            endpoint: publicEndpoint ?? address, stsAddress: stsAddress, scheme: tls == nil ? "http" : "https", region: region,
+            dataDirectory: dataDirectory,
             identity: identity, showCredentials: identity.generated || printCredentials, buckets: buckets,
             metadata: backends.metadataDescription, blobs: backends.blobsDescription,
             audit: audit.map { log in
                 if case .file(let path, _, _) = log.destination { return path }
                 return "standard output"
-            } ?? "off")
-        let startup = Startup(banner: banner)
+            } ?? "off", metricsAddress: metricsAddress)
+        let startup = Startup(banner: banner, waitsForMetrics: metricsAddress != nil)
         let endpoint = settings.publicEndpoint
-        let app = SiloApplication.make(frontEnd: frontEnd, host: host, port: port, logger: logger) { channel in
+        let app = try SiloApplication.make(frontEnd: frontEnd, host: host, port: port, logger: logger, tls: tls) { channel in
             if let bound = channel.localAddress?.port { endpoint.bound(toPort: bound) }
             await startup.ossListening(port: channel.localAddress?.port)
         }
         let (stsHost, stsPort) = try Self.split(stsAddress, option: "--sts-address")
-        let sts = SiloApplication.makeSTS(iam: iam, clock: clock, host: stsHost, port: stsPort, logger: logger) { channel in
+        let sts = try SiloApplication.makeSTS(iam: iam, clock: clock, host: stsHost, port: stsPort, logger: logger,
+                                              tls: tls, readiness: readiness) { channel in
             await startup.stsListening(port: channel.localAddress?.port)
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -187,14 +215,27 @@ struct ServerCommand: AsyncParsableCommand {
             .init(service: EventDelivery(events: metadata, callbacks: domain.callbacks, maxAttempts: eventMaxAttempts,
                                          region: region, clock: clock, logger: logger)),
         ]
+        if let metricsAddress {
+            services.append(.init(service: try MetricsListener.application(
+                address: metricsAddress, readiness: readiness, logger: logger) { channel in
+                    await startup.metricsListening(port: channel.localAddress?.port)
+                }))
+        }
         if backends.shared {
             services.append(.init(service: IAMFollower(iam: iam, interval: .milliseconds(200), logger: logger)))
         }
         // First in the list, so stopped last: it writes the records of requests that finish while the others stop.
         if let audit { services.insert(.init(service: audit), at: 0) }
-        let group = ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        guard shutdownGraceSeconds >= 1 else { throw ValidationFailure("--shutdown-grace-seconds must be at least 1") }
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Stop accepting, let requests in flight finish, and cut off what is still running after the grace period.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownGraceSeconds)
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        let reload = tls.map { HangupReload(certificates: [$0], logger: logger) }
         try await group.run()
+        reload?.cancel()
         await backends.close()
         try await pool.shutdownGracefully()
         try await imaging.workers?.shutdown()
@@ -209,14 +250,22 @@ struct ServerCommand: AsyncParsableCommand {
     }
 }
 
-/// Prints the banner once both listeners are bound.
+/// Prints the banner once every listener is bound.
 actor Startup {
     let banner: Banner
+    let waitsForMetrics: Bool
     var ossPort: Int??
     var stsPort: Int??
+    var metricsPort: Int??
 
-    init(banner: Banner) {
+    init(banner: Banner, waitsForMetrics: Bool = false) {
         self.banner = banner
+        self.waitsForMetrics = waitsForMetrics
+    }
+
+    func metricsListening(port: Int?) {
+        metricsPort = .some(port)
+        report()
     }
 
     func ossListening(port: Int?) {
@@ -230,8 +279,8 @@ actor Startup {
     }
 
     private func report() {
-        guard let oss = ossPort, let sts = stsPort else { return }
-        banner.print(ossPort: oss, stsPort: sts)
+        guard let oss = ossPort, let sts = stsPort, !waitsForMetrics || metricsPort != nil else { return }
+        banner.print(ossPort: oss, stsPort: sts, metricsPort: metricsPort ?? nil)
     }
 }
 
@@ -239,6 +288,7 @@ actor Startup {
 struct Banner: Sendable {
     var endpoint: String
     var stsAddress: String
+    var scheme: String
     var region: String
     var dataDirectory: String
     var identity: RootIdentity.Resolved
@@ -247,8 +297,9 @@ struct Banner: Sendable {
     var metadata: String
     var blobs: String
     var audit: String
+    var metricsAddress: String?
 
-    func print(ossPort: Int?, stsPort: Int?) {
+    func print(ossPort: Int?, stsPort: Int?, metricsPort: Int? = nil) {
         func resolved(_ address: String, _ port: Int?) -> String {
             guard let port, address.hasSuffix(":0") else { return address }
             return String(address.dropLast(2)) + ":\(port)"
@@ -256,14 +307,17 @@ struct Banner: Sendable {
         let endpoint = resolved(self.endpoint, ossPort)
         var lines = [
             "Silo is running.",
-            "  OSS endpoint : http://\(endpoint)",
-            "  STS endpoint : http://\(resolved(stsAddress, stsPort))",
+            "  OSS endpoint : \(scheme)://\(endpoint)",
+            "  STS endpoint : \(scheme)://\(resolved(stsAddress, stsPort))",
             "  region       : \(region)",
             "  data folder  : \(dataDirectory)",
             "  metadata     : \(metadata)",
             "  blobs        : \(blobs)",
             "  audit log    : \(audit)  (silo audit query --help)",
         ]
+        if let metricsAddress {
+            lines.append("  metrics      : http://\(resolved(metricsAddress, metricsPort))/metrics")
+        }
         if showCredentials {
             lines += [
                 "  AccessKeyId     : \(identity.accessKeyId)",
@@ -275,7 +329,7 @@ struct Banner: Sendable {
                 "Try it with oss2 (pip install oss2):",
                 "  import oss2",
                 "  auth = oss2.Auth('\(identity.accessKeyId)', '\(identity.accessKeySecret)')",
-                "  bucket = oss2.Bucket(auth, 'http://\(endpoint)', '\(bucket)', region='\(region)')",
+                "  bucket = oss2.Bucket(auth, '\(scheme)://\(endpoint)', '\(bucket)', region='\(region)')",
                 "  bucket.put_object('hello.txt', b'hello silo')",
                 "  print(bucket.get_object('hello.txt').read())",
             ]

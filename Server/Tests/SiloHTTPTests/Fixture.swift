@@ -47,7 +47,7 @@ final class Fixture: Sendable {
     func run(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "silo-test")
         logger.logLevel = .warning
-        let app = SiloApplication.make(frontEnd: frontEnd, host: "127.0.0.1", port: 0, logger: logger)
+        let app = try SiloApplication.make(frontEnd: frontEnd, host: "127.0.0.1", port: 0, logger: logger)
         try await app.test(.live, test)
     }
 
@@ -55,7 +55,7 @@ final class Fixture: Sendable {
     func runLive(_ test: @Sendable (Int) async throws -> Void) async throws {
         var logger = Logger(label: "silo-test")
         logger.logLevel = .warning
-        let app = SiloApplication.make(frontEnd: frontEnd, host: "127.0.0.1", port: 0, logger: logger)
+        let app = try SiloApplication.make(frontEnd: frontEnd, host: "127.0.0.1", port: 0, logger: logger)
         try await app.test(.live) { client in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
             try await test(port)

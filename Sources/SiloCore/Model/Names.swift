@@ -2,8 +2,12 @@
 public enum Names {
     public static let maxKeyBytes = 1023
 
-    /// 3–63 of `[a-z0-9-]`, starting with a letter or digit, not ending with `-`.
+    /// Path-style names Silo answers itself on every listener (health and readiness probes), so no bucket takes them.
+    public static let reservedBucketNames: Set<String> = ["healthz", "readyz"]
+
+    /// 3–63 of `[a-z0-9-]`, starting with a letter or digit, not ending with `-`, and not reserved.
     public static func isValidBucketName(_ name: String) -> Bool {
+        guard !reservedBucketNames.contains(name) else { return false }
         let bytes = Array(name.utf8)
         guard (3...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-")
         else { return false }

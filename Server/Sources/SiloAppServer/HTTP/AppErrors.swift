@@ -1,7 +1,11 @@
+import Metrics
+
 /// The app server's failures as the §17 document, mapped once, by case.
 enum AppErrors {
     static func document(_ failure: AppFailure) -> AppServerError {
-        switch failure {
+        // Rate-limit hits are counted where every refusal passes: here.
+        if case .throttled = failure { Counter(label: "silo_app_rate_limited_total").increment() }
+        return switch failure {
         case .invalidUsername:
             .badRequest("InvalidUsername", "A username is 3 to 32 characters of a-z, 0-9, '.', '_' and '-'.")
         case .invalidPassword: .badRequest("InvalidPassword", "A password is 8 to 1024 bytes long.")

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -55,6 +56,15 @@ extension AppServer {
     public func addRoutes<Context: AppServerRequestContext>(to router: Router<Context>) {
         router.add(middleware: ErrorMiddleware<Context>())
         router.get("/healthz") { _, _ in JSONResponses.make(["status": "ok"]) }
+        // Ready when its database takes writes (sign-ins, sessions and the catalog all need them).
+        router.get("/readyz") { _, _ in
+            do {
+                try await self.catalog.database.checkWritable()
+                return JSONResponses.make(["status": "ready"])
+            } catch {
+                return JSONResponses.make(["status": "not ready"], status: .serviceUnavailable)
+            }
+        }
 
         router.post("/v1/accounts") { request, context in
             try limitSignIn(ip: context.clientIP)
@@ -78,9 +88,11 @@ extension AppServer {
                 session = try await accounts.login(username: input.username, password: input.password)
             } catch AppFailure.wrongCredentials {
                 signIns.failed(input.username)
+                Counter(label: "silo_app_sign_ins_total", dimensions: [("outcome", "refused")]).increment()
                 throw AppFailure.wrongCredentials
             }
             signIns.succeeded(input.username)
+            Counter(label: "silo_app_sign_ins_total", dimensions: [("outcome", "succeeded")]).increment()
             return JSONResponses.make(SessionBody(token: session.token, uid: session.uid,
                                                   expiration: Timestamps.iso8601NoFraction(unixSeconds: session.expiresAt)),
                                       noStore: true)

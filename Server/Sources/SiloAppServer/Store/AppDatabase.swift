@@ -16,6 +16,11 @@ public final class AppDatabase: Sendable {
         try Self.migrator.migrate(pool)
     }
 
+    /// For `/readyz`: the database answers a write transaction (a full disk or a lost file fails it).
+    public func checkWritable() async throws {
+        try await pool.write { db in try db.execute(sql: "SELECT 1") }
+    }
+
     /// The writer's `PRAGMA synchronous` level (2 is FULL: the WAL is synced at every commit).
     public func writerSynchronousLevel() async throws -> Int {
         try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import SiloClient
 import SiloCore
 
@@ -28,8 +29,10 @@ public struct TokenVendor: Sendable {
 
     public func token(for user: AppUser) async throws(AppFailure) -> STSClient.AssumedRole {
         do {
-            return try await sts.assumeRole(roleArn: roleArn, sessionName: user.roleSessionName,
-                                            policy: sessionPolicy(for: user), durationSeconds: durationSeconds)
+            let assumed = try await sts.assumeRole(roleArn: roleArn, sessionName: user.roleSessionName,
+                                                   policy: sessionPolicy(for: user), durationSeconds: durationSeconds)
+            Counter(label: "silo_app_tokens_vended_total").increment()
+            return assumed
         } catch let error as OSSClientError {
             if case .server(_, let code, let message, _, _) = error {
                 throw .stsRefused(code: code, message: message)

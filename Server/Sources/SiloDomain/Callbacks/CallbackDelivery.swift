@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -50,7 +51,14 @@ public struct CallbackDelivery: Sendable {
             contentType: record.contentType, crc64: String(record.crc64), operation: operation,
             requestId: requestId, issuedAt: clock(), uploader: uploader(caller.principal),
             image: image.map { CallbackFacts.Image(width: $0.width, height: $0.height, format: $0.format) })
-        return await post(body: body, facts: facts, configuration: callback.configuration)
+        let outcome = await post(body: body, facts: facts, configuration: callback.configuration)
+        let name: String
+        switch outcome {
+        case .answered: name = "delivered"
+        case .failed: name = "failed"
+        }
+        Counter(label: "silo_callback_deliveries_total", dimensions: [("outcome", name)]).increment()
+        return outcome
     }
 
     /// POSTs the signed callback to each URL in turn until one answers 200 with a JSON body. The target policy is

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -54,7 +55,13 @@ public struct EventDelivery: Service {
             }
             for (sequence, outcome) in outcomes {
                 try await events.finishEvent(sequence, outcome: outcome)
-                if case .delivered = outcome { delivered += 1 }
+                let name: String
+                switch outcome {
+                case .delivered: name = "delivered"; delivered += 1
+                case .retry: name = "retry"
+                case .dead: name = "dead"
+                }
+                Counter(label: "silo_event_deliveries_total", dimensions: [("outcome", name)]).increment()
             }
         }
     }

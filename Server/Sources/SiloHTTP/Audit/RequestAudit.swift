@@ -16,7 +16,7 @@ final class RequestAudit: Sendable {
 
     let started = ContinuousClock.now
     let trail = AuthorizationTrail()
-    private let facts = NIOLockedValueBox(Facts())
+    let facts = NIOLockedValueBox(Facts())
 
     func update(_ change: (inout Facts) -> Void) { facts.withLockedValue(change) }
 

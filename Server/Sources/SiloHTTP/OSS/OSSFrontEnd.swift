@@ -14,8 +14,15 @@ public struct OSSFrontEnd: Sendable {
     let adminHandlers: AdminHandlers
     /// One record per request when set (`silo server --audit-log`).
     public let auditLog: AuditLog?
+    /// `/healthz` and `/readyz`, when set.
+    public let readiness: Readiness?
+    /// Request counters and timings, when set (`silo server --metrics-address`).
+    public let metrics: OSSMetrics?
 
-    public init(settings: ServerSettings, domain: Domain, auditLog: AuditLog? = nil) {
+    public init(settings: ServerSettings, domain: Domain, auditLog: AuditLog? = nil, readiness: Readiness? = nil,
+                metrics: OSSMetrics? = nil) {
+        self.readiness = readiness
+        self.metrics = metrics
         self.settings = settings
         self.domain = domain
         self.auditLog = auditLog

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import SiloCore
 import SiloDomain
@@ -23,7 +24,8 @@ public struct OSSResponder: HTTPResponder {
         var response: Response
         var errorCode: String?
         let bodyReads = BodyReadTracker()
-        let audit = frontEnd.auditLog.map { _ in RequestAudit() }
+        // The facts a request gathers on its way (operation, caller) feed the audit log and the metrics.
+        let audit = frontEnd.auditLog != nil || frontEnd.metrics != nil ? RequestAudit() : nil
         do {
             let parsed = try OSSRequest.parse(request, settings: frontEnd.settings, requestId: requestId)
             ossRequest = parsed
@@ -35,6 +37,7 @@ public struct OSSResponder: HTTPResponder {
                 response = try await handle(parsed, body: bodyReads.wrap(request.body), context: context, audit: nil)
             }
         } catch {
+            if let metrics = frontEnd.metrics, let reason = OSSMetrics.denialReason(error) { metrics.denied(reason: reason) }
             if let mapped = OSSErrors.map(error) {
                 errorCode = mapped.code
                 response = Responses.error(mapped, request: ossRequest, requestId: requestId, isHead: request.method == .head)
@@ -57,6 +60,9 @@ public struct OSSResponder: HTTPResponder {
         if let audit, let log = frontEnd.auditLog {
             response = auditing(response, audit: audit, log: log, request: request, parsed: ossRequest,
                                 requestId: requestId, clientIp: context.remoteAddress?.ipAddress, errorCode: errorCode)
+        }
+        if let audit, let metrics = frontEnd.metrics {
+            response = measuring(response, audit: audit, metrics: metrics, request: request, parsed: ossRequest)
         }
         return frontEnd.requests.tracking(response)
     }
@@ -81,9 +87,42 @@ public struct OSSResponder: HTTPResponder {
         return audited
     }
 
+    /// Counts the request once its body has been written: operation, status, signature, duration and bytes.
+    func measuring(_ response: Response, audit: RequestAudit, metrics: OSSMetrics, request: Request,
+                   parsed: OSSRequest?) -> Response {
+        var measured = response
+        let body = response.body
+        let status = Int(response.status.code)
+        let bytesIn = request.headers[.contentLength].flatMap { Int64($0) } ?? 0
+        // The declared length, not what passes here: sendfile bodies pass as small markers. Chunked bodies (gzip)
+        // declare none and are counted as they are written.
+        let declared: Int64? = request.method == .head ? 0 : response.headers[.contentLength].flatMap { Int64($0) }
+        measured.body = ResponseBody(contentLength: body.contentLength) { writer in
+            let counted = NIOLockedValueBox<Int64>(0)
+            defer {
+                let facts = audit.facts.withLockedValue { $0 }
+                let elapsed = ContinuousClock.now - audit.started
+                let signature = parsed.map { RequestAudit.signature(of: $0, operation: facts.operation, caller: facts.caller) }
+                metrics.finished(operation: facts.operation ?? "Unroutable", status: status,
+                                 signature: signature?.version ?? (signature?.type == "PostSign" ? "post" : "none"),
+                                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                                 bytesIn: bytesIn, bytesOut: declared ?? counted.withLockedValue { $0 })
+            }
+            try await body.write(CountingWriter(base: writer, counted: counted))
+        }
+        return measured
+    }
+
     func handle(_ request: OSSRequest, body: RequestBody, context: SiloRequestContext, audit: RequestAudit?) async throws
         -> Response
     {
+        if let readiness = frontEnd.readiness, let bucket = request.bucket, Readiness.paths.contains(bucket),
+           request.key == nil, request.method == .get || request.method == .head,
+           let answer = await readiness.respond(path: bucket, isHead: request.isHead) {
+            // Reserved names: no bucket has them, so this is never a bucket's request.
+            audit?.update { $0.operation = "Probe" }
+            return answer
+        }
         if request.method == .options { return try await CORSHandlers.preflight(request, frontEnd: frontEnd) }
         if request.method == .get || request.method == .head, request.bucket == "-",
             request.key.map({ "-/" + $0 }) == CallbackDelivery.publicKeyPath {

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -12,14 +13,20 @@ public struct STSResponder: HTTPResponder {
     let iam: IAMService
     let authenticator: STSAuthenticator
     let clock: @Sendable () -> Int64
+    let readiness: Readiness?
 
-    public init(iam: IAMService, clock: @escaping @Sendable () -> Int64) {
+    public init(iam: IAMService, clock: @escaping @Sendable () -> Int64, readiness: Readiness? = nil) {
+        self.readiness = readiness
         self.iam = iam
         self.clock = clock
         self.authenticator = STSAuthenticator(iam: iam, clock: clock)
     }
 
     public func respond(to request: Request, context: SiloRequestContext) async throws -> Response {
+        if let readiness, let path = Readiness.probePath(request),
+           let answer = await readiness.respond(path: path, isHead: request.method == .head) {
+            return answer
+        }
         let requestId = UUID().uuidString
         var xml = false
         do {
@@ -35,8 +42,10 @@ public struct STSResponder: HTTPResponder {
             let values: [String: [String]] = context.remoteAddress?.ipAddress.map { ["acs:SourceIp": [$0]] } ?? [:]
             switch action {
             case "AssumeRole":
-                return STSDocuments.render(try await assumeRole(sts, caller: principal, values: values),
-                                           requestId: requestId, xml: xml)
+                let answer = STSDocuments.render(try await assumeRole(sts, caller: principal, values: values),
+                                                 requestId: requestId, xml: xml)
+                Counter(label: "silo_sts_tokens_issued_total").increment()
+                return answer
             case "GetCallerIdentity":
                 guard let identity = iam.callerIdentity(principal) else { throw STSError.accessKeyNotFound }
                 return STSDocuments.render(STSDocuments.callerIdentity(identity), requestId: requestId, xml: xml)

@@ -77,6 +77,8 @@ public struct SealingBlobStore: FileBackedBlobStore {
 
     public func allBlobs() async throws -> Set<BlobID> { try await inner.allBlobs() }
 
+    public func checkReachable() async throws { try await inner.checkReachable() }
+
     public func collectAbandoned(isReferenced: @Sendable (BlobID) async throws -> Bool) async throws -> Int {
         try await inner.collectAbandoned(isReferenced: isReferenced)
     }

@@ -38,7 +38,8 @@ struct AdminOptions: ParsableArguments {
         guard let url = URL(string: endpoint), url.host != nil else { throw ValidationError("--endpoint is not a URL: \(endpoint)") }
         var configuration = ClientConfiguration()
         configuration.maxRetries = 1
-        let transport = AsyncHTTPClientTransport(configuration: configuration)
+        let transport = AsyncHTTPClientTransport(configuration: configuration,
+                                                 additionalTrustRootsPEMFile: ProcessInfo.processInfo.environment["SILO_CA_FILE"])
         return AdminClient(OSSClient(endpoint: url, region: region,
                                      credentials: StaticCredentialsProvider(accessKeyId: id, accessKeySecret: secret),
                                      configuration: configuration, transport: transport))

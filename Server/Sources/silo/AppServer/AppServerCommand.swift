@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SiloAppServer
+import SiloHTTP
 
 struct AppServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,15 @@ struct AppServerCommand: AsyncParsableCommand {
 
     @Option(help: "HOST:PORT to listen on.")
     var address: String = "127.0.0.1:9200"
+
+    @Option(help: "PEM certificate chain (leaf first): serve over TLS. Re-read with --tls-key on SIGHUP.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert (keep it mode 0600).")
+    var tlsKey: String?
+
+    @Option(help: "HOST:PORT for Prometheus /metrics (sign-ins, tokens vended, rate-limit hits); off when not given.")
+    var metricsAddress: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = ProcessInfo.processInfo.environment["SILO_LOG_LEVEL"] ?? "info"
@@ -35,17 +45,29 @@ struct AppServerCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("silo app-server: \(config): \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let app = server.application(host: host, port: port, logger: logger) { channel in
+        let tls = try ServingCertificate.load(certificate: tlsCert, key: tlsKey)
+        if metricsAddress != nil { _ = MetricsListener.registry }
+        let app = try server.application(host: host, port: port, logger: logger, tls: tls?.serverConfiguration()) { channel in
             let bound = channel.localAddress?.port ?? port
-            Self.banner(host: host, port: bound, configuration: configuration)
+            Self.banner(host: host, port: bound, scheme: tls == nil ? "http" : "https", configuration: configuration)
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
+        if let metricsAddress {
+            services.append(.init(service: try MetricsListener.application(address: metricsAddress, readiness: nil,
+                                                                           logger: logger) { channel in
+                let bound = channel.localAddress?.port ?? 0
+                FileHandle.standardOutput.write(Data("  metrics      : http://\(metricsAddress.split(separator: ":").dropLast().joined(separator: ":")):\(bound)/metrics\n".utf8))
+            }))
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let reload = tls.map { HangupReload(certificates: [$0], logger: logger) }
         try await group.run()
+        reload?.cancel()
     }
 
-    static func banner(host: String, port: Int, configuration: AppServerConfiguration) {
-        let base = "http://\(host):\(port)"
+    static func banner(host: String, port: Int, scheme: String = "http", configuration: AppServerConfiguration) {
+        let base = "\(scheme)://\(host):\(port)"
         var lines = [
             "Silo app server is running.",
             "  App server   : \(base)",

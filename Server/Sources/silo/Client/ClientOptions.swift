@@ -65,7 +65,9 @@ struct ClientOptions: ParsableArguments {
         configuration.maxConcurrentRequests = max(1, maxConcurrentRequests)
         let transport: any Transport
         switch self.transport.lowercased() {
-        case "ahc": transport = AsyncHTTPClientTransport(configuration: configuration)
+        case "ahc":
+            transport = AsyncHTTPClientTransport(configuration: configuration,
+                                                 additionalTrustRootsPEMFile: ProcessInfo.processInfo.environment["SILO_CA_FILE"])
         case "urlsession": transport = URLSessionTransport(configuration: configuration)
         default: throw ValidationError("--transport must be ahc or urlsession")
         }

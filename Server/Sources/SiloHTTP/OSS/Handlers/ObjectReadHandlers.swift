@@ -109,7 +109,7 @@ enum ObjectReadHandlers {
             let whole = try await blobs.readWhole(object.extents, range: byteRange)
             return Response(status: status, headers: fields, body: .init(byteBuffer: whole))
         }
-        if let files = blobs as? any FileBackedBlobStore, files.servesFileSpans(object.extents) {
+        if !oss.settings.tls, let files = blobs as? any FileBackedBlobStore, files.servesFileSpans(object.extents) {
             let spans = try await files.fileSpans(object.extents, range: byteRange)
             return Response(status: status, headers: fields, body: sendfileBody(spans, length: length))
         }
