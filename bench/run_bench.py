@@ -74,8 +74,10 @@ def free_port():
 
 
 class Nginx:
-    def __init__(self, work):
+    def __init__(self, work, tls=None):
+        """`tls`: (certificate chain, key) PEM paths to serve HTTPS with, as Silo does in the TLS comparison."""
         self.work = work
+        self.scheme = "https" if tls else "http"
         self.root = os.path.join(work, "root")
         os.makedirs(os.path.join(self.root, "put"), exist_ok=True)
         os.makedirs(os.path.join(work, "tmp"), exist_ok=True)
@@ -89,17 +91,18 @@ http {
   access_log off; sendfile on; tcp_nopush on; tcp_nodelay on; keepalive_requests 10000000;
   client_body_temp_path %(w)s/tmp; client_max_body_size 0; client_body_buffer_size 1m;
   server {
-    listen 127.0.0.1:%(p)d; root %(r)s;
+    listen 127.0.0.1:%(p)d%(ssl)s; root %(r)s;
     location / { dav_methods PUT; create_full_put_path on; dav_access user:rw; }
   }
 }
-""" % {"w": work, "p": self.port, "r": self.root, "user": "user root;" if os.geteuid() == 0 else ""})
+""" % {"w": work, "p": self.port, "r": self.root, "user": "user root;" if os.geteuid() == 0 else "",
+       "ssl": (" ssl; ssl_certificate %s; ssl_certificate_key %s; ssl_protocols TLSv1.2 TLSv1.3" % tls) if tls else ""})
         self.process = subprocess.Popen(["nginx", "-e", os.path.join(work, "error.log"), "-p", work, "-c", conf],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_port(self.port)
 
     def url(self, path):
-        return "http://127.0.0.1:%d%s" % (self.port, path)
+        return "%s://127.0.0.1:%d%s" % (self.scheme, self.port, path)
 
     def stop(self):
         self.process.send_signal(signal.SIGQUIT)
@@ -127,7 +130,7 @@ def wrk(work, urls, method, body_file, connections, seconds):
 
 def wrk_run(work, urls, method, body_file, connections, seconds):
     """Runs wrk over the URLs (same host); returns requests per second and the number of requests made."""
-    host = re.match(r"(http://[^/]+)", urls[0]).group(1)
+    host = re.match(r"(https?://[^/]+)", urls[0]).group(1)
     paths_file = os.path.join(work, "paths.txt")
     with open(paths_file, "w") as f:
         f.write("\n".join(u[len(host):] for u in urls) + "\n")
@@ -150,7 +153,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--binary", default=os.path.join(ROOT, "Server", ".build", "release", "silo"))
-    parser.add_argument("--only", choices=["objects", "sts", "tokens", "multipart", "images"], help="run one part")
+    parser.add_argument("--only", choices=["objects", "sts", "tokens", "multipart", "images", "tls"], help="run one part")
     options = parser.parse_args()
     work = os.path.join(HERE, ".work")
     shutil.rmtree(work, ignore_errors=True)
@@ -173,7 +176,11 @@ def main():
             # Starts its own Silo servers: it needs its own image flags and a server per configuration.
             import image_bench
             image_bench.run(options.binary, work, seconds=options.seconds)
-        if options.only in ("sts", "tokens", "multipart", "images"):
+        if options.only in (None, "tls"):
+            # Its own Silo and nginx, both serving the same development certificate.
+            import tls_bench
+            tls_bench.run(options.binary, work, seconds=options.seconds)
+        if options.only in ("sts", "tokens", "multipart", "images", "tls"):
             return
         bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, "bench", region=REGION)
         bucket.create_bucket()
