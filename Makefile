@@ -8,7 +8,7 @@ VENV_PY := $(VENV)/bin/python
 APT_PACKAGES := pkg-config libsqlite3-dev libvips-dev libjpeg-dev zlib1g-dev fonts-wqy-zenhei
 # nginx balances the two-gateway cluster in tests and in `make run-cluster`; PostgreSQL 15 is on the image,
 # Ceph is installed by scripts/with-rgw.sh.
-CLUSTER_APT_PACKAGES := nginx-light
+CLUSTER_APT_PACKAGES := nginx-light systemd
 BENCH_APT_PACKAGES := nginx-light wrk
 DATA_DIR ?= ./data
 ADDRESS ?= 127.0.0.1:9000
