@@ -32,6 +32,22 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         try Schema.migrator.migrate(pool)
     }
 
+    /// A consistent copy of the whole database at `path`, taken while it stays in use (SQLite's online backup).
+    public func backup(to path: String) throws {
+        let destination = try DatabaseQueue(path: path)
+        try pool.backup(to: destination)
+        try destination.close()
+    }
+
+    /// Every blob metadata names and whether anything still references it, as of now.
+    public func blobReferences() async throws -> [(BlobID, referenced: Bool)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, refs FROM blobs").compactMap { row in
+                BlobID(row[0] as String).map { ($0, (row[1] as Int64) > 0) }
+            }
+        }
+    }
+
     // MARK: buckets
 
     private func allBuckets() throws -> [String: BucketRecord] {

@@ -7,7 +7,8 @@ import SiloIAM
 enum MasterKey {
     static let fileName = "master.key"
 
-    static func load(dataDirectory: String, environment: [String: String]) throws -> SymmetricKey {
+    /// `create: false` reads an existing key only (backups and restores never make one).
+    static func load(dataDirectory: String, environment: [String: String], create: Bool = true) throws -> SymmetricKey {
         if let text = environment["SILO_MASTER_KEY"], !text.isEmpty {
             guard let key = Sealer.masterKey(base64: text) else {
                 throw ValidationFailure("SILO_MASTER_KEY must be the Base64 encoding of 32 random bytes.")
@@ -21,6 +22,7 @@ enum MasterKey {
             }
             return key
         }
+        guard create else { throw ValidationFailure("\(path) is missing and SILO_MASTER_KEY is not set") }
         let text = Sealer.newKeyBase64()
         let temporary = path + ".tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data((text + "\n").utf8),
