@@ -10,18 +10,21 @@ APT_PACKAGES := pkg-config libsqlite3-dev libvips-dev libjpeg-dev zlib1g-dev fon
 # Ceph is installed by scripts/with-rgw.sh.
 CLUSTER_APT_PACKAGES := nginx-light systemd
 BENCH_APT_PACKAGES := nginx-light wrk
+# `make image` and its smoke test in `make test`: a Debian root file system and buildah, no Docker engine.
+IMAGE_APT_PACKAGES := buildah mmdebstrap curl
 DATA_DIR ?= ./data
 ADDRESS ?= 127.0.0.1:9000
 STS_ADDRESS ?= 127.0.0.1:9100
 APP_ADDRESS ?= 127.0.0.1:9200
 
-.PHONY: help deps cluster-deps bench-deps venv run-cluster build build-release test test-swift test-compat test-upstream test-fuzz-replay run bench fuzz clean
+.PHONY: help deps cluster-deps bench-deps image-deps venv run-cluster build build-release test test-swift test-compat test-upstream test-fuzz-replay test-image image run bench fuzz clean
 
 help:
 	@echo "make run    - install what is missing, build, start Silo (OSS + STS) and the app server with a demo bucket, role and user"
 	@echo "make test   - install what is missing, run swift test and the real-SDK compatibility suites"
 	@echo "make run-cluster - the same storage as two gateways on PostgreSQL + Ceph RGW behind nginx (throwaway)"
 	@echo "make bench  - Silo against nginx on loopback, printed as ratios"
+	@echo "make image  - the container image (deploy/container/Containerfile) with buildah, smoke-tested: /readyz and one upload"
 	@echo "make fuzz   - every parser of untrusted bytes under libFuzzer + ASan, FUZZ_SECONDS each (default 60)"
 
 # Debian packages, installed only when missing (sudo when not root).
@@ -38,6 +41,9 @@ cluster-deps:
 
 bench-deps:
 	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(APT_PACKAGES) $(BENCH_APT_PACKAGES)"
+
+image-deps:
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(APT_PACKAGES) $(IMAGE_APT_PACKAGES)"
 
 # The Python venv for the compatibility suites, rebuilt when requirements change.
 $(VENV)/.stamp: compat/requirements.txt
@@ -65,8 +71,16 @@ build-release: deps
 # (SILO_TEST_POSTGRES_URL, SILO_TEST_S3_URL) and stops it afterwards. `make test` starts them once for all.
 WITH_SERVICES = $(if $(SILO_TEST_POSTGRES_URL),,scripts/with-postgres.sh) $(if $(SILO_TEST_S3_URL),,scripts/with-rgw.sh)
 
-test: build venv cluster-deps
-	$(WITH_SERVICES) $(MAKE) --no-print-directory test-swift test-fuzz-replay test-compat test-upstream
+test: build venv cluster-deps image-deps
+	$(WITH_SERVICES) $(MAKE) --no-print-directory test-swift test-fuzz-replay test-compat test-upstream test-image
+
+# The container image built and smoke-tested from the debug binary (packaging is what is tested; `make image`
+# packages the release build).
+test-image: image-deps
+	SILO_BIN=Server/.build/debug/silo scripts/build-image.sh
+
+image: build-release image-deps
+	scripts/build-image.sh
 
 test-swift:
 	swift test --skip-build $(SWIFT_DEBUG_FLAGS)

