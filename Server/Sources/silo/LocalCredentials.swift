@@ -4,11 +4,11 @@ import Foundation
 /// Whose key the `silo` client and admin commands sign with: the flags, else the environment, else the root
 /// identity stored in the server's data folder.
 enum LocalCredentials {
-    static func resolve(accessKeyId: String?, accessKeySecret: String?, dataDir: String,
+    static func resolve(accessKeyId: String?, dataDir: String,
                         allowOSSVariables: Bool) throws -> (id: String, secret: String) {
         let environment = ProcessInfo.processInfo.environment
         var id = accessKeyId ?? environment["SILO_ACCESS_KEY_ID"]
-        var secret = accessKeySecret ?? environment["SILO_ACCESS_KEY_SECRET"]
+        var secret = environment["SILO_ACCESS_KEY_SECRET"]
         if allowOSSVariables {
             id = id ?? environment["OSS_ACCESS_KEY_ID"]
             secret = secret ?? environment["OSS_ACCESS_KEY_SECRET"]

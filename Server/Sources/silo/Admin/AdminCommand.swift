@@ -19,8 +19,7 @@ struct AdminOptions: ParsableArguments {
     @Option(help: "Access key id to sign with (default: SILO_ACCESS_KEY_ID, then the root key).")
     var accessKeyId: String?
 
-    @Option(help: "Secret of that key (default: SILO_ACCESS_KEY_SECRET, then the root key).")
-    var accessKeySecret: String?
+    // The secret comes only from SILO_ACCESS_KEY_SECRET (or the data folder's root key): a flag would show it in `ps`.
 
     @Option(help: "Data folder whose root identity signs when no key is given.")
     var dataDir: String = "./data"
@@ -33,8 +32,7 @@ struct AdminOptions: ParsableArguments {
 
     /// The SDK's admin client on its usual transport, signing with the resolved key.
     func client() throws -> AdminClient {
-        let (id, secret) = try LocalCredentials.resolve(accessKeyId: accessKeyId, accessKeySecret: accessKeySecret,
-                                                       dataDir: dataDir, allowOSSVariables: false)
+        let (id, secret) = try LocalCredentials.resolve(accessKeyId: accessKeyId, dataDir: dataDir, allowOSSVariables: false)
         guard let url = URL(string: endpoint), url.host != nil else { throw ValidationError("--endpoint is not a URL: \(endpoint)") }
         var configuration = ClientConfiguration()
         configuration.maxRetries = 1

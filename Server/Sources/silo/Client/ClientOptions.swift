@@ -16,11 +16,8 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Access key id (env SILO_ACCESS_KEY_ID or OSS_ACCESS_KEY_ID).")
     var accessKeyId: String?
 
-    @Option(help: "Access key secret (env SILO_ACCESS_KEY_SECRET or OSS_ACCESS_KEY_SECRET).")
-    var accessKeySecret: String?
-
-    @Option(help: "STS security token that goes with a temporary key (env SILO_SECURITY_TOKEN).")
-    var securityToken: String?
+    // The secret and the STS token come only from the environment (SILO_ACCESS_KEY_SECRET or OSS_ACCESS_KEY_SECRET,
+    // SILO_SECURITY_TOKEN or OSS_SESSION_TOKEN): a flag would show them to every user of `ps`.
 
     @Option(help: "Fetch temporary credentials from this app-server URL, as the mobile SDKs do (env SILO_AUTH_SERVER).")
     var authServer: String?
@@ -46,9 +43,8 @@ struct ClientOptions: ParsableArguments {
             guard let parsed = URL(string: url) else { throw ValidationError("--auth-server is not a URL: \(url)") }
             return AuthServerCredentialsProvider(url: parsed, transport: transport)
         }
-        let (id, secret) = try LocalCredentials.resolve(accessKeyId: accessKeyId, accessKeySecret: accessKeySecret,
-                                                       dataDir: dataDir, allowOSSVariables: true)
-        let token = securityToken ?? environment["SILO_SECURITY_TOKEN"] ?? environment["OSS_SESSION_TOKEN"]
+        let (id, secret) = try LocalCredentials.resolve(accessKeyId: accessKeyId, dataDir: dataDir, allowOSSVariables: true)
+        let token = environment["SILO_SECURITY_TOKEN"] ?? environment["OSS_SESSION_TOKEN"]
         if let token {
             return STSCredentialsProvider(accessKeyId: id, accessKeySecret: secret, securityToken: token)
         }
