@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SiloMetadataPostgres", targets: ["SiloMetadataPostgres"]),
         .library(name: "SiloBlobS3", targets: ["SiloBlobS3"]),
         .library(name: "SiloHTTP", targets: ["SiloHTTP"]),
+        .library(name: "SiloAuditLog", targets: ["SiloAuditLog"]),
         .library(name: "SiloAppServer", targets: ["SiloAppServer"]),
         .library(name: "SiloImaging", targets: ["SiloImaging"]),
         .library(name: "SiloOutbound", targets: ["SiloOutbound"]),
@@ -136,9 +137,19 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The audit log's writer (batched, rotated, off the request path) and its JSON text, for every front end.
+        .target(
+            name: "SiloAuditLog",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "SiloHTTP",
             dependencies: [
+                "SiloAuditLog",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloOutbound", "SiloDomain",
@@ -178,6 +189,7 @@ let package = Package(
         .target(
             name: "SiloAppServer",
             dependencies: [
+                "SiloAuditLog",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 "SiloOutbound",
@@ -215,6 +227,7 @@ let package = Package(
         .executableTarget(
             name: "silo",
             dependencies: [
+                "SiloAuditLog",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "SiloHTTP", "SiloOutbound", "SiloDomain", "SiloIAM", "SiloAppServer", "SiloImaging",

@@ -2,6 +2,7 @@
 and configuration, start `silo server` and `silo app-server` from what it wrote (TLS with its development CA), sign
 a user in, get a token, and upload with oss2 into that user's prefix, and nowhere else."""
 
+import json
 import os
 import socket
 import subprocess
@@ -87,3 +88,12 @@ def test_init_then_the_mobile_flow_over_https(tmp_path):
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
+    # The app server's audit log: who registered, signed in and got a token, and nothing secret.
+    with open(os.path.join(app_data, "app-audit.log")) as handle:
+        text = handle.read()
+    events = [json.loads(line) for line in text.splitlines()]
+    assert [(e["event"], e["outcome"]) for e in events] == [
+        ("Register", "succeeded"), ("SignIn", "succeeded"), ("VendToken", "succeeded")]
+    assert events[2]["user"] == session["uid"] and events[2]["role_session"] and events[2]["expiration"]
+    for secret in ["alice-password", session["token"], credentials["AccessKeySecret"], credentials["SecurityToken"]]:
+        assert secret not in text

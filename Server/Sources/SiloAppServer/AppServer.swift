@@ -1,4 +1,5 @@
 import Foundation
+import SiloAuditLog
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -20,6 +21,8 @@ public struct AppServer: Sendable {
     public let catalog: UploadCatalog
     public let receiver: CallbackReceiver
     public let callback: CallbackParameters?
+    /// Registrations, sign-ins and vended tokens, one line each, when set (`silo app-server --audit-log`).
+    public let auditLog: AuditLog?
     let userLimiter: RateLimiter
     let ipLimiter: RateLimiter
     /// Password guesses per account, across addresses.
@@ -34,7 +37,7 @@ public struct AppServer: Sendable {
     public static func make(
         configuration: AppServerConfiguration, transport: (any Transport)? = nil, hasher: PasswordHasher = .standard,
         keyFetcher: (@Sendable (URL) async throws -> String)? = nil, storage: (any StoredObjectLookup)? = nil,
-        signInSettings: SignInThrottle.Settings = SignInThrottle.Settings()
+        signInSettings: SignInThrottle.Settings = SignInThrottle.Settings(), auditLog: AuditLog? = nil
     ) async throws -> AppServer {
         let database = try AppDatabase(path: configuration.database)
         var accounts: AccountStore?
@@ -74,6 +77,7 @@ public struct AppServer: Sendable {
                                        roleArn: configuration.sts.roleArn, parameters: callback,
                                        requireStorageFacts: configuration.callback.requireStorageFacts),
             callback: callback,
+            auditLog: auditLog,
             userLimiter: RateLimiter(configuration.rateLimits.perUser),
             ipLimiter: RateLimiter(configuration.rateLimits.perIP),
             signIns: SignInThrottle(settings: signInSettings),
@@ -92,6 +96,12 @@ public struct AppServer: Sendable {
         return Application(router: router, server: server,
                            configuration: .init(address: .hostname(host, port: port), serverName: "Silo-AppServer"),
                            onServerRunning: onServerRunning, logger: logger)
+    }
+
+    func audit(_ event: String, ip: String?, user: String?, outcome: String, errorCode: String? = nil,
+               roleSession: String? = nil, expiration: String? = nil) {
+        auditLog?.record(AppAuditRecord(event: event, clientIp: ip, user: user, outcome: outcome, errorCode: errorCode,
+                                        roleSession: roleSession, expiration: expiration))
     }
 
     func limit(ip: String) throws(AppFailure) {

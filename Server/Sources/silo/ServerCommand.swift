@@ -1,3 +1,4 @@
+import SiloAuditLog
 import ArgumentParser
 import Foundation
 import Hummingbird

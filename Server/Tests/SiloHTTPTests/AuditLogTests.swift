@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 
+@testable import SiloAuditLog
 @testable import SiloHTTP
 
 /// The audit log's two promises that need no server: credentials never reach it, and it rotates by size.

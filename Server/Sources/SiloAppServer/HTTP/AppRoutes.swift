@@ -72,7 +72,15 @@ extension AppServer {
                 throw AppFailure.registrationDisabled
             }
             let input = try await Self.decode(Credentials.self, from: request)
-            let user = try await accounts.register(username: input.username, password: input.password)
+            let user: AppUser
+            do {
+                user = try await accounts.register(username: input.username, password: input.password)
+            } catch let failure as AppFailure {
+                audit("Register", ip: context.clientIP, user: input.username, outcome: "refused",
+                      errorCode: AppErrors.document(failure).code)
+                throw failure
+            }
+            audit("Register", ip: context.clientIP, user: user.uid, outcome: "succeeded")
             return JSONResponses.make(["uid": user.uid], status: .created)
         }
 
@@ -82,17 +90,22 @@ extension AppServer {
                 throw AppFailure.accountsDisabled
             }
             let input = try await Self.decode(Credentials.self, from: request)
-            if let wait = signIns.begin(input.username) { throw AppFailure.throttled(retryAfterSeconds: wait) }
+            if let wait = signIns.begin(input.username) {
+                audit("SignIn", ip: context.clientIP, user: input.username, outcome: "throttled")
+                throw AppFailure.throttled(retryAfterSeconds: wait)
+            }
             let session: AccountStore.Session
             do {
                 session = try await accounts.login(username: input.username, password: input.password)
             } catch AppFailure.wrongCredentials {
                 signIns.failed(input.username)
+                audit("SignIn", ip: context.clientIP, user: input.username, outcome: "refused")
                 Counter(label: "silo_app_sign_ins_total", dimensions: [("outcome", "refused")]).increment()
                 throw AppFailure.wrongCredentials
             }
             signIns.succeeded(input.username)
             Counter(label: "silo_app_sign_ins_total", dimensions: [("outcome", "succeeded")]).increment()
+            audit("SignIn", ip: context.clientIP, user: session.uid, outcome: "succeeded")
             return JSONResponses.make(SessionBody(token: session.token, uid: session.uid,
                                                   expiration: Timestamps.iso8601NoFraction(unixSeconds: session.expiresAt)),
                                       noStore: true)
@@ -112,6 +125,8 @@ extension AppServer {
             try limit(user: user)
             do {
                 let assumed = try await tokens.token(for: user)
+                audit("VendToken", ip: context.clientIP, user: user.uid, outcome: "succeeded",
+                      roleSession: user.roleSessionName, expiration: assumed.expiration)
                 let credentials = assumed.credentials
                 return JSONResponses.make(TokenBody(StatusCode: 200, AccessKeyId: credentials.accessKeyId,
                                                     AccessKeySecret: credentials.accessKeySecret,
@@ -120,6 +135,7 @@ extension AppServer {
             } catch let failure as AppFailure {
                 // HTTP 200 with the error in the document: Android's SDK drops the body of a 4xx/5xx (§17.2).
                 let document = AppErrors.document(failure)
+                audit("VendToken", ip: context.clientIP, user: user.uid, outcome: "failed", errorCode: document.code)
                 return JSONResponses.error(AppServerError(status: 500, code: document.code, message: document.message), httpStatus: 200)
             }
         }

@@ -1,8 +1,10 @@
+import SiloAuditLog
+
 /// The audit line, written by hand: Foundation's JSONEncoder cost a sixth of a small GET's throughput when every
 /// request is recorded. The field names and types are `AuditRecord`'s Codable ones, so `silo audit query`
 /// (and any JSON reader) decodes what this writes; absent fields are left out, as the encoder would.
-extension AuditRecord {
-    func jsonLine() -> [UInt8] {
+extension AuditRecord: AuditLine {
+    public func jsonLine() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(768)
         out.append(UInt8(ascii: "{"))

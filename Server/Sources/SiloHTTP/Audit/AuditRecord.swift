@@ -1,3 +1,4 @@
+import SiloAuditLog
 import Foundation
 import SiloCore
 

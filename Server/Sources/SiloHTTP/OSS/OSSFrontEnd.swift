@@ -1,3 +1,4 @@
+import SiloAuditLog
 import Hummingbird
 import SiloCore
 import SiloDomain

@@ -1,3 +1,4 @@
+import SiloAuditLog
 import HTTPTypes
 import Hummingbird
 import Logging

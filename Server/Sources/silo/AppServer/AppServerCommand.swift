@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SiloAppServer
+import SiloAuditLog
 import SiloHTTP
 
 struct AppServerCommand: AsyncParsableCommand {
@@ -22,6 +23,9 @@ struct AppServerCommand: AsyncParsableCommand {
     @Option(help: "PEM private key of --tls-cert (keep it mode 0600).")
     var tlsKey: String?
 
+    @Option(help: "Where registrations, sign-ins and vended tokens are logged, one JSON line each: a file path, '-' for stdout, or 'off'. Default: app-audit.log beside the database.")
+    var auditLog: String?
+
     @Option(help: "HOST:PORT for Prometheus /metrics (sign-ins, tokens vended, rate-limit hits); off when not given.")
     var metricsAddress: String?
 
@@ -34,13 +38,15 @@ struct AppServerCommand: AsyncParsableCommand {
         let (host, port) = try ServerCommand.split(address, option: "--address")
         let configuration: AppServerConfiguration
         let server: AppServer
+        let audit: AuditLog?
         do {
             configuration = try AppServerConfiguration.load(path: config)
             // The database holds password hashes. Its folder may be shared (the working directory), so only the
             // files are made private: those made before, and (through the umask) those SQLite makes now.
             PrivateFiles.restrictNewFiles()
             PrivateFiles.secure(files: ["", "-wal", "-shm"].map { configuration.database + $0 })
-            server = try await AppServer.make(configuration: configuration)
+            audit = try Self.auditLog(auditLog, database: configuration.database, logger: logger)
+            server = try await AppServer.make(configuration: configuration, auditLog: audit)
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("silo app-server: \(config): \(error)\n".utf8))
             throw ExitCode(2)
@@ -52,6 +58,8 @@ struct AppServerCommand: AsyncParsableCommand {
             Self.banner(host: host, port: bound, scheme: tls == nil ? "http" : "https", configuration: configuration)
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
+        // First, so stopped last: it writes what the listener recorded while it stopped.
+        if let audit { services.insert(.init(service: audit), at: 0) }
         if let metricsAddress {
             services.append(.init(service: try MetricsListener.application(address: metricsAddress, readiness: nil,
                                                                            logger: logger) { channel in
@@ -64,6 +72,17 @@ struct AppServerCommand: AsyncParsableCommand {
         let reload = tls.map { HangupReload(certificates: [$0], logger: logger) }
         try await group.run()
         reload?.cancel()
+    }
+
+    static func auditLog(_ option: String?, database: String, logger: Logger) throws -> AuditLog? {
+        switch option {
+        case "off": return nil
+        case "-": return AuditLog(destination: .standardOutput, logger: logger)
+        case let path?: return AuditLog(destination: .file(path: path, maxBytes: 100 << 20, keep: 10), logger: logger)
+        case nil:
+            let folder = URL(fileURLWithPath: database).deletingLastPathComponent().path
+            return AuditLog(destination: .file(path: folder + "/app-audit.log", maxBytes: 100 << 20, keep: 10), logger: logger)
+        }
     }
 
     static func banner(host: String, port: Int, scheme: String = "http", configuration: AppServerConfiguration) {

@@ -3,6 +3,11 @@ import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 
+/// A record the audit log writes: one JSON line, rendered by the writer, not on the request path.
+public protocol AuditLine: Sendable {
+    func jsonLine() -> [UInt8]
+}
+
 /// Where audit records go, off the request path: a request appends its record to a buffer (a lock and an
 /// append), and the writer service, every `flushInterval`, takes what accumulated, encodes it and appends it with
 /// one write to a file that rotates by size (`audit.log`, `audit.log.1`, ...) or to stdout. Waking the writer per
@@ -20,7 +25,7 @@ public final class AuditLog: Sendable, Service {
     public let destination: Destination
     let flushInterval: Duration
     let logger: Logger
-    private let pending = NIOLockedValueBox((records: [AuditRecord](), dropped: 0))
+    private let pending = NIOLockedValueBox((records: [any AuditLine](), dropped: 0))
 
     public init(destination: Destination, flushInterval: Duration = .milliseconds(100), logger: Logger) {
         self.destination = destination
@@ -28,7 +33,7 @@ public final class AuditLog: Sendable, Service {
         self.logger = logger
     }
 
-    func record(_ record: AuditRecord) {
+    public func record(_ record: any AuditLine) {
         pending.withLockedValue { state in
             if state.records.count < Self.maxPending {
                 state.records.append(record)

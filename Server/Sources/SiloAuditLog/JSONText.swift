@@ -1,9 +1,9 @@
 /// JSON strings written by hand where Foundation's encoder costs too much per request (STS answers, audit lines).
-enum JSONText {
+public enum JSONText {
     private static let hex = Array("0123456789abcdef".utf8)
 
     /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
-    static func appendString(_ value: String, to out: inout [UInt8]) {
+    public static func appendString(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
