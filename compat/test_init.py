@@ -60,8 +60,10 @@ def test_init_then_the_mobile_flow_over_https(tmp_path):
         deadline = time.time() + 60
         wait_port(oss_port, deadline)
         wait_port(sts_port, deadline)
+        metrics_port = free_port()
         processes.append(subprocess.Popen(
-            [binary, "app-server", "--config", config + "/app.yaml", "--address", "127.0.0.1:%d" % app_port] + tls,
+            [binary, "app-server", "--config", config + "/app.yaml", "--address", "127.0.0.1:%d" % app_port,
+             "--metrics-address", "127.0.0.1:%d" % metrics_port] + tls,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
         wait_port(app_port, deadline)
 
@@ -83,6 +85,10 @@ def test_init_then_the_mobile_flow_over_https(tmp_path):
         assert bucket.get_object("users/%s/photo.jpg" % uid).read() == b"jpeg bytes"
         with pytest.raises(oss2.exceptions.AccessDenied):
             bucket.put_object("users/someone-else/photo.jpg", b"x")
+        # The app server's own metrics moved with that flow.
+        scraped = requests.get("http://127.0.0.1:%d/metrics" % metrics_port).text
+        assert 'silo_app_sign_ins_total{outcome="succeeded"} 1' in scraped
+        assert "silo_app_tokens_vended_total 1" in scraped
     finally:
         for process in processes:
             process.terminate()

@@ -21,7 +21,7 @@ source "$(dirname "$0")/wait-for.sh"
 
 mkdir -p "$DATA_DIR"
 "$BIN" server --data-dir "$DATA_DIR" --address "$ADDRESS" --sts-address "$STS_ADDRESS" \
-  --bucket demo --print-credentials --callback-policy loopback &
+  --metrics-address "${METRICS_ADDRESS:-127.0.0.1:9300}" --bucket demo --print-credentials --callback-policy loopback &
 pids+=($!)
 wait_for "$ADDRESS"
 wait_for "$STS_ADDRESS"

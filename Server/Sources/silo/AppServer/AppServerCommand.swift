@@ -26,6 +26,9 @@ struct AppServerCommand: AsyncParsableCommand {
     @Option(help: "Where registrations, sign-ins and vended tokens are logged, one JSON line each: a file path, '-' for stdout, or 'off'. Default: app-audit.log beside the database.")
     var auditLog: String?
 
+    @Option(help: "On SIGTERM or SIGINT: seconds to let in-flight requests finish before they are cut off.")
+    var shutdownGraceSeconds: Int = 30
+
     @Option(help: "HOST:PORT for Prometheus /metrics (sign-ins, tokens vended, rate-limit hits); off when not given.")
     var metricsAddress: String?
 
@@ -67,8 +70,12 @@ struct AppServerCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("  metrics      : http://\(metricsAddress.split(separator: ":").dropLast().joined(separator: ":")):\(bound)/metrics\n".utf8))
             }))
         }
-        let group = ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        guard shutdownGraceSeconds >= 1 else { throw ValidationError("--shutdown-grace-seconds must be at least 1") }
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownGraceSeconds)
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
         let reload = tls.map { HangupReload(certificates: [$0], logger: logger) }
         try await group.run()
         reload?.cancel()
