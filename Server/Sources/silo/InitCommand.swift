@@ -45,9 +45,6 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: "The PEM key of --tls-cert.")
     var tlsKey: String?
 
-    static let userName = "app-server"
-    static let roleName = "mobile-uploader"
-
     func run() async throws {
         try Names.validateBucketName(bucket)
         for file in ["silo.env", "app.yaml"] where FileManager.default.fileExists(atPath: configDir + "/" + file) {
@@ -81,38 +78,17 @@ struct InitCommand: AsyncParsableCommand {
             SILO_LOG_LEVEL=info
 
             """)
-        try write("app.yaml", """
-            # silo app-server (deploy/systemd/silo-app-server.service). Holds the app server's RAM key: keep it 0600.
-            sts:
-              endpoint: https://\(domain):\(stsPort)
-              access_key_id: \(key)
-              access_key_secret: \(secret)
-              role_arn: \(roleArn)
-              duration_seconds: 1800
-            storage:
-              endpoint: \(storage)
-              bucket: \(bucket)
-              region: cn-hangzhou
-            policy_templates:
-              - name: own-files
-                actions: [oss:PutObject, oss:GetObject, oss:ListParts, oss:AbortMultipartUpload]
-                resources: ["users/${uid}/*"]
-            auth:
-              accounts:
-                enabled: true
-                registration: true
-            callback:
-              url: https://\(domain):\(appPort)/v1/callback
-              public_key_urls: ["\(storage)/-/callback/public-key.pem"]
-            database: \(appDataDir)/app-server.sqlite
-
-            """)
+        try write("app.yaml", DirectUploadDesign.appServerConfiguration(.init(
+            header: "silo app-server (deploy/systemd/silo-app-server.service), written by `silo init`.",
+            stsEndpoint: "https://\(domain):\(stsPort)", accessKeyId: key, accessKeySecret: secret, roleArn: roleArn,
+            storageEndpoint: storage, bucket: bucket, region: "cn-hangzhou",
+            callbackURL: "https://\(domain):\(appPort)/v1/callback", database: "\(appDataDir)/app-server.sqlite")))
         print("""
             Silo is initialized for \(domain).
               data folder   : \(dataDir) (master key, callback key, root identity: keep private, back up with `silo backup`)
               configuration : \(configDir)/silo.env, \(configDir)/app.yaml (0600), TLS in \(tls.folder)
               bucket        : \(bucket)
-              RAM           : user \(Self.userName) (key \(key)) may assume \(roleArn), which may put and get \
+              RAM           : user \(DirectUploadDesign.userName) (key \(key)) may assume \(roleArn), which may put and get \
             users/* in \(bucket); each token narrows it to users/<uid>/*
             Next: install deploy/systemd/*.service, then `systemctl enable --now silo silo-app-server`.
 
@@ -139,22 +115,18 @@ struct InitCommand: AsyncParsableCommand {
     /// The application server's user and the role it hands out, with the seed's policies. Answers its key and
     /// the role's ARN.
     func provision(_ iam: IAMService, accountId: String) async throws -> (String, String, String) {
-        _ = try await iam.createUser(name: Self.userName, displayName: "Application server")
-        let (key, secret) = try await iam.createAccessKey(user: Self.userName)
-        let trust = #"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["acs:ram::\#(accountId):root"]}}]}"#
-        _ = try await iam.createRole(name: Self.roleName, trustPolicy: trust, maxSessionDuration: 3600,
-                                     description: "Assumed by the application server for each app user")
-        let roleArn = iam.roleArn(Self.roleName)
-        _ = try await iam.createPolicy(
-            name: "app-server-assume-uploader",
-            document: #"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"\#(roleArn)"}]}"#,
-            description: "The application server may assume the uploader role")
-        try await iam.attach(policy: "app-server-assume-uploader", to: .user(Self.userName))
-        _ = try await iam.createPolicy(
-            name: "mobile-uploader-files",
-            document: #"{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:PutObject","oss:GetObject","oss:ListParts","oss:AbortMultipartUpload"],"Resource":"acs:oss:*:*:\#(bucket)/users/*"}]}"#,
-            description: "What app users may do; each token's session policy narrows it to one user's prefix")
-        try await iam.attach(policy: "mobile-uploader-files", to: .role(Self.roleName))
+        typealias Design = DirectUploadDesign
+        _ = try await iam.createUser(name: Design.userName, displayName: "Application server")
+        let (key, secret) = try await iam.createAccessKey(user: Design.userName)
+        _ = try await iam.createRole(name: Design.roleName, trustPolicy: Design.trustPolicy(accountId: accountId),
+                                     maxSessionDuration: 3600, description: "Assumed by the application server for each app user")
+        let roleArn = iam.roleArn(Design.roleName)
+        _ = try await iam.createPolicy(name: Design.assumePolicyName, document: Design.assumePolicy(roleArn: roleArn),
+                                       description: "The application server may assume the uploader role")
+        try await iam.attach(policy: Design.assumePolicyName, to: .user(Design.userName))
+        _ = try await iam.createPolicy(name: Design.uploaderPolicyName, document: Design.uploaderPolicy(bucket: bucket),
+                                       description: "What app users may do; each token narrows it to one user's prefix")
+        try await iam.attach(policy: Design.uploaderPolicyName, to: .role(Design.roleName))
         return (key.accessKeyId, secret, roleArn)
     }
 

@@ -34,20 +34,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT for the STS API.")
     var stsAddress: String = "127.0.0.1:9100"
 
-    @Option(help: "PEM certificate chain (leaf first): serve the OSS and STS APIs over TLS. Re-read with --tls-key on SIGHUP, without dropping connections.")
-    var tlsCert: String?
+    @OptionGroup var listener: ListenerOptions
 
-    @Option(help: "PEM private key of --tls-cert (keep it mode 0600).")
-    var tlsKey: String?
-
-    @Option(help: "HOST:PORT for Prometheus /metrics (and /healthz, /readyz); keep it off public interfaces. Off when not given.")
-    var metricsAddress: String?
 
     @Option(help: "/readyz fails when the data folder's file system has less free space than this, in MiB.")
     var minFreeDiskMb: Int64 = 1024
 
-    @Option(help: "On SIGTERM or SIGINT: seconds to let in-flight requests finish before they are cut off.")
-    var shutdownGraceSeconds: Int = 30
 
     @Option(help: "Region id for V4 signing and bucket locations.")
     var region: String = "cn-hangzhou"
@@ -140,7 +132,7 @@ struct ServerCommand: AsyncParsableCommand {
             region: region, accountId: identity.accountId, publicEndpoint: publicEndpoint ?? address,
             virtualHostDomains: domains.map { $0.lowercased() })
         settings.maxClockSkew = 15 * 60
-        let tls = try ServingCertificate.load(certificate: tlsCert, key: tlsKey)
+        let tls = try listener.certificate()
         settings.tls = tls != nil
         guard let callbackMode = OutboundPolicy.Mode(rawValue: callbackPolicy), callbackMode != .unrestricted else {
             throw ValidationFailure("--callback-policy must be loopback or public, not \(callbackPolicy)")
@@ -186,9 +178,9 @@ struct ServerCommand: AsyncParsableCommand {
         guard minFreeDiskMb >= 0 else { throw ValidationFailure("--min-free-disk-mb must be at least 0") }
         let readiness = Readiness(metadata: metadata, blobs: blobs, dataDirectory: dataDirectory,
                                   minimumFreeBytes: minFreeDiskMb << 20)
-        if metricsAddress != nil { _ = MetricsListener.registry }
+        if listener.metricsAddress != nil { _ = MetricsListener.registry }
         let frontEnd = OSSFrontEnd(settings: settings, domain: domain, auditLog: audit, readiness: readiness,
-                                   metrics: metricsAddress != nil ? OSSMetrics() : nil)
+                                   metrics: listener.metricsAddress != nil ? OSSMetrics() : nil)
         let banner = Banner(
             endpoint: publicEndpoint ?? address, stsAddress: stsAddress, scheme: tls == nil ? "http" : "https", region: region,
             dataDirectory: dataDirectory,
@@ -197,8 +189,8 @@ struct ServerCommand: AsyncParsableCommand {
             audit: audit.map { log in
                 if case .file(let path, _, _) = log.destination { return path }
                 return "standard output"
-            } ?? "off", metricsAddress: metricsAddress)
-        let startup = Startup(banner: banner, waitsForMetrics: metricsAddress != nil)
+            } ?? "off", metricsAddress: listener.metricsAddress)
+        let startup = Startup(banner: banner, waitsForMetrics: listener.metricsAddress != nil)
         let endpoint = settings.publicEndpoint
         let app = try SiloApplication.make(frontEnd: frontEnd, host: host, port: port, logger: logger, tls: tls) { channel in
             if let bound = channel.localAddress?.port { endpoint.bound(toPort: bound) }
@@ -216,7 +208,7 @@ struct ServerCommand: AsyncParsableCommand {
             .init(service: EventDelivery(events: metadata, callbacks: domain.callbacks, maxAttempts: eventMaxAttempts,
                                          region: region, clock: clock, logger: logger)),
         ]
-        if let metricsAddress {
+        if let metricsAddress = listener.metricsAddress {
             services.append(.init(service: try MetricsListener.application(
                 address: metricsAddress, readiness: readiness, logger: logger) { channel in
                     await startup.metricsListening(port: channel.localAddress?.port)
@@ -227,13 +219,7 @@ struct ServerCommand: AsyncParsableCommand {
         }
         // First in the list, so stopped last: it writes the records of requests that finish while the others stop.
         if let audit { services.insert(.init(service: audit), at: 0) }
-        guard shutdownGraceSeconds >= 1 else { throw ValidationFailure("--shutdown-grace-seconds must be at least 1") }
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        // Stop accepting, let requests in flight finish, and cut off what is still running after the grace period.
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownGraceSeconds)
-        groupConfiguration.maximumCancellationDuration = .seconds(5)
-        let group = ServiceGroup(configuration: groupConfiguration)
+        let group = ServiceGroup(configuration: try listener.serviceGroup(services, logger: logger))
         let reload = tls.map { HangupReload(certificates: [$0], logger: logger) }
         try await group.run()
         reload?.cancel()

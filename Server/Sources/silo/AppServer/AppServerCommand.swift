@@ -17,20 +17,12 @@ struct AppServerCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT to listen on.")
     var address: String = "127.0.0.1:9200"
 
-    @Option(help: "PEM certificate chain (leaf first): serve over TLS. Re-read with --tls-key on SIGHUP.")
-    var tlsCert: String?
-
-    @Option(help: "PEM private key of --tls-cert (keep it mode 0600).")
-    var tlsKey: String?
+    @OptionGroup var listener: ListenerOptions
 
     @Option(help: "Where registrations, sign-ins and vended tokens are logged, one JSON line each: a file path, '-' for stdout, or 'off'. Default: app-audit.log beside the database.")
     var auditLog: String?
 
-    @Option(help: "On SIGTERM or SIGINT: seconds to let in-flight requests finish before they are cut off.")
-    var shutdownGraceSeconds: Int = 30
 
-    @Option(help: "HOST:PORT for Prometheus /metrics (sign-ins, tokens vended, rate-limit hits); off when not given.")
-    var metricsAddress: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = ProcessInfo.processInfo.environment["SILO_LOG_LEVEL"] ?? "info"
@@ -54,8 +46,8 @@ struct AppServerCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("silo app-server: \(config): \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let tls = try ServingCertificate.load(certificate: tlsCert, key: tlsKey)
-        if metricsAddress != nil { _ = MetricsListener.registry }
+        let tls = try listener.certificate()
+        if listener.metricsAddress != nil { _ = MetricsListener.registry }
         let app = try server.application(host: host, port: port, logger: logger, tls: tls?.serverConfiguration()) { channel in
             let bound = channel.localAddress?.port ?? port
             Self.banner(host: host, port: bound, scheme: tls == nil ? "http" : "https", configuration: configuration)
@@ -63,19 +55,14 @@ struct AppServerCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
         // First, so stopped last: it writes what the listener recorded while it stopped.
         if let audit { services.insert(.init(service: audit), at: 0) }
-        if let metricsAddress {
+        if let metricsAddress = listener.metricsAddress {
             services.append(.init(service: try MetricsListener.application(address: metricsAddress, readiness: nil,
                                                                            logger: logger) { channel in
                 let bound = channel.localAddress?.port ?? 0
                 FileHandle.standardOutput.write(Data("  metrics      : http://\(metricsAddress.split(separator: ":").dropLast().joined(separator: ":")):\(bound)/metrics\n".utf8))
             }))
         }
-        guard shutdownGraceSeconds >= 1 else { throw ValidationError("--shutdown-grace-seconds must be at least 1") }
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownGraceSeconds)
-        groupConfiguration.maximumCancellationDuration = .seconds(5)
-        let group = ServiceGroup(configuration: groupConfiguration)
+        let group = ServiceGroup(configuration: try listener.serviceGroup(services, logger: logger))
         let reload = tls.map { HangupReload(certificates: [$0], logger: logger) }
         try await group.run()
         reload?.cancel()

@@ -24,10 +24,8 @@ struct DemoSetupCommand: AsyncParsableCommand {
     @Option(help: "Where to write the app server's configuration.")
     var output: String = "./data/app-server.yaml"
 
-    static let roleName = "mobile-uploader"
-    static let userName = "app-server"
-
     func run() async throws {
+        typealias Design = DirectUploadDesign
         if FileManager.default.fileExists(atPath: output) {
             print("demo setup: \(output) exists; keeping it")
             return
@@ -43,60 +41,38 @@ struct DemoSetupCommand: AsyncParsableCommand {
             }
         }
         try await tolerateConflict {
-            _ = try await client.call(AdminAPI.createUser, body: AdminCreateUser(name: Self.userName, displayName: "Demo app server"))
+            _ = try await client.call(AdminAPI.createUser, body: AdminCreateUser(name: Design.userName, displayName: "Demo app server"))
         }
-        let key = try await client.call(AdminAPI.createAccessKey, path: UserPath(user: Self.userName))
+        let key = try await client.call(AdminAPI.createAccessKey, path: UserPath(user: Design.userName))
         try await tolerateConflict {
             _ = try await client.call(AdminAPI.createRole, body: AdminCreateRole(
-                name: Self.roleName, description: "Assumed per app user by the demo app server"))
+                name: Design.roleName, description: "Assumed per app user by the demo app server"))
         }
-        let arn = try await client.call(AdminAPI.getRole, path: RolePath(role: Self.roleName)).arn
+        let arn = try await client.call(AdminAPI.getRole, path: RolePath(role: Design.roleName)).arn
         guard let secret = key.accessKeySecret else { throw ValidationError("the admin API did not return the new key's secret") }
         let keyId = key.accessKeyId
-        let assume = #"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"\#(arn)"}]}"#
         try await tolerateConflict {
-            _ = try await client.call(AdminAPI.createPolicy, body: AdminCreatePolicy(name: "demo-app-server-assume", document: assume))
+            _ = try await client.call(AdminAPI.createPolicy, body: AdminCreatePolicy(
+                name: Design.assumePolicyName, document: Design.assumePolicy(roleArn: arn)))
         }
         _ = try await client.call(AdminAPI.attachPolicyToUser,
-                                  path: UserPolicyPath(user: Self.userName, policy: "demo-app-server-assume"))
+                                  path: UserPolicyPath(user: Design.userName, policy: Design.assumePolicyName))
         // The role may do everything any user may; each token's session policy narrows it to one user's prefix.
-        let role = #"{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:PutObject","oss:GetObject","oss:ListParts","oss:AbortMultipartUpload"],"Resource":"acs:oss:*:*:\#(bucket)/users/*"}]}"#
         try await tolerateConflict {
-            _ = try await client.call(AdminAPI.createPolicy, body: AdminCreatePolicy(name: "demo-mobile-uploader", document: role))
+            _ = try await client.call(AdminAPI.createPolicy, body: AdminCreatePolicy(
+                name: Design.uploaderPolicyName, document: Design.uploaderPolicy(bucket: bucket)))
         }
         _ = try await client.call(AdminAPI.attachPolicyToRole,
-                                  path: RolePolicyPath(role: Self.roleName, policy: "demo-mobile-uploader"))
+                                  path: RolePolicyPath(role: Design.roleName, policy: Design.uploaderPolicyName))
 
         let endpoint = admin.endpoint.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        let yaml = """
-            # Written by `silo demo setup`. The app server's own key: keep this file private.
-            sts:
-              endpoint: \(stsEndpoint)
-              access_key_id: \(keyId)
-              access_key_secret: \(secret)
-              role_arn: \(arn)
-              duration_seconds: 1800
-            storage:
-              endpoint: \(endpoint)
-              bucket: \(bucket)
-              region: \(admin.region)
-            policy_templates:
-              - name: own-files
-                actions: [oss:PutObject, oss:GetObject, oss:ListParts, oss:AbortMultipartUpload]
-                resources: ["users/${uid}/*"]
-            auth:
-              accounts:
-                enabled: true
-                registration: true
-            callback:
-              url: http://\(appServerAddress)/v1/callback
-              public_key_urls: ["\(endpoint)/-/callback/public-key.pem"]
-            database: app-server.sqlite
-
-            """
+        let yaml = Design.appServerConfiguration(.init(
+            header: "Written by `silo demo setup`.", stsEndpoint: stsEndpoint, accessKeyId: keyId, accessKeySecret: secret,
+            roleArn: arn, storageEndpoint: endpoint, bucket: bucket, region: admin.region,
+            callbackURL: "http://\(appServerAddress)/v1/callback", database: "app-server.sqlite"))
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: output, contents: Data(yaml.utf8), attributes: [.posixPermissions: 0o600])
-        print("demo setup: user \(Self.userName) (key \(keyId)), role \(arn); wrote \(output)")
+        print("demo setup: user \(DirectUploadDesign.userName) (key \(keyId)), role \(arn); wrote \(output)")
     }
 }
