@@ -264,11 +264,14 @@ public struct ObjectService: Sendable {
     }
 
     /// The version a read names: the current one when `versionId` is nil. A key whose newest entry is a delete
-    /// marker, or a version id naming one, is answered with the marker.
-    public func version(bucket: String, key: String, versionId: String?) async throws -> ObjectRecord {
+    /// marker, or a version id naming one, is answered with the marker. `versioned: false` (a bucket that never had
+    /// versioning, so has no markers) spares a missing key the look for one.
+    public func version(bucket: String, key: String, versionId: String?, versioned: Bool = true) async throws
+        -> ObjectRecord
+    {
         guard let versionId else {
             if let current = try await metadata.object(bucket: bucket, key: key) { return current }
-            if let marker = try await metadata.latestDeleteMarker(bucket: bucket, key: key) {
+            if versioned, let marker = try await metadata.latestDeleteMarker(bucket: bucket, key: key) {
                 throw StorageError.deleteMarker(marker)
             }
             throw StorageError.noSuchKey(key)

@@ -54,7 +54,8 @@ public struct ObjectWorkflows: Sendable {
         var record: ObjectRecord?
         var missing: StorageError?
         do {
-            record = try await objects.version(bucket: bucket.name, key: source.key, versionId: source.versionId)
+            record = try await objects.version(bucket: bucket.name, key: source.key, versionId: source.versionId,
+                                               versioned: bucket.versioning != nil)
         } catch let error as StorageError {
             missing = error
         }

@@ -199,7 +199,8 @@ public struct OSSResponder: HTTPResponder {
                 // bucket's keys, but the object's own ACL may grant more than the bucket's.
                 if case .success(let versionId) = namedVersion {
                     do {
-                        object = try await frontEnd.domain.objects.version(bucket: bucket.name, key: key, versionId: versionId)
+                        object = try await frontEnd.domain.objects.version(bucket: bucket.name, key: key, versionId: versionId,
+                                                                           versioned: bucket.versioning != nil)
                     } catch let error as StorageError {
                         missing = error
                     }
