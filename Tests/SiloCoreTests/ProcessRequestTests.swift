@@ -116,12 +116,36 @@ import Testing
         ("image/watermark,image_bG9nby5wbmc_P_0", "BadRequest"),
         ("image/unknown,1", "InvalidArgument"),
         ("image/_1", "InvalidArgument"),
-        ("video/snapshot,t_1000", "NotImplemented"),
+        ("video/snapshot,t_1000", "MissingArgument"),
+        ("video/snapshot,f_jpg", "MissingArgument"),
+        ("video/snapshot,t_-1,f_jpg", "InvalidArgument"),
+        ("video/snapshot,t_86400001,f_jpg", "InvalidArgument"),
+        ("video/snapshot,t_1,f_gif", "InvalidArgument"),
+        ("video/snapshot,t_1,f_jpg,w_4097", "InvalidArgument"),
+        ("video/snapshot,t_1,f_jpg,m_slow", "InvalidArgument"),
+        ("video/snapshot,t_1,f_jpg,ar_manual", "InvalidArgument"),
+        ("video/snapshot,t_1,f_jpg,t_2", "InvalidArgument"),
+        ("video/snapshot,t_1,f_jpg,x_1", "InvalidArgument"),
+        ("video/info,1", "InvalidArgument"),
+        ("video/convert,f_mp4,vcodec_h264", "InvalidArgument"),
+        ("video/unknown", "InvalidArgument"),
         ("audio/x", "InvalidArgument"),
         ("", "InvalidArgument"),
     ])
     func refusals(text: String, code: String) {
         #expect(Self.code(text) == code, "\(text)")
+    }
+
+    @Test func videoActions() throws {
+        let snapshot = try ProcessRequest.parse("video/snapshot,t_1500,f_PNG,w_800,m_fast,ar_auto")
+        #expect(snapshot == .video(.snapshot(VideoSnapshot(milliseconds: 1500, format: .png, width: 800, height: 0,
+                                                            nearestKeyframe: true, autoRotate: true))))
+        guard case .video(let video) = snapshot else { return }
+        #expect(video.canonical == "video/snapshot,t_1500,f_png,w_800,h_0,m_fast,ar_auto")
+        #expect(try ProcessRequest.parse(video.canonical) == snapshot)
+        #expect(!video.answersJSON)
+        #expect(try ProcessRequest.parse("video/info") == .video(.info))
+        #expect(VideoProcess.info.answersJSON)
     }
 
     @Test func limits() {

@@ -1,10 +1,11 @@
 import Foundation
 
-/// A parsed `x-oss-process` value (spec §14.1): an image pipeline, or a bucket style to look up. The parser
-/// checks every parameter's presence and range, so the image code only sees valid operations.
+/// A parsed `x-oss-process` value (spec §14.1): an image pipeline, a bucket style to look up, or a video action.
+/// The parser checks every parameter's presence and range, so the image and media code only see valid operations.
 public enum ProcessRequest: Sendable, Hashable {
     case image(ImagePipeline)
     case style(String)
+    case video(VideoProcess)
 
     /// Longer values are refused before parsing.
     public static let maxLength = 4096
@@ -18,9 +19,10 @@ public enum ProcessRequest: Sendable, Hashable {
             }
             return .style(name)
         }
+        if text.hasPrefix("video/") { return .video(try VideoProcess(parsing: text.dropFirst("video/".count))) }
         guard text.hasPrefix("image/") else {
-            if text.hasPrefix("video/") { throw .notImplemented("Video processing is not supported.") }
-            throw .invalidArgument("The process type is invalid; it must start with image/ or style/.", name: "x-oss-process")
+            throw .invalidArgument("The process type is invalid; it must start with image/, video/ or style/.",
+                                   name: "x-oss-process")
         }
         return .image(try ImagePipeline(parsing: text.dropFirst("image/".count)))
     }
