@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
-APT_PACKAGES := pkg-config libsqlite3-dev libvips-dev libjpeg-dev zlib1g-dev fonts-wqy-zenhei
+APT_PACKAGES := pkg-config libsqlite3-dev libvips-dev libjpeg-dev zlib1g-dev fonts-wqy-zenhei ffmpeg
 # nginx balances the two-gateway cluster in tests and in `make run-cluster`; PostgreSQL 15 is on the image,
 # Ceph is installed by scripts/with-rgw.sh.
 CLUSTER_APT_PACKAGES := nginx-light systemd

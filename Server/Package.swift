@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SiloAuditLog", targets: ["SiloAuditLog"]),
         .library(name: "SiloAppServer", targets: ["SiloAppServer"]),
         .library(name: "SiloImaging", targets: ["SiloImaging"]),
+        .library(name: "SiloMedia", targets: ["SiloMedia"]),
         .library(name: "SiloOutbound", targets: ["SiloOutbound"]),
         .library(name: "SiloFuzzTargets", targets: ["SiloFuzzTargets"]),
     ],
@@ -43,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -77,8 +80,9 @@ let package = Package(
             name: "SiloDomain",
             dependencies: [
                 .product(name: "Metrics", package: "swift-metrics"),
-                "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloOutbound",
+                "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloMedia", "SiloOutbound",
                 .product(name: "SiloCore", package: "Silo"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -152,7 +156,7 @@ let package = Package(
                 "SiloAuditLog",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloOutbound", "SiloDomain",
+                "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloMedia", "SiloOutbound", "SiloDomain",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -183,6 +187,19 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // x-oss-process=video/... on Debian's ffmpeg and ffprobe, run as bounded child processes (never linked).
+        .target(
+            name: "SiloMedia",
+            dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // The token-vending application server: app-user auth, policy templates, callback receiver, catalog.
@@ -230,7 +247,7 @@ let package = Package(
                 "SiloAuditLog",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                "SiloHTTP", "SiloOutbound", "SiloDomain", "SiloIAM", "SiloAppServer", "SiloImaging",
+                "SiloHTTP", "SiloOutbound", "SiloDomain", "SiloIAM", "SiloAppServer", "SiloImaging", "SiloMedia",
                 "SiloMetadataSQLite", "SiloMetadataPostgres", "SiloBlobS3",
                 "SiloStorage",
                 .product(name: "SiloClient", package: "Silo"),
@@ -245,6 +262,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SiloPolicyTests", dependencies: ["SiloPolicy"]),
+        .testTarget(
+            name: "SiloMediaTests",
+            dependencies: ["SiloMedia", .product(name: "SiloCore", package: "Silo"),
+                           .product(name: "SystemPackage", package: "swift-system")]
+        ),
         // Replays Fuzz/corpus and Fuzz/regressions through every fuzz target.
         .testTarget(name: "SiloFuzzReplayTests", dependencies: ["SiloFuzzTargets"]),
         .testTarget(

@@ -1,5 +1,6 @@
 import SiloIAM
 import SiloImaging
+import SiloMedia
 import SiloStorage
 
 /// The application layer over one set of stores, wired once: every front end (OSS, STS, admin, and the ones to
@@ -10,18 +11,23 @@ public struct Domain: Sendable {
     public let objects: ObjectService
     public let workflows: ObjectWorkflows
     public let images: ImageService
+    public let media: MediaService
     public let callbacks: CallbackDelivery
     public let iam: IAMService
     public let events: EventService
 
-    /// How images are processed on this deployment.
+    /// How images and video are processed on this deployment.
     public struct Imaging: Sendable {
         public var workers: ImageWorkers?
+        /// Nil: `video/...` answers NotImplemented (no ffmpeg on this host).
+        public var media: MediaWorkers?
         public var cache: DerivedImageCache?
         public var policy: ImageProcessingPolicy
 
-        public init(workers: ImageWorkers? = nil, cache: DerivedImageCache? = nil, policy: ImageProcessingPolicy = .any) {
+        public init(workers: ImageWorkers? = nil, media: MediaWorkers? = nil, cache: DerivedImageCache? = nil,
+                    policy: ImageProcessingPolicy = .any) {
             self.workers = workers
+            self.media = media
             self.cache = cache
             self.policy = policy
         }
@@ -45,6 +51,7 @@ public struct Domain: Sendable {
         workflows = ObjectWorkflows(objects: objects, access: access)
         images = ImageService(styles: metadata, objects: metadata, blobs: blobs, access: access, workers: imaging.workers,
                               cache: imaging.cache, policy: imaging.policy, clock: clock)
+        media = MediaService(blobs: blobs, workers: imaging.media, cache: imaging.cache, policy: imaging.policy)
         self.callbacks = CallbackDelivery(settings: callbacks, blobs: blobs, accountId: accountId, clock: clock,
                                           publicKeyURL: publicKeyURL)
     }

@@ -12,6 +12,7 @@ import SiloHTTP
 import SiloOutbound
 import SiloIAM
 import SiloImaging
+import SiloMedia
 import SiloStorage
 
 struct ServerCommand: AsyncParsableCommand {
@@ -98,6 +99,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Which x-oss-process values requests may use: 'any', or 'styles' (only the buckets' named styles).")
     var imageProcessing: String = "any"
 
+    @Option(help: "ffmpeg processes video/snapshot and video/info may run at once. Defaults to the number of cores.")
+    var mediaWorkers: Int = System.coreCount
+
+    @Option(help: "Video requests that may wait for a media worker before new ones get 503.")
+    var mediaQueue: Int = 32
+
+    @Option(help: "Seconds one ffmpeg or ffprobe run may take before it is killed.")
+    var mediaTimeoutSeconds: Int = 30
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = ProcessInfo.processInfo.environment["SILO_LOG_LEVEL"] ?? "info"
 
@@ -148,8 +158,18 @@ struct ServerCommand: AsyncParsableCommand {
         guard let processing = ImageProcessingPolicy(rawValue: imageProcessing) else {
             throw ValidationFailure("--image-processing must be any or styles, not \(imageProcessing)")
         }
+        guard mediaWorkers >= 1, mediaQueue >= 1, mediaTimeoutSeconds >= 1 else {
+            throw ValidationFailure("--media-workers, --media-queue and --media-timeout-seconds must be at least 1")
+        }
+        // Video needs Debian's ffmpeg; without it `video/...` answers NotImplemented and everything else runs.
+        let mediaTools = MediaTools.locate()
+        if mediaTools == nil { logger.notice("ffmpeg, ffprobe or prlimit not found: video processing is off") }
         let imaging = Domain.Imaging(
             workers: ImageWorkers(processor: try ImageProcessor(), threads: imageWorkers, maxQueued: imageQueue),
+            media: mediaTools.map {
+                MediaWorkers(tools: $0, limits: MediaLimits(wallSeconds: mediaTimeoutSeconds), maxRunning: mediaWorkers,
+                             maxQueued: mediaQueue, logger: logger)
+            },
             cache: imageCacheMb > 0 ? DerivedImageCache(capacityBytes: imageCacheMb << 20) : nil, policy: processing)
         let clock = settings.clock
         let collector = GarbageCollector(

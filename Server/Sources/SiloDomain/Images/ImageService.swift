@@ -91,12 +91,13 @@ public struct ImageService: Sendable {
     func resolve(_ process: ProcessRequest, bucket: BucketRecord) async throws -> ImagePipeline {
         switch process {
         case .image(let pipeline): return pipeline
+        case .video: throw ImagingError.invalidProcess("A video action is not an image pipeline.")
         case .style(let name):
             guard let style = try await styles.style(bucket: bucket.name, name: name) else {
                 throw ImagingError.noSuchStyle(name)
             }
             guard case .image(let pipeline) = try ProcessRequest.parse(style.content) else {
-                throw ImagingError.invalidProcess("The style \(name) names another style.")
+                throw ImagingError.invalidProcess("The style \(name) is not an image pipeline.")
             }
             return pipeline
         }

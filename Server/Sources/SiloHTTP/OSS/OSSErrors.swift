@@ -4,6 +4,7 @@ import SiloCore
 import SiloDomain
 import SiloIAM
 import SiloImaging
+import SiloMedia
 import SiloStorage
 
 /// Every domain error, mapped once to the OSS wire error (status, `Code`, message, `x-oss-ec`, extra fields).
@@ -20,6 +21,7 @@ enum OSSErrors {
         case let error as AccessDenied: return map(error)
         case let error as CredentialError: return map(error)
         case let error as ImagingError: return map(error)
+        case let error as MediaError: return map(error)
         case let error as CallbackError: return map(error)
         case let error as IAMError:
             if case .internalFailure = error { return nil }
@@ -77,6 +79,17 @@ enum OSSErrors {
         case .invalidSecurityToken: return .invalidSecurityToken
         case .securityTokenExpired: return .securityTokenExpired
         case .keyAndTokenMismatch: return .accessKeyIdAndSecurityTokenNotMatch
+        }
+    }
+
+    static func map(_ error: MediaError) -> OSSError? {
+        switch error {
+        case .unsupported(let message): return .notImplemented(message)
+        case .badMedia(let message): return .badRequest(message)
+        case .tooLarge(let message): return .invalidArgument(message, name: "x-oss-process")
+        case .busy:
+            return OSSError(status: 503, code: "ServiceUnavailable", message: "Too many videos are being processed; retry later.")
+        case .internalFailure: return nil
         }
     }
 

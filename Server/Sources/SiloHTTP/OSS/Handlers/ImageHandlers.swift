@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import SiloCore
 import SiloDomain
+import SiloImaging
 import SiloStorage
 
 extension HTTPField.Name {
@@ -13,17 +14,16 @@ extension HTTPField.Name {
     static let siloImageCache = HTTPField.Name("X-Silo-Image-Cache")!
 }
 
-/// `x-oss-process` on GET and HEAD, and ProcessObject (`POST ?x-oss-process` with `sys/saveas`).
+/// `x-oss-process` on GET and HEAD, and ProcessObject (`POST ?x-oss-process` with `sys/saveas`): images through the
+/// image service, `video/...` through the media service.
 enum ImageHandlers {
     static let maxProcessBodyBytes = 8 * 1024
 
-    /// The processed image for a GET whose source the caller may read.
+    /// The processed image (or JSON) for a GET whose source the caller may read.
     static func processed(_ oss: OSSFrontEnd, _ call: OSSCall, object: ObjectRecord, process: String, fields: HTTPFields)
         async throws -> Response
     {
-        let job = try await oss.domain.images.job(process: try ProcessRequest.parse(process), source: object,
-                                                  bucket: call.bucket, caller: call.caller)
-        let (entry, outcome) = try await oss.domain.images.render(job)
+        let (entry, outcome) = try await render(oss, call, try ProcessRequest.parse(process), source: object)
         var headers = HTTPFields()
         headers[.contentType] = entry.contentType
         headers[.contentLength] = String(entry.body.readableBytes)
@@ -48,11 +48,18 @@ enum ImageHandlers {
         }
         try Names.validateObjectKey(saveAs.targetKey)
         try await oss.access.authorize(call.caller, action: "oss:PutObject", scope: .write, bucket: target, key: saveAs.targetKey)
-        let job = try await oss.domain.images.job(process: saveAs.process, source: source, bucket: call.bucket, caller: call.caller)
-        guard !job.pipeline.answersJSON else {
+        let answersJSON = switch saveAs.process {
+        case .image(let pipeline): pipeline.answersJSON
+        case .video(let video): video.answersJSON
+        case .style: false
+        }
+        guard !answersJSON else {
             throw OSSError.invalidArgument("sys/saveas stores images; info and average-hue answer JSON.", name: "x-oss-process")
         }
-        let (entry, _) = try await oss.domain.images.render(job)
+        let (entry, _) = try await render(oss, call, saveAs.process, source: source)
+        guard entry.contentType.hasPrefix("image/") else {
+            throw OSSError.invalidArgument("sys/saveas stores images; this style answers JSON.", name: "x-oss-process")
+        }
         let image = entry.body
         let stream = AsyncStream<ByteBuffer> { continuation in
             continuation.yield(image)
@@ -68,5 +75,16 @@ enum ImageHandlers {
         headers[.contentType] = "application/json"
         headers[.eTag] = "\"" + stored.etag + "\""
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: json)))
+    }
+
+    /// One process on a source the caller may read: video actions by the media service, the rest by the image service.
+    private static func render(_ oss: OSSFrontEnd, _ call: OSSCall, _ process: ProcessRequest, source: ObjectRecord)
+        async throws -> (DerivedImageCache.Entry, DerivedImageCache.Outcome)
+    {
+        if case .video(let video) = process {
+            return try await oss.domain.media.render(video, source: source, bucket: call.bucket)
+        }
+        let job = try await oss.domain.images.job(process: process, source: source, bucket: call.bucket, caller: call.caller)
+        return try await oss.domain.images.render(job)
     }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import Subprocess
+import SystemPackage
+
+/// Runs one media tool as a child process under `MediaLimits`: `prlimit` sets the kernel's bounds (address space,
+/// CPU seconds, file size, open files, no core dumps) before it execs the tool; Silo kills it at the wall-time
+/// deadline and stops reading past the output bound. The environment is empty but for `PATH`, so nothing of the
+/// server's (credentials, proxies) reaches the child.
+struct ConfinedProcess {
+    struct Outcome {
+        var status: TerminationStatus
+        var output: [UInt8]
+        var diagnostics: String
+    }
+
+    let tools: MediaTools
+    let limits: MediaLimits
+    let logger: Logger
+
+    /// `tool` with `arguments`, reading `input` as its standard input (left open for the caller to close).
+    func run(_ tool: String, _ arguments: [String], input: MediaInput, fileSizeLimit: Int) async throws(MediaError)
+        -> Outcome
+    {
+        let bounded = [
+            "--as=\(limits.memoryBytes)", "--cpu=\(limits.cpuSeconds)", "--fsize=\(fileSizeLimit)", "--nofile=64",
+            "--core=0", "--", tool,
+        ] + arguments
+        let options: PlatformOptions = {
+            var options = PlatformOptions()
+            // Cancellation (the deadline, or the request going away) ends in SIGKILL; a decoder is not asked twice.
+            options.teardownSequence = []
+            return options
+        }()
+        let prlimit = tools.prlimit
+        let descriptor = input.descriptor
+        let maxOutput = limits.maxOutputBytes
+        let deadline = limits.wallSeconds
+        do {
+            return try await withThrowingTaskGroup(of: Outcome?.self) { group in
+                group.addTask {
+                    let result = try await Subprocess.run(
+                        .path(FilePath(prlimit)), arguments: Arguments(bounded),
+                        environment: .custom(["PATH": "/usr/bin:/bin"]), platformOptions: options,
+                        input: .fileDescriptor(descriptor, closeAfterSpawningProcess: false),
+                        output: .bytes(limit: maxOutput), error: .string(limit: 64 * 1024))
+                    return Outcome(status: result.terminationStatus, output: result.standardOutput,
+                                   diagnostics: result.standardError)
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(deadline))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let outcome = first else {
+                    throw MediaError.tooLarge("Processing the media took longer than \(deadline) seconds.")
+                }
+                return outcome
+            }
+        } catch let error as MediaError {
+            throw error
+        } catch let error as SubprocessError where error.code == .outputLimitExceeded {
+            throw .tooLarge("The media tool's output is larger than \(maxOutput) bytes.")
+        } catch is CancellationError {
+            throw .internalFailure("The media request was cancelled.")
+        } catch {
+            logger.error("media tool failed to run", metadata: ["tool": "\(tool)", "error": "\(error)"])
+            throw .internalFailure("The media tool could not be run.")
+        }
+    }
+
+    /// A failed run in OSS's terms: the kernel's CPU limit or an allocation the address-space limit refused is the
+    /// file's excess (4xx); anything else means ffmpeg could not read it. The diagnostics go to the log, never to
+    /// the client.
+    func failure(_ outcome: Outcome, tool: String) -> MediaError {
+        logger.debug("media tool refused its input", metadata: [
+            "tool": "\(tool)", "status": "\(outcome.status)", "stderr": "\(outcome.diagnostics.suffix(2_000))",
+        ])
+        #if !os(Windows)
+        if case .signaled(let signal) = outcome.status {
+            if signal == SIGXCPU || signal == SIGKILL { return .tooLarge("Processing the media exceeded its CPU time limit.") }
+            if signal == SIGXFSZ { return .tooLarge("The processed output is larger than this server allows.") }
+        }
+        #endif
+        let text = outcome.diagnostics
+        if text.contains("Cannot allocate memory") || text.contains("max pixel count") {
+            return .tooLarge("The media needs more memory or pixels than this server allows.")
+        }
+        if text.contains("File size limit exceeded") || text.contains("File too large") {
+            return .tooLarge("The processed output is larger than this server allows.")
+        }
+        return .badMedia("The object is not media this server can read.")
+    }
+}
