@@ -19,5 +19,8 @@ enum ProcessTarget {
             }
         }
         _ = try? SaveAsRequest.parse(form: text)
+        if let request = try? AsyncProcessRequest.parse(form: text) {
+            _ = request.targetKeys
+        }
     }
 }
