@@ -253,5 +253,24 @@ enum PostgresSchema {
             """,
         ]),
         Migration(version: 12, name: "bucket-encryption", statements: ["ALTER TABLE buckets ADD COLUMN encryption text"]),
+        // Asynchronous media jobs: the whole job as JSON, and the columns claims search by.
+        Migration(version: 13, name: "media-jobs", statements: [
+            """
+            CREATE TABLE media_jobs (
+                id text PRIMARY KEY,
+                bucket text COLLATE "C" NOT NULL,
+                state text NOT NULL,
+                not_before bigint NOT NULL,
+                lease_until bigint,
+                notify_due bigint,
+                created_at bigint NOT NULL,
+                document text NOT NULL
+            )
+            """,
+            "CREATE INDEX media_jobs_due ON media_jobs (state, not_before, created_at)",
+            "CREATE INDEX media_jobs_lapsed ON media_jobs (state, lease_until)",
+            "CREATE INDEX media_jobs_notify ON media_jobs (notify_due) WHERE notify_due IS NOT NULL",
+            "CREATE INDEX media_jobs_by_bucket ON media_jobs (bucket, created_at)",
+        ]),
     ]
 }

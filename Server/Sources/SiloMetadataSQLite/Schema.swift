@@ -220,6 +220,25 @@ enum Schema {
         migrator.registerMigration("v13-bucket-encryption") { db in
             try db.execute(sql: "ALTER TABLE buckets ADD COLUMN encryption TEXT")
         }
+        migrator.registerMigration("v14-media-jobs") { db in
+            try db.execute(sql: """
+                -- Asynchronous media jobs: the whole job as JSON, and the columns claims search by.
+                CREATE TABLE media_jobs (
+                    id TEXT PRIMARY KEY,
+                    bucket TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    not_before INTEGER NOT NULL,
+                    lease_until INTEGER,
+                    notify_due INTEGER,
+                    created_at INTEGER NOT NULL,
+                    document TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX media_jobs_due ON media_jobs(state, not_before, created_at);
+                CREATE INDEX media_jobs_lapsed ON media_jobs(state, lease_until);
+                CREATE INDEX media_jobs_notify ON media_jobs(notify_due) WHERE notify_due IS NOT NULL;
+                CREATE INDEX media_jobs_by_bucket ON media_jobs(bucket, created_at);
+                """)
+        }
         return migrator
     }
 }

@@ -21,6 +21,13 @@ import Testing
         }
     }
 
+    @Test(arguments: MediaJobStoreConformance.checks.map(\.name))
+    func mediaJobs(check: String) async throws {
+        try await TestDatabase.withStore { store in
+            try await #require(MediaJobStoreConformance.checks.first { $0.name == check }).run(store)
+        }
+    }
+
     @Test(arguments: EventStoreConformance.checks.map(\.name))
     func events(check: String) async throws {
         try await TestDatabase.withStore { store in

@@ -28,6 +28,13 @@ import Testing
         try await #require(MultipartStoreConformance.checks.first { $0.name == check }).run(store)
     }
 
+    @Test(arguments: MediaJobStoreConformance.checks.map(\.name))
+    func mediaJobs(check: String) async throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await #require(MediaJobStoreConformance.checks.first { $0.name == check }).run(store)
+    }
+
     @Test(arguments: EventStoreConformance.checks.map(\.name))
     func events(check: String) async throws {
         let (store, directory) = try Self.store()
