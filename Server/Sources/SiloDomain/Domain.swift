@@ -12,6 +12,7 @@ public struct Domain: Sendable {
     public let workflows: ObjectWorkflows
     public let images: ImageService
     public let media: MediaService
+    public let mediaJobs: MediaJobService
     public let callbacks: CallbackDelivery
     public let iam: IAMService
     public let events: EventService
@@ -21,13 +22,16 @@ public struct Domain: Sendable {
         public var workers: ImageWorkers?
         /// Nil: `video/...` answers NotImplemented (no ffmpeg on this host).
         public var media: MediaWorkers?
+        /// Nil: `x-oss-async-process` answers NotImplemented.
+        public var transcoder: MediaTranscoder?
         public var cache: DerivedImageCache?
         public var policy: ImageProcessingPolicy
 
-        public init(workers: ImageWorkers? = nil, media: MediaWorkers? = nil, cache: DerivedImageCache? = nil,
-                    policy: ImageProcessingPolicy = .any) {
+        public init(workers: ImageWorkers? = nil, media: MediaWorkers? = nil, transcoder: MediaTranscoder? = nil,
+                    cache: DerivedImageCache? = nil, policy: ImageProcessingPolicy = .any) {
             self.workers = workers
             self.media = media
+            self.transcoder = transcoder
             self.cache = cache
             self.policy = policy
         }
@@ -35,7 +39,7 @@ public struct Domain: Sendable {
 
     /// - Parameters:
     ///   - publicKeyURL: where callback receivers fetch storage's public key (it depends on the bound port).
-    public init(metadata: any StorageMetadata & ImageStyleStore & EventStore, blobs: any BlobStore, iam: IAMService, accountId: String,
+    public init(metadata: any StorageMetadata & ImageStyleStore & EventStore & MediaJobStore, blobs: any BlobStore, iam: IAMService, accountId: String,
                 imaging: Imaging = Imaging(), callbacks: CallbackSettings = CallbackSettings(),
                 publicKeyURL: @escaping @Sendable () -> String = { "" },
                 clock: @escaping @Sendable () -> Int64) {
@@ -52,6 +56,8 @@ public struct Domain: Sendable {
         images = ImageService(styles: metadata, objects: metadata, blobs: blobs, access: access, workers: imaging.workers,
                               cache: imaging.cache, policy: imaging.policy, clock: clock)
         media = MediaService(blobs: blobs, workers: imaging.media, cache: imaging.cache, policy: imaging.policy)
+        mediaJobs = MediaJobService(jobs: metadata, buckets: buckets, access: access, accountId: accountId,
+                                    transcoder: imaging.transcoder, clock: clock)
         self.callbacks = CallbackDelivery(settings: callbacks, blobs: blobs, accountId: accountId, clock: clock,
                                           publicKeyURL: publicKeyURL)
     }

@@ -69,10 +69,10 @@ struct VideoSnapshotter {
 }
 
 /// A directory only this process's user can enter, for one child's output; removed with everything in it.
-struct PrivateDirectory {
-    let path: String
+public struct PrivateDirectory: Sendable {
+    public let path: String
 
-    init() throws(MediaError) {
+    public init() throws(MediaError) {
         var template = Array((NSTemporaryDirectory() + "/silo-media-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw .internalFailure("A private directory for media output could not be made.")
@@ -80,5 +80,5 @@ struct PrivateDirectory {
         path = String(cString: made)
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
+    public func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -11,7 +11,7 @@ import SiloStorage
 /// The metadata and blob backends `silo server` runs on: embedded (SQLite and files in the data folder), or shared
 /// by many gateways (PostgreSQL and an S3 store such as Ceph RGW).
 struct Backends {
-    typealias Metadata = any StorageMetadata & ImageStyleStore & IAMStore & EventStore
+    typealias Metadata = any StorageMetadata & ImageStyleStore & IAMStore & EventStore & MediaJobStore
 
     let metadata: Metadata
     let blobs: any BlobStore

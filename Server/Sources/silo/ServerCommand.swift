@@ -108,6 +108,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds one ffmpeg or ffprobe run may take before it is killed.")
     var mediaTimeoutSeconds: Int = 30
 
+    @Option(help: "Asynchronous media jobs (x-oss-async-process) this gateway runs at once; 0 runs none here.")
+    var mediaJobWorkers: Int = 1
+
+    @Option(help: "Seconds a media job's lease lasts without renewal: how soon another gateway takes over a dead worker's job.")
+    var mediaJobLeaseSeconds: Int64 = 30
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = ProcessInfo.processInfo.environment["SILO_LOG_LEVEL"] ?? "info"
 
@@ -161,6 +167,9 @@ struct ServerCommand: AsyncParsableCommand {
         guard mediaWorkers >= 1, mediaQueue >= 1, mediaTimeoutSeconds >= 1 else {
             throw ValidationFailure("--media-workers, --media-queue and --media-timeout-seconds must be at least 1")
         }
+        guard mediaJobWorkers >= 0, mediaJobLeaseSeconds >= 3 else {
+            throw ValidationFailure("--media-job-workers must be at least 0 and --media-job-lease-seconds at least 3")
+        }
         // Video needs Debian's ffmpeg; without it `video/...` answers NotImplemented and everything else runs.
         let mediaTools = MediaTools.locate()
         if mediaTools == nil { logger.notice("ffmpeg, ffprobe or prlimit not found: video processing is off") }
@@ -170,6 +179,7 @@ struct ServerCommand: AsyncParsableCommand {
                 MediaWorkers(tools: $0, limits: MediaLimits(wallSeconds: mediaTimeoutSeconds), maxRunning: mediaWorkers,
                              maxQueued: mediaQueue, logger: logger)
             },
+            transcoder: mediaTools.map { MediaTranscoder(tools: $0) },
             cache: imageCacheMb > 0 ? DerivedImageCache(capacityBytes: imageCacheMb << 20) : nil, policy: processing)
         let clock = settings.clock
         let collector = GarbageCollector(
@@ -227,7 +237,14 @@ struct ServerCommand: AsyncParsableCommand {
                                             logger: logger)),
             .init(service: EventDelivery(events: metadata, callbacks: domain.callbacks, maxAttempts: eventMaxAttempts,
                                          region: region, clock: clock, logger: logger)),
+            .init(service: MediaJobNotifier(jobs: metadata, callbacks: domain.callbacks, maxAttempts: eventMaxAttempts,
+                                            clock: clock, logger: logger)),
         ]
+        if let transcoder = imaging.transcoder, mediaJobWorkers > 0 {
+            services.append(.init(service: MediaJobRunner(
+                jobs: metadata, objects: domain.objects, buckets: domain.buckets, blobs: blobs, transcoder: transcoder,
+                concurrency: mediaJobWorkers, lease: mediaJobLeaseSeconds, clock: clock, logger: logger)))
+        }
         if let metricsAddress = listener.metricsAddress {
             services.append(.init(service: try MetricsListener.application(
                 address: metricsAddress, readiness: readiness, logger: logger) { channel in

@@ -5,5 +5,6 @@ struct Silo: AsyncParsableCommand {
         commandName: "silo",
         abstract: "Self-hosted object storage speaking the Alibaba Cloud OSS API.",
         subcommands: [ServerCommand.self, InitCommand.self, CertCommand.self, BackupCommand.self, RestoreCommand.self, MigrateCommand.self, AppServerCommand.self, DemoCommand.self, AdminCommand.self, MakeBucketCommand.self, ListCommand.self, CopyCommand.self,
-                      RemoveCommand.self, PresignCommand.self, CatCommand.self, AuditCommand.self, EventsCommand.self])
+                      RemoveCommand.self, PresignCommand.self, CatCommand.self, AuditCommand.self, EventsCommand.self,
+                      JobsCommand.self])
 }

@@ -93,6 +93,17 @@ public enum AdminAPI {
         "ReplayDeadEvents", .post, "buckets/{bucket}/events/dead/replay", action: "oss:ReplayDeadEvents",
         resource: "{bucket}", service: "oss", summary: "Deliver a bucket's dead events again, from the first attempt")
 
+    public static let listMediaJobs = AdminOperation<BucketPath, AdminEmpty, [AdminMediaJob]>(
+        "ListMediaJobs", .get, "buckets/{bucket}/media-jobs", action: "oss:ListMediaJobs", resource: "{bucket}",
+        service: "oss", summary: "A bucket's asynchronous media jobs (x-oss-async-process), newest first (at most 1000)")
+    public static let getMediaJob = AdminOperation<BucketJobPath, AdminEmpty, AdminMediaJob>(
+        "GetMediaJob", .get, "buckets/{bucket}/media-jobs/{job}", action: "oss:GetMediaJob", resource: "{bucket}",
+        service: "oss", summary: "One media job's state, progress, error, outputs and webhook deliveries")
+    public static let cancelMediaJob = AdminOperation<BucketJobPath, AdminEmpty, AdminMediaJob>(
+        "CancelMediaJob", .post, "buckets/{bucket}/media-jobs/{job}/cancel", action: "oss:CancelMediaJob",
+        resource: "{bucket}", service: "oss",
+        summary: "Cancel a job that has not ended; a running one stops at its next lease renewal and writes nothing more")
+
     /// Every operation, in the order the document lists them.
     public static let all: [AnyAdminOperation] = [
         listUsers.erased, createUser.erased, getUser.erased, deleteUser.erased,
@@ -103,6 +114,7 @@ public enum AdminAPI {
         listPolicies.erased, createPolicy.erased, getPolicy.erased, deletePolicy.erased,
         simulatePolicy.erased, getServerStats.erased, rotateTokenKey.erased,
         getBucketNotification.erased, putBucketNotification.erased, listDeadEvents.erased, replayDeadEvents.erased,
+        listMediaJobs.erased, getMediaJob.erased, cancelMediaJob.erased,
     ]
 
     /// Where the API lives, relative to the OSS endpoint; the same path is the signed request's bucket and key.

@@ -341,3 +341,57 @@ public struct AdminReplayed: AdminDocument, Hashable {
 
     public static let example = AdminReplayed(replayed: 3)
 }
+
+/// An asynchronous media job (`x-oss-async-process`) as its status reads.
+public struct AdminMediaJob: AdminDocument, Hashable {
+    public var taskId: String
+    /// queued, running, succeeded, failed or cancelled.
+    public var state: String
+    public var bucket: String
+    public var key: String
+    /// video/convert, audio/convert or video/snapshots.
+    public var process: String
+    /// 0 to 100.
+    public var progress: Int
+    public var attempts: Int
+    public var error: String?
+    /// The keys written, once it succeeded.
+    public var outputs: [String]
+    public var outputBucket: String
+    public var requester: String
+    public var createdAt: String
+    public var updatedAt: String
+    /// none, pending, delivered or dead.
+    public var notifyState: String
+    public var notifyURL: String?
+    /// Each webhook delivery attempt, newest last.
+    public var notifyLog: [String]
+
+    public init(taskId: String, state: String, bucket: String, key: String, process: String, progress: Int, attempts: Int,
+                error: String?, outputs: [String], outputBucket: String, requester: String, createdAt: String,
+                updatedAt: String, notifyState: String, notifyURL: String?, notifyLog: [String]) {
+        self.taskId = taskId
+        self.state = state
+        self.bucket = bucket
+        self.key = key
+        self.process = process
+        self.progress = progress
+        self.attempts = attempts
+        self.error = error
+        self.outputs = outputs
+        self.outputBucket = outputBucket
+        self.requester = requester
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.notifyState = notifyState
+        self.notifyURL = notifyURL
+        self.notifyLog = notifyLog
+    }
+
+    public static let example = AdminMediaJob(
+        taskId: "silo-2f1c0b8e-6a43-4d7e-9a53-0b8c1f6e2d10", state: "succeeded", bucket: "videos", key: "users/1/clip.mp4",
+        process: "video/convert", progress: 100, attempts: 1, error: "HTTP 503 from the notify endpoint",
+        outputs: ["users/1/clip-720p.mp4"], outputBucket: "videos", requester: "acs:ram::1:user/app",
+        createdAt: "2026-12-05T10:00:00Z", updatedAt: "2026-12-05T10:00:09Z", notifyState: "delivered",
+        notifyURL: "https://app.example.com/v1/media-jobs", notifyLog: ["2026-12-05T10:00:10Z HTTP 200"])
+}

@@ -21,6 +21,21 @@ public struct BucketPath: AdminPathParameters, Hashable {
     public var values: [String: String] { ["bucket": bucket] }
 }
 
+public struct BucketJobPath: AdminPathParameters, Hashable {
+    public var bucket: String
+    public var job: String
+    public init(bucket: String, job: String) {
+        self.bucket = bucket
+        self.job = job
+    }
+    public init?(_ values: [String: String]) {
+        guard let bucket = values["bucket"], let job = values["job"] else { return nil }
+        self.bucket = bucket
+        self.job = job
+    }
+    public var values: [String: String] { ["bucket": bucket, "job": job] }
+}
+
 public struct UserPath: AdminPathParameters, Hashable {
     public var user: String
     public init(user: String) { self.user = user }

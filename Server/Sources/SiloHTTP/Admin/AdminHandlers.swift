@@ -73,7 +73,8 @@ struct AdminHandlers: Sendable {
     /// Operations of `AdminAPI` that have no handler: a test keeps this empty.
     var missing: [String] { AdminAPI.all.map(\.id).filter { handlers[$0] == nil } }
 
-    static func make(iam: IAMService, events: EventService, stats: @escaping @Sendable () -> AdminServerStats) -> AdminHandlers {
+    static func make(iam: IAMService, events: EventService, mediaJobs: MediaJobService,
+                     stats: @escaping @Sendable () -> AdminServerStats) -> AdminHandlers {
         var table = AdminHandlers(iam: iam, maxBodyBytes: 64 * 1024)
         let account = iam.accountId
 
@@ -178,7 +179,25 @@ struct AdminHandlers: Sendable {
         table.on(AdminAPI.replayDeadEvents) { path, _, _ in
             AdminReplayed(replayed: try await events.replayDeadEvents(bucket: path.bucket))
         }
+        table.on(AdminAPI.listMediaJobs) { path, _, _ in
+            try await mediaJobs.jobs(bucket: path.bucket, state: nil, limit: 1000).map(Self.mediaJob)
+        }
+        table.on(AdminAPI.getMediaJob) { path, _, _ in
+            Self.mediaJob(try await mediaJobs.job(id: path.job, bucket: path.bucket))
+        }
+        table.on(AdminAPI.cancelMediaJob) { path, _, _ in
+            Self.mediaJob(try await mediaJobs.cancel(id: path.job, bucket: path.bucket))
+        }
         return table
+    }
+
+    static func mediaJob(_ job: MediaJob) -> AdminMediaJob {
+        let status = MediaJobStatus(job)
+        return AdminMediaJob(taskId: job.id, state: status.state, bucket: job.bucket, key: job.key, process: status.process,
+                             progress: job.progress, attempts: job.attempts, error: job.error, outputs: job.outputs,
+                             outputBucket: status.outputBucket, requester: job.requester, createdAt: iso(job.createdAt),
+                             updatedAt: iso(job.updatedAt), notifyState: job.notifyState.rawValue,
+                             notifyURL: job.request.notifyURL, notifyLog: job.notifyLog)
     }
 
     static func event(_ stored: StoredEvent) -> AdminEvent {

@@ -22,6 +22,11 @@ enum OSSErrors {
         case let error as CredentialError: return map(error)
         case let error as ImagingError: return map(error)
         case let error as MediaError: return map(error)
+        case let error as MediaJobError:
+            switch error {
+            case .noSuchJob(let id):
+                return OSSError(status: 404, code: "NoSuchTask", message: "The specified task does not exist.").with("TaskId", id)
+            }
         case let error as CallbackError: return map(error)
         case let error as IAMError:
             if case .internalFailure = error { return nil }

@@ -160,6 +160,9 @@ enum OSSRoutes {
         // ProcessObject reads the source; writing the target is authorized by the handler, once the body names it.
         Route("ProcessObject", .post, .object, when: .query("x-oss-process"), action: "oss:GetObject", scope: .read,
               authorization: .centralWithObject, handler: ImageHandlers.processObject),
+        // AsyncProcessObject reads the source; the job service authorizes every target it will write.
+        Route("AsyncProcessObject", .post, .object, when: .query("x-oss-async-process"), action: "oss:GetObject",
+              scope: .read, authorization: .centralWithObject, handler: MediaJobHandlers.submit),
         Route("DeleteObject", .delete, .object, tier: .fallback, action: "oss:DeleteObject", scope: .write,
               authorization: .centralWithObject, handler: ObjectWriteHandlers.delete),
     ]
@@ -192,7 +195,7 @@ enum OSSRoutes {
 
     /// Object sub-resources OSS defines that Silo does not implement (yet).
     static let unsupportedObjectResources = [
-        "restore", "x-oss-process", "select", "meta", "x-oss-async-process",
+        "restore", "x-oss-process", "select", "meta",
     ]
 
     enum Resolution {
