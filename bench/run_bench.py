@@ -153,7 +153,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--binary", default=os.path.join(ROOT, "Server", ".build", "release", "silo"))
-    parser.add_argument("--only", choices=["objects", "sts", "tokens", "multipart", "images", "tls"], help="run one part")
+    parser.add_argument("--only", choices=["objects", "sts", "tokens", "multipart", "images", "video", "tls"], help="run one part")
     options = parser.parse_args()
     work = os.path.join(HERE, ".work")
     shutil.rmtree(work, ignore_errors=True)
@@ -176,11 +176,15 @@ def main():
             # Starts its own Silo servers: it needs its own image flags and a server per configuration.
             import image_bench
             image_bench.run(options.binary, work, seconds=options.seconds)
+        if options.only in (None, "video"):
+            # Its own Silo: snapshots against ffmpeg run directly on the same clip.
+            import video_bench
+            video_bench.run(options.binary, work, seconds=options.seconds)
         if options.only in (None, "tls"):
             # Its own Silo and nginx, both serving the same development certificate.
             import tls_bench
             tls_bench.run(options.binary, work, seconds=options.seconds)
-        if options.only in ("sts", "tokens", "multipart", "images", "tls"):
+        if options.only in ("sts", "tokens", "multipart", "images", "video", "tls"):
             return
         bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, "bench", region=REGION)
         bucket.create_bucket()

@@ -243,7 +243,8 @@ struct ServerCommand: AsyncParsableCommand {
         if let transcoder = imaging.transcoder, mediaJobWorkers > 0 {
             services.append(.init(service: MediaJobRunner(
                 jobs: metadata, objects: domain.objects, buckets: domain.buckets, blobs: blobs, transcoder: transcoder,
-                concurrency: mediaJobWorkers, lease: mediaJobLeaseSeconds, clock: clock, logger: logger)))
+                concurrency: mediaJobWorkers, lease: mediaJobLeaseSeconds, wakeup: domain.mediaJobs.wakeup, clock: clock,
+                logger: logger)))
         }
         if let metricsAddress = listener.metricsAddress {
             services.append(.init(service: try MetricsListener.application(

@@ -22,12 +22,14 @@ public struct MediaJobRunner: Service {
     let interval: Duration
     let maxAttempts: Int
     let holder: String
+    let wakeup: MediaJobWakeup?
     let clock: @Sendable () -> Int64
     let logger: Logger
 
     public init(jobs: any MediaJobStore, objects: ObjectService, buckets: BucketService, blobs: any BlobStore,
                 transcoder: MediaTranscoder, concurrency: Int = 1, lease: Int64 = 30, interval: Duration = .seconds(1),
-                maxAttempts: Int = 3, clock: @escaping @Sendable () -> Int64, logger: Logger) {
+                maxAttempts: Int = 3, wakeup: MediaJobWakeup? = nil, clock: @escaping @Sendable () -> Int64,
+                logger: Logger) {
         self.jobs = jobs
         self.objects = objects
         self.buckets = buckets
@@ -37,6 +39,7 @@ public struct MediaJobRunner: Service {
         self.lease = lease
         self.interval = interval
         self.maxAttempts = maxAttempts
+        self.wakeup = wakeup
         holder = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier) + ":"
             + UUID().uuidString.prefix(8)
         self.clock = clock
@@ -60,7 +63,9 @@ public struct MediaJobRunner: Service {
                 logger.error("media jobs: claiming failed", metadata: ["error": "\(error)"])
             }
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                try await cancelWhenGracefulShutdown { [wakeup, interval] in
+                    if let wakeup { try await wakeup.wait(timeout: interval) } else { try await Task.sleep(for: interval) }
+                }
             } catch {
                 return
             }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SiloCore
 import SiloIAM
 import SiloMedia
@@ -15,6 +16,8 @@ public struct MediaJobService: Sendable {
     /// Nil: no ffmpeg here, and asynchronous processing answers NotImplemented.
     public let transcoder: MediaTranscoder?
     let clock: @Sendable () -> Int64
+    /// Rung at each submission, so this gateway's idle workers claim the job at once rather than at their next poll.
+    public let wakeup = MediaJobWakeup()
 
     public init(jobs: any MediaJobStore, buckets: BucketService, access: AccessControl, accountId: String,
                 transcoder: MediaTranscoder?, clock: @escaping @Sendable () -> Int64) {
@@ -43,6 +46,7 @@ public struct MediaJobService: Sendable {
                            sourceETag: source.etag, request: request,
                            requester: caller.principal.arn(account: accountId) ?? "anonymous", now: clock())
         try await jobs.insertJob(job)
+        wakeup.ring()
         return job
     }
 
@@ -73,4 +77,24 @@ public struct MediaJobService: Sendable {
 
 public enum MediaJobError: Error, Sendable, Hashable {
     case noSuchJob(String)
+}
+
+/// A doorbell for idle job workers in this process; workers on other gateways find new jobs at their next poll.
+public final class MediaJobWakeup: Sendable {
+    private let rings = NIOLockedValueBox(0)
+
+    public init() {}
+
+    public func ring() { rings.withLockedValue { $0 += 1 } }
+
+    /// Returns after `timeout`, or within 50 ms of a ring.
+    public func wait(timeout: Duration) async throws {
+        let seen = rings.withLockedValue { $0 }
+        let step = Duration.milliseconds(50)
+        var waited = Duration.zero
+        while waited < timeout, rings.withLockedValue({ $0 }) == seen {
+            try await Task.sleep(for: step)
+            waited += step
+        }
+    }
 }
