@@ -233,7 +233,7 @@ let package = Package(
         .target(
             name: "SiloFuzzTargets",
             dependencies: [
-                "SiloHTTP", "SiloIAM", "SiloPolicy",
+                "SiloHTTP", "SiloIAM", "SiloPolicy", "SiloMedia",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -280,6 +280,39 @@ def test_no_gateway_serves_a_thumbnail_of_a_replaced_or_deleted_source(buckets):
 
 # 7. Collection without a leader, and a gateway killed under load.
 
+def test_media_jobs_submitted_to_one_gateway_run_once_and_are_seen_from_every_gateway(cluster, buckets):
+    import base64
+    import subprocess
+
+    from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET
+    a, b, c = buckets
+    clip_path = os.path.join(os.environ.get("TMPDIR", "/tmp"), random_name("clip") + ".mp4")
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10",
+                    "-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip_path], check=True)
+    with open(clip_path, "rb") as f:
+        a.put_object("in.mp4", f.read())
+    os.remove(clip_path)
+    tasks = []
+    for index in range(4):
+        target = base64.urlsafe_b64encode(("out/%d.jpg-{index}" % index).encode()).decode().rstrip("=")
+        tasks.append(a.async_process_object("in.mp4", "video/snapshots,f_jpg,inter_500,num_2,w_64|sys/saveas,o_" + target).task_id)
+    def stored(key):
+        assert c.object_exists(key), key
+
+    for index in range(4):
+        for frame in (1, 2):
+            eventually(lambda: stored("out/%d.jpg-%d" % (index, frame)), seconds=120)
+    gateway = cluster.gateways[1]
+    env = dict(os.environ, SILO_ENDPOINT=gateway.endpoint, SILO_ACCESS_KEY_ID=ACCESS_KEY_ID,
+               SILO_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET)
+    binary = gateway.binary
+    listed = json.loads(subprocess.run([binary, "jobs", "list", b.bucket_name, "--json"], env=env, check=True,
+                                       capture_output=True, text=True).stdout)
+    assert sorted(job["taskId"] for job in listed) == sorted(tasks)
+    # Each ran once, on whichever gateway claimed it first.
+    assert all(job["state"] == "succeeded" and job["attempts"] == 1 for job in listed), listed
+
+
 def assert_blob_store_matches_metadata(cluster, timeout=30):
     """After collection the blob store holds exactly the blobs metadata names (listing both)."""
     def matches():

@@ -86,3 +86,31 @@ def test_the_metrics_listener_answers_health_and_readiness(silo):
     assert requests.get("http://127.0.0.1:%d/healthz" % silo.metrics_port).status_code == 200
     ready = requests.get("http://127.0.0.1:%d/readyz" % silo.metrics_port)
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_media_work_is_counted(silo):
+    import base64
+    import subprocess
+    import tempfile
+    import time
+
+    bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, random_name("metrics-media"))
+    bucket.create_bucket()
+    with tempfile.TemporaryDirectory() as directory:
+        path = directory + "/clip.mp4"
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10",
+                        "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path], check=True)
+        bucket.put_object_from_file("clip.mp4", path)
+    before, _ = scrape(silo)
+    bucket.get_object("clip.mp4", process="video/snapshot,t_500,f_jpg").read()
+    target = base64.urlsafe_b64encode(b"clip-video.mkv").decode().rstrip("=")
+    bucket.async_process_object("clip.mp4", "video/convert,f_mkv,an_1|sys/saveas,o_" + target)
+    deadline = time.time() + 60
+    while not bucket.object_exists("clip-video.mkv") and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    after, text = scrape(silo)
+    # The queue gauge went up for the snapshot and is back at rest; the job was counted once, as succeeded.
+    assert "silo_media_queue_depth" in text and value(after, "silo_media_queue_depth") == 0
+    assert value(after, "silo_media_jobs_total", outcome="succeeded") - value(before, "silo_media_jobs_total",
+                                                                              outcome="succeeded") == 1

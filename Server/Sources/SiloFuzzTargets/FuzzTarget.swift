@@ -33,6 +33,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case tagging
     /// The `<LifecycleConfiguration>` document.
     case lifecycle
+    /// ffprobe's JSON about an uploaded file, as `video/info` reads it.
+    case mediaProbe = "media-probe"
 
     public func run(_ bytes: [UInt8]) async {
         switch self {
@@ -51,6 +53,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .stsRequest: await STSTarget.run(bytes)
         case .tagging: TaggingTarget.run(bytes)
         case .lifecycle: LifecycleTarget.run(bytes)
+        case .mediaProbe: MediaProbeTarget.run(bytes)
         }
     }
 }

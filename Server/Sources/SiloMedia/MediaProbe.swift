@@ -13,16 +13,7 @@ struct MediaProbe {
         ]
         let outcome = try await runner.run(runner.tools.ffprobe, arguments, input: input, fileSizeLimit: 0)
         guard outcome.status.isSuccess else { throw runner.failure(outcome, tool: "ffprobe") }
-        let probe: FFProbeDocument
-        do {
-            probe = try JSONDecoder().decode(FFProbeDocument.self, from: Data(outcome.output))
-        } catch {
-            throw .badMedia("The object is not media this server can read.")
-        }
-        guard let format = probe.format, !(probe.streams ?? []).isEmpty else {
-            throw .badMedia("The object is not media this server can read.")
-        }
-        return MediaInfo(probe: probe, format: format, size: input.length)
+        return try MediaInfo(ffprobeJSON: outcome.output, size: input.length)
     }
 }
 
@@ -104,6 +95,21 @@ public struct MediaInfo: Sendable, Encodable, Hashable {
         case subtitles = "Subtitles"
     }
 
+    /// From ffprobe's JSON about an untrusted file (its numbers and names come from that file): bounded by the
+    /// child's output limit before it gets here, and fuzzed.
+    public init(ffprobeJSON: [UInt8], size: Int64) throws(MediaError) {
+        let probe: FFProbeDocument
+        do {
+            probe = try JSONDecoder().decode(FFProbeDocument.self, from: Data(ffprobeJSON))
+        } catch {
+            throw .badMedia("The object is not media this server can read.")
+        }
+        guard let format = probe.format, !(probe.streams ?? []).isEmpty else {
+            throw .badMedia("The object is not media this server can read.")
+        }
+        self.init(probe: probe, format: format, size: size)
+    }
+
     init(probe: FFProbeDocument, format: FFProbeDocument.Format, size: Int64) {
         let streams = probe.streams ?? []
         self.size = size
@@ -134,7 +140,8 @@ public struct MediaInfo: Sendable, Encodable, Hashable {
         }
         // The picture as shown: a stream rotated by a quarter turn is displayed with its sides swapped.
         if let first = videoStreams.first, let width = first.width, let height = first.height {
-            let quarterTurn = abs(first.rotate ?? 0) % 180 == 90
+            let turn = ((first.rotate ?? 0) % 360 + 360) % 360
+            let quarterTurn = turn == 90 || turn == 270
             videoWidth = quarterTurn ? height : width
             videoHeight = quarterTurn ? width : height
         }
