@@ -265,6 +265,7 @@ let package = Package(
         .testTarget(
             name: "SiloMediaTests",
             dependencies: ["SiloMedia", .product(name: "SiloCore", package: "Silo"),
+                           .product(name: "Subprocess", package: "swift-subprocess"),
                            .product(name: "SystemPackage", package: "swift-system")]
         ),
         // Replays Fuzz/corpus and Fuzz/regressions through every fuzz target.

@@ -69,6 +69,75 @@ struct ConfinedProcess {
         }
     }
 
+    /// `tool` with its standard output read line by line as it comes (`onLine`), for long runs that report progress;
+    /// the same bounds as `run`, its diagnostics the last 32 KB of standard error.
+    func stream(_ tool: String, _ arguments: [String], input: MediaInput, fileSizeLimit: Int,
+                onLine: @escaping @Sendable (String) -> Void) async throws(MediaError) -> Outcome
+    {
+        let bounded = [
+            "--as=\(limits.memoryBytes)", "--cpu=\(limits.cpuSeconds)", "--fsize=\(fileSizeLimit)", "--nofile=64",
+            "--core=0", "--", tool,
+        ] + arguments
+        let options: PlatformOptions = {
+            var options = PlatformOptions()
+            options.teardownSequence = []
+            return options
+        }()
+        let prlimit = tools.prlimit
+        let descriptor = input.descriptor
+        let deadline = limits.wallSeconds
+        do {
+            return try await withThrowingTaskGroup(of: Outcome?.self) { group in
+                group.addTask {
+                    let result = try await Subprocess.run(
+                        .path(FilePath(prlimit)), arguments: Arguments(bounded),
+                        environment: .custom(["PATH": "/usr/bin:/bin"]), platformOptions: options,
+                        input: .fileDescriptor(descriptor, closeAfterSpawningProcess: false),
+                        output: .sequence, error: .sequence
+                    ) { execution in
+                        // Both pipes drained at once, so neither can fill and stall the child.
+                        try await withThrowingTaskGroup(of: String?.self) { streams in
+                            streams.addTask {
+                                for try await line in execution.standardOutput.strings(bufferingPolicy: .maxLineLength(4096)) {
+                                    onLine(line)
+                                }
+                                return nil
+                            }
+                            streams.addTask {
+                                var tail = ""
+                                for try await line in execution.standardError.strings(bufferingPolicy: .maxLineLength(4096)) {
+                                    tail += line + "\n"
+                                    if tail.utf8.count > 64 * 1024 { tail = String(tail.suffix(32 * 1024)) }
+                                }
+                                return tail
+                            }
+                            var diagnostics = ""
+                            for try await value in streams { if let value { diagnostics = value } }
+                            return diagnostics
+                        }
+                    }
+                    return Outcome(status: result.terminationStatus, output: [], diagnostics: result.closureResult)
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(deadline))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let outcome = first else {
+                    throw MediaError.tooLarge("Processing the media took longer than \(deadline) seconds.")
+                }
+                return outcome
+            }
+        } catch let error as MediaError {
+            throw error
+        } catch is CancellationError {
+            throw .internalFailure("The media work was cancelled.")
+        } catch {
+            logger.error("media tool failed to run", metadata: ["tool": "\(tool)", "error": "\(error)"])
+            throw .internalFailure("The media tool could not be run.")
+        }
+    }
+
     /// A failed run in OSS's terms: the kernel's CPU limit or an allocation the address-space limit refused is the
     /// file's excess (4xx); anything else means ffmpeg could not read it. The diagnostics go to the log, never to
     /// the client.

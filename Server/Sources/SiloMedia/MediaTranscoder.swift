@@ -19,10 +19,12 @@ public struct MediaTranscoder: Sendable {
         self.limits = limits
     }
 
-    /// The files made, in order, inside `directory`.
+    /// The files made, in order, inside `directory`. `progress` hears the share done, 0 to 99, as ffmpeg reports it.
     public func run(_ action: AsyncProcessRequest.Action, input: MediaInput, directory: String,
-                    logger: Logger = Logger(label: "silo.media")) async throws(MediaError) -> [String] {
+                    logger: Logger = Logger(label: "silo.media"),
+                    progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws(MediaError) -> [String] {
         let runner = ConfinedProcess(tools: tools, limits: limits, logger: logger)
+        let tracker = try await ProgressTracker(action, input: input, runner: runner, report: progress)
         let arguments: [String]
         let pattern: String
         switch action {
@@ -33,7 +35,8 @@ public struct MediaTranscoder: Sendable {
             pattern = directory + "/frame-%04d." + series.format.rawValue
             arguments = Self.arguments(series, input: input, output: pattern, threads: limits.threads, maxPixels: limits.maxPixels)
         }
-        let outcome = try await runner.run(tools.ffmpeg, arguments, input: input, fileSizeLimit: limits.maxOutputBytes)
+        let outcome = try await runner.stream(tools.ffmpeg, arguments, input: input, fileSizeLimit: limits.maxOutputBytes,
+                                              onLine: tracker.read)
         guard outcome.status.isSuccess else { throw runner.failure(outcome, tool: "ffmpeg") }
         let made = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted().map { directory + "/" + $0 }
         guard !made.isEmpty else { throw .badMedia("The media produced no output.") }
@@ -130,5 +133,45 @@ extension MediaConversion.Container {
         case .opus: "ogg"
         default: rawValue
         }
+    }
+}
+
+/// Turns ffmpeg's `-progress` lines (`out_time_us=…`, `frame=…`) into a share of the whole: the output's expected
+/// duration (the source's, less `ss_`, at most `t_`) for conversions, the number of frames for snapshot series.
+struct ProgressTracker: Sendable {
+    let totalMicroseconds: Int64?
+    let totalFrames: Int?
+    let report: @Sendable (Int) -> Void
+
+    init(_ action: AsyncProcessRequest.Action, input: MediaInput, runner: ConfinedProcess,
+         report: @escaping @Sendable (Int) -> Void) async throws(MediaError) {
+        self.report = report
+        switch action {
+        case .snapshots(let series):
+            totalFrames = series.count
+            totalMicroseconds = nil
+        case .convert(let conversion):
+            totalFrames = nil
+            // One ffprobe (tens of milliseconds) for the source's duration; without one, progress stays unknown.
+            let duration = (try? await MediaProbe(runner: runner).info(input: input))?.duration
+            let start = Double(conversion.startMilliseconds ?? 0) / 1000
+            var seconds = duration.map { max(0, $0 - start) }
+            if let limit = conversion.durationMilliseconds.map({ Double($0) / 1000 }) { seconds = min(seconds ?? limit, limit) }
+            totalMicroseconds = seconds.flatMap { $0 > 0 ? Int64($0 * 1_000_000) : nil }
+        }
+    }
+
+    func read(_ line: String) {
+        if let totalMicroseconds, line.hasPrefix("out_time_us="), let done = Int64(line.dropFirst("out_time_us=".count)) {
+            report(Self.share(done, of: totalMicroseconds))
+        } else if let totalFrames, line.hasPrefix("frame="), let done = Int64(line.dropFirst("frame=".count)) {
+            report(Self.share(done, of: Int64(totalFrames)))
+        }
+    }
+
+    /// 0 to 99: 100 is said only once the outputs are stored.
+    static func share(_ done: Int64, of total: Int64) -> Int {
+        guard total > 0, done > 0 else { return 0 }
+        return Int(min(99, done.multipliedReportingOverflow(by: 100).partialValue / total))
     }
 }

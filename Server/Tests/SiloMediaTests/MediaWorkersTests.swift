@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func aSnapshotIsTheFrameAtTheTimeScaledAsAsked() async throws {
-        let clip = try MediaFixtures.bytes(try MediaFixtures.h264())
+        let clip = try MediaFixtures.bytes(try await MediaFixtures.h264())
         #expect(try await Self.snapshot("video/snapshot,t_1000,f_jpg,w_320,h_240", clip)
             == ImageHeader(format: "jpg", width: 320, height: 240))
         // A 0 side follows the other in proportion; both 0 keep the video's size.
@@ -33,25 +33,25 @@ import Testing
     }
 
     @Test func aTimePastTheEndIsTheLastFrame() async throws {
-        let clip = try MediaFixtures.bytes(try MediaFixtures.h264())
+        let clip = try MediaFixtures.bytes(try await MediaFixtures.h264())
         #expect(try await Self.snapshot("video/snapshot,t_600000,f_png,w_64", clip) == ImageHeader(format: "png", width: 64, height: 36))
     }
 
     @Test func onlyTheObjectsSpanOfTheBlobIsRead() async throws {
-        let clip = try MediaFixtures.bytes(try MediaFixtures.h264())
+        let clip = try MediaFixtures.bytes(try await MediaFixtures.h264())
         #expect(try await Self.snapshot("video/snapshot,t_500,f_jpg,w_100,h_100", clip, padding: 12_345)
             == ImageHeader(format: "jpg", width: 100, height: 100))
     }
 
     @Test func arAutoTurnsTheFrameUpright() async throws {
-        let clip = try MediaFixtures.bytes(try MediaFixtures.rotated())
+        let clip = try MediaFixtures.bytes(try await MediaFixtures.rotated())
         #expect(try await Self.snapshot("video/snapshot,t_500,f_jpg", clip) == ImageHeader(format: "jpg", width: 640, height: 360))
         #expect(try await Self.snapshot("video/snapshot,t_500,f_jpg,ar_auto", clip)
             == ImageHeader(format: "jpg", width: 360, height: 640))
     }
 
     @Test func infoDescribesTheContainerAndItsStreams() async throws {
-        let clip = try MediaFixtures.bytes(try MediaFixtures.rotated())
+        let clip = try MediaFixtures.bytes(try await MediaFixtures.rotated())
         let workers = try Self.workers()
         let info = try await MediaFixtures.withInput(clip, padding: 7) { try await workers.info(input: $0) }
         #expect(info.size == Int64(clip.count))
@@ -70,13 +70,13 @@ import Testing
     }
 
     @Test func hostileFilesAreRefusedAndNothingElseBreaks() async throws {
-        let clip = try MediaFixtures.bytes(try MediaFixtures.h264())
+        let clip = try MediaFixtures.bytes(try await MediaFixtures.h264())
         let workers = try Self.workers()
         let request = VideoSnapshot(milliseconds: 1000, format: .jpg)
         // Not media at all, a truncated MP4 (its index is at the end), and an audio-only file.
         let text = Array("this is not a video".utf8)
         let truncated = Array(clip.prefix(clip.count / 3))
-        let audio = try MediaFixtures.bytes(try MediaFixtures.clip("tone.m4a", [
+        let audio = try MediaFixtures.bytes(try await MediaFixtures.clip("tone.m4a", [
             "-f", "lavfi", "-i", "sine=frequency=440", "-t", "1", "-c:a", "aac",
         ]))
         for bytes in [text, truncated, audio] {
@@ -88,7 +88,7 @@ import Testing
             _ = try await MediaFixtures.withInput(text) { try await workers.info(input: $0) }
         }
         // A frame past the pixel limit is refused by the decoder before it allocates.
-        let bomb = try MediaFixtures.bytes(try MediaFixtures.bomb())
+        let bomb = try MediaFixtures.bytes(try await MediaFixtures.bomb())
         #expect(bomb.count < 64 * 1024)
         await #expect(throws: MediaError.tooLarge("The media needs more memory or pixels than this server allows.")) {
             _ = try await MediaFixtures.withInput(bomb) { try await workers.snapshot(request, input: $0) }
@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func theBoundsHold() async throws {
-        let clip = try MediaFixtures.bytes(try MediaFixtures.h264())
+        let clip = try MediaFixtures.bytes(try await MediaFixtures.h264())
         let request = VideoSnapshot(milliseconds: 3000, format: .png)
         // A child that outlives its wall time is killed.
         let hurried = try Self.workers(MediaLimits(wallSeconds: 0))

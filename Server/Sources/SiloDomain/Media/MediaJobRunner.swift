@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
 import SiloCore
@@ -131,9 +132,12 @@ public struct MediaJobRunner: Service {
         guard let target = try await buckets.find(targetName) else { throw StorageError.noSuchBucket(targetName) }
         let directory = try PrivateDirectory()
         defer { directory.remove() }
-        let files = try await withHeartbeat(job, holder: holder) {
+        let progress = NIOLockedValueBox(0)
+        let files = try await withHeartbeat(job, holder: holder, progress: progress) {
             try await MediaService.withInput(source, blobs: blobs, limits: transcoder.limits) { input in
-                try await transcoder.run(job.request.action, input: input, directory: directory.path, logger: logger)
+                try await transcoder.run(job.request.action, input: input, directory: directory.path, logger: logger) { share in
+                    progress.withLockedValue { $0 = max($0, share) }
+                }
             }
         }
         let keys = Array(MediaJobService.outputKeys(job.request).prefix(files.count))
@@ -151,7 +155,7 @@ public struct MediaJobRunner: Service {
 
     /// Runs `body` while renewing the lease every third of it; the work is cancelled (ffmpeg killed) as soon as
     /// the job is cancelled or the lease is found taken.
-    private func withHeartbeat<Result: Sendable>(_ job: MediaJob, holder: String,
+    private func withHeartbeat<Result: Sendable>(_ job: MediaJob, holder: String, progress: NIOLockedValueBox<Int>,
                                                  _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
         let jobs = self.jobs
         let lease = self.lease
@@ -161,7 +165,8 @@ public struct MediaJobRunner: Service {
             group.addTask {
                 while true {
                     try await Task.sleep(for: .seconds(max(1, lease / 3)))
-                    guard try await jobs.renewJob(id: job.id, holder: holder, now: clock(), lease: lease, progress: 0) else {
+                    let share = progress.withLockedValue { $0 }
+                    guard try await jobs.renewJob(id: job.id, holder: holder, now: clock(), lease: lease, progress: share) else {
                         throw LeaseLost()
                     }
                 }
