@@ -104,7 +104,10 @@ public struct MediaInfo: Sendable, Encodable, Hashable {
         } catch {
             throw .badMedia("The object is not media this server can read.")
         }
-        guard let format = probe.format, !(probe.streams ?? []).isEmpty else {
+        // Media means a picture or a sound: a file ffprobe reads only as text (random bytes sometimes pass as LRC
+        // lyrics) or data is not.
+        guard let format = probe.format,
+              (probe.streams ?? []).contains(where: { $0.codec_type == "video" || $0.codec_type == "audio" }) else {
             throw .badMedia("The object is not media this server can read.")
         }
         self.init(probe: probe, format: format, size: size)

@@ -69,6 +69,16 @@ import Testing
         #expect(json?["FormatName"] != nil && json?["VideoStreams"] is [Any] && json?["Size"] as? Int == clip.count)
     }
 
+    @Test func aFileReadOnlyAsTextIsNotMedia() throws {
+        // What ffprobe says of some random bytes: LRC lyrics, one text stream.
+        let lyrics = Array(#"{"streams":[{"index":0,"codec_type":"subtitle","codec_name":"text"}],"format":{"format_name":"lrc"}}"#.utf8)
+        #expect(throws: MediaError.badMedia("The object is not media this server can read.")) {
+            _ = try MediaInfo(ffprobeJSON: lyrics, size: 200_000)
+        }
+        let sound = Array(#"{"streams":[{"index":0,"codec_type":"audio","codec_name":"mp3"}],"format":{"format_name":"mp3"}}"#.utf8)
+        #expect(try MediaInfo(ffprobeJSON: sound, size: 10).audioStreams.count == 1)
+    }
+
     @Test func hostileFilesAreRefusedAndNothingElseBreaks() async throws {
         let clip = try MediaFixtures.bytes(try await MediaFixtures.h264())
         let workers = try Self.workers()
