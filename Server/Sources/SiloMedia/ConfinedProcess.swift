@@ -22,6 +22,59 @@ struct ConfinedProcess {
     func run(_ tool: String, _ arguments: [String], input: MediaInput, fileSizeLimit: Int) async throws(MediaError)
         -> Outcome
     {
+        let maxOutput = limits.maxOutputBytes
+        return try await confined(tool, arguments, input: input, fileSizeLimit: fileSizeLimit) { executable, arguments, options, stdin in
+            let result = try await Subprocess.run(
+                executable, arguments: arguments, environment: Self.environment, platformOptions: options, input: stdin,
+                output: .bytes(limit: maxOutput), error: .string(limit: 64 * 1024))
+            return Outcome(status: result.terminationStatus, output: result.standardOutput, diagnostics: result.standardError)
+        }
+    }
+
+    /// `tool` with its standard output read line by line as it comes (`onLine`), for long runs that report progress;
+    /// the same bounds as `run`, its diagnostics the last 32 KB of standard error.
+    func stream(_ tool: String, _ arguments: [String], input: MediaInput, fileSizeLimit: Int,
+                onLine: @escaping @Sendable (String) -> Void) async throws(MediaError) -> Outcome
+    {
+        try await confined(tool, arguments, input: input, fileSizeLimit: fileSizeLimit) { executable, arguments, options, stdin in
+            let result = try await Subprocess.run(
+                executable, arguments: arguments, environment: Self.environment, platformOptions: options, input: stdin,
+                output: .sequence, error: .sequence
+            ) { execution in
+                // Both pipes drained at once, so neither can fill and stall the child.
+                try await withThrowingTaskGroup(of: String?.self) { streams in
+                    streams.addTask {
+                        for try await line in execution.standardOutput.strings(bufferingPolicy: .maxLineLength(4096)) {
+                            onLine(line)
+                        }
+                        return nil
+                    }
+                    streams.addTask {
+                        var tail = ""
+                        for try await line in execution.standardError.strings(bufferingPolicy: .maxLineLength(4096)) {
+                            tail += line + "\n"
+                            if tail.utf8.count > 64 * 1024 { tail = String(tail.suffix(32 * 1024)) }
+                        }
+                        return tail
+                    }
+                    var diagnostics = ""
+                    for try await value in streams { if let value { diagnostics = value } }
+                    return diagnostics
+                }
+            }
+            return Outcome(status: result.terminationStatus, output: [], diagnostics: result.closureResult)
+        }
+    }
+
+    /// Nothing of the server's environment (credentials, proxies) reaches a child.
+    static let environment = Environment.custom(["PATH": "/usr/bin:/bin"])
+
+    /// The one way a tool is started: through `prlimit` with the kernel's bounds, its standard input the object's
+    /// descriptor, raced against the wall-time deadline, and every failure to start or finish in `MediaError`.
+    private func confined(
+        _ tool: String, _ arguments: [String], input: MediaInput, fileSizeLimit: Int,
+        _ launch: @escaping @Sendable (Executable, Arguments, PlatformOptions, FileDescriptorInput) async throws -> Outcome
+    ) async throws(MediaError) -> Outcome {
         let bounded = [
             "--as=\(limits.memoryBytes)", "--cpu=\(limits.cpuSeconds)", "--fsize=\(fileSizeLimit)", "--nofile=64",
             "--core=0", "--", tool,
@@ -32,20 +85,15 @@ struct ConfinedProcess {
             options.teardownSequence = []
             return options
         }()
-        let prlimit = tools.prlimit
+        let executable = Executable.path(FilePath(tools.prlimit))
         let descriptor = input.descriptor
         let maxOutput = limits.maxOutputBytes
         let deadline = limits.wallSeconds
         do {
             return try await withThrowingTaskGroup(of: Outcome?.self) { group in
                 group.addTask {
-                    let result = try await Subprocess.run(
-                        .path(FilePath(prlimit)), arguments: Arguments(bounded),
-                        environment: .custom(["PATH": "/usr/bin:/bin"]), platformOptions: options,
-                        input: .fileDescriptor(descriptor, closeAfterSpawningProcess: false),
-                        output: .bytes(limit: maxOutput), error: .string(limit: 64 * 1024))
-                    return Outcome(status: result.terminationStatus, output: result.standardOutput,
-                                   diagnostics: result.standardError)
+                    try await launch(executable, Arguments(bounded), options,
+                                     .fileDescriptor(descriptor, closeAfterSpawningProcess: false))
                 }
                 group.addTask {
                     try await Task.sleep(for: .seconds(deadline))
@@ -61,75 +109,6 @@ struct ConfinedProcess {
             throw error
         } catch let error as SubprocessError where error.code == .outputLimitExceeded {
             throw .tooLarge("The media tool's output is larger than \(maxOutput) bytes.")
-        } catch is CancellationError {
-            throw .internalFailure("The media request was cancelled.")
-        } catch {
-            logger.error("media tool failed to run", metadata: ["tool": "\(tool)", "error": "\(error)"])
-            throw .internalFailure("The media tool could not be run.")
-        }
-    }
-
-    /// `tool` with its standard output read line by line as it comes (`onLine`), for long runs that report progress;
-    /// the same bounds as `run`, its diagnostics the last 32 KB of standard error.
-    func stream(_ tool: String, _ arguments: [String], input: MediaInput, fileSizeLimit: Int,
-                onLine: @escaping @Sendable (String) -> Void) async throws(MediaError) -> Outcome
-    {
-        let bounded = [
-            "--as=\(limits.memoryBytes)", "--cpu=\(limits.cpuSeconds)", "--fsize=\(fileSizeLimit)", "--nofile=64",
-            "--core=0", "--", tool,
-        ] + arguments
-        let options: PlatformOptions = {
-            var options = PlatformOptions()
-            options.teardownSequence = []
-            return options
-        }()
-        let prlimit = tools.prlimit
-        let descriptor = input.descriptor
-        let deadline = limits.wallSeconds
-        do {
-            return try await withThrowingTaskGroup(of: Outcome?.self) { group in
-                group.addTask {
-                    let result = try await Subprocess.run(
-                        .path(FilePath(prlimit)), arguments: Arguments(bounded),
-                        environment: .custom(["PATH": "/usr/bin:/bin"]), platformOptions: options,
-                        input: .fileDescriptor(descriptor, closeAfterSpawningProcess: false),
-                        output: .sequence, error: .sequence
-                    ) { execution in
-                        // Both pipes drained at once, so neither can fill and stall the child.
-                        try await withThrowingTaskGroup(of: String?.self) { streams in
-                            streams.addTask {
-                                for try await line in execution.standardOutput.strings(bufferingPolicy: .maxLineLength(4096)) {
-                                    onLine(line)
-                                }
-                                return nil
-                            }
-                            streams.addTask {
-                                var tail = ""
-                                for try await line in execution.standardError.strings(bufferingPolicy: .maxLineLength(4096)) {
-                                    tail += line + "\n"
-                                    if tail.utf8.count > 64 * 1024 { tail = String(tail.suffix(32 * 1024)) }
-                                }
-                                return tail
-                            }
-                            var diagnostics = ""
-                            for try await value in streams { if let value { diagnostics = value } }
-                            return diagnostics
-                        }
-                    }
-                    return Outcome(status: result.terminationStatus, output: [], diagnostics: result.closureResult)
-                }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(deadline))
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let outcome = first else {
-                    throw MediaError.tooLarge("Processing the media took longer than \(deadline) seconds.")
-                }
-                return outcome
-            }
-        } catch let error as MediaError {
-            throw error
         } catch is CancellationError {
             throw .internalFailure("The media work was cancelled.")
         } catch {
