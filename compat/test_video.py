@@ -109,6 +109,32 @@ def test_snapshot_saved_as_an_object(videos):
     assert error.value.status == 400
 
 
+def test_snapshot_piped_into_image_actions(videos):
+    # The frame, then OSS's image actions on it: a square thumbnail with a text watermark, as a poster.
+    text = base64.urlsafe_b64encode("Silo".encode()).decode().rstrip("=")
+    process = "video/snapshot,t_1000,f_jpg,w_320|image/resize,m_fill,w_96,h_96/watermark,text_" + text + "|image/format,png"
+    result = videos.get_object("clip.mp4", process=process)
+    image = picture(result.read())
+    assert (image.size, image.format) == ((96, 96), "PNG")
+    assert result.headers["Content-Type"] == "image/png"
+    assert result.headers["X-Silo-Image-Cache"] == "miss"
+    assert videos.get_object("clip.mp4", process=process).headers["X-Silo-Image-Cache"] == "hit"
+    # The frame itself is cached on its own: another pipeline on it decodes no video again.
+    frame = videos.get_object("clip.mp4", process="video/snapshot,t_1000,f_jpg,w_320")
+    assert frame.headers["X-Silo-Image-Cache"] == "hit" and picture(frame.read()).size == (320, 180)
+    target = base64.urlsafe_b64encode(b"posters/square.jpg").decode().rstrip("=")
+    videos.process_object("clip.mp4", "video/snapshot,t_0,f_jpg|image/resize,m_fill,w_48,h_48|sys/saveas,o_" + target)
+    assert picture(videos.get_object("posters/square.jpg").read()).size == (48, 48)
+    # The image actions read an image watermark as the caller, like any image pipeline.
+    mark = base64.urlsafe_b64encode(b"no-such-mark.png").decode().rstrip("=")
+    with pytest.raises(oss2.exceptions.OssError) as error:
+        videos.get_object("clip.mp4", process="video/snapshot,t_0,f_jpg|image/watermark,image_" + mark)
+    assert error.value.status in (400, 404)
+    with pytest.raises(oss2.exceptions.OssError) as error:
+        videos.get_object("clip.mp4", process="video/info|image/resize,w_10")
+    assert (error.value.status, error.value.code) == (400, "InvalidArgument")
+
+
 def test_snapshot_needs_read_access_also_through_presigned_urls(videos):
     url = videos.sign_url("GET", "clip.mp4", 300, params={"x-oss-process": "video/snapshot,t_1000,f_jpg,w_64,h_36"})
     response = requests.get(url, timeout=60)

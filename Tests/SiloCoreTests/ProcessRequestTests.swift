@@ -129,6 +129,11 @@ import Testing
         ("video/info,1", "InvalidArgument"),
         ("video/convert,f_mp4,vcodec_h264", "InvalidArgument"),
         ("video/unknown", "InvalidArgument"),
+        ("video/info|image/resize,w_10", "InvalidArgument"),
+        ("video/snapshot,t_1,f_jpg|video/info", "InvalidArgument"),
+        ("video/snapshot,t_1,f_jpg|image/info", "InvalidArgument"),
+        ("video/snapshot,t_1,f_jpg|image/resize,w_0", "InvalidArgument"),
+        ("video/snapshot,t_1,f_jpg|", "InvalidArgument"),
         ("audio/x", "InvalidArgument"),
         ("", "InvalidArgument"),
     ])
@@ -146,6 +151,24 @@ import Testing
         #expect(!video.answersJSON)
         #expect(try ProcessRequest.parse("video/info") == .video(.info))
         #expect(VideoProcess.info.answersJSON)
+    }
+
+    @Test func snapshotPipedIntoImageActions() throws {
+        let text = "video/snapshot,t_1000,f_jpg,w_320|image/resize,w_100/rotate,90|image/watermark,text_SGk"
+        guard case .video(.snapshot(let snapshot)) = try ProcessRequest.parse(text) else {
+            Issue.record("not a snapshot")
+            return
+        }
+        #expect(snapshot.then?.operations.count == 3)
+        #expect(snapshot.frame.then == nil)
+        #expect(snapshot.frame.canonical == "snapshot,t_1000,f_jpg,w_320,h_0")
+        // The canonical form names the frame and the image pipeline, and parses back to the same request.
+        let canonical = VideoProcess.snapshot(snapshot).canonical
+        #expect(canonical.hasPrefix("video/snapshot,t_1000,f_jpg,w_320,h_0|image/resize,"))
+        #expect(try ProcessRequest.parse(canonical) == .video(.snapshot(snapshot)))
+        let tooMany = "video/snapshot,t_1,f_jpg|image/" + Array(repeating: "rotate,90", count: 20).joined(separator: "/")
+            + "|image/" + Array(repeating: "rotate,90", count: 13).joined(separator: "/")
+        #expect(Self.code(tooMany) == "InvalidArgument")
     }
 
     @Test func limits() {

@@ -32,6 +32,19 @@ import Testing
         }
     }
 
+    @Test func aSnapshotPipedIntoImageActionsIsStored() throws {
+        let request = try SaveAsRequest.parse(form: "x-oss-process=video/snapshot,t_0,f_png|image/resize,w_64|sys/saveas,o_dGVzdC5wbmc")
+        #expect(request.targetKey == "test.png")
+        guard case .video(.snapshot(let snapshot)) = request.process else {
+            Issue.record("not a snapshot")
+            return
+        }
+        #expect(snapshot.then?.operations.count == 1)
+        #expect(throws: OSSError.self) {
+            _ = try SaveAsRequest.parse(form: "x-oss-process=video/snapshot,t_0,f_png|sys/saveas,o_dGVzdC5wbmc|image/resize,w_64")
+        }
+    }
+
     @Test func atMostThreeImageWatermarks() throws {
         let mark = "watermark,image_" + Base64URL.encode("logo.png")
         let three = try ProcessRequest.parse("image/" + Array(repeating: mark, count: 3).joined(separator: "/"))

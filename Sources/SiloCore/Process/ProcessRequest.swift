@@ -132,14 +132,17 @@ public struct SaveAsRequest: Sendable, Hashable {
         text = String(text.dropFirst("x-oss-process=".count))
         // Some SDKs form-encode the value; oss2 sends it raw.
         if text.contains("%"), let decoded = text.removingPercentEncoding { text = decoded }
+        // The process itself may be a pipe (a video snapshot, then image actions); the last stage stores it.
         let stages = text.split(separator: "|", omittingEmptySubsequences: false)
-        guard stages.count == 2, stages[1].hasPrefix("sys/saveas") else {
+        guard stages.count >= 2, let saveAs = stages.last, saveAs.hasPrefix("sys/saveas"),
+              !stages.dropLast().contains(where: { $0.hasPrefix("sys/") })
+        else {
             throw .invalidArgument("The process must end with one |sys/saveas,o_<object>.", name: "x-oss-process")
         }
-        let process = try ProcessRequest.parse(String(stages[0]))
+        let process = try ProcessRequest.parse(stages.dropLast().joined(separator: "|"))
         var targetKey: String?
         var targetBucket: String?
-        for piece in stages[1].dropFirst("sys/saveas".count).split(separator: ",") {
+        for piece in saveAs.dropFirst("sys/saveas".count).split(separator: ",") {
             if piece.hasPrefix("o_") {
                 guard let key = Base64URL.decode(String(piece.dropFirst(2))), !key.isEmpty else {
                     throw .badRequest("Input is not base64 decoding.")

@@ -6,8 +6,37 @@ public enum VideoProcess: Sendable, Hashable {
     /// `video/info`: the container and its streams as JSON.
     case info
 
-    /// Parses the part after `video/`.
+    /// Parses the part after `video/`: one action, and after a snapshot, image actions piped in OSS's way
+    /// (`video/snapshot,t_1000,f_jpg|image/resize,w_200`), which then process the frame.
     public init(parsing text: Substring) throws(OSSError) {
+        let stages = text.split(separator: "|", omittingEmptySubsequences: false)
+        try self.init(action: stages[0])
+        guard stages.count > 1 else { return }
+        guard case .snapshot(var snapshot) = self else {
+            throw .invalidArgument("Only video/snapshot can be followed by image actions.", name: "x-oss-process")
+        }
+        var operations: [ImageOperation] = []
+        for stage in stages.dropFirst() {
+            guard stage.hasPrefix("image/") else {
+                throw .invalidArgument("A video snapshot can be followed only by image/ actions.", name: "x-oss-process")
+            }
+            operations += try ImagePipeline(parsing: stage.dropFirst("image/".count)).operations
+        }
+        guard operations.count <= ImagePipeline.maxOperations else {
+            throw .invalidArgument("The process string has too many actions.", name: "x-oss-process")
+        }
+        let pipeline = ImagePipeline(operations: operations)
+        guard pipeline.watermarkImageKeys.count <= ImagePipeline.maxImageWatermarks else {
+            throw .invalidArgument("At most \(ImagePipeline.maxImageWatermarks) image watermarks are allowed.", name: "x-oss-process")
+        }
+        guard !pipeline.answersJSON else {
+            throw .invalidArgument("A video snapshot can be followed only by actions that answer an image.", name: "x-oss-process")
+        }
+        snapshot.then = pipeline
+        self = .snapshot(snapshot)
+    }
+
+    private init(action text: Substring) throws(OSSError) {
         let pieces = text.split(separator: ",", omittingEmptySubsequences: false)
         let name = pieces[0].lowercased()
         var parameters = try Parameters(action: name, pieces: pieces.dropFirst())
@@ -58,6 +87,8 @@ public struct VideoSnapshot: Sendable, Hashable {
     public var nearestKeyframe: Bool
     /// `ar_auto`: turn the frame upright by the video's rotation metadata.
     public var autoRotate: Bool
+    /// Image actions piped after the snapshot, run on the frame.
+    public var then: ImagePipeline?
 
     /// 24 hours: longer positions are refused rather than seeked to.
     public static let maxMilliseconds = 86_400_000
@@ -98,6 +129,19 @@ public struct VideoSnapshot: Sendable, Hashable {
     }
 
     public var canonical: String {
+        var text = frameCanonical
+        if let then { text += "|" + then.canonical }
+        return text
+    }
+
+    /// The frame alone, without the image actions after it: the cache key of the frame itself.
+    public var frame: VideoSnapshot {
+        var frame = self
+        frame.then = nil
+        return frame
+    }
+
+    private var frameCanonical: String {
         var text = "snapshot,t_\(milliseconds),f_\(format.rawValue),w_\(width),h_\(height)"
         if nearestKeyframe { text += ",m_fast" }
         if autoRotate { text += ",ar_auto" }

@@ -19,10 +19,12 @@ public struct ImageJob: Sendable {
     public var source: ObjectRecord
     public var pipeline: ImagePipeline
     public var watermarks: [String: ObjectRecord]
+    /// When the pipeline reads a frame of the source rather than the source itself: the frame's canonical action.
+    public var frame: String?
 
     /// The result depends on the source version, the canonical pipeline and the watermark objects' versions.
     var cacheKey: DerivedImageCache.Key {
-        var variant = source.etag + "\n" + pipeline.canonical
+        var variant = source.etag + "\n" + (frame.map { $0 + "|" } ?? "") + pipeline.canonical
         for key in watermarks.keys.sorted() { variant += "\n" + key + "=" + watermarks[key]!.etag }
         return DerivedImageCache.Key(bucket: bucket.name, object: source.key, variant: variant)
     }
@@ -61,6 +63,22 @@ public struct ImageService: Sendable {
         if policy == .styles, case .image = process { throw ImagingError.stylesOnly }
         let pipeline = try await resolve(process, bucket: bucket)
         try checkSourceSize(source, workers: workers)
+        return try await job(pipeline: pipeline, source: source, bucket: bucket, caller: caller, workers: workers)
+    }
+
+    /// The job for image actions piped after a video snapshot: they read the frame, so the video's own size is no
+    /// image's, but the watermark objects they name are read and authorized as for any image.
+    public func job(pipeline: ImagePipeline, afterFrame frame: String, source: ObjectRecord, bucket: BucketRecord,
+                    caller: Caller) async throws -> ImageJob {
+        let workers = try requireWorkers()
+        if policy == .styles { throw ImagingError.stylesOnly }
+        var job = try await job(pipeline: pipeline, source: source, bucket: bucket, caller: caller, workers: workers)
+        job.frame = frame
+        return job
+    }
+
+    private func job(pipeline: ImagePipeline, source: ObjectRecord, bucket: BucketRecord, caller: Caller,
+                     workers: ImageWorkers) async throws -> ImageJob {
         var watermarks: [String: ObjectRecord] = [:]
         for key in pipeline.watermarkImageKeys where watermarks[key] == nil {
             let record = try await objects.object(bucket: bucket.name, key: key)
@@ -104,11 +122,14 @@ public struct ImageService: Sendable {
     }
 
     /// From the derived-image cache, or computed on the worker pool (once for concurrent identical requests).
-    public func render(_ job: ImageJob) async throws -> (DerivedImageCache.Entry, DerivedImageCache.Outcome) {
+    /// - Parameter input: the image the pipeline reads when it is not the stored source (a video's frame).
+    public func render(_ job: ImageJob, input: (@Sendable () async throws -> ByteBuffer)? = nil) async throws
+        -> (DerivedImageCache.Entry, DerivedImageCache.Outcome)
+    {
         let workers = try requireWorkers()
         let blobs = self.blobs
         let compute: @Sendable () async throws -> DerivedImageCache.Entry = {
-            let source = try await Self.imageSource(job.source, blobs: blobs)
+            let source = if let input { ImageSource(try await input()) } else { try await Self.imageSource(job.source, blobs: blobs) }
             var marks: [String: ByteBuffer] = [:]
             for (key, record) in job.watermarks { marks[key] = try await Self.readWhole(record, blobs: blobs) }
             let output = try await workers.process(source, pipeline: job.pipeline, watermarks: marks)

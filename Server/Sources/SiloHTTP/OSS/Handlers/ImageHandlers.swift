@@ -82,7 +82,16 @@ enum ImageHandlers {
         async throws -> (DerivedImageCache.Entry, DerivedImageCache.Outcome)
     {
         if case .video(let video) = process {
-            return try await oss.domain.media.render(video, source: source, bucket: call.bucket)
+            guard case .snapshot(let snapshot) = video, let pipeline = snapshot.then else {
+                return try await oss.domain.media.render(video, source: source, bucket: call.bucket)
+            }
+            // The frame is cached on its own (other pipelines reuse it), then processed like any image.
+            let frame = VideoProcess.snapshot(snapshot.frame)
+            let job = try await oss.domain.images.job(pipeline: pipeline, afterFrame: frame.canonical, source: source,
+                                                      bucket: call.bucket, caller: call.caller)
+            return try await oss.domain.images.render(job) {
+                try await oss.domain.media.render(frame, source: source, bucket: call.bucket).0.body
+            }
         }
         let job = try await oss.domain.images.job(process: process, source: source, bucket: call.bucket, caller: call.caller)
         return try await oss.domain.images.render(job)
