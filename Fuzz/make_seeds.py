@@ -240,3 +240,18 @@ write("lifecycle", "noncurrent", b"\x00<LifecycleConfiguration>" + RULE.format(i
 write("lifecycle", "many-rules", b"\x00<LifecycleConfiguration>" + "".join(
     RULE.format(id="r%d" % i, prefix="p%d/" % i, body="<Expiration><Days>1</Days></Expiration>") for i in range(1200)
 ).encode() + b"</LifecycleConfiguration>")
+
+# media-notify: the first byte's low bit signs the body with the receiver's key; otherwise timestamp NUL signature
+# NUL body, as a forger would send them.
+JOB = {"TaskId": "silo-1", "State": "succeeded", "Bucket": "demo", "Object": "users/alice/clip.mp4",
+       "Process": "video/convert", "Progress": 100, "Attempts": 1, "Outputs": ["users/alice/clip-480p.mp4"],
+       "OutputBucket": "demo", "CreateTime": "2026-12-05T10:00:00.000Z", "UpdateTime": "2026-12-05T10:00:09.000Z",
+       "NotifyState": "pending", "NotifyLog": []}
+write("media-notify", "signed-success", b"\x01" + json.dumps(JOB).encode())
+write("media-notify", "signed-foreign-outputs", b"\x01" + json.dumps(dict(JOB, Outputs=[
+    "users/mallory/x.mp4", "users/alice/../bob/x.mp4", "", "users/alice/" + "a" * 1000])).encode())
+write("media-notify", "signed-failed", b"\x01" + json.dumps(dict(JOB, State="failed", Outputs=[])).encode())
+write("media-notify", "signed-wrong-types", b"\x01" + json.dumps(dict(JOB, Outputs="users/alice/x", Bucket=7)).encode())
+write("media-notify", "forged", b"\x00" + z("1700000000", "0" * 64, json.dumps(JOB)))
+write("media-notify", "stale", b"\x00" + z("1", "f" * 64, json.dumps(JOB)))
+write("media-notify", "signed-deep", b"\x01" + b"[" * 5000 + b"]" * 5000)

@@ -233,7 +233,7 @@ let package = Package(
         .target(
             name: "SiloFuzzTargets",
             dependencies: [
-                "SiloHTTP", "SiloIAM", "SiloPolicy", "SiloMedia",
+                "SiloHTTP", "SiloIAM", "SiloPolicy", "SiloMedia", "SiloAppServer",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

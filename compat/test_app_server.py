@@ -979,3 +979,56 @@ def test_invalid_jwts_get_401(jwt_app):
             assert_error(response, 401, "Unauthorized")
     # The control: the same claims, validly signed, pass.
     assert get(jwt_app, "/v1/uploads", make_jwt({"sub": sub, "exp": now + 600})).status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Media jobs: the rendition a job makes of an upload is recorded next to it, from the bucket's signed webhook.
+
+def test_a_media_jobs_rendition_is_recorded_next_to_the_upload(app, stack):
+    from test_video import make_clip
+    secret = "the media webhook key shared by storage and app"
+    admin_env = dict(os.environ, SILO_ENDPOINT=stack.storage.endpoint, SILO_ACCESS_KEY_ID=ACCESS_KEY_ID,
+                     SILO_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET)
+    media_app = stack.start_app("media", lambda config: config.update({"media_notify": {"secret": secret}}))
+    # The bucket's media jobs notify this app server (jobs name no topic), signed with the shared key.
+    setting = subprocess.run([stack.storage.binary, "events", "media-set", BUCKET, "--url", media_app.url + "/v1/media/notify",
+                              "--secret", secret], capture_output=True, text=True, env=admin_env, timeout=60)
+    assert setting.returncode == 0, setting.stderr
+    clip = make_clip(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "1", "-c:v", "libx264",
+                      "-preset", "ultrafast", "-pix_fmt", "yuv420p"])
+    try:
+        uid, token = new_user(media_app, "video")
+        bucket = user_bucket(media_app, token)
+        config = upload_config(media_app, token)
+        key = config["prefix"] + "clip.mp4"
+        put = bucket.put_object(key, clip, headers={"x-oss-callback": config["callback"], "Content-Type": "video/mp4"})
+        assert json.loads(put.resp.read())["upload"]["key"] == key
+        small = config["prefix"] + "clip-160.mp4"
+        target = base64.urlsafe_b64encode(small.encode()).decode().rstrip("=")
+        # As the user, with the STS token the app vended: the job is authorized as a read of the upload and a write
+        # under the user's own prefix.
+        task = bucket.async_process_object(key, "video/convert,f_mp4,vcodec_h264,s_160x0|sys/saveas,o_" + target).task_id
+        deadline = time.time() + 120
+        while time.time() < deadline and not uploads(media_app, token)[key]["renditions"]:
+            time.sleep(0.25)
+        renditions = uploads(media_app, token)[key]["renditions"]
+        assert [(r["key"], r["taskId"], r["process"], r["bucket"]) for r in renditions] == [(small, task, "video/convert", BUCKET)]
+        assert bucket.get_object(small).read()[4:8] == b"ftyp"
+        # Another user's list shows neither the upload nor its rendition.
+        _, other = new_user(media_app, "other")
+        assert uploads(media_app, other) == {}
+        # A webhook the bucket's key did not sign is refused, and so is an unsigned one.
+        body = json.dumps({"TaskId": "forged", "State": "succeeded", "Bucket": BUCKET, "Object": key, "Process": "video/convert",
+                           "Outputs": [config["prefix"] + "planted.mp4"], "OutputBucket": BUCKET}).encode()
+        now = str(int(time.time()))
+        forged = requests.post(media_app.url + "/v1/media/notify", data=body, timeout=30,
+                               headers={"x-silo-timestamp": now, "x-silo-hmac-sha256": "0" * 64})
+        assert_error(forged, 403, "InvalidWebhookSignature")
+        assert_error(requests.post(media_app.url + "/v1/media/notify", data=body, timeout=30), 403, "MissingWebhookSignature")
+        # The app servers without the key take no media webhooks at all.
+        assert_error(requests.post(app.url + "/v1/media/notify", data=body, timeout=30), 403,
+                     "MediaNotifyDisabled")
+        assert [r["key"] for r in uploads(media_app, token)[key]["renditions"]] == [small]
+    finally:
+        subprocess.run([stack.storage.binary, "events", "media-set", BUCKET], capture_output=True, env=admin_env,
+                       timeout=60, check=True)

@@ -2,6 +2,8 @@
 frames of a clip made here with ffmpeg, stored as objects by the job workers; checked by probing the outputs."""
 
 import base64
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -136,6 +138,11 @@ def test_status_and_a_signed_webhook(receiver, clip):
         bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), server.endpoint, name)
         bucket.create_bucket()
         bucket.put_object("in.mp4", clip)
+        # The bucket's HMAC key; the job names its own topic, which the bucket's key signs too.
+        secret = "a shared media webhook key for this test"
+        silo_cli(server, "events", "media-set", name, "--secret", secret)
+        shown = json.loads(silo_cli(server, "events", "media-show", name, "--json").stdout)
+        assert shown["hasSecret"] is True and "secret" not in shown and shown.get("endpoint") is None
         task = bucket.async_process_object(
             "in.mp4", "video/convert,f_webm,s_320x0|sys/saveas,o_%s/notify,topic_%s"
             % (b64("out/in.webm"), b64(receiver.url))).task_id
@@ -155,6 +162,8 @@ def test_status_and_a_signed_webhook(receiver, clip):
         public_key.verify(base64.b64decode(headers["x-silo-signature"]),
                           headers["x-silo-timestamp"].encode() + b"\n" + body, padding.PKCS1v15(), hashes.SHA256())
         assert abs(int(headers["x-silo-timestamp"]) - time.time()) < 60
+        expected = hmac.new(secret.encode(), headers["x-silo-timestamp"].encode() + b"\n" + body, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(headers["x-silo-hmac-sha256"], expected)
         assert wait_for_condition(lambda: job_status(server, name, task)["notifyState"] == "delivered", 30)
         assert "HTTP 200" in job_status(server, name, task)["notifyLog"][-1]
         listed = json.loads(silo_cli(server, "jobs", "list", name, "--json").stdout)

@@ -14,6 +14,10 @@ public enum AppFailure: Error, Sendable, Hashable {
     /// A callback this server will not believe; `message` says which check failed and about what.
     case callbackRejected(CallbackRejection, message: String)
     case incompleteCallback
+    /// A media job webhook this server will not believe.
+    case webhookRejected(WebhookRejection, message: String)
+    /// No `media_notify.secret` is configured, so no webhook can be verified.
+    case mediaNotifyDisabled
     case noSuchObject(String)
     /// STS answered AssumeRole with an error of its own.
     case stsRefused(code: String, message: String)
@@ -33,6 +37,13 @@ public enum AppFailure: Error, Sendable, Hashable {
         case unbound = "UnboundCallback"
         case foreignKey = "ForeignKey"
         case notAUserKey = "NotAUserKey"
+    }
+
+    public enum WebhookRejection: String, Sendable, Hashable {
+        case missingSignature = "MissingWebhookSignature"
+        case stale = "StaleWebhook"
+        case invalidSignature = "InvalidWebhookSignature"
+        case invalidBody = "InvalidWebhookBody"
     }
 
     public enum Dependency: String, Sendable, Hashable {

@@ -20,6 +20,7 @@ public struct AppServer: Sendable {
     public let postPolicies: PostPolicyVendor
     public let catalog: UploadCatalog
     public let receiver: CallbackReceiver
+    public let mediaNotifications: MediaNotifyReceiver
     public let callback: CallbackParameters?
     /// Registrations, sign-ins and vended tokens, one line each, when set (`silo app-server --audit-log`).
     public let auditLog: AuditLog?
@@ -76,6 +77,9 @@ public struct AppServer: Sendable {
                                        templates: configuration.policyTemplates,
                                        roleArn: configuration.sts.roleArn, parameters: callback,
                                        requireStorageFacts: configuration.callback.requireStorageFacts),
+            mediaNotifications: MediaNotifyReceiver(secret: configuration.mediaNotify?.secret, catalog: catalog,
+                                                    bucket: configuration.storage.bucket,
+                                                    templates: configuration.policyTemplates),
             callback: callback,
             auditLog: auditLog,
             userLimiter: RateLimiter(configuration.rateLimits.perUser),

@@ -16,6 +16,7 @@ public struct Domain: Sendable {
     public let callbacks: CallbackDelivery
     public let iam: IAMService
     public let events: EventService
+    public let mediaNotifications: MediaNotificationService
 
     /// How images and video are processed on this deployment.
     public struct Imaging: Sendable {
@@ -52,6 +53,7 @@ public struct Domain: Sendable {
         }
         buckets = BucketService(store: metadata, multipart: metadata, accountId: accountId, clock: clock)
         events = EventService(buckets: metadata, events: metadata, clock: clock)
+        mediaNotifications = MediaNotificationService(buckets: metadata, iam: iam)
         workflows = ObjectWorkflows(objects: objects, access: access)
         images = ImageService(styles: metadata, objects: metadata, blobs: blobs, access: access, workers: imaging.workers,
                               cache: imaging.cache, policy: imaging.policy, clock: clock)

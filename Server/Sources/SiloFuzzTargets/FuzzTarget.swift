@@ -35,6 +35,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case lifecycle
     /// ffprobe's JSON about an uploaded file, as `video/info` reads it.
     case mediaProbe = "media-probe"
+    /// The app server's media job webhooks (HMAC, timestamp, the job's status JSON).
+    case mediaNotify = "media-notify"
 
     public func run(_ bytes: [UInt8]) async {
         switch self {
@@ -54,6 +56,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .tagging: TaggingTarget.run(bytes)
         case .lifecycle: LifecycleTarget.run(bytes)
         case .mediaProbe: MediaProbeTarget.run(bytes)
+        case .mediaNotify: await MediaNotifyTarget.run(bytes)
         }
     }
 }

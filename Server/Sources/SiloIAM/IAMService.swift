@@ -57,6 +57,16 @@ public final class IAMService: CredentialResolver, Sendable {
         self.clock = clock
     }
 
+    /// Seals a secret Silo keeps for others (a bucket's webhook key) under the master key, bound to `context`.
+    public func sealAtRest(_ plaintext: [UInt8], context: String) throws -> [UInt8] {
+        try master.seal(plaintext, context: context)
+    }
+
+    /// Nil when the sealed bytes were altered or belong to another context or master key.
+    public func openAtRest(_ sealed: [UInt8], context: String) -> [UInt8]? {
+        master.open(sealed, context: context)
+    }
+
     /// Makes sure a token key exists; call once at start.
     public func bootstrap() async throws {
         let snapshot = try await store.iamSnapshot()

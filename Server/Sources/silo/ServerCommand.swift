@@ -237,7 +237,8 @@ struct ServerCommand: AsyncParsableCommand {
                                             logger: logger)),
             .init(service: EventDelivery(events: metadata, callbacks: domain.callbacks, maxAttempts: eventMaxAttempts,
                                          region: region, clock: clock, logger: logger)),
-            .init(service: MediaJobNotifier(jobs: metadata, callbacks: domain.callbacks, maxAttempts: eventMaxAttempts,
+            .init(service: MediaJobNotifier(jobs: metadata, callbacks: domain.callbacks, notifications: domain.mediaNotifications,
+                                            maxAttempts: eventMaxAttempts,
                                             clock: clock, logger: logger)),
         ]
         if let transcoder = imaging.transcoder, mediaJobWorkers > 0 {

@@ -93,6 +93,14 @@ public enum AdminAPI {
         "ReplayDeadEvents", .post, "buckets/{bucket}/events/dead/replay", action: "oss:ReplayDeadEvents",
         resource: "{bucket}", service: "oss", summary: "Deliver a bucket's dead events again, from the first attempt")
 
+    public static let getBucketMediaNotification = AdminOperation<BucketPath, AdminEmpty, AdminMediaNotification>(
+        "GetBucketMediaNotification", .get, "buckets/{bucket}/media-notification", action: "oss:GetBucketNotification",
+        resource: "{bucket}", service: "oss",
+        summary: "Where a bucket's media jobs announce their end, and whether their webhooks carry an HMAC (the key is never shown)")
+    public static let putBucketMediaNotification = AdminOperation<BucketPath, AdminMediaNotification, AdminEmpty>(
+        "PutBucketMediaNotification", .put, "buckets/{bucket}/media-notification", action: "oss:PutBucketNotification",
+        resource: "{bucket}", service: "oss", status: 204,
+        summary: "Replace a bucket's media job webhook settings: the endpoint for jobs naming no topic, and the HMAC key (16-256 bytes) every media job webhook of the bucket is signed with")
     public static let listMediaJobs = AdminOperation<BucketPath, AdminEmpty, [AdminMediaJob]>(
         "ListMediaJobs", .get, "buckets/{bucket}/media-jobs", action: "oss:ListMediaJobs", resource: "{bucket}",
         service: "oss", summary: "A bucket's asynchronous media jobs (x-oss-async-process), newest first (at most 1000)")
@@ -114,6 +122,7 @@ public enum AdminAPI {
         listPolicies.erased, createPolicy.erased, getPolicy.erased, deletePolicy.erased,
         simulatePolicy.erased, getServerStats.erased, rotateTokenKey.erased,
         getBucketNotification.erased, putBucketNotification.erased, listDeadEvents.erased, replayDeadEvents.erased,
+        getBucketMediaNotification.erased, putBucketMediaNotification.erased,
         listMediaJobs.erased, getMediaJob.erased, cancelMediaJob.erased,
     ]
 

@@ -343,6 +343,24 @@ public struct AdminReplayed: AdminDocument, Hashable {
 }
 
 /// An asynchronous media job (`x-oss-async-process`) as its status reads.
+/// A bucket's media job webhooks. `secret` is only ever sent (PUT); answers say `hasSecret` instead.
+public struct AdminMediaNotification: AdminDocument, Hashable {
+    /// Where jobs that name no `notify,topic_` of their own POST their end; nil: only jobs that name one notify.
+    public var endpoint: String?
+    /// The HMAC-SHA256 key (16-256 bytes) for `x-silo-hmac-sha256`; nil on a PUT removes it.
+    public var secret: String?
+    public var hasSecret: Bool?
+
+    public init(endpoint: String?, secret: String? = nil, hasSecret: Bool? = nil) {
+        self.endpoint = endpoint
+        self.secret = secret
+        self.hasSecret = hasSecret
+    }
+
+    public static let example = AdminMediaNotification(endpoint: "https://app.example.com/v1/media/notify",
+                                                       secret: "a shared secret of 16 bytes or more", hasSecret: true)
+}
+
 public struct AdminMediaJob: AdminDocument, Hashable {
     public var taskId: String
     /// queued, running, succeeded, failed or cancelled.

@@ -191,6 +191,16 @@ public struct AppServerConfiguration: Sendable, Decodable {
         }
     }
 
+    /// Media job webhooks (`POST /v1/media/notify`): the HMAC key the storage bucket's media job settings sign
+    /// with (`silo events media-set`). Absent: the route refuses every webhook.
+    public struct MediaNotify: Sendable, Decodable {
+        public var secret: String
+
+        public init(secret: String) {
+            self.secret = secret
+        }
+    }
+
     public struct PostPolicySettings: Sendable, Decodable {
         public var maxBytes: Int64 = 100 * 1024 * 1024
         public var expiresSeconds = 900
@@ -218,17 +228,20 @@ public struct AppServerConfiguration: Sendable, Decodable {
     public var rateLimits = RateLimits()
     public var callback = Callback()
     public var postPolicy = PostPolicySettings()
+    public var mediaNotify: MediaNotify?
     /// The SQLite file for accounts, sessions and the upload catalog.
     public var database = "app-server.sqlite"
 
     enum CodingKeys: String, CodingKey {
         case sts, storage, policyTemplates = "policy_templates", auth, rateLimits = "rate_limits", callback
-        case postPolicy = "post_policy", database
+        case postPolicy = "post_policy", database, mediaNotify = "media_notify"
     }
 
     public init(sts: STS, storage: Storage, policyTemplates: [PolicyTemplate], auth: Auth = Auth(),
                 rateLimits: RateLimits = RateLimits(), callback: Callback = Callback(),
-                postPolicy: PostPolicySettings = PostPolicySettings(), database: String = "app-server.sqlite") {
+                postPolicy: PostPolicySettings = PostPolicySettings(), mediaNotify: MediaNotify? = nil,
+                database: String = "app-server.sqlite") {
+        self.mediaNotify = mediaNotify
         self.sts = sts
         self.storage = storage
         self.policyTemplates = policyTemplates
@@ -249,5 +262,6 @@ public struct AppServerConfiguration: Sendable, Decodable {
         callback = try container.decodeIfPresent(Callback.self, forKey: .callback) ?? callback
         postPolicy = try container.decodeIfPresent(PostPolicySettings.self, forKey: .postPolicy) ?? postPolicy
         database = try container.decodeIfPresent(String.self, forKey: .database) ?? database
+        mediaNotify = try container.decodeIfPresent(MediaNotify.self, forKey: .mediaNotify)
     }
 }

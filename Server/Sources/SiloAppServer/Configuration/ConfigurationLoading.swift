@@ -68,6 +68,9 @@ extension AppServerConfiguration {
         try require(["http", "https"].contains(storage.endpoint.scheme?.lowercased() ?? "") && storage.endpoint.host != nil,
                     "storage.endpoint", "must be an http(s) URL, got \(storage.endpoint)")
         try require(Self.isBucketName(storage.bucket), "storage.bucket", "\(storage.bucket) is not a valid bucket name")
+        if let mediaNotify {
+            try require((16...256).contains(mediaNotify.secret.utf8.count), "media_notify.secret", "must be 16 to 256 bytes")
+        }
         try require(!storage.region.isEmpty, "storage.region", "must not be empty")
 
         try require(!policyTemplates.isEmpty, "policy_templates", "needs at least one template")

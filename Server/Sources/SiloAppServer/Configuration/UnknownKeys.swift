@@ -23,6 +23,7 @@ enum UnknownKeys {
         "rate_limits": .object(["per_user": rateLimit, "per_ip": rateLimit, "sign_in_per_ip": rateLimit]),
         "callback": .object(["url": .leaf, "public_key_urls": .leaf, "require_storage_facts": .leaf]),
         "post_policy": .object(["max_bytes": .leaf, "expires_seconds": .leaf]),
+        "media_notify": .object(["secret": .leaf]),
         "database": .leaf,
     ])
 

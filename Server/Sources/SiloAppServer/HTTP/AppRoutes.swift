@@ -179,6 +179,16 @@ extension AppServer {
                 headers: headers)
             return JSONResponses.make(CallbackAnswer(Status: "OK", upload: upload))
         }
+
+        // Media job webhooks, also from the storage service: trusted through the bucket's HMAC alone.
+        router.post("/v1/media/notify") { request, context in
+            let body = try await request.body.collect(upTo: MediaNotifyReceiver.maxBodyBytes)
+            let outcome = try await mediaNotifications.receive(
+                body: Data(buffer: body), timestamp: request.headers[HTTPField.Name(WebhookSignature.timestampHeader)!],
+                signature: request.headers[HTTPField.Name(WebhookSignature.header)!])
+            audit("MediaNotify", ip: context.clientIP, user: nil, outcome: outcome.recorded > 0 ? "recorded" : "acknowledged")
+            return JSONResponses.make(outcome)
+        }
     }
 
     /// Sign-in and registration bodies: a username (≤ 32 bytes) and a password (≤ 1 KiB), read unauthenticated.

@@ -57,6 +57,21 @@ public final class AppDatabase: Sendable {
                 CREATE INDEX uploads_by_user ON uploads(uid, uploaded_at);
                 """)
         }
+        // Renditions a media job made of an upload (a transcode, a series of frames), recorded from its webhook.
+        migrator.registerMigration("v2-renditions") { db in
+            try db.execute(sql: """
+                CREATE TABLE renditions (
+                    source_bucket TEXT NOT NULL,
+                    source_key TEXT NOT NULL,
+                    task_id TEXT NOT NULL,
+                    bucket TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    process TEXT NOT NULL,
+                    recorded_at INTEGER NOT NULL,
+                    PRIMARY KEY (source_bucket, source_key, bucket, key)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

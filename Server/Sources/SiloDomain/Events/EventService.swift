@@ -17,10 +17,12 @@ public struct EventService: Sendable {
         return record.notifications ?? NotificationConfiguration(rules: [])
     }
 
-    /// Replaces the bucket's rules; an empty list turns notifications off. Events already written stay queued.
+    /// Replaces the bucket's rules; an empty list turns notifications off. Events already written stay queued, and
+    /// the media job settings (`MediaNotificationService`) stay as they are.
     public func setConfiguration(_ configuration: NotificationConfiguration, bucket: String) async throws {
-        let checked = try configuration.validated()
-        guard try await buckets.updateBucket(bucket, .notifications(checked.rules.isEmpty ? nil : checked)) else {
+        var checked = try configuration.validated()
+        checked.media = try await self.configuration(bucket: bucket).media
+        guard try await buckets.updateBucket(bucket, .notifications(checked.isEmpty ? nil : checked)) else {
             throw StorageError.noSuchBucket(bucket)
         }
     }

@@ -8,14 +8,17 @@ import SiloCore
 import SiloOutbound
 import SiloStorage
 
-/// Delivers `notify` webhooks of ended media jobs, at least once: the job's JSON is POSTed to the URL the job named,
-/// signed like event notifications (RSA-SHA256 by the storage key, whose public key callbacks already use) over the
-/// timestamp and the body, so a receiver can refuse stale or replayed deliveries. The address rules of callbacks
+/// Delivers `notify` webhooks of ended media jobs, at least once: the job's JSON is POSTed to the URL the job named
+/// (or its bucket's media job endpoint), signed over the timestamp and the body, so a receiver can refuse stale or
+/// replayed deliveries: by the bucket's HMAC key when it has one (`x-silo-hmac-sha256`, `WebhookSignature`), and
+/// always by the storage key (RSA-SHA256 in `x-silo-signature`, verifiable with the public key callbacks already
+/// use, for receivers that hold no shared secret). The address rules of callbacks
 /// apply (`--callback-policy`), redirects are not followed, failures are retried with backoff, and every attempt is
 /// logged on the job for its status.
 public struct MediaJobNotifier: Service {
     let jobs: any MediaJobStore
     let callbacks: CallbackDelivery
+    let notifications: MediaNotificationService
     let interval: Duration
     let maxAttempts: Int
     let clock: @Sendable () -> Int64
@@ -26,10 +29,11 @@ public struct MediaJobNotifier: Service {
     static let lease: Int64 = 60
     static let maxAnswerBytes = 64 * 1024
 
-    public init(jobs: any MediaJobStore, callbacks: CallbackDelivery, interval: Duration = .seconds(1), maxAttempts: Int = 10,
-                clock: @escaping @Sendable () -> Int64, logger: Logger) {
+    public init(jobs: any MediaJobStore, callbacks: CallbackDelivery, notifications: MediaNotificationService,
+                interval: Duration = .seconds(1), maxAttempts: Int = 10, clock: @escaping @Sendable () -> Int64, logger: Logger) {
         self.jobs = jobs
         self.callbacks = callbacks
+        self.notifications = notifications
         self.interval = interval
         self.maxAttempts = maxAttempts
         self.clock = clock
@@ -71,6 +75,14 @@ public struct MediaJobNotifier: Service {
             headers.add(name: Self.signatureHeader, value: try signer.sign(timestamp + "\n" + body, digest: .sha256))
         } catch {
             return failed("signing failed")
+        }
+        do {
+            if let key = try await notifications.secret(bucket: job.bucket) {
+                headers.add(name: WebhookSignature.header,
+                            value: WebhookSignature.sign(key: key, timestamp: timestamp, body: Data(body.utf8)))
+            }
+        } catch {
+            return failed("the bucket's webhook key could not be read or does not open under this master key")
         }
         headers.add(name: Self.timestampHeader, value: timestamp)
         headers.add(name: "Content-Type", value: "application/json")

@@ -42,6 +42,9 @@ public struct MediaJobService: Sendable {
             try Names.validateObjectKey(key)
             try await access.authorize(caller, action: "oss:PutObject", scope: .write, bucket: target, key: key)
         }
+        // A job that names no topic notifies its bucket's media job endpoint, if the bucket has one.
+        var request = request
+        if request.notifyURL == nil { request.notifyURL = bucket.notifications?.media?.endpoint }
         let job = MediaJob(id: "silo-" + UUID().uuidString.lowercased(), bucket: bucket.name, key: source.key,
                            sourceETag: source.etag, request: request,
                            requester: caller.principal.arn(account: accountId) ?? "anonymous", now: clock())

@@ -74,6 +74,7 @@ struct AdminHandlers: Sendable {
     var missing: [String] { AdminAPI.all.map(\.id).filter { handlers[$0] == nil } }
 
     static func make(iam: IAMService, events: EventService, mediaJobs: MediaJobService,
+                     mediaNotifications: MediaNotificationService,
                      stats: @escaping @Sendable () -> AdminServerStats) -> AdminHandlers {
         var table = AdminHandlers(iam: iam, maxBodyBytes: 64 * 1024)
         let account = iam.accountId
@@ -171,6 +172,14 @@ struct AdminHandlers: Sendable {
             try await events.setConfiguration(NotificationConfiguration(rules: body.rules.map {
                 NotificationRule(id: $0.id, events: $0.events, prefix: $0.prefix, suffix: $0.suffix, endpoint: $0.endpoint)
             }), bucket: path.bucket)
+            return AdminEmpty()
+        }
+        table.on(AdminAPI.getBucketMediaNotification) { path, _, _ in
+            let settings = try await mediaNotifications.settings(bucket: path.bucket)
+            return AdminMediaNotification(endpoint: settings.endpoint, hasSecret: settings.hasSecret)
+        }
+        table.on(AdminAPI.putBucketMediaNotification) { path, body, _ in
+            try await mediaNotifications.set(bucket: path.bucket, endpoint: body.endpoint, secret: body.secret)
             return AdminEmpty()
         }
         table.on(AdminAPI.listDeadEvents) { path, _, _ in

@@ -30,7 +30,8 @@ public struct OSSFrontEnd: Sendable {
         self.authenticator = Authenticator(settings: settings, credentials: domain.iam)
         let requests = RequestGauge()
         self.requests = requests
-        self.adminHandlers = AdminHandlers.make(iam: domain.iam, events: domain.events, mediaJobs: domain.mediaJobs) {
+        self.adminHandlers = AdminHandlers.make(iam: domain.iam, events: domain.events, mediaJobs: domain.mediaJobs,
+                                                 mediaNotifications: domain.mediaNotifications) {
             let snapshot = requests.snapshot
             return AdminServerStats(inFlight: snapshot.inFlight, peak: snapshot.peak, served: snapshot.served)
         }

@@ -6,10 +6,16 @@ public struct NotificationConfiguration: Codable, Sendable, Hashable {
     public static let maxRules = 100
 
     public var rules: [NotificationRule]
+    /// Where the bucket's media jobs announce their end, and the key their webhooks are signed with.
+    public var media: MediaNotification?
 
-    public init(rules: [NotificationRule]) {
+    public init(rules: [NotificationRule], media: MediaNotification? = nil) {
         self.rules = rules
+        self.media = media
     }
+
+    /// Nothing to announce: the bucket stores no configuration.
+    public var isEmpty: Bool { rules.isEmpty && media == nil }
 
     /// What must hold before a configuration is stored.
     public func validated() throws -> NotificationConfiguration {
@@ -23,11 +29,17 @@ public struct NotificationConfiguration: Codable, Sendable, Hashable {
                 throw StorageError.invalidNotification(
                     "rule \(rule.id): events must be among \(ObjectEventName.all.joined(separator: ", ")), ObjectCreated:*, ObjectRemoved:* or *")
             }
-            guard let url = URL(string: rule.endpoint), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
-                  url.host?.isEmpty == false, rule.endpoint.utf8.count <= 2048
-            else { throw StorageError.invalidNotification("rule \(rule.id): the endpoint must be an http(s) URL") }
+            guard Self.isWebhookURL(rule.endpoint) else { throw StorageError.invalidNotification("rule \(rule.id): the endpoint must be an http(s) URL") }
+        }
+        if let endpoint = media?.endpoint, !Self.isWebhookURL(endpoint) {
+            throw StorageError.invalidNotification("the media job endpoint must be an http(s) URL")
         }
         return self
+    }
+
+    static func isWebhookURL(_ text: String) -> Bool {
+        guard text.utf8.count <= 2048, let url = URL(string: text) else { return false }
+        return ["http", "https"].contains(url.scheme?.lowercased() ?? "") && url.host?.isEmpty == false
     }
 
     /// The events a change produces: one per rule that selects it.
@@ -36,6 +48,19 @@ public struct NotificationConfiguration: Codable, Sendable, Hashable {
             PendingEvent(ruleId: rule.id, endpoint: rule.endpoint, name: name, bucket: bucket, key: key, etag: etag,
                          size: size, time: time)
         }
+    }
+}
+
+/// A bucket's media job webhooks: the URL jobs that name no topic of their own notify, and the HMAC key that signs
+/// every media job webhook of the bucket (sealed under the master key; nil: signed by the storage key alone).
+public struct MediaNotification: Codable, Sendable, Hashable {
+    public var endpoint: String?
+    /// Base64 of the key sealed by the master key, bound to the bucket's name.
+    public var sealedSecret: String?
+
+    public init(endpoint: String?, sealedSecret: String?) {
+        self.endpoint = endpoint
+        self.sealedSecret = sealedSecret
     }
 }
 

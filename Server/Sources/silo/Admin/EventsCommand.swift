@@ -7,7 +7,7 @@ import SiloCore
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events", abstract: "Bucket event notifications (webhooks): rules, dead letters, replay.",
-        subcommands: [Show.self, Set.self, Off.self, Dead.self, Replay.self])
+        subcommands: [Show.self, Set.self, Off.self, Dead.self, Replay.self, MediaShow.self, MediaSet.self])
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a bucket's notification rules.")
@@ -57,6 +57,50 @@ struct EventsCommand: AsyncParsableCommand {
             try await options.run(AdminAPI.listDeadEvents, path: BucketPath(bucket: bucket)) {
                 table($0, ["sequence", "eventName", "key", "ruleId", "attempts", "lastError"])
             }
+        }
+    }
+
+    struct MediaShow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "media-show", abstract: "Print where a bucket's media jobs announce their end.")
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "Bucket.") var bucket: String
+        func run() async throws {
+            try await options.run(AdminAPI.getBucketMediaNotification, path: BucketPath(bucket: bucket)) {
+                fields($0, ["endpoint", "hasSecret"])
+            }
+        }
+    }
+
+    struct MediaSet: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "media-set",
+            abstract: "Replace a bucket's media job webhook settings (no options: turn them off).",
+            discussion: """
+                silo events media-set videos --url https://app.example.com/v1/media/notify --generate-secret
+                prints the new HMAC key once; give it to the receiver (the app server's media_notify.secret).
+                """)
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "Bucket.") var bucket: String
+        @Option(help: "Where jobs that name no notify topic of their own POST their end.") var url: String?
+        @Option(help: "The HMAC-SHA256 key (16-256 bytes) the bucket's media job webhooks are signed with.") var secret: String?
+        @Flag(help: "Make a new random key, set it, and print it once.") var generateSecret = false
+
+        func validate() throws {
+            if secret != nil && generateSecret { throw ValidationError("Give --secret or --generate-secret, not both.") }
+        }
+
+        func run() async throws {
+            let key = generateSecret ? Self.randomKey() : secret
+            try await options.run(AdminAPI.putBucketMediaNotification, path: BucketPath(bucket: bucket),
+                                  body: AdminMediaNotification(endpoint: url, secret: key))
+            if generateSecret, let key { print("secret: \(key)") }
+        }
+
+        static func randomKey() -> String {
+            var generator = SystemRandomNumberGenerator()
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+            return String((0..<43).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
         }
     }
 
