@@ -880,6 +880,15 @@ def test_the_demo_configuration_is_yaml_with_the_documented_shape(stack):
         assert line in text.splitlines(), line
     assert re.match(r"^acs:ram::\d+:role/mobile-uploader$", stack.settings["role_arn"])
     assert oct(os.stat(stack.yaml_path).st_mode & 0o777) == "0o600"
+    # The bucket's media jobs notify the app server, with a key written only into this private file.
+    secret = re.search(r"^media_notify:\n  secret: (\S+)$", text, re.MULTILINE).group(1)
+    assert len(secret) >= 32
+    env = dict(os.environ, SILO_ENDPOINT=stack.storage.endpoint, SILO_ACCESS_KEY_ID=ACCESS_KEY_ID,
+               SILO_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET)
+    shown = subprocess.run([stack.storage.binary, "events", "media-show", BUCKET, "--json"], capture_output=True,
+                           text=True, env=env, timeout=60, check=True).stdout
+    assert json.loads(shown) == {"endpoint": "http://127.0.0.1:%d/v1/media/notify" % stack.app_port, "hasSecret": True}
+    assert secret not in shown
 
 
 # ---------------------------------------------------------------------------------------------------------------

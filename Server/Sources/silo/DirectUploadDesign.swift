@@ -31,6 +31,8 @@ enum DirectUploadDesign {
         var bucket: String
         var region: String
         var callbackURL: String
+        /// The HMAC key of the bucket's media job webhooks, which the app server verifies.
+        var mediaNotifySecret: String
         var database: String
     }
 
@@ -59,6 +61,8 @@ enum DirectUploadDesign {
         callback:
           url: \(settings.callbackURL)
           public_key_urls: ["\(settings.storageEndpoint)/-/callback/public-key.pem"]
+        media_notify:
+          secret: \(settings.mediaNotifySecret)
         database: \(settings.database)
 
         """

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SiloCore
+import SiloDomain
 import SiloIAM
 import SiloMetadataSQLite
 import SiloStorage
@@ -71,6 +72,10 @@ struct InitCommand: AsyncParsableCommand {
         try await iam.bootstrap()
         let (key, secret, roleArn) = try await provision(iam, accountId: identity.accountId)
 
+        // The bucket's media jobs report their renditions to the app server, signed with a key only the two share.
+        let mediaNotifySecret = RandomText.alphanumeric(43)
+        try await MediaNotificationService(buckets: metadata, iam: iam).set(
+            bucket: bucket, endpoint: "https://\(domain):\(appPort)/v1/media/notify", secret: mediaNotifySecret)
         let storage = "https://\(domain)" + (ossPort == 443 ? "" : ":\(ossPort)")
         try write("silo.env", """
             # silo server (deploy/systemd/silo.service). Secrets go here, never in the unit's command line.
@@ -82,7 +87,8 @@ struct InitCommand: AsyncParsableCommand {
             header: "silo app-server (deploy/systemd/silo-app-server.service), written by `silo init`.",
             stsEndpoint: "https://\(domain):\(stsPort)", accessKeyId: key, accessKeySecret: secret, roleArn: roleArn,
             storageEndpoint: storage, bucket: bucket, region: "cn-hangzhou",
-            callbackURL: "https://\(domain):\(appPort)/v1/callback", database: "\(appDataDir)/app-server.sqlite")))
+            callbackURL: "https://\(domain):\(appPort)/v1/callback", mediaNotifySecret: mediaNotifySecret,
+            database: "\(appDataDir)/app-server.sqlite")))
         print("""
             Silo is initialized for \(domain).
               data folder   : \(dataDir) (master key, callback key, root identity: keep private, back up with `silo backup`)

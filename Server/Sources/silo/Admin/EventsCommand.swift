@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SiloClient
 import SiloCore
+import SiloIAM
 
 /// `silo events ...`: a bucket's event notification rules and its dead letters, through the admin API.
 struct EventsCommand: AsyncParsableCommand {
@@ -91,16 +92,10 @@ struct EventsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let key = generateSecret ? Self.randomKey() : secret
+            let key = generateSecret ? RandomText.alphanumeric(43) : secret
             try await options.run(AdminAPI.putBucketMediaNotification, path: BucketPath(bucket: bucket),
                                   body: AdminMediaNotification(endpoint: url, secret: key))
             if generateSecret, let key { print("secret: \(key)") }
-        }
-
-        static func randomKey() -> String {
-            var generator = SystemRandomNumberGenerator()
-            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-            return String((0..<43).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SiloClient
 import SiloCore
+import SiloIAM
 
 /// `silo demo setup`: provisions what the seed's flow needs on a running Silo (a RAM user for the app server,
 /// a role for app users, their policies) and writes the app server's configuration. Safe to run again: an
@@ -65,11 +66,18 @@ struct DemoSetupCommand: AsyncParsableCommand {
         _ = try await client.call(AdminAPI.attachPolicyToRole,
                                   path: RolePolicyPath(role: Design.roleName, policy: Design.uploaderPolicyName))
 
+        // The bucket's media jobs report their renditions to the app server, signed with a key only the two share.
+        let mediaNotifySecret = RandomText.alphanumeric(43)
+        _ = try await client.call(AdminAPI.putBucketMediaNotification, path: BucketPath(bucket: bucket),
+                                  body: AdminMediaNotification(endpoint: "http://\(appServerAddress)/v1/media/notify",
+                                                               secret: mediaNotifySecret))
+
         let endpoint = admin.endpoint.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let yaml = Design.appServerConfiguration(.init(
             header: "Written by `silo demo setup`.", stsEndpoint: stsEndpoint, accessKeyId: keyId, accessKeySecret: secret,
             roleArn: arn, storageEndpoint: endpoint, bucket: bucket, region: admin.region,
-            callbackURL: "http://\(appServerAddress)/v1/callback", database: "app-server.sqlite"))
+            callbackURL: "http://\(appServerAddress)/v1/callback", mediaNotifySecret: mediaNotifySecret,
+            database: "app-server.sqlite"))
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: output, contents: Data(yaml.utf8), attributes: [.posixPermissions: 0o600])
