@@ -12,12 +12,14 @@ CLUSTER_APT_PACKAGES := nginx-light systemd
 BENCH_APT_PACKAGES := nginx-light wrk
 # `make image` and its smoke test in `make test`: a Debian root file system and buildah, no Docker engine.
 IMAGE_APT_PACKAGES := buildah mmdebstrap curl
+# The uploader page's tests drive Debian's Chromium through playwright (never `playwright install`).
+BROWSER_APT_PACKAGES := chromium
 DATA_DIR ?= ./data
 ADDRESS ?= 127.0.0.1:9000
 STS_ADDRESS ?= 127.0.0.1:9100
 APP_ADDRESS ?= 127.0.0.1:9200
 
-.PHONY: help deps cluster-deps bench-deps image-deps venv run-cluster build build-release test test-swift test-compat test-upstream test-fuzz-replay test-image image run bench fuzz clean
+.PHONY: help deps cluster-deps bench-deps image-deps browser-deps venv run-cluster build build-release test test-swift test-compat test-upstream test-fuzz-replay test-image image run bench fuzz clean
 
 help:
 	@echo "make run    - install what is missing, build, start Silo (OSS + STS) and the app server with a demo bucket, role and user"
@@ -45,6 +47,9 @@ bench-deps:
 image-deps:
 	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(APT_PACKAGES) $(IMAGE_APT_PACKAGES)"
 
+browser-deps:
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(APT_PACKAGES) $(BROWSER_APT_PACKAGES)"
+
 # The Python venv for the compatibility suites, rebuilt when requirements change.
 $(VENV)/.stamp: compat/requirements.txt
 	@test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
@@ -71,7 +76,7 @@ build-release: deps
 # (SILO_TEST_POSTGRES_URL, SILO_TEST_S3_URL) and stops it afterwards. `make test` starts them once for all.
 WITH_SERVICES = $(if $(SILO_TEST_POSTGRES_URL),,scripts/with-postgres.sh) $(if $(SILO_TEST_S3_URL),,scripts/with-rgw.sh)
 
-test: build venv cluster-deps image-deps
+test: build venv cluster-deps image-deps browser-deps
 	$(WITH_SERVICES) $(MAKE) --no-print-directory test-swift test-fuzz-replay test-compat test-upstream test-image
 
 # The container image built and smoke-tested from the debug binary (packaging is what is tested; `make image`

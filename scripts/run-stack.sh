@@ -34,6 +34,7 @@ wait_for "$APP_ADDRESS"
 
 cat <<MSG
 
+The uploader app (a mobile web page; register, pick a photo, upload): http://$APP_ADDRESS/app/
 The seed's flow, as a mobile app runs it (registers alice on first use):
   $BIN demo mobile-flow --app-server http://$APP_ADDRESS --user alice --file <photo.jpg>
 Or by hand:

@@ -1,3 +1,5 @@
+import SiloClient
+
 /// The seed's direct-upload design in RAM terms, provisioned by `silo init` (on the local store) and by
 /// `silo demo setup` (through the admin API): the application server's user may assume one role; the role may put
 /// and get under `users/` in the bucket; each vended token's session policy narrows it to `users/<uid>/`.
@@ -34,6 +36,13 @@ enum DirectUploadDesign {
         /// The HMAC key of the bucket's media job webhooks, which the app server verifies.
         var mediaNotifySecret: String
         var database: String
+    }
+
+    /// What the uploader page needs from storage's CORS: its requests (signed in the page, so any header), and the
+    /// ETag of each part and the request id in the answers.
+    static func uploaderCORS(appOrigin: String) -> CORSRule {
+        CORSRule(allowedOrigins: [appOrigin], allowedMethods: ["GET", "PUT", "POST", "DELETE", "HEAD"], allowedHeaders: ["*"],
+                 exposeHeaders: ["ETag", "x-oss-request-id", "x-oss-hash-crc64ecma"], maxAgeSeconds: 600)
     }
 
     /// The application server's configuration (YAML); it holds the app server's key, so it is written 0600.

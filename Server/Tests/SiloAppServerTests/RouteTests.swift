@@ -31,6 +31,29 @@ import Testing
         return try #require(json(session.body)["token"] as? String)
     }
 
+    @Test func theUploaderPageIsServedUnderItsSecurityPolicy() async throws {
+        try await withServer { client in
+            let redirect = try await client.execute(uri: "/app", method: .get)
+            #expect(redirect.status == .movedPermanently && redirect.headers[.location] == "/app/")
+            for (uri, type) in [("/app/", "text/html"), ("/app/uploader.js", "text/javascript"), ("/app/oss-signer.js", "text/javascript"),
+                                ("/app/app.css", "text/css")] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.status == .ok, "\(uri)")
+                #expect(response.headers[.contentType]?.hasPrefix(type) == true, "\(uri)")
+                let policy = try #require(response.headers[HTTPField.Name("Content-Security-Policy")!])
+                #expect(policy.contains("script-src 'self'") && !policy.contains("unsafe"), "\(policy)")
+                #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            }
+            let page = String(buffer: try await client.execute(uri: "/app/", method: .get).body)
+            // No inline script or style: every <script> names its file, and no element carries an event handler.
+            #expect(page.components(separatedBy: "<script").count - 1 == page.components(separatedBy: "<script type=\"module\" src=").count - 1)
+            #expect(!page.contains(" onclick=") && !page.contains("<style") && !page.contains(" style="))
+            for missing in ["/app/nope.js", "/app/..%2Fv1%2Ftoken"] {
+                #expect(try await client.execute(uri: missing, method: .get).status == .notFound, "\(missing)")
+            }
+        }
+    }
+
     @Test func unauthenticatedRequestsGet401() async throws {
         try await withServer { client in
             for uri in ["/v1/token", "/v1/uploads", "/uploads", "/v1/post-policy", "/v1/upload-config", "/v1/token?access_token=silo_s_nope"] {

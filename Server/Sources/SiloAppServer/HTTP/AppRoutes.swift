@@ -164,6 +164,19 @@ extension AppServer {
             }
         }
 
+        // The uploader app: a mobile web page over the same API.
+        // `/app` and `/app/` are one route; the page's relative links need the slash.
+        router.get("/app/") { request, _ in
+            guard request.uri.path.hasSuffix("/") else { return Response(status: .movedPermanently, headers: [.location: "/app/"]) }
+            return UploaderAssets.response("index.html", storage: configuration.storage.endpoint)!
+        }
+        router.get("/app/{file}") { _, context in
+            guard let name = context.parameters.get("file"),
+                  let response = UploaderAssets.response(name, storage: configuration.storage.endpoint)
+            else { throw AppServerError(status: 404, code: "NotFound", message: "The uploader has no such file.") }
+            return response
+        }
+
         // Called by the storage service, not by apps: trusted through the callback signature alone.
         router.post("/v1/callback") { request, context in
             let body = try await request.body.collect(upTo: CallbackReceiver.maxBodyBytes)

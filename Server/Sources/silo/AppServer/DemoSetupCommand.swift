@@ -27,12 +27,15 @@ struct DemoSetupCommand: AsyncParsableCommand {
 
     func run() async throws {
         typealias Design = DirectUploadDesign
+        let client = try admin.client()
+        defer { Task { try? await client.client.shutdown() } }
+        // The uploader page (`/app/` on the app server) calls storage from the browser: its origin may. Set on every
+        // run, so a data folder from before the page gets it too.
+        try await client.client.bucket(bucket).setCORS([Design.uploaderCORS(appOrigin: "http://\(appServerAddress)")])
         if FileManager.default.fileExists(atPath: output) {
             print("demo setup: \(output) exists; keeping it")
             return
         }
-        let client = try admin.client()
-        defer { Task { try? await client.client.shutdown() } }
         /// A create that finds its entity already there (409) is what a second run expects.
         func tolerateConflict(_ body: () async throws -> Void) async throws {
             do {

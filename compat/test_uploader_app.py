@@ -1,0 +1,219 @@
+"""The uploader app (`/app/` on the app server) in a real browser: Debian's Chromium driven by playwright, on a phone
+viewport and on a desktop one. The page registers, fetches the STS token, signs its storage requests with WebCrypto
+and uploads straight to storage (simple, and multipart that resumes after a reload), then lists the catalog with
+thumbnails made by storage. Screenshots of each step go to .build/screenshots/ for a person to look at."""
+
+import hashlib
+import io
+import os
+import random
+import time
+
+import pytest
+from PIL import Image
+
+import playwright.sync_api as playwright_api  # noqa: E402
+
+from conftest import random_name  # noqa: E402
+from test_app_server import BUCKET, PASSWORD, Stack  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCREENSHOTS = os.path.join(ROOT, ".build", "screenshots")
+
+
+@pytest.fixture(scope="module")
+def stack():
+    s = Stack(["--callback-policy", "loopback"])
+    # The demo configuration on the demo's own address: storage's CORS rule names exactly this origin.
+    s.demo_app = s.start_demo_app()
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: `make test` installs it (BROWSER_APT_PACKAGES)")
+    with playwright_api.sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                         args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+    yield browser
+    browser.close()
+
+
+def wait_until(page, expression, timeout=30):
+    """Polls `expression` in the page (page.wait_for_function would evaluate it with eval, which the page's
+    Content-Security-Policy rightly forbids)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if page.evaluate(expression):
+            return
+        time.sleep(0.1)
+    raise AssertionError("%s did not hold within %d s" % (expression, timeout))
+
+
+def screenshot(page, name):
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SCREENSHOTS, "uploader-%s.png" % name), full_page=True)
+
+
+def photo(width, height):
+    image = Image.new("RGB", (width, height))
+    pixels = image.load()
+    for x in range(width):
+        for y in range(height):
+            pixels[x, y] = (x * 255 // width, y * 255 // height, 128)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def register(page, stack):
+    page.goto(stack.demo_app.url + "/app/")
+    username = random_name("web")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Register").click()
+    page.locator("#signed-in").wait_for(state="visible", timeout=30000)
+    assert page.locator("#who").text_content() == username
+    return username
+
+
+def test_a_phone_registers_uploads_a_photo_and_sees_its_thumbnail(browser, playwright, stack):
+    context = browser.new_context(**playwright.devices["Pixel 5"])
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        response = page.goto(stack.demo_app.url + "/app/")
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        screenshot(page, "phone-sign-in")
+        # Every input is labelled, so screen readers and get_by_label find them.
+        assert page.evaluate("[...document.querySelectorAll('input')].every(i => i.labels.length > 0)")
+        uid = register(page, stack)
+        assert page.locator("#prefix").text_content() == "users/%s/" % uid
+        assert page.locator("#bucket").input_value() == BUCKET
+
+        picture = photo(400, 300)
+        page.locator("#file").set_input_files({"name": "sunset.jpg", "mimeType": "image/jpeg", "buffer": picture})
+        assert page.locator("#object-name").input_value() == "users/%s/sunset.jpg" % uid
+        page.get_by_role("button", name="Upload").click()
+        wait_until(page, "document.getElementById('upload-status').textContent.startsWith('Uploaded')", timeout=60)
+        answer = page.locator("#callback-answer").text_content()
+        assert '"Status": "OK"' in answer and "sunset.jpg" in answer
+        assert stack.root_bucket.get_object("users/%s/sunset.jpg" % uid).read() == picture
+
+        # The catalog lists it with a thumbnail storage made (192x192 from x-oss-process) and a watermarked view.
+        thumbnail = page.locator("#uploads li img").first
+        thumbnail.wait_for(timeout=30000)
+        wait_until(page, "(() => { const i = document.querySelector('#uploads li img');"
+                               " return i && i.complete && i.naturalWidth === 192 && i.naturalHeight === 192; })()", timeout=30)
+        marked = page.locator("a.watermarked-link").first.get_attribute("href")
+        assert "x-oss-process=image%2Fresize%2Cw_800%2Fwatermark" in marked
+        view = context.request.get(marked)
+        assert view.status == 200 and view.headers["content-type"] == "image/jpeg"
+        assert Image.open(io.BytesIO(view.body())).size == (400, 300)
+        screenshot(page, "phone-uploaded")
+
+        # A name outside the user's prefix: storage refuses the token, and the page says why.
+        page.locator("#file").set_input_files({"name": "b.jpg", "mimeType": "image/jpeg", "buffer": picture})
+        page.locator("#object-name").fill("users/someone-else/b.jpg")
+        page.get_by_role("button", name="Upload").click()
+        wait_until(page, "document.getElementById('upload-status').classList.contains('error')", timeout=30)
+        status = page.locator("#upload-status").text_content()
+        assert "users/%s/" % uid in status and "AccessDenied" in status, status
+        assert not stack.root_bucket.object_exists("users/someone-else/b.jpg")
+        screenshot(page, "phone-refused")
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_a_large_upload_survives_a_dropped_connection_and_a_reload(browser, stack):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    part_puts = []
+    page.on("request", lambda request: part_puts.append(request.url) if request.method == "PUT" and "partNumber=" in request.url else None)
+    try:
+        uid = register(page, stack)
+        data = random.Random(7).randbytes(30 * 1024 * 1024)
+        file = {"name": "big.jpg", "mimeType": "image/jpeg", "buffer": data}
+        key = "users/%s/big.jpg" % uid
+
+        # The network drops the third part once: the page tries it again.
+        dropped = []
+
+        def drop_once(route):
+            if "partNumber=3&" in route.request.url and not dropped:
+                dropped.append(route.request.url)
+                route.abort("connectionreset")
+            else:
+                route.continue_()
+        page.route("**/*partNumber=*", drop_once)
+        page.locator("#file").set_input_files(file)
+        page.get_by_role("button", name="Upload").click()
+        # A third of the way, the page is reloaded: the upload in flight is lost, its stored parts are not.
+        wait_until(page, "document.getElementById('progress').value >= 10 * 1024 * 1024", timeout=120)
+        screenshot(page, "desktop-uploading")
+        page.reload()
+        page.unroute("**/*partNumber=*")
+        assert dropped, "the dropped connection never happened"
+        sent_before = len(part_puts)
+
+        # Signed in still; choosing the same file again offers to resume it.
+        page.locator("#signed-in").wait_for(state="visible", timeout=30000)
+        page.locator("#file").set_input_files(file)
+        assert "interrupted" in page.locator("#upload-status").text_content()
+        page.get_by_role("button", name="Upload").click()
+        wait_until(page, "document.getElementById('upload-status').textContent.startsWith('Uploaded')", timeout=180)
+        resent = len(part_puts) - sent_before
+        assert 0 < resent < 30, "after the reload %d of 30 parts were sent again" % resent
+        stored = stack.root_bucket.get_object(key).read()
+        assert hashlib.sha256(stored).digest() == hashlib.sha256(data).digest()
+        assert '"Status": "OK"' in page.locator("#callback-answer").text_content()
+        assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('silo-upload:')).length") == 0
+        screenshot(page, "desktop-resumed")
+    finally:
+        context.close()
+
+
+def test_the_token_renews_itself_before_it_expires(browser, stack):
+    context = browser.new_context()
+    page = context.new_page()
+    tokens = []
+    page.on("request", lambda request: tokens.append(request.url) if request.url.endswith("/v1/token") else None)
+    try:
+        page.clock.install()
+        register(page, stack)
+        assert len(tokens) == 1
+        # The demo's tokens last 30 minutes; 26 minutes on, the page has fetched a new one by itself.
+        page.clock.run_for("26:00")
+        page.wait_for_timeout(1000)
+        assert len(tokens) == 2, tokens
+    finally:
+        context.close()
+
+
+def test_keyboard_users_reach_every_control_in_order(browser, stack):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        register(page, stack)
+        order = []
+        page.locator("#app-server").focus()
+        for _ in range(12):
+            order.append(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
+            page.keyboard.press("Tab")
+        for control in ["app-server", "endpoint", "bucket", "region", "file", "object-name", "upload-button", "sign-out",
+                        "refresh"]:
+            assert control in order, (control, order)
+        assert order.index("file") < order.index("object-name") < order.index("upload-button")
+    finally:
+        context.close()
