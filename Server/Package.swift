@@ -26,6 +26,7 @@ let package = Package(
         .package(name: "Silo", path: ".."),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -229,6 +230,19 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The web console: a front end over the domain and the admin operations, rendered with Mustache.
+        .target(
+            name: "SiloConsole",
+            dependencies: [
+                "SiloHTTP", "SiloDomain", "SiloIAM", "SiloStorage",
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         // Every parser of untrusted bytes as a fuzz target: run by libFuzzer in Fuzz/swift, replayed in the tests.
         .target(
             name: "SiloFuzzTargets",
@@ -247,7 +261,7 @@ let package = Package(
                 "SiloAuditLog",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                "SiloHTTP", "SiloOutbound", "SiloDomain", "SiloIAM", "SiloAppServer", "SiloImaging", "SiloMedia",
+                "SiloHTTP", "SiloOutbound", "SiloDomain", "SiloIAM", "SiloAppServer", "SiloImaging", "SiloMedia", "SiloConsole",
                 "SiloMetadataSQLite", "SiloMetadataPostgres", "SiloBlobS3",
                 "SiloStorage",
                 .product(name: "SiloClient", package: "Silo"),

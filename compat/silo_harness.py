@@ -41,6 +41,10 @@ class SiloServer:
         return "%s://127.0.0.1:%d" % (self.scheme, self.port)
 
     @property
+    def console_url(self):
+        return "%s://127.0.0.1:%d" % (self.scheme, self.console_port)
+
+    @property
     def sts_endpoint(self):
         return "127.0.0.1:%d" % self.sts_port
 
@@ -55,7 +59,9 @@ class SiloServer:
         self.sts_port = None
         self.scheme = "http"
         self.metrics_port = None
+        self.console_port = None
         wants_metrics = "--metrics-address" in self.extra_args
+        wants_console = "--console-address" in self.extra_args
         self.log = open(self.log_path, "ab")
         args = [self.binary, "server", "--data-dir", self.data_dir, "--address", "127.0.0.1:%d" % port,
                 "--sts-address", "127.0.0.1:0", "--region", REGION] + self.extra_args
@@ -77,7 +83,11 @@ class SiloServer:
             match = re.search(rb"metrics      : http://127\.0\.0\.1:(\d+)/metrics", line)
             if match:
                 self.metrics_port = int(match.group(1))
-            if self.port and self.sts_port and (self.metrics_port or not wants_metrics):
+            match = re.search(rb"console      : https?://127\.0\.0\.1:(\d+)/", line)
+            if match:
+                self.console_port = int(match.group(1))
+            if self.port and self.sts_port and (self.metrics_port or not wants_metrics) and \
+                    (self.console_port or not wants_console):
                 break
         if self.port is None:
             self.kill()

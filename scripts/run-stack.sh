@@ -8,6 +8,7 @@ DATA_DIR=${DATA_DIR:-./data}
 ADDRESS=${ADDRESS:-127.0.0.1:9000}
 STS_ADDRESS=${STS_ADDRESS:-127.0.0.1:9100}
 APP_ADDRESS=${APP_ADDRESS:-127.0.0.1:9200}
+CONSOLE_ADDRESS=${CONSOLE_ADDRESS:-127.0.0.1:9300}
 pids=()
 
 stop() {
@@ -21,7 +22,8 @@ source "$(dirname "$0")/wait-for.sh"
 
 mkdir -p "$DATA_DIR"
 "$BIN" server --data-dir "$DATA_DIR" --address "$ADDRESS" --sts-address "$STS_ADDRESS" \
-  --metrics-address "${METRICS_ADDRESS:-127.0.0.1:9300}" --bucket demo --print-credentials --callback-policy loopback &
+  --metrics-address "${METRICS_ADDRESS:-127.0.0.1:9400}" --console-address "$CONSOLE_ADDRESS" \
+  --bucket demo --print-credentials --callback-policy loopback &
 pids+=($!)
 wait_for "$ADDRESS"
 wait_for "$STS_ADDRESS"
@@ -34,6 +36,7 @@ wait_for "$APP_ADDRESS"
 
 cat <<MSG
 
+The console (sign in with the AccessKeyId and secret above): http://$CONSOLE_ADDRESS/
 The uploader app (a mobile web page; register, pick a photo, upload): http://$APP_ADDRESS/app/
 The seed's flow, as a mobile app runs it (registers alice on first use):
   $BIN demo mobile-flow --app-server http://$APP_ADDRESS --user alice --file <photo.jpg>

@@ -41,6 +41,10 @@ public final class ImageWorkers: Sendable {
 
     public func shutdown() async throws { try await pool.shutdownGracefully() }
 
+    /// Requests waiting or running now, and how many may (for the console's health page).
+    public var load: (pending: Int, limit: Int) { (pending.withLockedValue { $0 }, maxQueued) }
+
+
     /// Transforms waiting or running, as of the last change.
     static var queueDepth: Gauge { Gauge(label: "silo_image_queue_depth") }
 }

@@ -24,6 +24,9 @@ public final class MediaWorkers: Sendable {
         slots = Slots(max(1, maxRunning))
     }
 
+    /// Requests waiting or running now, and how many may (for the console's health page).
+    public var load: (pending: Int, limit: Int) { (pending.withLockedValue { $0 }, maxQueued) }
+
     public func snapshot(_ request: VideoSnapshot, input: MediaInput) async throws(MediaError) -> [UInt8] {
         try await admitted { runner throws(MediaError) in try await VideoSnapshotter(runner: runner).snapshot(request, input: input) }
     }

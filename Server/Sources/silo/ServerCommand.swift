@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import SiloConsole
 import SiloCore
 import SiloDomain
 import SiloHTTP
@@ -36,6 +37,9 @@ struct ServerCommand: AsyncParsableCommand {
     var stsAddress: String = "127.0.0.1:9100"
 
     @OptionGroup var listener: ListenerOptions
+
+    @Option(help: "HOST:PORT for the web console (sign in with the root's or a RAM user's access key; served over TLS with --tls-cert). Off when not given.")
+    var consoleAddress: String?
 
 
     @Option(help: "/readyz fails when the data folder's file system has less free space than this, in MiB.")
@@ -219,8 +223,9 @@ struct ServerCommand: AsyncParsableCommand {
             audit: audit.map { log in
                 if case .file(let path, _, _) = log.destination { return path }
                 return "standard output"
-            } ?? "off", metricsAddress: listener.metricsAddress)
-        let startup = Startup(banner: banner, waitsForMetrics: listener.metricsAddress != nil)
+            } ?? "off", metricsAddress: listener.metricsAddress, consoleAddress: consoleAddress)
+        let startup = Startup(banner: banner, waitsForMetrics: listener.metricsAddress != nil,
+                              waitsForConsole: consoleAddress != nil)
         let endpoint = settings.publicEndpoint
         let app = try SiloApplication.make(frontEnd: frontEnd, host: host, port: port, logger: logger, tls: tls) { channel in
             if let bound = channel.localAddress?.port { endpoint.bound(toPort: bound) }
@@ -253,6 +258,13 @@ struct ServerCommand: AsyncParsableCommand {
                     await startup.metricsListening(port: channel.localAddress?.port)
                 }))
         }
+        if let consoleAddress {
+            let (consoleHost, consolePort) = try Self.split(consoleAddress, option: "--console-address")
+            let console = try ConsoleFrontEnd(oss: frontEnd, version: SiloVersion.current, secureCookies: tls != nil)
+            services.append(.init(service: try console.application(host: consoleHost, port: consolePort, logger: logger, tls: tls) { channel in
+                await startup.consoleListening(port: channel.localAddress?.port)
+            }))
+        }
         if backends.shared {
             services.append(.init(service: IAMFollower(iam: iam, interval: .milliseconds(200), logger: logger)))
         }
@@ -280,13 +292,21 @@ struct ServerCommand: AsyncParsableCommand {
 actor Startup {
     let banner: Banner
     let waitsForMetrics: Bool
+    let waitsForConsole: Bool
     var ossPort: Int??
     var stsPort: Int??
     var metricsPort: Int??
+    var consolePort: Int??
 
-    init(banner: Banner, waitsForMetrics: Bool = false) {
+    init(banner: Banner, waitsForMetrics: Bool = false, waitsForConsole: Bool = false) {
         self.banner = banner
         self.waitsForMetrics = waitsForMetrics
+        self.waitsForConsole = waitsForConsole
+    }
+
+    func consoleListening(port: Int?) {
+        consolePort = .some(port)
+        report()
     }
 
     func metricsListening(port: Int?) {
@@ -305,8 +325,9 @@ actor Startup {
     }
 
     private func report() {
-        guard let oss = ossPort, let sts = stsPort, !waitsForMetrics || metricsPort != nil else { return }
-        banner.print(ossPort: oss, stsPort: sts, metricsPort: metricsPort ?? nil)
+        guard let oss = ossPort, let sts = stsPort, !waitsForMetrics || metricsPort != nil, !waitsForConsole || consolePort != nil
+        else { return }
+        banner.print(ossPort: oss, stsPort: sts, metricsPort: metricsPort ?? nil, consolePort: consolePort ?? nil)
     }
 }
 
@@ -324,8 +345,9 @@ struct Banner: Sendable {
     var blobs: String
     var audit: String
     var metricsAddress: String?
+    var consoleAddress: String?
 
-    func print(ossPort: Int?, stsPort: Int?, metricsPort: Int? = nil) {
+    func print(ossPort: Int?, stsPort: Int?, metricsPort: Int? = nil, consolePort: Int? = nil) {
         func resolved(_ address: String, _ port: Int?) -> String {
             guard let port, address.hasSuffix(":0") else { return address }
             return String(address.dropLast(2)) + ":\(port)"
@@ -343,6 +365,9 @@ struct Banner: Sendable {
         ]
         if let metricsAddress {
             lines.append("  metrics      : http://\(resolved(metricsAddress, metricsPort))/metrics")
+        }
+        if let consoleAddress {
+            lines.append("  console      : \(scheme)://\(resolved(consoleAddress, consolePort))/")
         }
         if showCredentials {
             lines += [

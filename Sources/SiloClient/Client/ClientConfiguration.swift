@@ -25,7 +25,7 @@ public struct ClientConfiguration: Sendable {
     public var addressing: Addressing = .automatic
     /// Compare the CRC-64 of every full upload and download with the server's `x-oss-hash-crc64ecma`.
     public var checksumValidation = true
-    public var userAgent = "silo-swift-sdk/0.1"
+    public var userAgent = "silo-swift-sdk/" + SiloVersion.current
     /// Receives one line per request attempt; nil logs nothing.
     public var log: (@Sendable (String) -> Void)?
 

@@ -1,3 +1,4 @@
+import Foundation
 import SiloAuditLog
 import Hummingbird
 import SiloCore
@@ -39,4 +40,29 @@ public struct OSSFrontEnd: Sendable {
 
     var access: AccessControl { domain.access }
     var metadata: any StorageMetadata { domain.objects.metadata }
+}
+
+extension OSSFrontEnd {
+    /// A failure as the OSS API would answer it (status, code, message), for other front ends that show it in their
+    /// own form (the console); nil for a fault that is not the caller's.
+    public func describe(_ error: any Error) -> (status: Int, code: String, message: String)? {
+        if let mapped = AdminErrors.map(error, requestId: "") {
+            return (mapped.status, mapped.failure.code, mapped.failure.message)
+        }
+        return nil
+    }
+
+    /// An admin operation called in process as `caller`: the same authorization and handler as `/-/admin/v1/`.
+    public func admin<Path, Body, Output>(_ operation: AdminOperation<Path, Body, Output>, path: Path, body: Body,
+                                          caller: Caller) async throws -> Output {
+        guard let handler = adminHandlers.handlers[operation.id] else {
+            throw IAMError.internalFailure("no handler for \(operation.id)")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes = Body.self == AdminEmpty.self ? [] : Array(try encoder.encode(body))
+        let (_, json) = try await handler(path.values, { bytes }, caller, "console")
+        if Output.self == AdminEmpty.self, let empty = AdminEmpty() as? Output { return empty }
+        return try JSONDecoder().decode(Output.self, from: json ?? Data())
+    }
 }

@@ -1,0 +1,271 @@
+"""The web console in a real browser (Debian's Chromium through playwright): root and a restricted RAM user sign in
+with their access keys; buckets, objects, uploads straight to storage, previews, share links, deletions, RAM users,
+keys and policies, and the simulator's explanation of a denial. Screenshots go to .build/screenshots/."""
+
+import io
+import json
+import os
+import re
+import time
+
+import oss2
+import playwright.sync_api as playwright_api
+import pytest
+import requests
+from PIL import Image
+
+from conftest import random_name
+from iam_helpers import admin
+from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SiloServer
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCREENSHOTS = os.path.join(ROOT, ".build", "screenshots")
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = SiloServer(extra_args=["--console-address", "127.0.0.1:0"])
+    s.start()
+    yield s
+    s.cleanup()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        yield browser
+        browser.close()
+
+
+def screenshot(page, name):
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SCREENSHOTS, "console-%s.png" % name), full_page=True)
+
+
+def wait_until(page, expression, timeout=30):
+    """Polls `expression` in the page (wait_for_function would need eval, which the console's CSP forbids)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if page.evaluate(expression):
+            return
+        time.sleep(0.1)
+    raise AssertionError("%s did not hold within %d s" % (expression, timeout))
+
+
+def sign_in(page, server, key_id, secret):
+    page.goto(server.console_url + "/")
+    page.get_by_label("AccessKey ID").fill(key_id)
+    page.get_by_label("AccessKey secret").fill(secret)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/buckets$"))
+
+
+def png(width, height, color=(200, 40, 40)):
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_root_creates_a_bucket_uploads_browses_previews_shares_and_deletes(browser, server, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        response = page.goto(server.console_url + "/signin")
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe" not in policy
+        screenshot(page, "sign-in")
+        sign_in(page, server, ACCESS_KEY_ID, ACCESS_KEY_SECRET)
+        cookie = [c for c in context.cookies() if c["name"] == "silo_console"][0]
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+        name = random_name("con")
+        page.get_by_label("Name").fill(name)
+        page.get_by_role("button", name="Create").click()
+        assert "Created the bucket %s." % name in page.locator(".notice").text_content()
+        page.get_by_role("link", name=name).click()
+
+        # Files, then a folder, by the file chooser: each goes straight to storage as a PostObject.
+        (tmp_path / "photo.png").write_bytes(png(300, 200))
+        (tmp_path / "notes.txt").write_bytes(b"hello console")
+        page.locator("#upload-files").set_input_files([str(tmp_path / "photo.png"), str(tmp_path / "notes.txt")])
+        wait_until(page, "document.querySelector('.notice') && document.querySelector('.notice').textContent.includes('Uploaded 2 files')")
+        page.goto(server.console_url + "/b/%s" % name)
+        folder = tmp_path / "album"
+        (folder / "2026").mkdir(parents=True)
+        (folder / "a.png").write_bytes(png(40, 40, (0, 120, 0)))
+        (folder / "2026" / "b.png").write_bytes(png(50, 50, (0, 0, 160)))
+        page.locator("#upload-folder").set_input_files(str(folder))
+        wait_until(page, "document.querySelector('.notice') && document.querySelector('.notice').textContent.includes('Uploaded 2 files')")
+        bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), server.endpoint, name)
+        assert bucket.get_object("album/2026/b.png").read() == (folder / "2026" / "b.png").read_bytes()
+        assert bucket.get_object("notes.txt").read() == b"hello console"
+
+        # Browse: the folder, then into it; thumbnails are made by storage.
+        page.get_by_role("link", name="album/").click()
+        page.get_by_role("link", name="2026/").click()
+        assert page.locator("#objects").get_by_role("link", name="b.png").is_visible()
+        # A 50x50 picture stays 50x50: OSS never enlarges by default (limit_1).
+        wait_until(page, "[...document.querySelectorAll('#objects img')].every(i => i.complete && i.naturalWidth === 50)")
+        assert "x-oss-process=image%2Fresize%2Cm_fill%2Cw_96%2Ch_96" in page.locator("#objects img").first.get_attribute("src")
+        screenshot(page, "objects")
+
+        # Details and the preview.
+        page.goto(server.console_url + "/b/%s" % name)
+        page.locator("#objects").get_by_role("link", name="photo.png").click()
+        assert page.locator(".details").get_by_text("image/png").is_visible()
+        wait_until(page, "document.querySelector('img.preview').complete && document.querySelector('img.preview').naturalWidth === 300")
+        crc = page.locator(".details dd").nth(4).text_content()
+        assert crc == bucket.head_object("photo.png").headers["x-oss-hash-crc64ecma"]
+        screenshot(page, "object")
+
+        # A share link, opened from a second browser context without the console's cookie.
+        page.get_by_label("Valid for").select_option("86400")
+        page.get_by_role("button", name="Make link").click()
+        link = page.get_by_label("Link").input_value()
+        assert "x-oss-expires=86400" in link and "x-oss-security-token" not in link
+        stranger = browser.new_context()
+        try:
+            shared = stranger.request.get(link)
+            assert shared.status == 200 and shared.body() == bucket.get_object("photo.png").read()
+        finally:
+            stranger.close()
+
+        # Delete the object (with confirmation), then the whole folder.
+        page.get_by_role("link", name="Back to the object").click()
+        page.get_by_label("Delete photo.png").check()
+        page.get_by_role("button", name="Delete object").click()
+        assert "Deleted photo.png." in page.locator(".notice").text_content()
+        assert not bucket.object_exists("photo.png")
+        page.get_by_role("link", name="album/").click()
+        page.get_by_label("Delete every object under album/").check()
+        page.get_by_role("button", name="Delete folder").click()
+        assert "Deleted 2 objects under album/." in page.locator(".notice").text_content()
+        assert not bucket.object_exists("album/a.png")
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_ram_users_keys_policies_and_the_simulators_explanation(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        sign_in(page, server, ACCESS_KEY_ID, ACCESS_KEY_SECRET)
+        page.get_by_role("link", name="RAM").click()
+        user = random_name("u")
+        page.get_by_label("New user").fill(user)
+        page.get_by_role("button", name="Create user").click()
+        assert "Created the user %s." % user in page.locator(".notice").text_content()
+        page.get_by_role("button", name="Create an access key").click()
+        key_id = page.get_by_label("AccessKey ID").input_value()
+        secret = page.get_by_label("AccessKey secret").input_value()
+        assert key_id and len(secret) >= 20
+        screenshot(page, "new-key")
+
+        # A policy with a mistake is refused with the reason; a valid one is created and attached.
+        page.goto(server.console_url + "/ram")
+        policy = "read-" + user
+        page.get_by_label("New policy").fill(policy)
+        page.get_by_label("Document (JSON)").fill('{"Version": "1", "Statement": [')
+        page.get_by_role("button", name="Create policy").click()
+        assert page.locator(".error").is_visible()
+        page.goto(server.console_url + "/ram")
+        page.get_by_label("New policy").fill(policy)
+        page.get_by_label("Document (JSON)").fill(json.dumps({"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": ["oss:ListBuckets", "oss:GetObject"], "Resource": ["*"]}]}))
+        page.get_by_role("button", name="Create policy").click()
+        page.goto(server.console_url + "/ram/users/" + user)
+        page.get_by_label("Attach a policy").select_option(policy)
+        page.get_by_role("button", name="Attach").click()
+        assert "Attached %s." % policy in page.locator(".notice").text_content()
+
+        # The simulator explains why the user may not delete.
+        page.get_by_role("link", name="Simulator").click()
+        page.get_by_label("Principal").fill("user/" + user)
+        page.get_by_label("Action").fill("oss:DeleteObject")
+        page.get_by_label("Resource").fill("acs:oss:*:*:any/key")
+        page.get_by_role("button", name="Simulate").click()
+        assert page.locator(".result .denied").text_content() == "Denied"
+        assert "oss:DeleteObject" in page.locator(".result .explanation").text_content()
+        screenshot(page, "simulator")
+
+        # That user signs in, sees the buckets, and meets a clean "access denied" where its policy stops it.
+        restricted = browser.new_context()
+        try:
+            other = restricted.new_page()
+            sign_in(other, server, key_id, secret)
+            assert other.get_by_role("heading", name="Buckets").is_visible()
+            name = random_name("den")
+            other.get_by_label("Name").fill(name)
+            other.get_by_role("button", name="Create").click()
+            assert other.get_by_role("heading", name="Access denied").is_visible()
+            explanation = other.locator(".explanation").text_content()
+            assert "oss:PutBucket" in other.locator(".denied").text_content() and explanation
+            body = other.content()
+            assert "Traceback" not in body and "Fatal" not in body and ".swift" not in body
+            other.goto(server.console_url + "/ram")
+            assert other.get_by_role("heading", name="Access denied").is_visible()
+            screenshot(other, "denied")
+        finally:
+            restricted.close()
+    finally:
+        context.close()
+
+
+def test_forms_need_the_sessions_csrf_token_and_the_key_must_be_right(browser, server):
+    session = requests.Session()
+    session.trust_env = False
+    page = session.get(server.console_url + "/signin")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    # Wrong secret: refused, no session.
+    wrong = session.post(server.console_url + "/signin", allow_redirects=False,
+                         data={"csrf": token, "accessKeyId": ACCESS_KEY_ID, "accessKeySecret": "nope"})
+    assert wrong.status_code == 401 and "silo_console" not in wrong.cookies
+    # A sign-in form without the cookie's token (a login-CSRF attempt) is refused.
+    forged = requests.post(server.console_url + "/signin", allow_redirects=False,
+                           data={"csrf": token, "accessKeyId": ACCESS_KEY_ID, "accessKeySecret": ACCESS_KEY_SECRET})
+    assert forged.status_code == 403
+    signed = session.post(server.console_url + "/signin", allow_redirects=False,
+                          data={"csrf": token, "accessKeyId": ACCESS_KEY_ID, "accessKeySecret": ACCESS_KEY_SECRET})
+    assert signed.status_code == 303 and signed.headers["Location"] == "/buckets"
+    # Signed in, a form post without the session's token changes nothing.
+    name = random_name("csrf")
+    refused = session.post(server.console_url + "/buckets", data={"name": name}, allow_redirects=False)
+    assert refused.status_code == 403 and "InvalidCSRFToken" in refused.text
+    refused = session.post(server.console_url + "/buckets", data={"name": name, "csrf": "x" * 32}, allow_redirects=False)
+    assert refused.status_code == 403
+    bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), server.endpoint, name)
+    with pytest.raises(oss2.exceptions.NoSuchBucket):
+        bucket.get_bucket_info()
+    # Without a session, pages lead to the sign-in page.
+    assert requests.get(server.console_url + "/buckets", allow_redirects=False).headers["Location"] == "/signin"
+
+
+def test_the_object_list_is_keyboard_navigable(browser, server):
+    bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), server.endpoint, random_name("kb"))
+    bucket.create_bucket()
+    for key in ["a.txt", "b.txt", "c/d.txt"]:
+        bucket.put_object(key, b"x")
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        sign_in(page, server, ACCESS_KEY_ID, ACCESS_KEY_SECRET)
+        page.goto(server.console_url + "/b/" + bucket.bucket_name)
+        page.locator("#objects a").first.focus()
+        seen = []
+        for _ in range(3):
+            seen.append(page.evaluate("document.activeElement.textContent"))
+            page.keyboard.press("Tab")
+        assert seen == ["c/", "a.txt", "b.txt"]
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/o\?key=b\.txt$"))
+        # Every input of the pages seen has a label.
+        assert page.evaluate("[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
+                             ".every(i => i.labels.length > 0 || i.getAttribute('aria-label'))")
+    finally:
+        context.close()
