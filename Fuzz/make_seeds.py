@@ -255,3 +255,11 @@ write("media-notify", "signed-wrong-types", b"\x01" + json.dumps(dict(JOB, Outpu
 write("media-notify", "forged", b"\x00" + z("1700000000", "0" * 64, json.dumps(JOB)))
 write("media-notify", "stale", b"\x00" + z("1", "f" * 64, json.dumps(JOB)))
 write("media-notify", "signed-deep", b"\x01" + b"[" * 5000 + b"]" * 5000)
+
+# console-form: URL-encoded form bodies (and, split by lines, Cookie headers).
+write("console-form", "sign-in", "csrf=abc123&accessKeyId=LTAI5t&accessKeySecret=s%2Fe%2Bc%3Dr%26et")
+write("console-form", "policy", "csrf=x&name=read&document=" + "%7B%22Version%22%3A%221%22%7D" * 50)
+write("console-form", "plus-and-percent", "a=b+c&d=%zz&e=%&=empty&&f")
+write("console-form", "many-fields", "&".join("f%d=%d" % (i, i) for i in range(300)))
+write("console-form", "cookies", "silo_console=tok; other=1\nsilo_console_signin=x;silo_console=second")
+write("console-form", "utf8", "name=%E5%AD%97&key=users%2F%E4%B8%AD%2Fa.jpg")

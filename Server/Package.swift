@@ -234,7 +234,7 @@ let package = Package(
         .target(
             name: "SiloConsole",
             dependencies: [
-                "SiloHTTP", "SiloDomain", "SiloIAM", "SiloStorage",
+                "SiloHTTP", "SiloDomain", "SiloIAM", "SiloStorage", "SiloAppServer",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -247,7 +247,7 @@ let package = Package(
         .target(
             name: "SiloFuzzTargets",
             dependencies: [
-                "SiloHTTP", "SiloIAM", "SiloPolicy", "SiloMedia", "SiloAppServer",
+                "SiloHTTP", "SiloIAM", "SiloPolicy", "SiloMedia", "SiloAppServer", "SiloConsole",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -290,6 +290,12 @@ let package = Package(
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
         .testTarget(name: "SiloIAMTests", dependencies: ["SiloIAM", "SiloMetadataSQLite", "SiloStorage"]),
+        .testTarget(
+            name: "SiloConsoleTests",
+            dependencies: ["SiloConsole", "SiloHTTP", "SiloDomain", "SiloIAM", "SiloMetadataSQLite", "SiloStorage",
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "SiloStorageTests", dependencies: ["SiloStorage", "SiloStorageConformance"]),
         .testTarget(
             name: "SiloMetadataSQLiteTests",

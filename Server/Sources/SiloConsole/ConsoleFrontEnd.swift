@@ -6,6 +6,7 @@ import HummingbirdTLS
 import Logging
 import Mustache
 import NIOCore
+import SiloAppServer
 import SiloCore
 import SiloDomain
 import SiloHTTP
@@ -22,6 +23,9 @@ public struct ConsoleFrontEnd: Sendable {
     let startedAt: Int64
     /// Cookies get `Secure` when the console itself is served over TLS.
     let secureCookies: Bool
+    /// Slows secret guessing against one access key from any number of addresses, and all sign-ins from one address.
+    let signIns = SignInThrottle()
+    let signInsPerIP = RateLimiter(AppServerConfiguration.RateLimit(requests: 30, windowSeconds: 60))
 
     static let sessionCookie = "silo_console"
     static let signInCookie = "silo_console_signin"
@@ -92,7 +96,12 @@ public struct ConsoleFrontEnd: Sendable {
     }
 
     static func cookie(_ name: String, in request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
+        cookie(name, inHeaders: request.headers[values: .cookie])
+    }
+
+    /// The first `name=value` pair among `Cookie` header values.
+    static func cookie(_ name: String, inHeaders headers: [String]) -> String? {
+        for header in headers {
             for pair in header.split(separator: ";") {
                 let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
                 if parts.count == 2, parts[0] == name { return String(parts[1]) }

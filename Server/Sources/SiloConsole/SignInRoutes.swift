@@ -25,13 +25,23 @@ extension ConsoleFrontEnd {
                             session: nil, status: .unauthorized)
             }
             guard !keyId.isEmpty, !keyId.hasPrefix("STS."), keyId.utf8.count <= 128, secret.utf8.count <= 256 else { return refuse() }
+            if let wait = signInsPerIP.acquire("ip:" + (context.clientIP ?? "unknown")) ?? signIns.begin(keyId) {
+                return page("Sign in", "signin", ["csrf": expected, "accessKeyId": keyId,
+                                                  "error": "Too many attempts; try again in \(wait) s."],
+                            session: nil, status: .tooManyRequests, headers: [.retryAfter: String(wait)])
+            }
             let resolved: ResolvedKey
             do {
                 resolved = try await domain.iam.resolve(accessKeyId: keyId, securityToken: nil)
             } catch is CredentialError {
+                signIns.failed(keyId)
                 return refuse()
             }
-            guard ConsoleForm.constantTimeEquals(secret, resolved.secret) else { return refuse() }
+            guard ConsoleForm.constantTimeEquals(secret, resolved.secret) else {
+                signIns.failed(keyId)
+                return refuse()
+            }
+            signIns.succeeded(keyId)
             let session = sessions.create(principal: resolved.principal, accessKeyId: keyId, secret: resolved.secret)
             var headers = HTTPFields()
             headers.append(HTTPField(name: .setCookie, value: setCookie(Self.sessionCookie, session.token)))

@@ -37,6 +37,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case mediaProbe = "media-probe"
     /// The app server's media job webhooks (HMAC, timestamp, the job's status JSON).
     case mediaNotify = "media-notify"
+    /// The console's form bodies and cookies.
+    case consoleForm = "console-form"
 
     public func run(_ bytes: [UInt8]) async {
         switch self {
@@ -57,6 +59,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .lifecycle: LifecycleTarget.run(bytes)
         case .mediaProbe: MediaProbeTarget.run(bytes)
         case .mediaNotify: await MediaNotifyTarget.run(bytes)
+        case .consoleForm: ConsoleFormTarget.run(bytes)
         }
     }
 }
