@@ -234,7 +234,7 @@ let package = Package(
         .target(
             name: "SiloConsole",
             dependencies: [
-                "SiloHTTP", "SiloDomain", "SiloIAM", "SiloStorage", "SiloAppServer",
+                "SiloHTTP", "SiloDomain", "SiloIAM", "SiloStorage", "SiloAppServer", "SiloPolicy",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -269,3 +269,55 @@ def test_the_object_list_is_keyboard_navigable(browser, server):
                              ".every(i => i.labels.length > 0 || i.getAttribute('aria-label'))")
     finally:
         context.close()
+
+
+def test_bucket_settings_acl_cors_policy_and_styles(browser, server):
+    name = random_name("set")
+    bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), server.endpoint, name)
+    bucket.create_bucket()
+    bucket.put_object("cat.png", png(400, 300))
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        sign_in(page, server, ACCESS_KEY_ID, ACCESS_KEY_SECRET)
+        page.goto(server.console_url + "/b/%s/settings" % name)
+        page.get_by_label("ACL").select_option("public-read")
+        page.get_by_role("button", name="Save ACL").click()
+        assert "The ACL is public-read." in page.locator(".notice").text_content()
+        assert bucket.get_bucket_acl().acl == "public-read"
+
+        page.get_by_label("CORSConfiguration").fill(
+            "<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example.com</AllowedOrigin>"
+            "<AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod></CORSRule></CORSConfiguration>")
+        page.get_by_role("button", name="Save CORS").click()
+        assert "Saved 1 CORS rule." in page.locator(".notice").text_content()
+        assert bucket.get_bucket_cors().rules[0].allowed_origins == ["https://app.example.com"]
+        page.get_by_label("CORSConfiguration").fill("<CORSConfiguration><CORSRule><AllowedMethod>TRACE</AllowedMethod></CORSRule></CORSConfiguration>")
+        page.get_by_role("button", name="Save CORS").click()
+        assert page.locator(".error").is_visible()
+
+        # A policy that does not parse is refused with the parser's reason, a valid one is stored.
+        page.goto(server.console_url + "/b/%s/settings" % name)
+        page.get_by_label("Policy (JSON").fill('{"Version": "1", "Statement": [{"Effect": "Maybe"}]}')
+        page.get_by_role("button", name="Save policy").click()
+        assert "The policy document is invalid" in page.locator(".error").text_content()
+        page.goto(server.console_url + "/b/%s/settings" % name)
+        policy = {"Version": "1", "Statement": [{"Effect": "Deny", "Principal": ["*"], "Action": ["oss:DeleteObject"],
+                                                  "Resource": ["acs:oss:*:*:%s/*" % name]}]}
+        page.get_by_label("Policy (JSON").fill(json.dumps(policy))
+        page.get_by_role("button", name="Save policy").click()
+        assert "Saved the bucket policy." in page.locator(".notice").text_content()
+        assert json.loads(bucket.get_bucket_policy().policy) == policy
+
+        page.get_by_label("Style name").fill("thumb")
+        page.get_by_label("Process").fill("image/resize,w_64")
+        page.get_by_role("button", name="Save style").click()
+        assert "Saved the style thumb." in page.locator(".notice").text_content()
+        screenshot(page, "settings")
+        # The object's page offers the style's processed URL.
+        page.goto(server.console_url + "/b/%s/o?key=cat.png" % name)
+        styled = page.get_by_role("link", name="thumb").get_attribute("href")
+        assert "x-oss-process=style%2Fthumb" in styled
+        assert Image.open(io.BytesIO(requests.get(styled, timeout=30).content)).size == (64, 48)
+    finally:
+        context.close()

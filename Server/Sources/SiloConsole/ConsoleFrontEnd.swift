@@ -74,6 +74,7 @@ public struct ConsoleFrontEnd: Sendable {
         addSignInRoutes(to: router)
         addBucketRoutes(to: router)
         addObjectRoutes(to: router)
+        addSettingsRoutes(to: router)
         addRAMRoutes(to: router)
         addHealthRoutes(to: router)
     }

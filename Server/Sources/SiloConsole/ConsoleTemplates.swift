@@ -3,7 +3,7 @@
 enum ConsoleTemplates {
     static let all: [String: String] = [
         "layout": layout, "signin": signIn, "buckets": buckets, "bucket": bucket, "object": object, "denied": denied,
-        "failure": failure, "ram": ram, "user": user, "key": key, "simulate": simulate, "health": health, "share": share,
+        "failure": failure, "settings": settings, "ram": ram, "user": user, "key": key, "simulate": simulate, "health": health, "share": share,
     ]
 
     static let layout = """
@@ -100,7 +100,7 @@ enum ConsoleTemplates {
           </form>
         </section>
         <p>
-          <a href="{{sortHref}}">Sort by name, {{sortLabel}}</a>
+          <a href="{{sortHref}}">Sort by name, {{sortLabel}}</a> · <a href="/b/{{bucketURL}}/settings">Bucket settings</a>
         </p>
         <table id="objects">
           <caption>Objects in {{bucketName}}/{{prefix}}</caption>
@@ -123,6 +123,49 @@ enum ConsoleTemplates {
         {{/prefix}}
         """
 
+    static let settings = """
+        <p><a href="/b/{{bucketURL}}">Back to the objects</a></p>
+        {{#canACL}}
+        <form method="post" action="/b/{{bucketURL}}/settings/acl" class="card">
+          <h2>Access control</h2>
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="acl">ACL</label>
+          <select id="acl" name="acl">{{#acls}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/acls}}</select>
+          <button type="submit">Save ACL</button>
+        </form>
+        {{/canACL}}
+        {{#cors}}
+        <form method="post" action="/b/{{bucketURL}}/settings/cors" class="card">
+          <h2>CORS</h2>
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="cors">CORSConfiguration (XML, as PutBucketCors takes it; empty turns CORS off)</label>
+          <textarea id="cors" name="cors" rows="8">{{cors}}</textarea>
+          <button type="submit">Save CORS</button>
+        </form>
+        {{/cors}}
+        <form method="post" action="/b/{{bucketURL}}/settings/policy" class="card">
+          <h2>Bucket policy</h2>
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="policy">Policy (JSON; empty removes it)</label>
+          <textarea id="policy" name="policy" rows="10">{{policy}}</textarea>
+          <button type="submit">Save policy</button>
+        </form>
+        <section class="card" aria-labelledby="styles-title">
+          <h2 id="styles-title">Image styles</h2>
+          <ul>{{#styles}}<li><code>{{name}}</code>: <code>{{content}}</code>
+            <form method="post" action="/b/{{bucketURL}}/settings/delete-style" class="inline">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="name" value="{{name}}">
+              <button type="submit" class="secondary">Delete {{name}}</button>
+            </form></li>{{/styles}}</ul>
+          <form method="post" action="/b/{{bucketURL}}/settings/style">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="style-name">Style name</label> <input id="style-name" name="name" required>
+            <label for="style-content">Process</label> <input id="style-content" name="content" required value="image/resize,w_200">
+            <button type="submit">Save style</button>
+          </form>
+        </section>
+        """
+
     static let object = """
         <nav aria-label="Folders" class="crumbs">{{#crumbs}}<a href="{{href}}">{{label}}</a> / {{/crumbs}}</nav>
         {{#preview}}<p><img class="preview" src="{{preview}}" alt="Preview of {{key}}"></p>{{/preview}}
@@ -138,7 +181,7 @@ enum ConsoleTemplates {
           {{#metadata}}<dt>x-oss-meta-{{name}}</dt><dd>{{value}}</dd>{{/metadata}}
         </dl>
         <p><a href="{{download}}" download>Download</a></p>
-        {{#styles.0}}<h2>Image styles</h2><ul>{{#styles}}<li><a href="{{url}}">{{name}}</a> <code>{{content}}</code></li>{{/styles}}</ul>{{/styles.0}}
+        {{#hasStyles}}<h2>Image styles</h2><ul>{{#styles}}<li><a href="{{url}}">{{name}}</a> <code>{{content}}</code></li>{{/styles}}</ul>{{/hasStyles}}
         <form method="post" action="/b/{{bucketURL}}/share" class="card">
           <h2>Share link</h2>
           <input type="hidden" name="csrf" value="{{csrf}}">

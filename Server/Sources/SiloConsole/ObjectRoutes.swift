@@ -55,7 +55,9 @@ extension ConsoleFrontEnd {
                 data["preview"] = presign(bucket: bucket.name, key: key, query: [("x-oss-process", "image/resize,m_lfit,w_480,h_480")],
                                           key: signing, expiresIn: 900)
                 if (try? await domain.access.authorize(caller, action: "oss:ListStyle", scope: .none, bucket: bucket)) != nil {
-                    data["styles"] = try await domain.images.styles(bucket: bucket.name).map { style -> [String: Any] in
+                    let styles = try await domain.images.styles(bucket: bucket.name)
+                    data["hasStyles"] = !styles.isEmpty
+                    data["styles"] = styles.map { style -> [String: Any] in
                         ["name": style.name, "content": style.content,
                          "url": presign(bucket: bucket.name, key: key, query: [("x-oss-process", "style/" + style.name)],
                                         key: signing, expiresIn: 3600)]

@@ -1,4 +1,5 @@
 import SiloClient
+import SiloCore
 
 /// The seed's direct-upload design in RAM terms, provisioned by `silo init` (on the local store) and by
 /// `silo demo setup` (through the admin API): the application server's user may assume one role; the role may put
@@ -40,9 +41,10 @@ enum DirectUploadDesign {
 
     /// What the uploader page needs from storage's CORS: its requests (signed in the page, so any header), and the
     /// ETag of each part and the request id in the answers.
-    static func uploaderCORS(appOrigin: String) -> CORSRule {
-        CORSRule(allowedOrigins: [appOrigin], allowedMethods: ["GET", "PUT", "POST", "DELETE", "HEAD"], allowedHeaders: ["*"],
-                 exposeHeaders: ["ETag", "x-oss-request-id", "x-oss-hash-crc64ecma"], maxAgeSeconds: 600)
+    static func uploaderCORS(appOrigin: String) -> CORSConfiguration {
+        CORSConfiguration(rules: [CORSConfiguration.Rule(
+            allowedOrigins: [appOrigin], allowedMethods: ["GET", "PUT", "POST", "DELETE", "HEAD"], allowedHeaders: ["*"],
+            exposeHeaders: ["ETag", "x-oss-request-id", "x-oss-hash-crc64ecma"], maxAgeSeconds: 600)])
     }
 
     /// The application server's configuration (YAML); it holds the app server's key, so it is written 0600.

@@ -31,7 +31,7 @@ struct DemoSetupCommand: AsyncParsableCommand {
         defer { Task { try? await client.client.shutdown() } }
         // The uploader page (`/app/` on the app server) calls storage from the browser: its origin may. Set on every
         // run, so a data folder from before the page gets it too.
-        try await client.client.bucket(bucket).setCORS([Design.uploaderCORS(appOrigin: "http://\(appServerAddress)")])
+        try await client.client.bucket(bucket).setCORS(Design.uploaderCORS(appOrigin: "http://\(appServerAddress)"))
         if FileManager.default.fileExists(atPath: output) {
             print("demo setup: \(output) exists; keeping it")
             return
