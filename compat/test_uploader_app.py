@@ -25,10 +25,12 @@ SCREENSHOTS = os.path.join(ROOT, ".build", "screenshots")
 @pytest.fixture(scope="module")
 def stack():
     s = Stack(["--callback-policy", "loopback"])
-    # The demo configuration on the demo's own address: storage's CORS rule names exactly this origin.
-    s.demo_app = s.start_demo_app()
-    yield s
-    s.close()
+    try:
+        # The demo configuration on the demo's own address: storage's CORS rule names exactly this origin.
+        s.demo_app = s.start_demo_app()
+        yield s
+    finally:
+        s.close()
 
 
 @pytest.fixture(scope="module")

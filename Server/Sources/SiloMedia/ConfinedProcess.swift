@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 import Logging
 import Subprocess
@@ -32,11 +37,13 @@ struct ConfinedProcess {
     }
 
     /// `tool` with its standard output read line by line as it comes (`onLine`), for long runs that report progress;
-    /// the same bounds as `run`, its diagnostics the last 32 KB of standard error.
+    /// the same bounds as `run`, its diagnostics the last 32 KB of standard error. The tool runs under `supervisor`,
+    /// which kills it when Silo dies: a transcode must not go on for a job another worker will start over.
     func stream(_ tool: String, _ arguments: [String], input: MediaInput, fileSizeLimit: Int,
                 onLine: @escaping @Sendable (String) -> Void) async throws(MediaError) -> Outcome
     {
-        try await confined(tool, arguments, input: input, fileSizeLimit: fileSizeLimit) { executable, arguments, options, stdin in
+        let supervised = ["-c", Self.supervisor, "silo-media-supervisor", String(getpid()), tool] + arguments
+        return try await confined("/bin/sh", supervised, input: input, fileSizeLimit: fileSizeLimit) { executable, arguments, options, stdin in
             let result = try await Subprocess.run(
                 executable, arguments: arguments, environment: Self.environment, platformOptions: options, input: stdin,
                 output: .sequence, error: .sequence
@@ -65,6 +72,31 @@ struct ConfinedProcess {
             return Outcome(status: result.terminationStatus, output: [], diagnostics: result.closureResult)
         }
     }
+
+    /// Runs `"$@"` (after Silo's pid) and kills it with SIGKILL as soon as Silo or this shell is gone. ffmpeg ignores
+    /// SIGPIPE, so the closing of its progress pipe alone would not stop an orphan; the kernel's parent-death signal
+    /// follows the spawning thread rather than the process; a watcher that asks the kernel about both pids every
+    /// second does neither wrong (its pipes go to /dev/null, so Silo sees the end of the tool's output when the tool
+    /// ends). A tool ended by a signal ends this shell by the same signal, so the caller sees the
+    /// kernel's limits (SIGXCPU, SIGXFSZ) as if the tool ran alone.
+    static let supervisor = #"""
+        silo=$1; shift
+        exec 3<&0
+        "$@" <&3 3<&- &
+        tool=$!
+        exec 3<&-
+        ( while kill -0 "$silo" 2>/dev/null && kill -0 $$ 2>/dev/null; do sleep 1; done
+          kill -9 "$tool" 2>/dev/null ) </dev/null >/dev/null 2>&1 &
+        watcher=$!
+        wait "$tool"
+        status=$?
+        kill "$watcher" 2>/dev/null
+        if [ "$status" -gt 128 ]; then
+            trap - "$((status - 128))" 2>/dev/null
+            kill -s "$(kill -l "$status")" $$
+        fi
+        exit "$status"
+        """#
 
     /// Nothing of the server's environment (credentials, proxies) reaches a child.
     static let environment = Environment.custom(["PATH": "/usr/bin:/bin"])
