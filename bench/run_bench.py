@@ -153,7 +153,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--binary", default=os.path.join(ROOT, "Server", ".build", "release", "silo"))
-    parser.add_argument("--only", choices=["objects", "sts", "tokens", "multipart", "images", "video", "tls"], help="run one part")
+    parser.add_argument("--only", choices=["objects", "sts", "tokens", "multipart", "images", "video", "tls", "console"],
+                        help="run one part")
     options = parser.parse_args()
     work = os.path.join(HERE, ".work")
     shutil.rmtree(work, ignore_errors=True)
@@ -184,7 +185,11 @@ def main():
             # Its own Silo and nginx, both serving the same development certificate.
             import tls_bench
             tls_bench.run(options.binary, work, seconds=options.seconds)
-        if options.only in ("sts", "tokens", "multipart", "images", "video", "tls"):
+        if options.only in (None, "console"):
+            # Its own Silo with the console on.
+            import console_bench
+            console_bench.run(options.binary, work)
+        if options.only in ("sts", "tokens", "multipart", "images", "video", "tls", "console"):
             return
         bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, "bench", region=REGION)
         bucket.create_bucket()

@@ -150,7 +150,8 @@ class Stack:
 
     def __init__(self, storage_args):
         self.folder = tempfile.mkdtemp(prefix="silo-app-")
-        self.storage = SiloServer(extra_args=["--bucket", BUCKET] + storage_args)
+        # "{folder}" in an argument names this stack's folder (where the demo app server keeps its database).
+        self.storage = SiloServer(extra_args=["--bucket", BUCKET] + [a.replace("{folder}", self.folder) for a in storage_args])
         self.app_servers = []
         try:
             self.storage.start()

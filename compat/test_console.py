@@ -2,6 +2,7 @@
 with their access keys; buckets, objects, uploads straight to storage, previews, share links, deletions, RAM users,
 keys and policies, and the simulator's explanation of a denial. Screenshots go to .build/screenshots/."""
 
+import base64
 import io
 import json
 import os
@@ -25,7 +26,8 @@ SCREENSHOTS = os.path.join(ROOT, ".build", "screenshots")
 
 @pytest.fixture(scope="module")
 def server():
-    s = SiloServer(extra_args=["--console-address", "127.0.0.1:0"])
+    # Loopback callbacks, so one can fail at delivery (port 9 refuses) rather than by policy.
+    s = SiloServer(extra_args=["--console-address", "127.0.0.1:0", "--callback-policy", "loopback"])
     s.start()
     yield s
     s.cleanup()
@@ -319,5 +321,25 @@ def test_bucket_settings_acl_cors_policy_and_styles(browser, server):
         styled = page.get_by_role("link", name="thumb").get_attribute("href")
         assert "x-oss-process=style%2Fthumb" in styled
         assert Image.open(io.BytesIO(requests.get(styled, timeout=30).content)).size == (64, 48)
+    finally:
+        context.close()
+
+
+def test_health_shows_the_server_and_the_callbacks_that_failed(browser, server):
+    bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), server.endpoint, random_name("hl"))
+    bucket.create_bucket()
+    # A callback whose receiver refuses connections: the object is stored, the callback fails (203).
+    callback = base64.b64encode(json.dumps({"callbackUrl": "http://127.0.0.1:9/never", "callbackBody": "x=1"}).encode()).decode()
+    assert bucket.put_object("called.txt", b"x", headers={"x-oss-callback": callback}).status == 203
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        sign_in(page, server, ACCESS_KEY_ID, ACCESS_KEY_SECRET)
+        page.get_by_role("link", name="Health").click()
+        details = page.locator(".details")
+        assert details.get_by_text("0.1.0").is_visible()
+        row = page.locator("tbody tr", has_text=bucket.bucket_name + "/called.txt")
+        assert row.is_visible()
+        screenshot(page, "health")
     finally:
         context.close()

@@ -15,6 +15,7 @@ from PIL import Image
 import playwright.sync_api as playwright_api  # noqa: E402
 
 from conftest import random_name  # noqa: E402
+from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET  # noqa: E402
 from test_app_server import BUCKET, PASSWORD, Stack  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -24,7 +25,9 @@ SCREENSHOTS = os.path.join(ROOT, ".build", "screenshots")
 
 @pytest.fixture(scope="module")
 def stack():
-    s = Stack(["--callback-policy", "loopback"])
+    # The storage server's console reads the demo app server's catalog.
+    s = Stack(["--callback-policy", "loopback", "--console-address", "127.0.0.1:0",
+               "--console-app-catalog", "{folder}/app-server.sqlite"])
     try:
         # The demo configuration on the demo's own address: storage's CORS rule names exactly this origin.
         s.demo_app = s.start_demo_app()
@@ -134,6 +137,27 @@ def test_a_phone_registers_uploads_a_photo_and_sees_its_thumbnail(browser, playw
         assert not stack.root_bucket.object_exists("users/someone-else/b.jpg")
         screenshot(page, "phone-refused")
         assert errors == []
+
+        # The console shows the app server's catalog: this user's upload, found by user, linking to the object.
+        console = context.browser.new_context()
+        try:
+            admin_page = console.new_page()
+            admin_page.goto(stack.storage.console_url + "/signin")
+            admin_page.get_by_label("AccessKey ID").fill(ACCESS_KEY_ID)
+            admin_page.get_by_label("AccessKey secret").fill(ACCESS_KEY_SECRET)
+            admin_page.get_by_role("button", name="Sign in").click()
+            admin_page.wait_for_url("**/buckets")
+            admin_page.goto(stack.storage.console_url + "/uploads")
+            admin_page.get_by_label("User").fill(uid[:8])
+            admin_page.get_by_role("button", name="Search").click()
+            row = admin_page.locator("tbody tr", has_text="users/%s/sunset.jpg" % uid)
+            assert row.get_by_role("cell", name="400×300").is_visible() and row.get_by_role("cell", name=uid, exact=True).is_visible()
+            row.get_by_role("link").click()
+            assert admin_page.locator(".details").get_by_text("users/%s/sunset.jpg" % uid).is_visible()
+            admin_page.goto(stack.storage.console_url + "/uploads?user=nobody-matches-this")
+            assert admin_page.get_by_text("No uploads by a user matching nobody-matches-this.").is_visible()
+        finally:
+            console.close()
     finally:
         context.close()
 

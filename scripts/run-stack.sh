@@ -23,6 +23,7 @@ source "$(dirname "$0")/wait-for.sh"
 mkdir -p "$DATA_DIR"
 "$BIN" server --data-dir "$DATA_DIR" --address "$ADDRESS" --sts-address "$STS_ADDRESS" \
   --metrics-address "${METRICS_ADDRESS:-127.0.0.1:9400}" --console-address "$CONSOLE_ADDRESS" \
+  --console-app-catalog "$DATA_DIR/app-server.sqlite" \
   --bucket demo --print-credentials --callback-policy loopback &
 pids+=($!)
 wait_for "$ADDRESS"

@@ -5,6 +5,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import Mustache
+import NIOConcurrencyHelpers
 import NIOCore
 import SiloAppServer
 import SiloCore
@@ -30,8 +31,14 @@ public struct ConsoleFrontEnd: Sendable {
     static let sessionCookie = "silo_console"
     static let signInCookie = "silo_console_signin"
 
-    public init(oss: OSSFrontEnd, version: String, secureCookies: Bool) throws {
+    /// The app server's SQLite file (its upload catalog), read-only; opened when first needed, since the app server
+    /// may start after Silo.
+    let appCatalogPath: String?
+    let appCatalog = NIOLockedValueBox<UploadCatalog?>(nil)
+
+    public init(oss: OSSFrontEnd, version: String, secureCookies: Bool, appCatalogPath: String? = nil) throws {
         self.oss = oss
+        self.appCatalogPath = appCatalogPath
         self.version = version
         self.secureCookies = secureCookies
         let clock = oss.settings.clock
@@ -77,6 +84,7 @@ public struct ConsoleFrontEnd: Sendable {
         addSettingsRoutes(to: router)
         addRAMRoutes(to: router)
         addHealthRoutes(to: router)
+        addUploadRoutes(to: router)
     }
 
     // MARK: sessions

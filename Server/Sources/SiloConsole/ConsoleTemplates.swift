@@ -3,7 +3,7 @@
 enum ConsoleTemplates {
     static let all: [String: String] = [
         "layout": layout, "signin": signIn, "buckets": buckets, "bucket": bucket, "object": object, "denied": denied,
-        "failure": failure, "settings": settings, "ram": ram, "user": user, "key": key, "simulate": simulate, "health": health, "share": share,
+        "failure": failure, "settings": settings, "ram": ram, "user": user, "key": key, "simulate": simulate, "health": health, "share": share, "uploads": uploads,
     ]
 
     static let layout = """
@@ -21,7 +21,7 @@ enum ConsoleTemplates {
           <a class="brand" href="/buckets">Silo console</a>
           {{#user}}
           <nav aria-label="Main">
-            <a href="/buckets">Buckets</a> <a href="/ram">RAM</a> <a href="/ram/simulate">Simulator</a> <a href="/health">Health</a>
+            <a href="/buckets">Buckets</a> <a href="/uploads">Uploads</a> <a href="/ram">RAM</a> <a href="/ram/simulate">Simulator</a> <a href="/health">Health</a>
           </nav>
           <form method="post" action="/signout" class="signout">
             <input type="hidden" name="csrf" value="{{csrf}}">
@@ -315,6 +315,25 @@ enum ConsoleTemplates {
         {{/result}}
         """
 
+    static let uploads = """
+        {{#disabled}}<p>This console reads no app server catalog: start <code>silo server</code> with
+        <code>--console-app-catalog PATH</code> (the app server's <code>database</code> file).</p>{{/disabled}}
+        {{^disabled}}
+        <form method="get" action="/uploads" class="inline">
+          <label for="user">User</label> <input id="user" name="user" value="{{user}}">
+          <button type="submit">Search</button>
+        </form>
+        <table>
+          <caption>Uploads recorded by the app server, newest first</caption>
+          <thead><tr><th scope="col">User</th><th scope="col">Object</th><th scope="col">Size</th><th scope="col">Image</th><th scope="col">Renditions</th><th scope="col">Uploaded</th></tr></thead>
+          <tbody>
+          {{#uploads}}<tr><td>{{user}}</td><td><a href="{{href}}">{{bucket}}/{{key}}</a></td><td>{{size}}</td><td>{{image}}</td><td>{{renditions}}</td><td>{{when}}</td></tr>{{/uploads}}
+          {{^uploads}}<tr><td colspan="6">No uploads{{#user}} by a user matching {{user}}{{/user}}.</td></tr>{{/uploads}}
+          </tbody>
+        </table>
+        {{/disabled}}
+        """
+
     static let health = """
         <dl class="details">
           <dt>Version</dt><dd>{{version}}</dd>
@@ -327,5 +346,13 @@ enum ConsoleTemplates {
           <dt>Media workers</dt><dd>{{mediaWorkers}}</dd>
           <dt>Event webhooks given up</dt><dd>{{deadEvents}}</dd>
         </dl>
+        <h2>Upload callbacks failed in the last hour</h2>
+        <table><caption class="visually-hidden">Failed upload callbacks</caption>
+          <thead><tr><th scope="col">When</th><th scope="col">Object</th><th scope="col">Why</th></tr></thead>
+          <tbody>
+          {{#callbackFailures}}<tr><td>{{time}}</td><td>{{object}}</td><td>{{reason}}</td></tr>{{/callbackFailures}}
+          {{^callbackFailures}}<tr><td colspan="3">None.</td></tr>{{/callbackFailures}}
+          </tbody>
+        </table>
         """
 }

@@ -31,6 +31,9 @@ extension ConsoleFrontEnd {
                 "inFlight": stats.inFlight, "peak": stats.peak, "served": stats.served,
                 "imageWorkers": load(domain.images.workers?.load), "mediaWorkers": load(domain.media.workers?.load),
                 "deadEvents": String(dead),
+                "callbackFailures": domain.callbacks.failures.since(now - 3600).prefix(20).map {
+                    ["time": Self.time($0.time), "object": $0.bucket + "/" + $0.key, "reason": $0.reason]
+                },
             ], session: session)
         }
     }

@@ -41,6 +41,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT for the web console (sign in with the root's or a RAM user's access key; served over TLS with --tls-cert). Off when not given.")
     var consoleAddress: String?
 
+    @Option(help: "The app server's SQLite file (its 'database' setting): the console shows its upload catalog, read-only.")
+    var consoleAppCatalog: String?
+
 
     @Option(help: "/readyz fails when the data folder's file system has less free space than this, in MiB.")
     var minFreeDiskMb: Int64 = 1024
@@ -260,7 +263,8 @@ struct ServerCommand: AsyncParsableCommand {
         }
         if let consoleAddress {
             let (consoleHost, consolePort) = try Self.split(consoleAddress, option: "--console-address")
-            let console = try ConsoleFrontEnd(oss: frontEnd, version: SiloVersion.current, secureCookies: tls != nil)
+            let console = try ConsoleFrontEnd(oss: frontEnd, version: SiloVersion.current, secureCookies: tls != nil,
+                                              appCatalogPath: consoleAppCatalog)
             services.append(.init(service: try console.application(host: consoleHost, port: consolePort, logger: logger, tls: tls) { channel in
                 await startup.consoleListening(port: channel.localAddress?.port)
             }))

@@ -16,6 +16,15 @@ public final class AppDatabase: Sendable {
         try Self.migrator.migrate(pool)
     }
 
+    /// The app server's file opened read-only by another process (the console reading the upload catalog): no
+    /// migration, no write; it fails when the app server has not created the file yet.
+    public init(readOnlyPath path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
     /// For `/readyz`: the database answers a write transaction (a full disk or a lost file fails it).
     public func checkWritable() async throws {
         try await pool.write { db in try db.execute(sql: "SELECT 1") }

@@ -101,6 +101,21 @@ public struct UploadCatalog: Sendable {
         }
     }
 
+    /// The newest uploads of everyone, or of the users whose id contains `user`, with how many renditions each has.
+    public func recent(user: String?, limit: Int = 200) async throws -> [(upload: Upload, renditions: Int)] {
+        try await database.pool.read { db in
+            let filter = user.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }
+            return try Row.fetchAll(db, sql: """
+                SELECT u.bucket, u.key, u.uid, u.size, u.etag, u.mime_type, u.width, u.height, u.uploaded_at,
+                    (SELECT COUNT(*) FROM renditions r WHERE r.source_bucket = u.bucket AND r.source_key = u.key) AS renditions
+                FROM uploads u
+                WHERE ? IS NULL OR u.uid LIKE ? ESCAPE '\\'
+                ORDER BY u.uploaded_at DESC, u.key LIMIT ?
+                """, arguments: [filter, filter, limit]).map { row in (Self.upload(row), row["renditions"]) }
+        }
+    }
+
     /// The catalog's entry for an object, if it was recorded.
     public func upload(bucket: String, key: String) async throws -> Upload? {
         try await database.pool.read { db in

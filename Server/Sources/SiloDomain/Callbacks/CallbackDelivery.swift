@@ -17,6 +17,8 @@ public struct CallbackDelivery: Sendable {
     let clock: @Sendable () -> Int64
     /// Where receivers fetch the public key: `http://<public endpoint>/-/callback/public-key.pem`.
     public let publicKeyURL: @Sendable () -> String
+    /// The latest failures, for the console.
+    public let failures = CallbackFailureLog()
 
     public static let maxAnswerBytes = 1 << 20
     public static let publicKeyPath = "-/callback/public-key.pem"
@@ -55,7 +57,9 @@ public struct CallbackDelivery: Sendable {
         let name: String
         switch outcome {
         case .answered: name = "delivered"
-        case .failed: name = "failed"
+        case .failed(let reason):
+            name = "failed"
+            failures.record(CallbackFailureLog.Failure(time: clock(), bucket: record.bucket, key: record.key, reason: reason))
         }
         Counter(label: "silo_callback_deliveries_total", dimensions: [("outcome", name)]).increment()
         return outcome
