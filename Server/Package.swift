@@ -241,6 +241,7 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Every parser of untrusted bytes as a fuzz target: run by libFuzzer in Fuzz/swift, replayed in the tests.

@@ -27,7 +27,8 @@ SCREENSHOTS = os.path.join(ROOT, ".build", "screenshots")
 @pytest.fixture(scope="module")
 def server():
     # Loopback callbacks, so one can fail at delivery (port 9 refuses) rather than by policy.
-    s = SiloServer(extra_args=["--console-address", "127.0.0.1:0", "--callback-policy", "loopback"])
+    s = SiloServer(extra_args=["--console-address", "127.0.0.1:0", "--callback-policy", "loopback",
+                               "--metrics-address", "127.0.0.1:0"])
     s.start()
     yield s
     s.cleanup()
@@ -343,3 +344,38 @@ def test_health_shows_the_server_and_the_callbacks_that_failed(browser, server):
         screenshot(page, "health")
     finally:
         context.close()
+
+
+def test_roles_with_their_trust_and_policies_and_the_consoles_metrics(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        sign_in(page, server, ACCESS_KEY_ID, ACCESS_KEY_SECRET)
+        page.goto(server.console_url + "/ram")
+        role = random_name("r")
+        page.get_by_label("New role").fill(role)
+        page.get_by_label("Trust policy").fill("{not json")
+        page.get_by_role("button", name="Create role").click()
+        assert page.locator(".error").is_visible()
+        page.goto(server.console_url + "/ram")
+        page.get_by_label("New role").fill(role)
+        page.get_by_label("Description").fill("made in the console")
+        page.get_by_role("button", name="Create role").click()
+        assert "Created the role %s." % role in page.locator(".notice").text_content()
+        assert "sts:AssumeRole" in page.locator("pre").first.text_content()
+        policy = "p-" + role
+        admin(server, "policy", "create", policy, "--document", json.dumps(
+            {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "*"}]}))
+        page.reload()
+        page.get_by_label("Attach a policy").select_option(policy)
+        page.get_by_role("button", name="Attach").click()
+        assert "Attached %s." % policy in page.locator(".notice").text_content()
+        assert page.locator("main ul li", has_text=policy).is_visible()
+        page.get_by_label("Delete this role").check()
+        page.get_by_role("button", name="Delete role").click()
+        assert "Deleted the role %s." % role in page.locator(".notice").text_content()
+    finally:
+        context.close()
+    metrics = requests.get("http://127.0.0.1:%d/metrics" % server.metrics_port, timeout=30).text
+    served = [line for line in metrics.splitlines() if line.startswith("silo_console_requests_total") and '"2xx"' in line]
+    assert served and float(served[0].split()[-1]) > 0, metrics[-2000:]

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Metrics
 import SiloDomain
 import SiloHTTP
 import SiloIAM
@@ -12,11 +13,15 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
     let console: ConsoleFrontEnd
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response: Response
         do {
-            return try await next(request, context)
+            response = try await next(request, context)
         } catch {
-            return render(error, request: request, context: context)
+            response = render(error, request: request, context: context)
         }
+        // Counted by status class, for the same Prometheus endpoint as the API (--metrics-address).
+        Counter(label: "silo_console_requests_total", dimensions: [("status", "\(response.status.code / 100)xx")]).increment()
+        return response
     }
 
     func render(_ error: any Error, request: Request, context: Context) -> Response {

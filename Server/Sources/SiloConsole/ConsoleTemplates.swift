@@ -3,7 +3,7 @@
 enum ConsoleTemplates {
     static let all: [String: String] = [
         "layout": layout, "signin": signIn, "buckets": buckets, "bucket": bucket, "object": object, "denied": denied,
-        "failure": failure, "settings": settings, "ram": ram, "user": user, "key": key, "simulate": simulate, "health": health, "share": share, "uploads": uploads,
+        "failure": failure, "settings": settings, "ram": ram, "user": user, "role": role, "key": key, "simulate": simulate, "health": health, "share": share, "uploads": uploads,
     ]
 
     static let layout = """
@@ -257,8 +257,16 @@ enum ConsoleTemplates {
         <h2 id="roles-title">Roles</h2>
         <table><caption class="visually-hidden">Roles</caption>
           <thead><tr><th scope="col">Name</th><th scope="col">ARN</th><th scope="col">Trust policy</th></tr></thead>
-          <tbody>{{#roles}}<tr><td>{{name}}</td><td><code>{{arn}}</code></td><td><pre>{{trustPolicy}}</pre></td></tr>{{/roles}}</tbody>
+          <tbody>{{#roles}}<tr><td><a href="/ram/roles/{{urlName}}">{{name}}</a></td><td><code>{{arn}}</code></td><td><pre>{{trustPolicy}}</pre></td></tr>{{/roles}}</tbody>
         </table>
+        <form method="post" action="/ram/roles" class="card">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="role-name">New role</label> <input id="role-name" name="name" required>
+          <label for="role-trust">Trust policy (JSON; empty: this account may assume it)</label>
+          <textarea id="role-trust" name="trustPolicy" rows="6"></textarea>
+          <label for="role-description">Description</label> <input id="role-description" name="description">
+          <button type="submit">Create role</button>
+        </form>
         </section>
         """
 
@@ -283,6 +291,33 @@ enum ConsoleTemplates {
           <label for="attach-policy">Attach a policy</label>
           <select id="attach-policy" name="policy">{{#policies}}<option>{{name}}</option>{{/policies}}</select>
           <button type="submit">Attach</button>
+        </form>
+        """
+
+    static let role = """
+        <dl class="details">
+          <dt>ARN</dt><dd><code>{{arn}}</code></dd>
+          <dt>Longest session</dt><dd>{{maxSessionDuration}} s</dd>
+          <dt>Description</dt><dd>{{description}}</dd>
+        </dl>
+        <h2>Trust policy</h2>
+        <pre>{{trustPolicy}}</pre>
+        <h2>Attached policies</h2>
+        <ul>{{#attached}}<li>{{name}}
+          <form method="post" action="/ram/roles/{{urlName}}/detach" class="inline">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="policy" value="{{name}}">
+            <button type="submit" class="secondary">Detach {{name}}</button>
+          </form></li>{{/attached}}</ul>
+        <form method="post" action="/ram/roles/{{urlName}}/attach" class="card">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="attach-policy">Attach a policy</label>
+          <select id="attach-policy" name="policy">{{#policies}}<option>{{name}}</option>{{/policies}}</select>
+          <button type="submit">Attach</button>
+        </form>
+        <form method="post" action="/ram/roles/{{urlName}}/delete" class="card">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label><input type="checkbox" name="confirm" value="yes" required> Delete this role (its sessions end)</label>
+          <button type="submit" class="danger">Delete role</button>
         </form>
         """
 

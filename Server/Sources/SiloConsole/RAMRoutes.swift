@@ -17,7 +17,7 @@ extension ConsoleFrontEnd {
                 "users": users.map { ["name": $0.name, "urlName": Self.encodePath($0.name), "displayName": $0.displayName,
                                       "createdAt": $0.createdAt] },
                 "policies": policies.map { ["name": $0.name, "document": $0.document] },
-                "roles": roles.map { ["name": $0.name, "arn": $0.arn, "trustPolicy": $0.trustPolicy] },
+                "roles": roles.map { ["name": $0.name, "urlName": Self.encodePath($0.name), "arn": $0.arn, "trustPolicy": $0.trustPolicy] },
                 "draft": #"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:GetObject"], "Resource": ["acs:oss:*:*:BUCKET/*"]}]}"#,
             ], session: session, notice: Self.notice(request))
         }
@@ -88,6 +88,62 @@ extension ConsoleFrontEnd {
             }
         }
 
+        router.post("/ram/roles") { request, context in
+            let session = try self.session(request)
+            let form = try await ConsoleForm.read(request, csrf: session.csrf)
+            let name = try form.required("name", label: "The role's name")
+            let trust = form["trustPolicy"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+            // The admin API checks the trust policy (JSON, grammar) and says what is wrong with it.
+            _ = try await oss.admin(AdminAPI.createRole, path: NoPathParameters(),
+                                    body: AdminCreateRole(name: name, trustPolicy: trust?.isEmpty == false ? trust : nil,
+                                                          description: form["description"]),
+                                    caller: caller(session, context, request))
+            return Self.redirect("/ram/roles/\(Self.encodePath(name))" + Self.query([("notice", "Created the role \(name).")]))
+        }
+
+        router.get("/ram/roles/{role}") { request, context in
+            let session = try self.session(request)
+            let caller = self.caller(session, context, request)
+            let name = try Self.roleName(context)
+            let role = try await oss.admin(AdminAPI.getRole, path: RolePath(role: name), body: AdminEmpty(), caller: caller)
+            let attached = try await oss.admin(AdminAPI.listPoliciesForRole, path: RolePath(role: name), body: AdminEmpty(), caller: caller)
+            let policies = try await oss.admin(AdminAPI.listPolicies, path: NoPathParameters(), body: AdminEmpty(), caller: caller)
+            return page("Role \(role.name)", "role", [
+                "urlName": Self.encodePath(role.name), "arn": role.arn, "trustPolicy": role.trustPolicy,
+                "maxSessionDuration": role.maxSessionDuration, "description": role.description,
+                "attached": attached.names.map { ["name": $0, "urlName": Self.encodePath(role.name)] },
+                "policies": policies.map { ["name": $0.name] },
+            ], session: session, notice: Self.notice(request))
+        }
+
+        for (verb, attach) in [("attach", true), ("detach", false)] {
+            router.post(RouterPath("/ram/roles/{role}/\(verb)")) { request, context in
+                let session = try self.session(request)
+                let form = try await ConsoleForm.read(request, csrf: session.csrf)
+                let role = try Self.roleName(context)
+                let policy = try form.required("policy", label: "The policy")
+                let path = RolePolicyPath(role: role, policy: policy)
+                let caller = self.caller(session, context, request)
+                if attach {
+                    _ = try await oss.admin(AdminAPI.attachPolicyToRole, path: path, body: AdminEmpty(), caller: caller)
+                } else {
+                    _ = try await oss.admin(AdminAPI.detachPolicyFromRole, path: path, body: AdminEmpty(), caller: caller)
+                }
+                return Self.redirect("/ram/roles/\(Self.encodePath(role))"
+                                     + Self.query([("notice", "\(attach ? "Attached" : "Detached") \(policy).")]))
+            }
+        }
+
+        router.post("/ram/roles/{role}/delete") { request, context in
+            let session = try self.session(request)
+            let form = try await ConsoleForm.read(request, csrf: session.csrf)
+            guard form.isConfirmed else { throw ConsoleFailure.invalidInput("Tick the box to confirm the deletion.") }
+            let role = try Self.roleName(context)
+            _ = try await oss.admin(AdminAPI.deleteRole, path: RolePath(role: role), body: AdminEmpty(),
+                                    caller: caller(session, context, request))
+            return Self.redirect("/ram" + Self.query([("notice", "Deleted the role \(role).")]))
+        }
+
         router.get("/ram/simulate") { request, _ in
             let session = try self.session(request)
             return page("Policy simulator", "simulate", ["principal": "user/", "action": "oss:GetObject",
@@ -115,6 +171,13 @@ extension ConsoleFrontEnd {
             }
             return page("Policy simulator", "simulate", data, session: session)
         }
+    }
+
+    static func roleName(_ context: ConsoleContext) throws -> String {
+        guard let name = context.parameters.get("role"), !name.isEmpty, name.utf8.count <= 64 else {
+            throw ConsoleFailure.notFound("No such role.")
+        }
+        return name
     }
 
     static func userName(_ context: ConsoleContext) throws -> String {
