@@ -57,8 +57,11 @@ def wait_until(page, expression, timeout=30):
     Content-Security-Policy rightly forbids)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if page.evaluate(expression):
-            return
+        try:
+            if page.evaluate(expression):
+                return
+        except playwright_api.Error:
+            pass  # the page navigated while it was asked; ask the next one
         time.sleep(0.1)
     raise AssertionError("%s did not hold within %d s" % (expression, timeout))
 

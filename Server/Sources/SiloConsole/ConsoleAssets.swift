@@ -32,28 +32,94 @@ if (form) {
   const status = document.getElementById("upload-status");
   const progress = document.getElementById("upload-progress");
   const statURL = location.pathname + "/stat?key=";
+  const multipart = form.dataset.multipart === "yes";
+  const threshold = Number(form.dataset.threshold);
+  const csrf = form.dataset.csrf;
+
+  async function consoleJSON(path, body) {
+    const response = await fetch(location.pathname + path, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "x-csrf-token": csrf }, body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`the console answered ${response.status}`);
+    return response.json();
+  }
+
+  // One part PUT to its presigned URL; progress is reported as bytes sent so far.
+  function putPart(url, blob, onProgress) {
+    return new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open("PUT", url);
+      request.upload.onprogress = (event) => onProgress(event.loaded);
+      request.onload = () => (request.status === 200 ? resolve(request.getResponseHeader("ETag")) : reject(new Error(`part: ${request.status}`)));
+      request.onerror = () => reject(new Error("the connection failed"));
+      request.send(blob);
+    });
+  }
+
+  // Parts three at a time, straight to storage; the console starts and completes the upload as the signed-in key.
+  async function sendInParts(file, key, onProgress) {
+    const start = await consoleJSON("/multipart/start", { key, size: file.size, type: file.type });
+    const sent = new Array(start.parts.length).fill(0);
+    const etags = new Array(start.parts.length);
+    const queue = start.parts.map((url, index) => index);
+    const worker = async () => {
+      while (queue.length) {
+        const index = queue.shift();
+        const blob = file.slice(index * start.partSize, Math.min((index + 1) * start.partSize, file.size));
+        for (let attempt = 1; ; attempt++) {
+          try {
+            etags[index] = await putPart(start.parts[index], blob, (loaded) => { sent[index] = loaded; onProgress(sent.reduce((a, b) => a + b, 0)); });
+            break;
+          } catch (error) {
+            if (attempt >= 3) throw error;
+          }
+        }
+      }
+    };
+    try {
+      await Promise.all([worker(), worker(), worker()]);
+      await consoleJSON("/multipart/complete", { key, uploadId: start.uploadId,
+        parts: etags.map((etag, index) => ({ partNumber: index + 1, etag })) });
+    } catch (error) {
+      await consoleJSON("/multipart/abort", { key, uploadId: start.uploadId, parts: [] }).catch(() => {});
+      throw error;
+    }
+  }
+
+  async function sendInOne(file, key) {
+    const body = new FormData();
+    for (const [name, value] of Object.entries(fields)) body.append(name, value);
+    body.append("key", key);
+    body.append("Content-Type", file.type || "application/octet-stream");
+    body.append("file", file);
+    await fetch(action, { method: "POST", body, mode: "no-cors", credentials: "omit" });
+  }
 
   async function send(items) {
     if (!items.length) return;
-    progress.max = items.length;
+    const total = items.reduce((sum, item) => sum + item.file.size, 0);
+    progress.max = Math.max(total, 1);
     progress.value = 0;
     const failed = [];
     let done = 0;
+    let finishedBytes = 0;
     for (const { file, path } of items) {
-      const body = new FormData();
-      for (const [name, value] of Object.entries(fields)) body.append(name, value);
-      body.append("key", prefix + path);
-      body.append("Content-Type", file.type || "application/octet-stream");
-      body.append("file", file);
+      const key = prefix + path;
       try {
-        await fetch(action, { method: "POST", body, mode: "no-cors", credentials: "omit" });
-        const check = await fetch(statURL + encodeURIComponent(prefix + path), { credentials: "same-origin" });
+        if (multipart && file.size > threshold) {
+          await sendInParts(file, key, (bytes) => { progress.value = finishedBytes + bytes; });
+        } else {
+          await sendInOne(file, key);
+        }
+        const check = await fetch(statURL + encodeURIComponent(key), { credentials: "same-origin" });
         const stat = check.ok ? await check.json() : { exists: false };
         if (stat.exists && stat.size === file.size) done++; else failed.push(path);
       } catch (error) {
         failed.push(path);
       }
-      progress.value = done + failed.length;
+      finishedBytes += file.size;
+      progress.value = finishedBytes;
       status.textContent = `${done} of ${items.length} uploaded` + (failed.length ? `, ${failed.length} failed` : "");
     }
     if (failed.length) {

@@ -82,6 +82,7 @@ public struct ConsoleFrontEnd: Sendable {
         addBucketRoutes(to: router)
         addObjectRoutes(to: router)
         addSettingsRoutes(to: router)
+        addMultipartRoutes(to: router)
         addRAMRoutes(to: router)
         addHealthRoutes(to: router)
         addUploadRoutes(to: router)

@@ -90,7 +90,8 @@ enum ConsoleTemplates {
         </nav>
         <section class="card" aria-labelledby="upload-title">
           <h2 id="upload-title">Upload to {{bucketName}}/{{prefix}}</h2>
-          <form id="upload" data-action="{{uploadURL}}" data-fields="{{uploadFields}}" data-prefix="{{prefix}}">
+          <form id="upload" data-action="{{uploadURL}}" data-fields="{{uploadFields}}" data-prefix="{{prefix}}"
+                data-multipart="{{multipart}}" data-threshold="{{threshold}}" data-csrf="{{csrf}}">
             <div id="drop-zone" class="drop-zone" tabindex="0" aria-describedby="drop-help">Drop files or folders here</div>
             <p id="drop-help" class="help">Straight to storage (PostObject, signed for this folder for an hour).</p>
             <label for="upload-files">Files</label> <input id="upload-files" type="file" multiple>
@@ -98,6 +99,14 @@ enum ConsoleTemplates {
             <p id="upload-status" role="status" aria-live="polite"></p>
             <progress id="upload-progress" value="0" max="1" aria-label="Upload progress"></progress>
           </form>
+          {{#needsCORS}}
+          <form method="post" action="/b/{{bucketURL}}/settings/console-cors">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <p class="help">Files over 16 MB go in one request, without progress, unless this bucket's CORS lets this
+            console send parts to storage.</p>
+            <button type="submit" class="secondary">Allow large uploads in parts</button>
+          </form>
+          {{/needsCORS}}
         </section>
         <p>
           <a href="{{sortHref}}">Sort by name, {{sortLabel}}</a> · <a href="/b/{{bucketURL}}/settings">Bucket settings</a>

@@ -26,8 +26,12 @@ extension ConsoleFrontEnd {
             let limit = min(max(parameters.get("limit").flatMap { Int($0) } ?? Self.defaultPageSize, 1), Self.maximumPageSize)
             let listing = try await domain.objects.metadata.listObjects(ListQuery(
                 bucket: bucket.name, prefix: prefix, delimiter: "/", after: marker?.isEmpty == false ? marker : nil, limit: limit))
-            let data = try browsePage(bucket: bucket, prefix: prefix, listing: listing, descending: descending, limit: limit,
+            var data = try browsePage(bucket: bucket, prefix: prefix, listing: listing, descending: descending, limit: limit,
                                       session: session)
+            let rule = bucket.cors?.firstMatch(origin: origin(of: request), method: "PUT", requestHeaders: [])
+            data["multipart"] = rule?.exposeHeaders.contains { $0.lowercased() == "etag" } == true ? "yes" : "no"
+            data["needsCORS"] = data["multipart"] as? String == "no"
+            data["threshold"] = String(Self.multipartThreshold)
             return page(bucket.name, "bucket", data, session: session, notice: Self.notice(request))
         }
 
@@ -202,11 +206,12 @@ extension ConsoleFrontEnd {
         return String(decoding: json, as: UTF8.self)
     }
 
-    /// A presigned GET (V4) for the browser: thumbnails, downloads, share links.
-    func presign(bucket: String, key: String, query: [(String, String)], key signing: SigningKey, expiresIn: Int64) -> String {
+    /// A presigned request (V4) for the browser: thumbnails, downloads, share links, parts of large uploads.
+    func presign(method: String = "GET", bucket: String, key: String, query: [(String, String)], key signing: SigningKey,
+                 expiresIn: Int64) -> String {
         var parameters = QueryParameters()
         for (name, value) in query { parameters.append(name, value) }
-        let request = SigningRequest(method: "GET", bucket: bucket, key: key, query: parameters)
+        let request = SigningRequest(method: method, bucket: bucket, key: key, query: parameters)
         let added = RequestSigner.presign(request, key: signing, version: .v4, region: oss.settings.region, now: now,
                                           expiresIn: expiresIn)
         for item in added { parameters.append(item.name, item.value) }
