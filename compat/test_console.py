@@ -323,6 +323,9 @@ def test_bucket_settings_acl_cors_policy_and_styles(browser, server):
         # The object's page offers the style's processed URL.
         page.goto(server.console_url + "/b/%s/o?key=cat.png" % name)
         styled = page.get_by_role("link", name="thumb").get_attribute("href")
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page.get_by_role("button", name="Copy the URL of thumb").click()
+        assert page.evaluate("navigator.clipboard.readText()") == styled
         assert "x-oss-process=style%2Fthumb" in styled
         assert Image.open(io.BytesIO(requests.get(styled, timeout=30).content)).size == (64, 48)
     finally:

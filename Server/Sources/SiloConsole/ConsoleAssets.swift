@@ -24,6 +24,20 @@ enum ConsoleAssets {
     /// the page's signed form fields, then checked through the console (the browser cannot read storage's answer
     /// to a cross-origin form post).
     static let script = #"""
+// Copy buttons (style URLs, share links): the clipboard, then a word on the button.
+for (const button of document.querySelectorAll("[data-copy]")) {
+  const label = button.textContent;
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(button.dataset.copy);
+      button.textContent = "Copied";
+    } catch (error) {
+      button.textContent = "Copy failed: select the text instead";
+    }
+    setTimeout(() => { button.textContent = label; }, 2000);
+  });
+}
+
 const form = document.getElementById("upload");
 if (form) {
   const action = form.dataset.action;

@@ -190,7 +190,8 @@ enum ConsoleTemplates {
           {{#metadata}}<dt>x-oss-meta-{{name}}</dt><dd>{{value}}</dd>{{/metadata}}
         </dl>
         <p><a href="{{download}}" download>Download</a></p>
-        {{#hasStyles}}<h2>Image styles</h2><ul>{{#styles}}<li><a href="{{url}}">{{name}}</a> <code>{{content}}</code></li>{{/styles}}</ul>{{/hasStyles}}
+        {{#hasStyles}}<h2>Image styles</h2><ul>{{#styles}}<li><a href="{{url}}">{{name}}</a> <code>{{content}}</code>
+          <button type="button" class="secondary" data-copy="{{url}}">Copy the URL of {{name}}</button></li>{{/styles}}</ul>{{/hasStyles}}
         <form method="post" action="/b/{{bucketURL}}/share" class="card">
           <h2>Share link</h2>
           <input type="hidden" name="csrf" value="{{csrf}}">
@@ -215,6 +216,7 @@ enum ConsoleTemplates {
         {{accessKeyId}}, which outlives it; deleting or disabling that key revokes it.</p>
         <label for="share-link">Link</label>
         <input id="share-link" readonly value="{{url}}">
+        <button type="button" class="secondary" data-copy="{{url}}">Copy the link</button>
         <p><a href="{{url}}">Open the link</a> · <a href="{{back}}">Back to the object</a></p>
         """
 
