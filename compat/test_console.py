@@ -68,6 +68,27 @@ def sign_in(page, server, key_id, secret):
     page.wait_for_url(re.compile(r".*/buckets$"))
 
 
+CONTRAST_SCRIPT = """[...document.querySelectorAll('a, button, label, p, td, th, h1, h2, dt, dd, span, code')]
+    .filter(e => e.offsetParent !== null && e.textContent.trim())
+    .map(e => { const s = getComputedStyle(e); return [s.color, s.backgroundColor, e.tagName + ' ' + e.textContent.trim().slice(0, 30)]; })"""
+
+
+def luminance(color):
+    channels = [float(c) / 255 for c in re.findall(r"[\d.]+", color)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def assert_readable(page):
+    """WCAG AA: every visible text at least 4.5:1 against its own background, or the white page behind it."""
+    for color, background, what in page.evaluate(CONTRAST_SCRIPT):
+        alpha = re.findall(r"[\d.]+", background)
+        behind = background if len(alpha) == 3 or (len(alpha) == 4 and float(alpha[3]) > 0) else "rgb(255, 255, 255)"
+        light, dark = sorted([luminance(color), luminance(behind)], reverse=True)
+        ratio = (light + 0.05) / (dark + 0.05)
+        assert ratio >= 4.5, "%s: %s on %s is %.2f:1" % (what, color, behind, ratio)
+
+
 def png(width, height, color=(200, 40, 40)):
     out = io.BytesIO()
     Image.new("RGB", (width, height), color).save(out, "PNG")
@@ -270,6 +291,9 @@ def test_the_object_list_is_keyboard_navigable(browser, server):
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r".*/o\?key=b\.txt$"))
+        assert_readable(page)
+        page.goto(server.console_url + "/b/" + bucket.bucket_name)
+        assert_readable(page)
         # Every input of the pages seen has a label.
         assert page.evaluate("[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
                              ".every(i => i.labels.length > 0 || i.getAttribute('aria-label'))")

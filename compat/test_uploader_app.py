@@ -17,6 +17,7 @@ import playwright.sync_api as playwright_api  # noqa: E402
 from conftest import random_name  # noqa: E402
 from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET  # noqa: E402
 from test_app_server import BUCKET, PASSWORD, Stack  # noqa: E402
+from test_console import assert_readable  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -244,5 +245,6 @@ def test_keyboard_users_reach_every_control_in_order(browser, stack):
                         "refresh"]:
             assert control in order, (control, order)
         assert order.index("file") < order.index("object-name") < order.index("upload-button")
+        assert_readable(page)
     finally:
         context.close()
