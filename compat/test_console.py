@@ -7,21 +7,17 @@ import io
 import json
 import os
 import re
-import time
 
 import oss2
-import playwright.sync_api as playwright_api
 import pytest
 import requests
 from PIL import Image
 
+from browser_helpers import assert_readable, browser, playwright, screenshot, wait_until  # noqa: F401
 from conftest import random_name
 from iam_helpers import admin
 from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SiloServer
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCREENSHOTS = os.path.join(ROOT, ".build", "screenshots")
 
 
 @pytest.fixture(scope="module")
@@ -34,59 +30,12 @@ def server():
     s.cleanup()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        yield browser
-        browser.close()
-
-
-def screenshot(page, name):
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    page.screenshot(path=os.path.join(SCREENSHOTS, "console-%s.png" % name), full_page=True)
-
-
-def wait_until(page, expression, timeout=30):
-    """Polls `expression` in the page (wait_for_function would need eval, which the console's CSP forbids)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if page.evaluate(expression):
-                return
-        except playwright_api.Error:
-            pass  # the page navigated while it was asked; ask the next one
-        time.sleep(0.1)
-    raise AssertionError("%s did not hold within %d s" % (expression, timeout))
-
-
 def sign_in(page, server, key_id, secret):
     page.goto(server.console_url + "/")
     page.get_by_label("AccessKey ID").fill(key_id)
     page.get_by_label("AccessKey secret").fill(secret)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/buckets$"))
-
-
-CONTRAST_SCRIPT = """[...document.querySelectorAll('a, button, label, p, td, th, h1, h2, dt, dd, span, code')]
-    .filter(e => e.offsetParent !== null && e.textContent.trim())
-    .map(e => { const s = getComputedStyle(e); return [s.color, s.backgroundColor, e.tagName + ' ' + e.textContent.trim().slice(0, 30)]; })"""
-
-
-def luminance(color):
-    channels = [float(c) / 255 for c in re.findall(r"[\d.]+", color)[:3]]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def assert_readable(page):
-    """WCAG AA: every visible text at least 4.5:1 against its own background, or the white page behind it."""
-    for color, background, what in page.evaluate(CONTRAST_SCRIPT):
-        alpha = re.findall(r"[\d.]+", background)
-        behind = background if len(alpha) == 3 or (len(alpha) == 4 and float(alpha[3]) > 0) else "rgb(255, 255, 255)"
-        light, dark = sorted([luminance(color), luminance(behind)], reverse=True)
-        ratio = (light + 0.05) / (dark + 0.05)
-        assert ratio >= 4.5, "%s: %s on %s is %.2f:1" % (what, color, behind, ratio)
 
 
 def png(width, height, color=(200, 40, 40)):
@@ -104,7 +53,7 @@ def test_root_creates_a_bucket_uploads_browses_previews_shares_and_deletes(brows
         response = page.goto(server.console_url + "/signin")
         policy = response.headers["content-security-policy"]
         assert "script-src 'self'" in policy and "unsafe" not in policy
-        screenshot(page, "sign-in")
+        screenshot(page, "console-sign-in")
         sign_in(page, server, ACCESS_KEY_ID, ACCESS_KEY_SECRET)
         cookie = [c for c in context.cookies() if c["name"] == "silo_console"][0]
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
@@ -138,7 +87,7 @@ def test_root_creates_a_bucket_uploads_browses_previews_shares_and_deletes(brows
         # A 50x50 picture stays 50x50: OSS never enlarges by default (limit_1).
         wait_until(page, "[...document.querySelectorAll('#objects img')].every(i => i.complete && i.naturalWidth === 50)")
         assert "x-oss-process=image%2Fresize%2Cm_fill%2Cw_96%2Ch_96" in page.locator("#objects img").first.get_attribute("src")
-        screenshot(page, "objects")
+        screenshot(page, "console-objects")
 
         # Details and the preview.
         page.goto(server.console_url + "/b/%s" % name)
@@ -147,7 +96,7 @@ def test_root_creates_a_bucket_uploads_browses_previews_shares_and_deletes(brows
         wait_until(page, "document.querySelector('img.preview').complete && document.querySelector('img.preview').naturalWidth === 300")
         crc = page.locator(".details dd").nth(4).text_content()
         assert crc == bucket.head_object("photo.png").headers["x-oss-hash-crc64ecma"]
-        screenshot(page, "object")
+        screenshot(page, "console-object")
 
         # A share link, opened from a second browser context without the console's cookie.
         page.get_by_label("Valid for").select_option("86400")
@@ -191,7 +140,7 @@ def test_ram_users_keys_policies_and_the_simulators_explanation(browser, server)
         key_id = page.get_by_label("AccessKey ID").input_value()
         secret = page.get_by_label("AccessKey secret").input_value()
         assert key_id and len(secret) >= 20
-        screenshot(page, "new-key")
+        screenshot(page, "console-new-key")
 
         # A policy with a mistake is refused with the reason; a valid one is created and attached.
         page.goto(server.console_url + "/ram")
@@ -218,7 +167,7 @@ def test_ram_users_keys_policies_and_the_simulators_explanation(browser, server)
         page.get_by_role("button", name="Simulate").click()
         assert page.locator(".result .denied").text_content() == "Denied"
         assert "oss:DeleteObject" in page.locator(".result .explanation").text_content()
-        screenshot(page, "simulator")
+        screenshot(page, "console-simulator")
 
         # That user signs in, sees the buckets, and meets a clean "access denied" where its policy stops it.
         restricted = browser.new_context()
@@ -236,7 +185,7 @@ def test_ram_users_keys_policies_and_the_simulators_explanation(browser, server)
             assert "Traceback" not in body and "Fatal" not in body and ".swift" not in body
             other.goto(server.console_url + "/ram")
             assert other.get_by_role("heading", name="Access denied").is_visible()
-            screenshot(other, "denied")
+            screenshot(other, "console-denied")
         finally:
             restricted.close()
     finally:
@@ -343,7 +292,7 @@ def test_bucket_settings_acl_cors_policy_and_styles(browser, server):
         page.get_by_label("Process").fill("image/resize,w_64")
         page.get_by_role("button", name="Save style").click()
         assert "Saved the style thumb." in page.locator(".notice").text_content()
-        screenshot(page, "settings")
+        screenshot(page, "console-settings")
         # The object's page offers the style's processed URL.
         page.goto(server.console_url + "/b/%s/o?key=cat.png" % name)
         styled = page.get_by_role("link", name="thumb").get_attribute("href")
@@ -371,7 +320,7 @@ def test_health_shows_the_server_and_the_callbacks_that_failed(browser, server):
         assert details.get_by_text("0.1.0").is_visible()
         row = page.locator("tbody tr", has_text=bucket.bucket_name + "/called.txt")
         assert row.is_visible()
-        screenshot(page, "health")
+        screenshot(page, "console-health")
     finally:
         context.close()
 

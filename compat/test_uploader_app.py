@@ -5,23 +5,17 @@ thumbnails made by storage. Screenshots of each step go to .build/screenshots/ f
 
 import hashlib
 import io
-import os
 import random
-import time
 
 import pytest
 from PIL import Image
 
-import playwright.sync_api as playwright_api  # noqa: E402
 
+from browser_helpers import assert_readable, browser, playwright, screenshot, wait_until  # noqa: E402,F401
 from conftest import random_name  # noqa: E402
 from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET  # noqa: E402
 from test_app_server import BUCKET, PASSWORD, Stack  # noqa: E402
-from test_console import assert_readable  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCREENSHOTS = os.path.join(ROOT, ".build", "screenshots")
 
 
 @pytest.fixture(scope="module")
@@ -35,41 +29,6 @@ def stack():
         yield s
     finally:
         s.close()
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: `make test` installs it (BROWSER_APT_PACKAGES)")
-    with playwright_api.sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                         args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-    yield browser
-    browser.close()
-
-
-def wait_until(page, expression, timeout=30):
-    """Polls `expression` in the page (page.wait_for_function would evaluate it with eval, which the page's
-    Content-Security-Policy rightly forbids)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if page.evaluate(expression):
-                return
-        except playwright_api.Error:
-            pass  # the page navigated while it was asked; ask the next one
-        time.sleep(0.1)
-    raise AssertionError("%s did not hold within %d s" % (expression, timeout))
-
-
-def screenshot(page, name):
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    page.screenshot(path=os.path.join(SCREENSHOTS, "uploader-%s.png" % name), full_page=True)
 
 
 def photo(width, height):
@@ -103,7 +62,7 @@ def test_a_phone_registers_uploads_a_photo_and_sees_its_thumbnail(browser, playw
         response = page.goto(stack.demo_app.url + "/app/")
         policy = response.headers["content-security-policy"]
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-        screenshot(page, "phone-sign-in")
+        screenshot(page, "uploader-phone-sign-in")
         # Every input is labelled, so screen readers and get_by_label find them.
         assert page.evaluate("[...document.querySelectorAll('input')].every(i => i.labels.length > 0)")
         uid = register(page, stack)
@@ -129,7 +88,7 @@ def test_a_phone_registers_uploads_a_photo_and_sees_its_thumbnail(browser, playw
         view = context.request.get(marked)
         assert view.status == 200 and view.headers["content-type"] == "image/jpeg"
         assert Image.open(io.BytesIO(view.body())).size == (400, 300)
-        screenshot(page, "phone-uploaded")
+        screenshot(page, "uploader-phone-uploaded")
 
         # A name outside the user's prefix: storage refuses the token, and the page says why.
         page.locator("#file").set_input_files({"name": "b.jpg", "mimeType": "image/jpeg", "buffer": picture})
@@ -139,7 +98,7 @@ def test_a_phone_registers_uploads_a_photo_and_sees_its_thumbnail(browser, playw
         status = page.locator("#upload-status").text_content()
         assert "users/%s/" % uid in status and "AccessDenied" in status, status
         assert not stack.root_bucket.object_exists("users/someone-else/b.jpg")
-        screenshot(page, "phone-refused")
+        screenshot(page, "uploader-phone-refused")
         assert errors == []
 
         # The console shows the app server's catalog: this user's upload, found by user, linking to the object.
@@ -191,7 +150,7 @@ def test_a_large_upload_survives_a_dropped_connection_and_a_reload(browser, stac
         page.get_by_role("button", name="Upload").click()
         # A third of the way, the page is reloaded: the upload in flight is lost, its stored parts are not.
         wait_until(page, "document.getElementById('progress').value >= 10 * 1024 * 1024", timeout=120)
-        screenshot(page, "desktop-uploading")
+        screenshot(page, "uploader-desktop-uploading")
         page.reload()
         page.unroute("**/*partNumber=*")
         assert dropped, "the dropped connection never happened"
@@ -209,7 +168,7 @@ def test_a_large_upload_survives_a_dropped_connection_and_a_reload(browser, stac
         assert hashlib.sha256(stored).digest() == hashlib.sha256(data).digest()
         assert '"Status": "OK"' in page.locator("#callback-answer").text_content()
         assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('silo-upload:')).length") == 0
-        screenshot(page, "desktop-resumed")
+        screenshot(page, "uploader-desktop-resumed")
     finally:
         context.close()
 
