@@ -185,16 +185,7 @@ public struct ConsoleFrontEnd: Sendable {
         items.isEmpty ? "" : "?" + items.map { PercentEncoding.encode($0.0) + "=" + PercentEncoding.encode($0.1) }.joined(separator: "&")
     }
 
-    static func size(_ bytes: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func size(_ bytes: Int64) -> String { ByteCount.text(bytes) }
 
     static func time(_ seconds: Int64) -> String { Timestamps.iso8601NoFraction(unixSeconds: seconds) }
 }

@@ -70,23 +70,8 @@ extension ConsoleFrontEnd {
             ], session: session)
         }
 
-        for (verb, attach) in [("attach", true), ("detach", false)] {
-            router.post(RouterPath("/ram/users/{user}/\(verb)")) { request, context in
-                let session = try self.session(request)
-                let form = try await ConsoleForm.read(request, csrf: session.csrf)
-                let user = try Self.userName(context)
-                let policy = try form.required("policy", label: "The policy")
-                let path = UserPolicyPath(user: user, policy: policy)
-                let caller = self.caller(session, context, request)
-                if attach {
-                    _ = try await oss.admin(AdminAPI.attachPolicyToUser, path: path, body: AdminEmpty(), caller: caller)
-                } else {
-                    _ = try await oss.admin(AdminAPI.detachPolicyFromUser, path: path, body: AdminEmpty(), caller: caller)
-                }
-                return Self.redirect("/ram/users/\(Self.encodePath(user))"
-                                     + Self.query([("notice", "\(attach ? "Attached" : "Detached") \(policy).")]))
-            }
-        }
+        addAttachmentRoutes(to: router, holder: "users", parameter: "user", attach: AdminAPI.attachPolicyToUser,
+                            detach: AdminAPI.detachPolicyFromUser) { UserPolicyPath(user: $0, policy: $1) }
 
         router.post("/ram/roles") { request, context in
             let session = try self.session(request)
@@ -116,23 +101,8 @@ extension ConsoleFrontEnd {
             ], session: session, notice: Self.notice(request))
         }
 
-        for (verb, attach) in [("attach", true), ("detach", false)] {
-            router.post(RouterPath("/ram/roles/{role}/\(verb)")) { request, context in
-                let session = try self.session(request)
-                let form = try await ConsoleForm.read(request, csrf: session.csrf)
-                let role = try Self.roleName(context)
-                let policy = try form.required("policy", label: "The policy")
-                let path = RolePolicyPath(role: role, policy: policy)
-                let caller = self.caller(session, context, request)
-                if attach {
-                    _ = try await oss.admin(AdminAPI.attachPolicyToRole, path: path, body: AdminEmpty(), caller: caller)
-                } else {
-                    _ = try await oss.admin(AdminAPI.detachPolicyFromRole, path: path, body: AdminEmpty(), caller: caller)
-                }
-                return Self.redirect("/ram/roles/\(Self.encodePath(role))"
-                                     + Self.query([("notice", "\(attach ? "Attached" : "Detached") \(policy).")]))
-            }
-        }
+        addAttachmentRoutes(to: router, holder: "roles", parameter: "role", attach: AdminAPI.attachPolicyToRole,
+                            detach: AdminAPI.detachPolicyFromRole) { RolePolicyPath(role: $0, policy: $1) }
 
         router.post("/ram/roles/{role}/delete") { request, context in
             let session = try self.session(request)
@@ -170,6 +140,28 @@ extension ConsoleFrontEnd {
                 data["decidedBy"] = decided
             }
             return page("Policy simulator", "simulate", data, session: session)
+        }
+    }
+
+    /// `POST /ram/<holder>/{name}/attach|detach` with a `policy` field: one admin operation each, then the holder's page.
+    private func addAttachmentRoutes<Path: AdminPathParameters>(
+        to router: Router<ConsoleContext>, holder: String, parameter: String,
+        attach: AdminOperation<Path, AdminEmpty, AdminEmpty>, detach: AdminOperation<Path, AdminEmpty, AdminEmpty>,
+        path makePath: @escaping @Sendable (String, String) -> Path
+    ) {
+        for (verb, operation) in [("attach", attach), ("detach", detach)] {
+            router.post(RouterPath("/ram/\(holder)/{\(parameter)}/\(verb)")) { request, context in
+                let session = try self.session(request)
+                let form = try await ConsoleForm.read(request, csrf: session.csrf)
+                guard let name = context.parameters.get(parameter), !name.isEmpty, name.utf8.count <= 64 else {
+                    throw ConsoleFailure.notFound("No such \(parameter).")
+                }
+                let policy = try form.required("policy", label: "The policy")
+                _ = try await oss.admin(operation, path: makePath(name, policy), body: AdminEmpty(),
+                                        caller: caller(session, context, request))
+                return Self.redirect("/ram/\(holder)/\(Self.encodePath(name))"
+                                     + Self.query([("notice", "\(verb == "attach" ? "Attached" : "Detached") \(policy).")]))
+            }
         }
     }
 
