@@ -204,6 +204,8 @@ def test_a_kill_mid_transcode_restarts_the_job_and_never_leaves_a_partial_object
             time.sleep(0.5)
         status = job_status(server, name, task)
         assert status["state"] == "succeeded" and status["attempts"] == 2, status
+        # The killed attempt's half-written output went with the restart: the work folder holds nothing now.
+        assert os.listdir(os.path.join(server.data_dir, "media-work")) == []
         info = probe(bucket.get_object("out/long.mp4").read())
         assert info["streams"][0]["codec_name"] == "hevc" and abs(float(info["format"]["duration"]) - 20) < 0.5
     finally:

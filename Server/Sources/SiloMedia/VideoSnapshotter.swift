@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SiloCore
 
 /// `video/snapshot`: one frame as JPEG or PNG, by one `ffmpeg` run (two when the position is past the end).
@@ -72,8 +73,23 @@ struct VideoSnapshotter {
 public struct PrivateDirectory: Sendable {
     public let path: String
 
+    /// Where they are made: the server's own work folder once `useWorkFolder` names one, else the system's temporary
+    /// folder (tests, tools).
+    private static let root = NIOLockedValueBox<String?>(nil)
+
+    /// Makes `path` (mode 0700) this process's place for media output, and empties it: what a killed Silo left
+    /// there (a half-written rendition) is removed at the next start. The folder is the gateway's own (in its data
+    /// folder), so no other process's work is touched.
+    public static func useWorkFolder(_ path: String) throws {
+        let files = FileManager.default
+        try files.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for name in try files.contentsOfDirectory(atPath: path) { try? files.removeItem(atPath: path + "/" + name) }
+        root.withLockedValue { $0 = path }
+    }
+
     public init() throws(MediaError) {
-        var template = Array((NSTemporaryDirectory() + "/silo-media-XXXXXX").utf8CString)
+        let parent = Self.root.withLockedValue { $0 } ?? NSTemporaryDirectory()
+        var template = Array((parent + "/silo-media-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw .internalFailure("A private directory for media output could not be made.")
         }

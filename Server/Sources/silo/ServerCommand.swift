@@ -180,6 +180,9 @@ struct ServerCommand: AsyncParsableCommand {
         // Video needs Debian's ffmpeg; without it `video/...` answers NotImplemented and everything else runs.
         let mediaTools = MediaTools.locate()
         if mediaTools == nil { logger.notice("ffmpeg, ffprobe or prlimit not found: video processing is off") }
+        // Media output is written in this gateway's own folder, emptied at each start: a transcode cut off by a crash
+        // leaves nothing behind past the next start.
+        if mediaTools != nil { try PrivateDirectory.useWorkFolder(dataDirectory + "/media-work") }
         let imaging = Domain.Imaging(
             workers: ImageWorkers(processor: try ImageProcessor(), threads: imageWorkers, maxQueued: imageQueue),
             media: mediaTools.map {
