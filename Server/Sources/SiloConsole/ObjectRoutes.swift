@@ -25,7 +25,8 @@ extension ConsoleFrontEnd {
             let descending = parameters.get("order") == "desc"
             let limit = min(max(parameters.get("limit").flatMap { Int($0) } ?? Self.defaultPageSize, 1), Self.maximumPageSize)
             let listing = try await domain.objects.metadata.listObjects(ListQuery(
-                bucket: bucket.name, prefix: prefix, delimiter: "/", after: marker?.isEmpty == false ? marker : nil, limit: limit))
+                bucket: bucket.name, prefix: prefix, delimiter: "/", after: marker?.isEmpty == false ? marker : nil, limit: limit,
+                descending: descending))
             var data = try browsePage(bucket: bucket, prefix: prefix, listing: listing, descending: descending, limit: limit,
                                       session: session)
             let rule = bucket.cors?.firstMatch(origin: origin(of: request), method: "PUT", requestHeaders: [])
@@ -151,8 +152,7 @@ extension ConsoleFrontEnd {
         let signing = SigningKey(accessKeyId: session.accessKeyId, accessKeySecret: session.accessKeySecret)
         var folders: [[String: Any]] = []
         var objects: [[String: Any]] = []
-        let entries = descending ? listing.entries.reversed() : listing.entries
-        for entry in entries {
+        for entry in listing.entries {
             switch entry {
             case .commonPrefix(let folder):
                 folders.append(["label": String(folder.dropFirst(prefix.count)),
@@ -179,6 +179,7 @@ extension ConsoleFrontEnd {
         ]
         if listing.isTruncated, let last = listing.entries.last?.sortKey {
             var items = [("prefix", prefix), ("marker", last)]
+            if descending { items.append(("order", "desc")) }
             if limit != Self.defaultPageSize { items.append(("limit", String(limit))) }
             data["next"] = "/b/\(name)" + Self.query(items)
         }

@@ -16,6 +16,7 @@ struct PostgresObjectLister {
         let limit = max(0, query.limit)
         let start = startBound()
         let upper = query.prefix.isEmpty ? nil : KeyOrder.successor(of: query.prefix)
+        if query.descending { return try await descending(below: reverseStartBound(upper: upper), limit: limit) }
         guard let delimiter = query.delimiter, !delimiter.isEmpty else {
             return try await flat(from: start, upper: upper, limit: limit)
         }
@@ -53,6 +54,11 @@ struct PostgresObjectLister {
         }
         let count = statement.bind(Int64(limit + 1))
         statement.append(" ORDER BY key LIMIT \(count)")
+        return try await flatPage(statement, limit: limit)
+    }
+
+    /// Rows of a range scan that fetched one more than `limit` (so truncation shows) as a page of objects.
+    func flatPage(_ statement: StatementBuilder, limit: Int) async throws -> ObjectListing {
         let rows = try await connection.query(statement.query, logger: logger).collect()
         var entries: [ObjectListing.Entry] = []
         for row in rows.prefix(limit) {
@@ -108,30 +114,7 @@ struct PostgresObjectLister {
                 SELECT size, etag, last_modified, type, storage_class FROM objects
                 WHERE w.cut = 0 AND bucket = \(bucket) AND key = w.key OFFSET 0) AS o ON true
             """)
-        // No ORDER BY: PostgreSQL yields a recursive query's rows in the order its steps found them (ascending
-        // here) and sends each as it is found, so decoding and rendering run on the gateway while the database
-        // still walks, instead of after its last step. An engine that reorders them is caught and sorted here.
-        var walked: [(key: String, entry: ObjectListing.Entry)] = []
-        var inOrder = true
-        for try await row in try await connection.query(statement.query, logger: logger) {
-            // Cell by cell: a common prefix (most rows of a delimiter page) needs only its key and cut, and its
-            // five object columns are NULL; decoding all seven as one tuple cost a fifth of the page's CPU.
-            var cells = row.makeIterator()
-            guard let keyCell = cells.next(), let cutCell = cells.next() else { continue }
-            let key = try keyCell.decode(String.self)
-            if let last = walked.last, !last.key.utf8.lexicographicallyPrecedes(key.utf8) { inOrder = false }
-            if try cutCell.decode(Int32.self) > 0, let group = query.commonPrefix(of: key) {
-                walked.append((key, .commonPrefix(group)))
-                continue
-            }
-            guard let size = try cells.next()?.decode(Int64?.self), let etag = try cells.next()?.decode(String?.self),
-                  let modified = try cells.next()?.decode(Int64?.self), let type = try cells.next()?.decode(String?.self),
-                  let storageClass = try cells.next()?.decode(String?.self)
-            else { continue }
-            walked.append((key, .object(Self.summary(key, size, etag, modified, type, storageClass))))
-        }
-        if !inOrder { walked.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } }
-        return ObjectListing(entries: walked.prefix(limit).map(\.entry), isTruncated: walked.count > limit)
+        return try await collectWalk(statement, limit: limit)
     }
 
     /// The same walk, one seek per round trip, for delimiters the recursive query cannot skip past.
@@ -164,6 +147,36 @@ struct PostgresObjectLister {
                 bound = (key, true)
             }
         }
+    }
+
+    /// Rows of a recursive walk (key, cut, then the object's columns, NULL for a common prefix) as a page.
+    func collectWalk(_ statement: StatementBuilder, limit: Int) async throws -> ObjectListing {
+        // No ORDER BY: PostgreSQL yields a recursive query's rows in the order its steps found them (the listing's
+        // order) and sends each as it is found, so decoding and rendering run on the gateway while the database
+        // still walks, instead of after its last step. An engine that reorders them is caught and sorted here.
+        let inOrder: (String, String) -> Bool = query.descending
+            ? { $1.utf8.lexicographicallyPrecedes($0.utf8) } : { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var walked: [(key: String, entry: ObjectListing.Entry)] = []
+        var sorted = true
+        for try await row in try await connection.query(statement.query, logger: logger) {
+            // Cell by cell: a common prefix (most rows of a delimiter page) needs only its key and cut, and its
+            // five object columns are NULL; decoding all seven as one tuple cost a fifth of the page's CPU.
+            var cells = row.makeIterator()
+            guard let keyCell = cells.next(), let cutCell = cells.next() else { continue }
+            let key = try keyCell.decode(String.self)
+            if let last = walked.last, !inOrder(last.key, key) { sorted = false }
+            if try cutCell.decode(Int32.self) > 0, let group = query.commonPrefix(of: key) {
+                walked.append((key, .commonPrefix(group)))
+                continue
+            }
+            guard let size = try cells.next()?.decode(Int64?.self), let etag = try cells.next()?.decode(String?.self),
+                  let modified = try cells.next()?.decode(Int64?.self), let type = try cells.next()?.decode(String?.self),
+                  let storageClass = try cells.next()?.decode(String?.self)
+            else { continue }
+            walked.append((key, .object(Self.summary(key, size, etag, modified, type, storageClass))))
+        }
+        if !sorted { walked.sort { inOrder($0.key, $1.key) } }
+        return ObjectListing(entries: walked.prefix(limit).map(\.entry), isTruncated: walked.count > limit)
     }
 
     static func summary(_ key: String, _ size: Int64, _ etag: String, _ modified: Int64, _ type: String,

@@ -127,20 +127,26 @@ public struct ListQuery: Sendable, Hashable {
     public var bucket: String
     public var prefix: String
     public var delimiter: String?
-    /// List keys strictly greater than this.
+    /// The cursor: list what comes strictly after this in the listing's order (greater keys, or smaller ones when
+    /// `descending`). A marker that is a rolled-up prefix, or lies inside one, skips that whole group.
     public var after: String?
     public var limit: Int
+    /// Largest key first. OSS's API lists only ascending; the console sorts a bucket by name both ways, and a
+    /// reversed page of an ascending listing would not be the bucket's last names.
+    public var descending: Bool
 
-    public init(bucket: String, prefix: String = "", delimiter: String? = nil, after: String? = nil, limit: Int = 1000) {
+    public init(bucket: String, prefix: String = "", delimiter: String? = nil, after: String? = nil, limit: Int = 1000,
+                descending: Bool = false) {
         self.bucket = bucket
         self.prefix = prefix
         self.delimiter = delimiter
         self.after = after
         self.limit = limit
+        self.descending = descending
     }
 }
 
-/// Objects and common prefixes together, in key order, at most `limit` entries.
+/// Objects and common prefixes together, in the query's key order, at most `limit` entries.
 public struct ObjectListing: Sendable {
     public enum Entry: Sendable {
         case object(ObjectSummary)

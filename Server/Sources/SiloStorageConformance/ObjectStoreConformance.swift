@@ -28,6 +28,7 @@ public enum ObjectStoreConformance {
         ("conditionalDelete", conditionalDelete),
         ("listingOrderAndPaging", listingOrderAndPaging),
         ("listingWithDelimiter", listingWithDelimiter),
+        ("listingInReverse", listingInReverse),
         ("statistics", statistics),
         ("versioningKeepsHistory", versioningKeepsHistory),
         ("suspendedVersioningReplacesTheNullVersion", suspendedVersioningReplacesTheNullVersion),
@@ -311,6 +312,42 @@ public enum ObjectStoreConformance {
         try expect(keys(multi).contains("中文/") && !keys(multi).contains("中文/1"), "multi-byte delimiter")
         let exactlyFull = try await store.listObjects(ListQuery(bucket: "b", prefix: "中文/", delimiter: "/", limit: 2))
         try expect(keys(exactlyFull) == ["中文/1", "中文/2"] && !exactlyFull.isTruncated, "no phantom truncation")
+    }
+
+    /// Descending pages, chained by their last entry, visit exactly the ascending listing backwards, for every
+    /// prefix and delimiter; a marker inside a group skips the group, one past the prefix's range is ignored.
+    public static func listingInReverse(_ store: any ObjectStore) async throws {
+        _ = try await store.createBucket(bucket("b"))
+        _ = try await store.createBucket(bucket("c"))
+        let all = ["a", "a/", "a/1", "a/2", "a/x/3", "a/x/4", "aa", "b", "c/1", "c0", "d/e/f", "中文/1", "中文/2", "\u{7F}", "é"]
+        for key in all { try await put(store, object(key, blobs: [BlobID.random()])) }
+        try await put(store, object("zz", in: "c", blobs: [BlobID.random()]))
+        for prefix in ["", "a", "a/", "a/x/", "中", "nothing"] {
+            for delimiter in [nil, "/", "文/", "x"] as [String?] {
+                let forward = try await store.listObjects(ListQuery(bucket: "b", prefix: prefix, delimiter: delimiter, limit: 1000))
+                for size in [1, 2, 1000] {
+                    var collected: [String] = []
+                    var after: String?
+                    while true {
+                        let page = try await store.listObjects(ListQuery(bucket: "b", prefix: prefix, delimiter: delimiter,
+                                                                         after: after, limit: size, descending: true))
+                        collected += keys(page)
+                        guard page.isTruncated else { break }
+                        try expect(page.entries.count == size, "full pages while truncated")
+                        after = page.page.nextMarker
+                    }
+                    try expect(collected == keys(forward).reversed(),
+                               "prefix \(prefix), delimiter \(delimiter ?? "none"), pages of \(size): \(collected)")
+                }
+            }
+        }
+        let insideGroup = try await store.listObjects(ListQuery(bucket: "b", delimiter: "/", after: "a/x", limit: 3, descending: true))
+        try expect(keys(insideGroup) == ["a"],
+                   "a marker inside a group skips it, got \(keys(insideGroup))")
+        let pastRange = try await store.listObjects(ListQuery(bucket: "b", prefix: "a/", after: "b", limit: 2, descending: true))
+        try expect(keys(pastRange) == ["a/x/4", "a/x/3"], "a marker past the prefix is ignored, got \(keys(pastRange))")
+        let beforeRange = try await store.listObjects(ListQuery(bucket: "b", prefix: "c", after: "b", limit: 2, descending: true))
+        try expect(beforeRange.entries.isEmpty && !beforeRange.isTruncated, "a marker before the prefix leaves nothing")
     }
 
     public static func statistics(_ store: any ObjectStore) async throws {

@@ -170,6 +170,14 @@ import Testing
             #expect(html.contains("rel=\"next\""))
             let next = try await client.execute(uri: "/b/photos?limit=2&marker=b.txt", method: .get, headers: [.cookie: signedIn.cookie])
             #expect(String(buffer: next.body).contains(">dir/<"))
+            // Z to A runs across pages: the first page holds the bucket's last names, not the first page reversed.
+            let reversed = String(buffer: try await client.execute(uri: "/b/photos?limit=2&order=desc", method: .get,
+                                                                  headers: [.cookie: signedIn.cookie]).body)
+            #expect(reversed.contains(">dir/<") && reversed.contains(">b.txt<") && !reversed.contains(">a.jpg<"))
+            #expect(reversed.contains("marker=b.txt") && reversed.contains("order=desc"))
+            let rest = String(buffer: try await client.execute(uri: "/b/photos?limit=2&order=desc&marker=b.txt", method: .get,
+                                                              headers: [.cookie: signedIn.cookie]).body)
+            #expect(rest.contains(">a.jpg<") && !rest.contains(">b.txt<") && !rest.contains("rel=\"next\""))
         }
     }
 }
