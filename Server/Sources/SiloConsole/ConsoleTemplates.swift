@@ -312,7 +312,17 @@ enum ConsoleTemplates {
           <dt>Description</dt><dd>{{description}}</dd>
         </dl>
         <h2>Trust policy</h2>
-        <pre>{{trustPolicy}}</pre>
+        <form method="post" action="/ram/roles/{{urlName}}/update" class="card">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="trust-policy">Who may assume this role (JSON, checked when saved)</label>
+          <textarea id="trust-policy" name="trustPolicy" rows="10" required>{{trustPolicy}}</textarea>
+          <label for="session-duration">Longest session, 3600 to 43200 seconds</label>
+          <input id="session-duration" name="maxSessionDuration" inputmode="numeric" value="{{maxSessionDuration}}" required>
+          <label for="role-description">Description</label>
+          <input id="role-description" name="description" value="{{description}}">
+          <button type="submit">Save the role</button>
+          <p class="help">Sessions already issued keep their rights until they expire.</p>
+        </form>
         <h2>Attached policies</h2>
         <ul>{{#attached}}<li>{{name}}
           <form method="post" action="/ram/roles/{{urlName}}/detach" class="inline">

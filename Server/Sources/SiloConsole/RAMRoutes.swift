@@ -104,6 +104,22 @@ extension ConsoleFrontEnd {
         addAttachmentRoutes(to: router, holder: "roles", parameter: "role", attach: AdminAPI.attachPolicyToRole,
                             detach: AdminAPI.detachPolicyFromRole) { RolePolicyPath(role: $0, policy: $1) }
 
+        router.post("/ram/roles/{role}/update") { request, context in
+            let session = try self.session(request)
+            let form = try await ConsoleForm.read(request, csrf: session.csrf)
+            let role = try Self.roleName(context)
+            let trust = try form.required("trustPolicy", label: "The trust policy")
+            guard let duration = Int64(form["maxSessionDuration"]?.trimmingCharacters(in: .whitespaces) ?? "") else {
+                throw ConsoleFailure.invalidInput("The longest session is a number of seconds.")
+            }
+            // The admin API checks the trust policy and the duration, and says what is wrong with them.
+            _ = try await oss.admin(AdminAPI.updateRole, path: RolePath(role: role),
+                                    body: AdminUpdateRole(trustPolicy: trust, maxSessionDuration: duration,
+                                                          description: form["description"] ?? ""),
+                                    caller: caller(session, context, request))
+            return Self.redirect("/ram/roles/\(Self.encodePath(role))" + Self.query([("notice", "Saved the role \(role).")]))
+        }
+
         router.post("/ram/roles/{role}/delete") { request, context in
             let session = try self.session(request)
             let form = try await ConsoleForm.read(request, csrf: session.csrf)

@@ -84,23 +84,48 @@ extension IAMService {
         guard Self.validName(name) else {
             throw IAMError.invalidParameter("RoleName", "A role name is 1-64 of letters, digits, '.', '_', '@' and '-'.")
         }
+        try Self.checkTrustPolicy(trustPolicy)
+        let duration = try Self.checkSessionDuration(maxSessionDuration ?? 3600)
+        let role = RoleRecord(name: name, id: RandomText.digits(18), trustPolicy: trustPolicy, maxSessionDuration: duration,
+                              description: description ?? "", createdAt: clock())
+        try check(try await store.createRole(role), entity: "Role", name: name)
+        try await invalidate()
+        return role
+    }
+
+    /// RAM's UpdateRole: what is given replaces the role's own, checked as at creation. Sessions already issued
+    /// keep the rights they were issued with; the trust policy decides only later AssumeRole calls.
+    public func updateRole(name: String, trustPolicy: String?, maxSessionDuration: Int64?, description: String?) async throws
+        -> RoleRecord
+    {
+        var role = try await self.role(name)
+        if let trustPolicy {
+            try Self.checkTrustPolicy(trustPolicy)
+            role.trustPolicy = trustPolicy
+        }
+        if let maxSessionDuration { role.maxSessionDuration = try Self.checkSessionDuration(maxSessionDuration) }
+        if let description { role.description = description }
+        try check(try await store.updateRole(role), entity: "Role", name: name)
+        try await invalidate()
+        return role
+    }
+
+    static func checkTrustPolicy(_ json: String) throws {
         do {
-            let trust = try Policy(json: trustPolicy)
+            let trust = try Policy(json: json)
             guard trust.statements.allSatisfy({ $0.principals != nil }) else {
                 throw PolicyError("Every statement of a trust policy names a Principal.")
             }
         } catch {
             throw IAMError.malformedPolicy("The trust policy is invalid: \(error)")
         }
-        let duration = maxSessionDuration ?? 3600
-        guard (3600...43200).contains(duration) else {
+    }
+
+    static func checkSessionDuration(_ seconds: Int64) throws -> Int64 {
+        guard (3600...43200).contains(seconds) else {
             throw IAMError.invalidParameter("MaxSessionDuration", "MaxSessionDuration must be between 3600 and 43200 seconds.")
         }
-        let role = RoleRecord(name: name, id: RandomText.digits(18), trustPolicy: trustPolicy, maxSessionDuration: duration,
-                              description: description ?? "", createdAt: clock())
-        try check(try await store.createRole(role), entity: "Role", name: name)
-        try await invalidate()
-        return role
+        return seconds
     }
 
     public func listRoles() async throws -> [RoleRecord] {

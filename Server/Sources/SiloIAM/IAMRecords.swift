@@ -126,6 +126,8 @@ public protocol IAMStore: Sendable {
     func deleteAccessKey(_ accessKeyId: String, user: String) async throws -> IAMWriteOutcome
 
     func createRole(_ role: RoleRecord) async throws -> IAMWriteOutcome
+    /// Replaces the trust policy, maximum session duration and description of the role of that name.
+    func updateRole(_ role: RoleRecord) async throws -> IAMWriteOutcome
     /// Deletes the role with its policy attachments.
     func deleteRole(_ name: String) async throws -> IAMWriteOutcome
 

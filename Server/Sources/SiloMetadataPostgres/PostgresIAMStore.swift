@@ -159,6 +159,17 @@ extension PostgresMetadataStore: IAMStore {
         }
     }
 
+    public func updateRole(_ role: RoleRecord) async throws -> IAMWriteOutcome {
+        try await write { connection in
+            let changed = try await connection.query("""
+                UPDATE iam_roles SET trust_policy = \(role.trustPolicy), max_session_duration = \(role.maxSessionDuration),
+                                     description = \(role.description)
+                WHERE name_key = \(role.name.lowercased()) RETURNING 1
+                """, logger: self.database.logger).collect()
+            return changed.isEmpty ? .notFound : .done
+        }
+    }
+
     public func deleteRole(_ name: String) async throws -> IAMWriteOutcome {
         let key = name.lowercased()
         return try await write { connection in

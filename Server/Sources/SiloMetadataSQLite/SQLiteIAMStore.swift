@@ -120,6 +120,17 @@ extension SQLiteMetadataStore: IAMStore {
         }
     }
 
+    public func updateRole(_ role: RoleRecord) async throws -> IAMWriteOutcome {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE iam_roles SET trust_policy = ?, max_session_duration = ?, description = ? WHERE name = ?",
+                arguments: [role.trustPolicy, role.maxSessionDuration, role.description, role.name])
+            guard db.changesCount > 0 else { return .notFound }
+            try self.bump(db)
+            return .done
+        }
+    }
+
     public func deleteRole(_ name: String) async throws -> IAMWriteOutcome {
         try await pool.write { db in
             guard try self.exists(db, "SELECT 1 FROM iam_roles WHERE name = ?", [name]) else { return .notFound }

@@ -43,7 +43,16 @@ public enum IAMStoreConformance {
         try expect(try await store.attach(policy: "p", to: .user("bob")) == .done, "attached to the user")
         try expect(try await store.attach(policy: "missing", to: .user("bob")) == .notFound, "only existing policies")
         try expect(try await store.attach(policy: "p", to: .user("nobody")) == .notFound, "only existing holders")
+        var updated = RoleRecord(name: "Uploader", id: "ignored", trustPolicy: #"{"Version":"1"}"#, maxSessionDuration: 7200,
+                                 description: "app users", createdAt: 99)
+        try expect(try await store.updateRole(updated) == .done, "role updated, whatever the case of its name")
+        updated.name = "nobody"
+        try expect(try await store.updateRole(updated) == .notFound, "only existing roles are updated")
         var snapshot = try await store.iamSnapshot()
+        let role = snapshot.roles["uploader"]
+        try expect(role?.trustPolicy == #"{"Version":"1"}"# && role?.maxSessionDuration == 7200 && role?.description == "app users"
+                   && role?.id == "9" && role?.createdAt == 1 && role?.name == "uploader",
+                   "an update replaces the trust, duration and description only: \(String(describing: role))")
         try expect(snapshot.attachments[.role("uploader")] == ["p"] && snapshot.attachments[.user("bob")] == ["p"],
                    "attachments: \(snapshot.attachments)")
         try expect(try await store.detach(policy: "p", from: .user("bob")) == .done, "detached")
@@ -96,6 +105,9 @@ public enum IAMStoreConformance {
         _ = try await store.createRole(RoleRecord(name: "R", id: "9", trustPolicy: "{}", maxSessionDuration: 3600,
                                                   description: "", createdAt: 1))
         try await moved("createRole")
+        _ = try await store.updateRole(RoleRecord(name: "r", id: "9", trustPolicy: "{}", maxSessionDuration: 7200,
+                                                  description: "", createdAt: 1))
+        try await moved("updateRole")
         _ = try await store.deleteRole("r")
         try await moved("deleteRole")
         _ = try await store.deletePolicy("p")

@@ -149,6 +149,33 @@ import Testing
         }
     }
 
+    @Test func aRolesTrustPolicyIsEditedAndCheckedWhenSaved() async throws {
+        try await withConsole { client, console in
+            let signedIn = try #require(try await Self.signIn(client))
+            let form: HTTPFields = [.cookie: signedIn.cookie, .contentType: "application/x-www-form-urlencoded"]
+            _ = try await console.domain.iam.createRole(name: "uploader", trustPolicy: #"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["acs:ram::1234567890123456:root"]}}]}"#,
+                                                        maxSessionDuration: nil, description: nil)
+            let page = String(buffer: try await client.execute(uri: "/ram/roles/uploader", method: .get, headers: [.cookie: signedIn.cookie]).body)
+            #expect(page.contains(#"action="/ram/roles/uploader/update""#) && page.contains("<textarea id=\"trust-policy\""))
+            let trust = #"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["acs:ram::1234567890123456:user/app"]}}]}"#
+            func post(_ fields: [(String, String)]) async throws -> TestResponse {
+                let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&")
+                return try await client.execute(uri: "/ram/roles/uploader/update", method: .post, headers: form, body: ByteBuffer(string: body))
+            }
+            let saved = try await post([("csrf", signedIn.csrf), ("trustPolicy", trust), ("maxSessionDuration", "7200"), ("description", "app")])
+            #expect(saved.status == .seeOther)
+            let role = try await console.domain.iam.role("uploader")
+            #expect(role.trustPolicy == trust && role.maxSessionDuration == 7200 && role.description == "app")
+            let malformed = try await post([("csrf", signedIn.csrf), ("trustPolicy", "{not json"), ("maxSessionDuration", "7200")])
+            #expect(malformed.status == .badRequest && String(buffer: malformed.body).contains("MalformedPolicyDocument"))
+            let tooLong = try await post([("csrf", signedIn.csrf), ("trustPolicy", trust), ("maxSessionDuration", "99999")])
+            #expect(tooLong.status == .badRequest && String(buffer: tooLong.body).contains("MaxSessionDuration"))
+            let forged = try await post([("trustPolicy", "{}"), ("maxSessionDuration", "3600")])
+            #expect(forged.status == .forbidden)
+            #expect(try await console.domain.iam.role("uploader").trustPolicy == trust, "refused edits change nothing")
+        }
+    }
+
     @Test func aPageOfObjectsListsFoldersObjectsAndThumbnails() async throws {
         try await withConsole { client, console in
             let signedIn = try #require(try await Self.signIn(client))

@@ -226,6 +226,23 @@ final class IAMFixture: @unchecked Sendable {
         } catch let error as IAMError {
             #expect(error.code == "NoPermission" && error.message.contains("trust policy"))
         }
+        // Trusting the caller afterwards (RAM's UpdateRole) lets it in; a trust policy without a Principal is refused.
+        let narrowArn = "acs:ram::\(IAMFixture.account):role/narrow"
+        await #expect(throws: IAMError.self) {
+            _ = try await fixture.iam.updateRole(name: "narrow", trustPolicy: #"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}"#,
+                                                 maxSessionDuration: nil, description: nil)
+        }
+        await #expect(throws: IAMError.self) {
+            _ = try await fixture.iam.updateRole(name: "narrow", trustPolicy: nil, maxSessionDuration: 60, description: nil)
+        }
+        let updated = try await fixture.iam.updateRole(
+            name: "narrow", trustPolicy: #"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["acs:ram::1234567890123456:user/app-server"]}}]}"#,
+            maxSessionDuration: 7200, description: "now the app server's")
+        #expect(updated.maxSessionDuration == 7200 && updated.description == "now the app server's")
+        _ = try await fixture.assume(AssumeRoleRequest(roleArn: narrowArn, roleSessionName: "s1"), as: caller)
+        await #expect(throws: IAMError.self) {
+            _ = try await fixture.iam.updateRole(name: "missing", trustPolicy: nil, maxSessionDuration: nil, description: "x")
+        }
         _ = try await fixture.iam.createRole(name: "external", trustPolicy: #"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["acs:ram::1234567890123456:root"]},"Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}"#, maxSessionDuration: nil, description: nil)
         let externalArn = "acs:ram::\(IAMFixture.account):role/external"
         await #expect(throws: IAMError.self) { try await fixture.assume(AssumeRoleRequest(roleArn: externalArn, roleSessionName: "s1"), as: caller) }

@@ -44,6 +44,9 @@ public enum AdminAPI {
         summary: "Create a role (trusted by every principal of the account unless a trust policy is given)")
     public static let getRole = AdminOperation<RolePath, AdminEmpty, AdminRole>(
         "GetRole", .get, "roles/{role}", action: "ram:GetRole", resource: "role/{role}", summary: "Get a role")
+    public static let updateRole = AdminOperation<RolePath, AdminUpdateRole, AdminRole>(
+        "UpdateRole", .put, "roles/{role}", action: "ram:UpdateRole", resource: "role/{role}",
+        summary: "Change a role's trust policy, longest session or description (what is absent stays); sessions already issued keep their rights")
     public static let deleteRole = AdminOperation<RolePath, AdminEmpty, AdminEmpty>(
         "DeleteRole", .delete, "roles/{role}", action: "ram:DeleteRole", resource: "role/{role}", status: 204,
         summary: "Delete a role; its sessions end")
@@ -117,7 +120,7 @@ public enum AdminAPI {
         listUsers.erased, createUser.erased, getUser.erased, deleteUser.erased,
         listAccessKeys.erased, createAccessKey.erased, updateAccessKey.erased, deleteAccessKey.erased,
         listPoliciesForUser.erased, attachPolicyToUser.erased, detachPolicyFromUser.erased,
-        listRoles.erased, createRole.erased, getRole.erased, deleteRole.erased,
+        listRoles.erased, createRole.erased, getRole.erased, updateRole.erased, deleteRole.erased,
         listPoliciesForRole.erased, attachPolicyToRole.erased, detachPolicyFromRole.erased,
         listPolicies.erased, createPolicy.erased, getPolicy.erased, deletePolicy.erased,
         simulatePolicy.erased, getServerStats.erased, rotateTokenKey.erased,

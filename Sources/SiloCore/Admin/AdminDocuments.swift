@@ -140,6 +140,23 @@ public struct AdminCreateRole: AdminDocument, Hashable {
     public var resourceValues: [String: String] { ["name": name] }
 }
 
+/// RAM's UpdateRole: each field present replaces the role's own.
+public struct AdminUpdateRole: AdminDocument, Hashable {
+    public var trustPolicy: String?
+    public var maxSessionDuration: Int64?
+    public var description: String?
+
+    public init(trustPolicy: String? = nil, maxSessionDuration: Int64? = nil, description: String? = nil) {
+        self.trustPolicy = trustPolicy
+        self.maxSessionDuration = maxSessionDuration
+        self.description = description
+    }
+
+    public static let example = AdminUpdateRole(
+        trustPolicy: #"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":["acs:ram::1234567890123456:user/app-server"]}}]}"#,
+        maxSessionDuration: 7200)
+}
+
 public struct AdminCreatePolicy: AdminDocument, Hashable {
     public var name: String
     public var document: String

@@ -128,6 +128,11 @@ struct AdminHandlers: Sendable {
                                                       description: body.description), iam: iam)
         }
         table.on(AdminAPI.getRole) { path, _, _ in Self.role(try await iam.role(path.role), iam: iam) }
+        table.on(AdminAPI.updateRole) { path, body, _ in
+            Self.role(try await iam.updateRole(name: path.role, trustPolicy: body.trustPolicy,
+                                               maxSessionDuration: body.maxSessionDuration, description: body.description),
+                      iam: iam)
+        }
         table.on(AdminAPI.deleteRole) { path, _, _ in
             try await iam.deleteRole(path.role)
             return AdminEmpty()

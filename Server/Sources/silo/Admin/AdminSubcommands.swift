@@ -92,7 +92,24 @@ struct KeyCommand: AsyncParsableCommand {
 
 struct RoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "role", abstract: "Roles that STS sessions assume.",
-                                                    subcommands: [Create.self, List.self, Get.self, Delete.self])
+                                                    subcommands: [Create.self, List.self, Get.self, Update.self, Delete.self])
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a role's trust policy, longest session or description.")
+        @OptionGroup var options: AdminOptions
+        @Argument var name: String
+        @Option(help: "New trust policy JSON, or @file.")
+        var trustPolicy: String?
+        @Option(help: "New longest session, 3600 to 43200 seconds.")
+        var maxSessionDuration: Int?
+        @Option var description: String?
+        func run() async throws {
+            let body = AdminUpdateRole(trustPolicy: try trustPolicy.map(inlineOrFile),
+                                       maxSessionDuration: maxSessionDuration.map(Int64.init), description: description)
+            try await options.run(AdminAPI.updateRole, path: RolePath(role: name), body: body) {
+                fields($0, ["name", "arn", "maxSessionDuration", "trustPolicy", "description"])
+            }
+        }
+    }
     struct Create: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument var name: String
