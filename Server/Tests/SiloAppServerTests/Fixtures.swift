@@ -24,8 +24,18 @@ enum Fixtures {
           public_key_urls: ["http://127.0.0.1:9000/-/callback/public-key.pem"]
         """
 
+    /// One folder per test process, removed when the process exits: tests hand out paths (databases, key files)
+    /// that outlive the test function's scope, so no `defer` could remove them at the right time.
+    static let processFolder: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("silo-app-tests-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: Fixtures.processFolder) }
+        return path
+    }()
+
     static func temporaryDirectory() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("silo-app-\(UUID().uuidString)").path
+        let path = processFolder + "/" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
