@@ -3,7 +3,7 @@
 enum ConsoleTemplates {
     static let all: [String: String] = [
         "layout": layout, "signin": signIn, "buckets": buckets, "bucket": bucket, "object": object, "denied": denied,
-        "failure": failure, "settings": settings, "ram": ram, "user": user, "role": role, "key": key, "simulate": simulate, "health": health, "share": share, "uploads": uploads,
+        "failure": failure, "settings": settings, "ram": ram, "user": user, "role": role, "attachments": attachments, "key": key, "simulate": simulate, "health": health, "share": share, "uploads": uploads,
     ]
 
     static let layout = """
@@ -291,13 +291,18 @@ enum ConsoleTemplates {
           <input type="hidden" name="csrf" value="{{csrf}}">
           <button type="submit">Create an access key</button>
         </form>
+        {{> attachments}}
+        """
+
+    /// A user's or a role's policies, with forms to detach each and attach another (`holderPath` is the page's own).
+    static let attachments = """
         <h2>Attached policies</h2>
         <ul>{{#attached}}<li>{{name}}
-          <form method="post" action="/ram/users/{{urlName}}/detach" class="inline">
+          <form method="post" action="{{holderPath}}/detach" class="inline">
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="policy" value="{{name}}">
             <button type="submit" class="secondary">Detach {{name}}</button>
           </form></li>{{/attached}}</ul>
-        <form method="post" action="/ram/users/{{urlName}}/attach" class="card">
+        <form method="post" action="{{holderPath}}/attach" class="card">
           <input type="hidden" name="csrf" value="{{csrf}}">
           <label for="attach-policy">Attach a policy</label>
           <select id="attach-policy" name="policy">{{#policies}}<option>{{name}}</option>{{/policies}}</select>
@@ -323,18 +328,7 @@ enum ConsoleTemplates {
           <button type="submit">Save the role</button>
           <p class="help">Sessions already issued keep their rights until they expire.</p>
         </form>
-        <h2>Attached policies</h2>
-        <ul>{{#attached}}<li>{{name}}
-          <form method="post" action="/ram/roles/{{urlName}}/detach" class="inline">
-            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="policy" value="{{name}}">
-            <button type="submit" class="secondary">Detach {{name}}</button>
-          </form></li>{{/attached}}</ul>
-        <form method="post" action="/ram/roles/{{urlName}}/attach" class="card">
-          <input type="hidden" name="csrf" value="{{csrf}}">
-          <label for="attach-policy">Attach a policy</label>
-          <select id="attach-policy" name="policy">{{#policies}}<option>{{name}}</option>{{/policies}}</select>
-          <button type="submit">Attach</button>
-        </form>
+        {{> attachments}}
         <form method="post" action="/ram/roles/{{urlName}}/delete" class="card">
           <input type="hidden" name="csrf" value="{{csrf}}">
           <label><input type="checkbox" name="confirm" value="yes" required> Delete this role (its sessions end)</label>

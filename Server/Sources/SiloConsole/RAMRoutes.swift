@@ -53,7 +53,7 @@ extension ConsoleFrontEnd {
             return page("User \(user)", "user", [
                 "urlName": Self.encodePath(user),
                 "keys": keys.map { ["accessKeyId": $0.accessKeyId, "status": $0.status, "createdAt": $0.createdAt] },
-                "attached": attached.names.map { ["name": $0, "urlName": Self.encodePath(user)] },
+                "holderPath": "/ram/users/" + Self.encodePath(user), "attached": attached.names.map { ["name": $0] },
                 "policies": policies.map { ["name": $0.name] },
             ], session: session, notice: Self.notice(request))
         }
@@ -96,7 +96,7 @@ extension ConsoleFrontEnd {
             return page("Role \(role.name)", "role", [
                 "urlName": Self.encodePath(role.name), "arn": role.arn, "trustPolicy": role.trustPolicy,
                 "maxSessionDuration": role.maxSessionDuration, "description": role.description,
-                "attached": attached.names.map { ["name": $0, "urlName": Self.encodePath(role.name)] },
+                "holderPath": "/ram/roles/" + Self.encodePath(role.name), "attached": attached.names.map { ["name": $0] },
                 "policies": policies.map { ["name": $0.name] },
             ], session: session, notice: Self.notice(request))
         }
