@@ -39,13 +39,9 @@ extension ConsoleFrontEnd {
         router.get("/b/{bucket}/o") { request, context in
             let session = try self.session(request)
             let bucket = try await domain.buckets.require(try Self.bucketName(context))
-            guard let key = request.uri.queryParameters.get("key").map({ String($0) }), !key.isEmpty else {
-                throw ConsoleFailure.notFound("Name an object.")
-            }
-            let object = try await domain.objects.metadata.object(bucket: bucket.name, key: key)
+            let key = try Self.objectKey(request)
             let caller = self.caller(session, context, request)
-            try await domain.access.authorize(caller, action: "oss:GetObject", scope: .read, bucket: bucket, key: key, object: object)
-            guard let object else { throw ConsoleFailure.notFound("\(bucket.name) has no object \(key).") }
+            guard let object = try await readableObject(bucket, key: key, caller: caller) else { throw ConsoleFailure.notFound("\(bucket.name) has no object \(key).") }
             let signing = SigningKey(accessKeyId: session.accessKeyId, accessKeySecret: session.accessKeySecret)
             var data: [String: Any] = [
                 "key": key, "bucketURL": Self.encodePath(bucket.name), "size": Self.size(object.size), "bytes": String(object.size),
@@ -76,12 +72,7 @@ extension ConsoleFrontEnd {
         router.get("/b/{bucket}/stat") { request, context in
             let session = try self.session(request)
             let bucket = try await domain.buckets.require(try Self.bucketName(context))
-            guard let key = request.uri.queryParameters.get("key").map({ String($0) }), !key.isEmpty else {
-                throw ConsoleFailure.notFound("Name an object.")
-            }
-            let object = try await domain.objects.metadata.object(bucket: bucket.name, key: key)
-            try await domain.access.authorize(caller(session, context, request), action: "oss:GetObject", scope: .read, bucket: bucket,
-                                              key: key, object: object)
+            let object = try await readableObject(bucket, key: try Self.objectKey(request), caller: caller(session, context, request))
             let json = try JSONSerialization.data(withJSONObject: ["exists": object != nil, "size": object?.size ?? 0])
             return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                             body: .init(byteBuffer: ByteBuffer(data: json)))
@@ -96,9 +87,7 @@ extension ConsoleFrontEnd {
             guard let expires = Int64(form["expires"] ?? ""), [3600, 86400, 604_800].contains(expires) else {
                 throw ConsoleFailure.invalidInput("Choose how long the link is valid.")
             }
-            let object = try await domain.objects.metadata.object(bucket: bucket.name, key: key)
-            try await domain.access.authorize(caller(session, context, request), action: "oss:GetObject", scope: .read, bucket: bucket,
-                                              key: key, object: object)
+            _ = try await readableObject(bucket, key: key, caller: caller(session, context, request))
             let url = presign(bucket: bucket.name, key: key, query: [],
                               key: SigningKey(accessKeyId: session.accessKeyId, accessKeySecret: session.accessKeySecret),
                               expiresIn: expires)
@@ -119,31 +108,32 @@ extension ConsoleFrontEnd {
             return Self.redirect("/b/\(Self.encodePath(bucket.name))" + Self.query([("prefix", folder), ("notice", "Deleted \(key).")]))
         }
 
-        // Every object under a prefix, a page of 1000 at a time; each key authorized as the API would.
         router.post("/b/{bucket}/delete-prefix") { request, context in
             let session = try self.session(request)
             let form = try await ConsoleForm.read(request, csrf: session.csrf)
             guard form.isConfirmed else { throw ConsoleFailure.invalidInput("Tick the box to confirm the deletion.") }
             let bucket = try await domain.buckets.require(try Self.bucketName(context))
             let prefix = try form.required("prefix", label: "The folder")
-            let caller = self.caller(session, context, request)
-            try await domain.access.authorize(caller, action: "oss:ListObjects", scope: .read, bucket: bucket)
-            var deleted = 0
-            while true {
-                let listing = try await domain.objects.metadata.listObjects(ListQuery(bucket: bucket.name, prefix: prefix, limit: 1000))
-                let keys = listing.entries.compactMap { entry -> String? in
-                    if case .object(let summary) = entry { return summary.key }
-                    return nil
-                }
-                guard !keys.isEmpty else { break }
-                _ = try await domain.workflows.delete(keys.map { (key: $0, versionId: nil) }, in: bucket, caller: caller)
-                deleted += keys.count
-                if !listing.isTruncated { break }
-            }
+            let deleted = try await domain.workflows.deletePrefix(prefix, in: bucket, caller: caller(session, context, request))
             let parent = Self.parent(of: prefix)
             return Self.redirect("/b/\(Self.encodePath(bucket.name))"
                                  + Self.query([("prefix", parent), ("notice", "Deleted \(deleted) objects under \(prefix).")]))
         }
+    }
+
+    /// The object as the API would let the caller read it: `oss:GetObject`, judged against its own ACL. Nil when
+    /// no such object exists (and reading it would be allowed).
+    func readableObject(_ bucket: BucketRecord, key: String, caller: Caller) async throws -> ObjectRecord? {
+        let object = try await domain.objects.metadata.object(bucket: bucket.name, key: key)
+        try await domain.access.authorize(caller, action: "oss:GetObject", scope: .read, bucket: bucket, key: key, object: object)
+        return object
+    }
+
+    static func objectKey(_ request: Request) throws -> String {
+        guard let key = request.uri.queryParameters.get("key").map({ String($0) }), !key.isEmpty else {
+            throw ConsoleFailure.notFound("Name an object.")
+        }
+        return key
     }
 
     func browsePage(bucket: BucketRecord, prefix: String, listing: ObjectListing, descending: Bool, limit: Int,

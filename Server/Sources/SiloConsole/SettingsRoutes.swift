@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import SiloCore
 import SiloDomain
-import SiloPolicy
 import SiloStorage
 
 extension ConsoleFrontEnd {
@@ -59,8 +58,7 @@ extension ConsoleFrontEnd {
                 } else {
                     guard text.utf8.count <= Self.maxDocumentBytes else { throw ConsoleFailure.invalidInput("The CORS rules are over 16 KB.") }
                     let cors = try XMLBody.decode(CORSConfiguration.self, from: Array(text.utf8), root: "CORSConfiguration")
-                    try cors.validate()
-                    try await domain.buckets.update(bucket.name, .cors(cors))
+                    try await domain.buckets.setCORS(bucket.name, cors)
                     notice = "Saved \(cors.rules.count) CORS rule\(cors.rules.count == 1 ? "" : "s")."
                 }
             case "policy":
@@ -71,12 +69,7 @@ extension ConsoleFrontEnd {
                     notice = "The bucket policy is removed."
                 } else {
                     guard text.utf8.count <= Self.maxDocumentBytes else { throw ConsoleFailure.invalidInput("The policy is over 16 KB.") }
-                    do {
-                        _ = try Policy(json: text)
-                    } catch {
-                        throw ConsoleFailure.invalidInput("The policy document is invalid: \(error)")
-                    }
-                    try await domain.buckets.update(bucket.name, .policy(text))
+                    try await domain.buckets.setPolicy(bucket.name, document: Array(text.utf8))
                     notice = "Saved the bucket policy."
                 }
             case "style":

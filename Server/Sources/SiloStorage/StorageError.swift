@@ -37,6 +37,8 @@ public enum StorageError: Error, Sendable, Hashable {
     case deleteMarker(DeleteMarker)
     /// A bucket's event notification configuration that cannot be stored, and why.
     case invalidNotification(String)
+    /// A bucket policy that is not a policy document, and why.
+    case invalidPolicy(String)
 }
 
 /// A backend Silo depends on (the metadata database, a remote blob store) refused the connection or did not

@@ -1,4 +1,5 @@
 import SiloCore
+import SiloPolicy
 import SiloStorage
 
 /// Buckets: their lifecycle and configuration. Names and documents arrive validated by the front end.
@@ -46,6 +47,22 @@ public struct BucketService: Sendable {
 
     public func update(_ name: String, _ update: BucketUpdate) async throws {
         guard try await store.updateBucket(name, update) else { throw StorageError.noSuchBucket(name) }
+    }
+
+    /// PutBucketCors: the rules are checked whole before they replace the bucket's.
+    public func setCORS(_ name: String, _ cors: CORSConfiguration) async throws {
+        try cors.validate()
+        try await update(name, .cors(cors))
+    }
+
+    /// PutBucketPolicy: stored as written, once it parses as a policy document.
+    public func setPolicy(_ name: String, document: [UInt8]) async throws {
+        do {
+            _ = try Policy(jsonBytes: document)
+        } catch {
+            throw StorageError.invalidPolicy("\(error)")
+        }
+        try await update(name, .policy(String(decoding: document, as: UTF8.self)))
     }
 
     public struct Statistics: Sendable {

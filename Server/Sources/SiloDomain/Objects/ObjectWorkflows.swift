@@ -148,6 +148,25 @@ public struct ObjectWorkflows: Sendable {
         return outcomes
     }
 
+    /// Every object under `prefix` (a console's "delete folder"): listing needs `oss:ListObjects`, and each page of
+    /// 1,000 keys is deleted as one DeleteMultipleObjects, each key authorized, so a refusal stops before that page.
+    /// Answers how many keys were deleted.
+    public func deletePrefix(_ prefix: String, in bucket: BucketRecord, caller: Caller) async throws -> Int {
+        try await access.authorize(caller, action: "oss:ListObjects", scope: .read, bucket: bucket)
+        var deleted = 0
+        while true {
+            let listing = try await objects.metadata.listObjects(ListQuery(bucket: bucket.name, prefix: prefix, limit: 1000))
+            let keys = listing.entries.compactMap { entry -> String? in
+                if case .object(let summary) = entry { return summary.key }
+                return nil
+            }
+            guard !keys.isEmpty else { return deleted }
+            _ = try await delete(keys.map { (key: $0, versionId: nil) }, in: bucket, caller: caller)
+            deleted += keys.count
+            if !listing.isTruncated { return deleted }
+        }
+    }
+
     public enum DeleteOutcome: Sendable, Hashable {
         case key(KeyDeletion)
         case version(VersionDeletion)

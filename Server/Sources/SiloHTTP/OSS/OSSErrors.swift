@@ -59,6 +59,8 @@ enum OSSErrors {
         case .notSymlink: return OSSError(status: 400, code: "NotSymlink", message: "The specified object is not a symlink.")
         case .contended: return .serviceUnavailable
         case .invalidNotification(let reason): return .invalidArgument("Invalid event notification configuration: " + reason)
+        case .invalidPolicy(let reason):
+            return OSSError(status: 400, code: "InvalidPolicyDocument", message: "The policy document is invalid: " + reason)
         case .invalidVersionId: return .invalidArgument("Invalid version id specified", name: "versionId")
         case .noSuchVersion(let id):
             return OSSError(status: 404, code: "NoSuchVersion", message: "The specified version does not exist.")

@@ -2,7 +2,6 @@ import Hummingbird
 import NIOCore
 import SiloCore
 import SiloDomain
-import SiloPolicy
 import SiloStorage
 
 /// Buckets and their configuration (spec §9): parse, call `BucketService`, render.
@@ -96,8 +95,7 @@ enum BucketHandlers {
         let bytes = try await Bodies.collect(call.body, limit: maxConfigurationBytes)
         try Bodies.verifyContentMD5(call.request, bytes)
         let cors = try XMLBody.decode(CORSConfiguration.self, from: bytes, root: "CORSConfiguration")
-        try cors.validate()
-        try await oss.domain.buckets.update(call.bucket.name, .cors(cors))
+        try await oss.domain.buckets.setCORS(call.bucket.name, cors)
         return Responses.empty()
     }
 
@@ -174,12 +172,7 @@ enum BucketHandlers {
         let bytes = try await Bodies.collect(call.body, limit: maxPolicyBytes,
                                              tooLarge: .invalidArgument("The policy is larger than 16 KB.", name: "policy"))
         try Bodies.verifyContentMD5(call.request, bytes)
-        do {
-            _ = try Policy(jsonBytes: bytes)
-        } catch {
-            throw OSSError(status: 400, code: "InvalidPolicyDocument", message: "The policy document is invalid: \(error)")
-        }
-        try await oss.domain.buckets.update(call.bucket.name, .policy(String(decoding: bytes, as: UTF8.self)))
+        try await oss.domain.buckets.setPolicy(call.bucket.name, document: bytes)
         return Responses.empty()
     }
 
