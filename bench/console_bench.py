@@ -74,10 +74,12 @@ def run(binary, work, rounds=30):
             "prefix": "photos/", "max-keys": "1000", "OSSAccessKeyId": ACCESS_KEY_ID, "Expires": expires,
             "Signature": signature}))
         api_ms, api_bytes = median_ms(api, list_url, rounds)
-        print("console page, %d objects with thumbnails: %.1f ms median (%d KB); ListObjects of the same keys: %.1f ms "
-              "(%d KB); console/API %.2fx; goal < 100 ms: %s"
-              % (OBJECTS, console_ms, console_bytes // 1024, api_ms, api_bytes // 1024, console_ms / api_ms,
-                 "met" if console_ms < 100 else "NOT met"))
+        # Z to A walks the index backwards; it should cost what A to Z does.
+        reverse_ms, _ = median_ms(session, console_url + "&order=desc", rounds)
+        print("console page, %d objects with thumbnails: %.1f ms median (%d KB), Z to A %.1f ms; ListObjects of the same "
+              "keys: %.1f ms (%d KB); console/API %.2fx; goal < 100 ms: %s"
+              % (OBJECTS, console_ms, console_bytes // 1024, reverse_ms, api_ms, api_bytes // 1024, console_ms / api_ms,
+                 "met" if max(console_ms, reverse_ms) < 100 else "NOT met"))
         return console_ms, api_ms
     finally:
         silo.cleanup()
