@@ -19,9 +19,12 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
     ],
     targets: [
+        // CRC-64 folded with carry-less multiplication where the CPU has it (x86-64 PCLMULQDQ).
+        .target(name: "CSiloChecksum"),
         .target(
             name: "SiloCore",
             dependencies: [
+                "CSiloChecksum",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,6 +1,10 @@
+import CSiloChecksum
+
 /// CRC-64/XZ (ECMA-182, reflected), the checksum OSS returns as `x-oss-hash-crc64ecma`.
 ///
-/// Slice-by-8 tables keep it fast enough to run inline on every upload.
+/// It runs inline on every upload and download, so it is folded 64 bytes at a time with carry-less
+/// multiplication where the CPU has it (CSiloChecksum), and computed with slice-by-8 tables elsewhere and for
+/// the last bytes.
 public struct CRC64: Sendable, Hashable {
     public private(set) var value: UInt64
 
@@ -22,9 +26,34 @@ public struct CRC64: Sendable, Hashable {
 
     public mutating func update(buffer: UnsafeRawBufferPointer) {
         guard !buffer.isEmpty else { return }
+        value = ~(Self.canFold ? Self.folded(~value, buffer) : Self.table(~value, buffer))
+    }
+
+    /// Whether this CPU folds with carry-less multiplication.
+    static let canFold = silo_crc64_fold_available() != 0
+
+    /// Below this, folding's setup and its final 16 bytes through the tables cost more than they save.
+    static let foldThreshold = 128
+
+    /// The CRC register (before its final inversion) after `buffer`: whole 16-byte blocks folded, the folded 16
+    /// bytes and the tail through the tables.
+    static func folded(_ register: UInt64, _ buffer: UnsafeRawBufferPointer) -> UInt64 {
+        guard buffer.count >= foldThreshold, let base = buffer.baseAddress else { return table(register, buffer) }
+        let blocks = buffer.count / 16
+        var folded: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &folded) { out in
+            silo_crc64_fold(register, base.assumingMemoryBound(to: UInt8.self), blocks,
+                            out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        let crc = withUnsafeBytes(of: &folded) { table(0, $0) }
+        return table(crc, UnsafeRawBufferPointer(rebasing: buffer[(blocks * 16)...]))
+    }
+
+    /// The CRC register after `buffer`, from slice-by-8 tables.
+    static func table(_ register: UInt64, _ buffer: UnsafeRawBufferPointer) -> UInt64 {
         // One flat table read through a raw pointer: no bounds checks or nested-array hops in the hot loop.
         let t = CRC64Tables.shared.slices
-        var crc = ~value
+        var crc = register
         var index = 0
         let count = buffer.count
         while count - index >= 8 {
@@ -39,7 +68,7 @@ public struct CRC64: Sendable, Hashable {
             crc = t[Int((crc ^ UInt64(buffer[index])) & 0xFF)] ^ (crc >> 8)
             index += 1
         }
-        value = ~crc
+        return crc
     }
 
     public static func checksum<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
