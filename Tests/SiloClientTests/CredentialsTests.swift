@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Testing
 
 @testable import SiloClient
@@ -22,28 +23,44 @@ import Testing
         #expect(await provider.fetchCount == 1)
     }
 
-    @Test func refreshesFiveMinutesBeforeExpiry() async throws {
+    /// A device clock the test moves.
+    final class Clock: Sendable {
+        let time = Locked(Date(timeIntervalSince1970: 1_900_000_000))
+        var now: Date { time.current }
+        func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    }
+
+    static func credentials(_ id: String, expiresIn seconds: TimeInterval, from clock: Clock) -> Credentials {
+        Credentials(accessKeyId: id, accessKeySecret: "secret", securityToken: "token",
+                    expiration: clock.now.addingTimeInterval(seconds))
+    }
+
+    @Test func refreshesFiveMinutesBeforeExpiryButNotMoreOftenThanTheMinimumInterval() async throws {
+        let clock = Clock()
         let counter = Locked(0)
-        let provider = RefreshingCredentialsProvider {
+        let provider = RefreshingCredentialsProvider(now: { clock.now }) {
             let n = counter.withLock { count -> Int in
                 count += 1
                 return count
             }
             // The first token has 4 minutes left: already inside the refresh window.
-            return Self.credentials("STS.\(n)", expiresIn: n == 1 ? 240 : 3600)
+            return Self.credentials("STS.\(n)", expiresIn: n == 1 ? 240 : 3600, from: clock)
         }
         #expect(try await provider.credentials().accessKeyId == "STS.1")
+        #expect(try await provider.credentials().accessKeyId == "STS.1", "just fetched: used for the minimum interval")
+        clock.advance(31)
         #expect(try await provider.credentials().accessKeyId == "STS.2")
         #expect(try await provider.credentials().accessKeyId == "STS.2")
         #expect(await provider.fetchCount == 2)
     }
 
-    @Test func aFailedRefreshReachesEveryWaiterAndTheNextCallTriesAgain() async throws {
+    @Test func aFailedRefreshReachesEveryWaiterThenBacksOffBeforeTryingAgain() async throws {
+        let clock = Clock()
         let fail = Locked(true)
-        let provider = RefreshingCredentialsProvider {
+        let provider = RefreshingCredentialsProvider(now: { clock.now }, random: { 1 }) {
             try await Task.sleep(nanoseconds: 20_000_000)
             if fail.current { throw URLError(.cannotConnectToHost) }
-            return Self.credentials("STS.ok", expiresIn: 3600)
+            return Self.credentials("STS.ok", expiresIn: 3600, from: clock)
         }
         let failures = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<5 {
@@ -60,8 +77,68 @@ import Testing
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(failures == 5)
+        #expect(await provider.fetchCount == 1, "one fetch for every waiter")
         fail.withLock { $0 = false }
+        // Within the backoff (1 s after one failure) a call fails at once with the last error, fetching nothing.
+        await #expect(throws: OSSClientError.self) { try await provider.credentials() }
+        #expect(await provider.fetchCount == 1)
+        clock.advance(1.1)
         #expect(try await provider.credentials().accessKeyId == "STS.ok")
+        #expect(await provider.fetchCount == 2)
+    }
+
+    @Test func theBackoffDoublesToItsMaximumWithJitterInItsUpperHalf() {
+        let backoff = RefreshingCredentialsProvider.Backoff(first: 1, maximum: 60)
+        #expect(backoff.delay(afterFailures: 1, random: 1) == 1 && backoff.delay(afterFailures: 1, random: 0) == 0.5)
+        #expect(backoff.delay(afterFailures: 4, random: 1) == 8 && backoff.delay(afterFailures: 4, random: 0) == 4)
+        #expect(backoff.delay(afterFailures: 30, random: 1) == 60 && backoff.delay(afterFailures: 30, random: 0) == 30)
+    }
+
+    @Test func aFailedRefreshKeepsUsingTheTokenWhileItIsStillValid() async throws {
+        let clock = Clock()
+        let fail = Locked(false)
+        let provider = RefreshingCredentialsProvider(now: { clock.now }, random: { 1 }) {
+            if fail.current { throw URLError(.timedOut) }
+            return Self.credentials("STS.first", expiresIn: 900, from: clock)
+        }
+        #expect(try await provider.credentials().accessKeyId == "STS.first")
+        fail.withLock { $0 = true }
+        clock.advance(700)  // 200 s left: inside the refresh window, still valid
+        #expect(try await provider.credentials().accessKeyId == "STS.first", "the app server being down fails nothing yet")
+        #expect(await provider.fetchCount == 2)
+        #expect(try await provider.credentials().accessKeyId == "STS.first", "within the backoff: no fetch")
+        #expect(await provider.fetchCount == 2)
+        clock.advance(150)  // 50 s left: less than the margin a request needs to land
+        await #expect(throws: OSSClientError.self) { try await provider.credentials() }
+    }
+
+    @Test func aDeviceClockFarAheadDoesNotFetchPerRequest() async throws {
+        let server = Clock()
+        let device = Clock()
+        device.advance(3 * 3600)  // the phone's clock is three hours ahead
+        let provider = RefreshingCredentialsProvider(now: { device.now }, fetchWithDate: {
+            .init(credentials: Self.credentials("STS.\(UUID().uuidString.prefix(4))", expiresIn: 3600, from: server),
+                  serverDate: server.now)
+        })
+        let first = try await provider.credentials()
+        for _ in 0..<100 { #expect(try await provider.credentials() == first) }
+        device.advance(600)
+        server.advance(600)
+        #expect(try await provider.credentials() == first, "judged in the issuer's time, the token is fresh")
+        #expect(await provider.fetchCount == 1)
+
+        // Without the issuer's clock, the minimum interval still bounds the fetches, and a storage server's
+        // RequestTimeTooSkewed clock puts them right.
+        let blind = RefreshingCredentialsProvider(now: { device.now }) {
+            Self.credentials("STS.blind", expiresIn: 3600, from: server)
+        }
+        for _ in 0..<100 { _ = try await blind.credentials() }
+        #expect(await blind.fetchCount == 1)
+        await blind.adoptServerClock(offset: server.now.timeIntervalSince(device.now))
+        device.advance(60)
+        server.advance(60)
+        _ = try await blind.credentials()
+        #expect(await blind.fetchCount == 1)
     }
 
     @Test func invalidateForcesAFetch() async throws {
@@ -123,5 +200,30 @@ import Testing
         }
         #expect(transport.requests.count == 1)
         #expect(await provider.fetchCount == 1)
+    }
+
+    /// The app's own login token is asked for at each fetch (so rotating it needs no new client), and expiry is
+    /// judged on the app server's clock from its `Date` header, not on a device clock two hours ahead.
+    @Test func authServerProviderAsksForHeadersEachFetchAndUsesTheServersClock() async throws {
+        let serverNow = Date(timeIntervalSince1970: 1_900_000_000)
+        let transport = MockTransport { request, _ in
+            let expiration = ISO8601DateFormatter().string(from: serverNow.addingTimeInterval(3600))
+            let login = request.head.headerFields[HTTPField.Name("Authorization")!] ?? "none"
+            return MockTransport.response(200, headers: ["Date": "Sun, 17 Mar 2030 17:46:40 GMT"],
+                                          body: Data(#"{"StatusCode":200,"AccessKeyId":"STS.\#(login)","AccessKeySecret":"y","SecurityToken":"z","Expiration":"\#(expiration)"}"#.utf8))
+        }
+        let login = Locked("Bearer one")
+        let device = Clock()
+        device.time.withLock { $0 = serverNow.addingTimeInterval(7200) }
+        let provider = AuthServerCredentialsProvider(url: URL(string: "http://127.0.0.1:9200/v1/token")!, transport: transport,
+                                                     now: { device.now }, headers: { ["Authorization": login.current] })
+        let first = try await provider.credentials()
+        #expect(first.accessKeyId == "STS.Bearer one")
+        device.advance(120)
+        #expect(try await provider.credentials() == first, "fresh in the app server's time")
+        #expect(transport.requests.count == 1)
+        login.withLock { $0 = "Bearer two" }
+        await provider.invalidate(first)
+        #expect(try await provider.credentials().accessKeyId == "STS.Bearer two")
     }
 }

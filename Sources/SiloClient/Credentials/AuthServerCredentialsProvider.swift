@@ -4,7 +4,8 @@ import SiloCore
 
 /// The mobile SDKs' auth-server provider (spec §17): a plain GET of the app server's token URL, answered with
 /// `{"StatusCode":200,"AccessKeyId":…,"AccessKeySecret":…,"SecurityToken":…,"Expiration":"…Z"}`, renewed
-/// five minutes before it expires.
+/// five minutes before it expires (see `RefreshingCredentialsProvider` for failures, backoff and clocks). Expiry is
+/// judged in the app server's time, learnt from its answer's `Date` header.
 public struct AuthServerCredentialsProvider: CredentialsProvider {
     private let refreshing: RefreshingCredentialsProvider
 
@@ -15,20 +16,31 @@ public struct AuthServerCredentialsProvider: CredentialsProvider {
     public init(url: URL, transport: any Transport, headers: [String: String] = [:],
                 refreshBefore: Duration = .seconds(300),
                 decode: (@Sendable (Data) throws -> Data)? = nil) {
-        refreshing = RefreshingCredentialsProvider(refreshBefore: refreshBefore) {
-            try await Self.fetch(url: url, transport: transport, headers: headers, decode: decode)
-        }
+        self.init(url: url, transport: transport, refreshBefore: refreshBefore, decode: decode, headers: { headers })
+    }
+
+    /// - Parameter headers: asked before every fetch, so a rotated app login token (or any header the app
+    ///   computes) is sent without making a new client.
+    public init(url: URL, transport: any Transport, refreshBefore: Duration = .seconds(300),
+                now: @escaping @Sendable () -> Date = { Date() },
+                decode: (@Sendable (Data) throws -> Data)? = nil,
+                headers: @escaping @Sendable () async throws -> [String: String]) {
+        refreshing = RefreshingCredentialsProvider(refreshBefore: refreshBefore, now: now, fetchWithDate: {
+            try await Self.fetch(url: url, transport: transport, headers: try await headers(), decode: decode)
+        })
     }
 
     public func credentials() async throws -> Credentials { try await refreshing.credentials() }
 
     public func invalidate(_ credentials: Credentials) async { await refreshing.invalidate(credentials) }
 
+    public func adoptServerClock(offset: TimeInterval) async { await refreshing.adoptServerClock(offset: offset) }
+
     /// How many times the endpoint was called.
     public var fetchCount: Int { get async { await refreshing.fetchCount } }
 
     static func fetch(url: URL, transport: any Transport, headers: [String: String],
-                      decode: (@Sendable (Data) throws -> Data)?) async throws -> Credentials {
+                      decode: (@Sendable (Data) throws -> Data)?) async throws -> RefreshingCredentialsProvider.Fetched {
         guard let scheme = url.scheme, let host = url.host else {
             throw OSSClientError.invalidArgument("auth server URL \(url) has no scheme or host")
         }
@@ -48,7 +60,8 @@ public struct AuthServerCredentialsProvider: CredentialsProvider {
         }
         var body = try await response.body.collect(upTo: 1 << 20)
         if let decode { body = try decode(body) }
-        return try parse(body, status: response.head.status.code)
+        let serverDate = response.header("Date").flatMap(Timestamps.parseRFC1123).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        return .init(credentials: try parse(body, status: response.head.status.code), serverDate: serverDate)
     }
 
     /// Parses the spec §17.2 document. Only `StatusCode` 200 (number or string) means success.

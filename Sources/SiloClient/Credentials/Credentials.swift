@@ -26,6 +26,14 @@ public protocol CredentialsProvider: Sendable {
     func credentials() async throws -> Credentials
     /// The server refused `credentials` as expired or unknown; the next call must not return them again.
     func invalidate(_ credentials: Credentials) async
+    /// A storage server's clock is `offset` seconds ahead of this device's (learnt from `RequestTimeTooSkewed`):
+    /// a provider that judges expiry should judge it in that time.
+    func adoptServerClock(offset: TimeInterval) async
+}
+
+extension CredentialsProvider {
+    /// Credentials that never expire have no use for the server's clock.
+    public func adoptServerClock(offset: TimeInterval) async {}
 }
 
 /// A long-lived access key (a RAM user's, or root's). Server-side use only: never ship one in an app.

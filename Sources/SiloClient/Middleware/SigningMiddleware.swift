@@ -30,6 +30,7 @@ struct SigningMiddleware: ClientMiddleware {
             if ["SecurityTokenExpired", "InvalidSecurityToken", "InvalidAccessKeyId"].contains(error.code ?? "") {
                 await provider.invalidate(credentials)
             }
+            if error.code == "RequestTimeTooSkewed" { await provider.adoptServerClock(offset: TimeInterval(clock.offset)) }
             throw error
         }
     }
@@ -37,13 +38,16 @@ struct SigningMiddleware: ClientMiddleware {
 
 /// The server's time as best known: the local clock plus the offset learnt from a RequestTimeTooSkewed answer.
 final class SkewCorrectedClock: Sendable {
-    private let offset = Locked<Int64>(0)
+    private let offsetSeconds = Locked<Int64>(0)
 
-    func now() -> Int64 { Int64(Date().timeIntervalSince1970) + offset.current }
+    func now() -> Int64 { Int64(Date().timeIntervalSince1970) + offsetSeconds.current }
+
+    /// Seconds the server's clock is ahead of this device's.
+    var offset: Int64 { offsetSeconds.current }
 
     /// Adopts the server's clock from its `Date` header.
     func correct(serverDate: String) {
         guard let server = Timestamps.parseRFC1123(serverDate) else { return }
-        offset.withLock { $0 = server - Int64(Date().timeIntervalSince1970) }
+        offsetSeconds.withLock { $0 = server - Int64(Date().timeIntervalSince1970) }
     }
 }
