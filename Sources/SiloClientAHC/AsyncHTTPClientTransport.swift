@@ -60,7 +60,7 @@ public final class AsyncHTTPClientTransport: Transport {
             throw CancellationError()
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            throw TransportError(String(describing: error))
+            throw TransportError(String(describing: error), cause: AsyncHTTPClientErrors.cause(of: error))
         }
         var fields = HTTPFields()
         for (name, value) in response.headers {
@@ -72,7 +72,7 @@ public final class AsyncHTTPClientTransport: Transport {
                 return try await iterator.next().map { Data(buffer: $0, byteTransferStrategy: .noCopy) }
             } catch {
                 if Task.isCancelled { throw CancellationError() }
-                throw TransportError("response body: \(error)")
+                throw TransportError("response body: \(error)", cause: AsyncHTTPClientErrors.cause(of: error))
             }
         }
         return TransportResponse(head: HTTPResponse(status: .init(code: Int(response.status.code)), headerFields: fields),

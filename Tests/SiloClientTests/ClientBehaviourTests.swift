@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import HTTPTypes
 import SiloCore
 import Testing
@@ -19,10 +22,43 @@ import Testing
 
     @Test func givesUpAfterMaxRetries() async throws {
         let transport = MockTransport { _, _ in throw TransportError("connection refused") }
-        await #expect(throws: OSSClientError.transport("connection refused")) {
+        await #expect(throws: OSSClientError.transport(NetworkFailure(.other, "connection refused"))) {
             _ = try await makeClient(transport) { $0.maxRetries = 2 }.bucket("b").head("k")
         }
         #expect(transport.requests.count == 3)
+    }
+
+    /// A certificate problem is not a glitch: it is reported at once, with its cause, instead of retried.
+    @Test func tlsFailuresAreNotRetriedAndKeepTheirCause() async throws {
+        let transport = MockTransport { _, _ in throw TransportError("certificate verify failed", cause: .tls) }
+        do {
+            _ = try await makeClient(transport) { $0.maxRetries = 3 }.bucket("b").head("k")
+            Issue.record("no error")
+        } catch let error as OSSClientError {
+            #expect(error.network == .tls)
+            #expect(error.errorDescription == "The storage service's identity could not be verified.")
+            #expect(error.recoverySuggestion?.contains("date and time") == true)
+        }
+        #expect(transport.requests.count == 1)
+    }
+
+    /// URL loading errors become the causes an app acts on, and every cause reads as a sentence with a way out.
+    @Test func urlErrorsAreClassifiedAndEveryCauseIsLocalized() throws {
+        let cases: [(URLError.Code, NetworkFailure.Cause)] = [
+            (.notConnectedToInternet, .offline), (.dataNotAllowed, .offline), (.timedOut, .timedOut),
+            (.cannotConnectToHost, .cannotConnect), (.cannotFindHost, .cannotConnect), (.networkConnectionLost, .connectionLost),
+            (.serverCertificateUntrusted, .tls), (.secureConnectionFailed, .tls), (.badServerResponse, .other),
+        ]
+        for (code, cause) in cases {
+            #expect(NetworkFailure.classify(URLError(code)).cause == cause, "\(code)")
+            #expect(RetryMiddleware.map(URLError(code)).network == cause)
+        }
+        for cause in NetworkFailure.Cause.allCases {
+            let error = OSSClientError.transport(NetworkFailure(cause, "x"))
+            #expect(error.errorDescription?.isEmpty == false && error.recoverySuggestion?.isEmpty == false, "\(cause)")
+            #expect((error as any Error).localizedDescription == error.errorDescription)
+        }
+        #expect(OSSClientError.transport(NetworkFailure(.offline, "x")).errorDescription == "You are offline.")
     }
 
     @Test func clientErrorsAreNotRetriedAndCarryTheServerFields() async throws {

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// Retries what is safe to repeat: idempotent requests with a replayable body, after a network failure, a 5xx,
 /// a corrupted transfer, clock skew (once the clock is corrected) or expired credentials (once they are
 /// invalidated). Waits with exponential backoff and full jitter between attempts.
@@ -27,7 +31,9 @@ struct RetryMiddleware: ClientMiddleware {
 
     static func isRetryable(_ error: OSSClientError) -> Bool {
         switch error {
-        case .transport, .crcMismatch: return true
+        // A TLS failure (an untrusted or wrong certificate) is not a glitch: repeating it only hides it.
+        case .transport(let failure): return failure.cause != .tls
+        case .crcMismatch: return true
         case .server(let status, let code, _, _, _):
             return status >= 500 || ["RequestTimeTooSkewed", "SecurityTokenExpired", "InvalidSecurityToken"].contains(code)
         default: return false
@@ -38,8 +44,9 @@ struct RetryMiddleware: ClientMiddleware {
     static func map(_ error: any Error) -> OSSClientError {
         if let error = error as? OSSClientError { return error }
         if error is CancellationError || Task.isCancelled { return .cancelled }
-        if let error = error as? TransportError { return .transport(error.message) }
-        return .transport(String(describing: error))
+        if let error = error as? TransportError { return .transport(error.failure) }
+        if let error = error as? URLError { return .transport(NetworkFailure.classify(error)) }
+        return .transport(NetworkFailure(.other, String(describing: error)))
     }
 
     private func sleep(attempt: Int) async throws {

@@ -78,7 +78,8 @@ extension Bucket {
                 guard rounds < client.configuration.maxRetries else {
                     try? FileManager.default.removeItem(at: temporary)
                     await store.remove()
-                    throw OSSClientError.transport("parts \(damaged) of \(key) did not land intact in \(temporary.path)")
+                    throw OSSClientError.transport(NetworkFailure(
+                        .other, "parts \(damaged) of \(key) did not land intact in \(temporary.path)"))
                 }
                 rounds += 1
                 try await store.update {
@@ -137,7 +138,7 @@ extension Bucket {
                 }
                 if !pending.isEmpty { try handle.write(contentsOf: pending) }
                 guard written == length else {
-                    throw OSSClientError.transport("range ended after \(written) of \(length) bytes")
+                    throw OSSClientError.transport(NetworkFailure(.connectionLost, "range ended after \(written) of \(length) bytes"))
                 }
                 try handle.synchronize()
                 return crc.value

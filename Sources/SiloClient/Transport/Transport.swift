@@ -73,8 +73,14 @@ extension Transport {
 }
 
 /// A failure below HTTP: connect, reset, timeout. Always safe to retry for a replayable, idempotent request.
+/// Transports say why (`cause`) when they can tell.
 public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var cause: NetworkFailure.Cause
+    public init(_ message: String, cause: NetworkFailure.Cause = .other) {
+        self.message = message
+        self.cause = cause
+    }
     public var description: String { message }
+    var failure: NetworkFailure { NetworkFailure(cause, message) }
 }

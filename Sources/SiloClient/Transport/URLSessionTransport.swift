@@ -178,7 +178,12 @@ private final class Exchange: @unchecked Sendable {
     func completed(error: (any Error)?) {
         lock.lock()
         if let error {
-            state.failure = (error as? URLError)?.code == .cancelled ? CancellationError() : TransportError(error.localizedDescription)
+            if let error = error as? URLError {
+                let failure = NetworkFailure.classify(error)
+                state.failure = error.code == .cancelled ? CancellationError() : TransportError(failure.message, cause: failure.cause)
+            } else {
+                state.failure = TransportError(error.localizedDescription)
+            }
         }
         state.finished = true
         let responseWaiter = state.responseWaiter

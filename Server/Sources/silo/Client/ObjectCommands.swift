@@ -140,6 +140,6 @@ struct CatCommand: AsyncParsableCommand {
 /// Errors from iterating a body arrive as `OSSClientError` already; anything else is reported as network.
 enum RetryMiddlewareMapping {
     static func map(_ error: any Error) -> OSSClientError {
-        (error as? OSSClientError) ?? .transport(String(describing: error))
+        (error as? OSSClientError) ?? .transport(NetworkFailure(.other, String(describing: error)))
     }
 }
