@@ -1,6 +1,7 @@
 import Foundation
 import SiloClient
 import SiloClientAHC
+import HTTPTypes
 import Testing
 
 #if canImport(Glibc)
@@ -118,4 +119,98 @@ final class Listener: @unchecked Sendable {
         shutdown(descriptor, Int32(SHUT_RDWR))
         Glibc.close(descriptor)
     }
+}
+
+/// Cancelling a download stops it: the read ends at once and the connection closes, on both transports, whether
+/// the reader is cancelled while it waits for bytes or lets the body go half read.
+@Suite(.serialized) struct DownloadCancellationTests {
+    static func transport(_ kind: NetworkFailureTests.Kind) -> any Transport {
+        kind == .urlSession ? URLSessionTransport() : AsyncHTTPClientTransport()
+    }
+
+    static func request(_ port: Int) -> TransportRequest {
+        TransportRequest(head: HTTPRequest(method: .get, scheme: "http", authority: "127.0.0.1:\(port)", path: "/big"), body: .empty)
+    }
+
+    @Test(arguments: NetworkFailureTests.Kind.allCases)
+    func cancellingAReaderThatWaitsForBytesClosesTheConnection(kind: NetworkFailureTests.Kind) async throws {
+        let server = try StallingServer()
+        let transport = Self.transport(kind)
+        defer { Task { try? await transport.shutdown() } }
+        let started = Locked(false)
+        let reader = Task {
+            let response = try await transport.send(Self.request(server.port))
+            var received = 0
+            for try await chunk in response.body {
+                received += chunk.count
+                if received >= StallingServer.sent { started.update { $0 = true } }
+            }
+            return received
+        }
+        while !started.value { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(200))  // the reader now waits for bytes that never come
+        let cancelledAt = Date()
+        reader.cancel()
+        let outcome = await reader.result
+        #expect(Date().timeIntervalSince(cancelledAt) < 1, "the read ended at once")
+        if case .success(let received) = outcome { Issue.record("the read finished with \(received) bytes") }
+        let closed = try #require(server.waitForClose(timeout: 5), "the connection stayed open")
+        #expect(closed.timeIntervalSince(cancelledAt) < 1, "closed \(closed.timeIntervalSince(cancelledAt)) s after the cancel")
+    }
+
+    @Test(arguments: NetworkFailureTests.Kind.allCases)
+    func aBodyLetGoHalfReadClosesTheConnection(kind: NetworkFailureTests.Kind) async throws {
+        let server = try StallingServer()
+        let transport = Self.transport(kind)
+        defer { Task { try? await transport.shutdown() } }
+        do {
+            let response = try await transport.send(Self.request(server.port))
+            var iterator = response.body.makeAsyncIterator()
+            _ = try await iterator.next()
+        }
+        let droppedAt = Date()
+        let closed = try #require(server.waitForClose(timeout: 5), "the connection stayed open")
+        #expect(closed.timeIntervalSince(droppedAt) < 1, "closed \(closed.timeIntervalSince(droppedAt)) s after the body was dropped")
+    }
+}
+
+/// Answers one request with a 1 GiB Content-Length, sends the first MiB, then stalls and notes when the client
+/// closes the connection.
+final class StallingServer: @unchecked Sendable {
+    static let sent = 1 << 20
+    let listener: Listener
+    var port: Int { listener.port }
+    private let closedAt = Locked<Date?>(nil)
+
+    init() throws {
+        listener = try Listener(answer: nil)
+        let descriptor = listener.descriptor
+        let closedAt = self.closedAt
+        Thread {
+            let connection = accept(descriptor, nil, nil)
+            guard connection >= 0 else { return }
+            var request = [UInt8](repeating: 0, count: 4096)
+            _ = recv(connection, &request, request.count, 0)
+            let head = Array("HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            _ = send(connection, head, head.count, Int32(MSG_NOSIGNAL))
+            let chunk = [UInt8](repeating: 7, count: StallingServer.sent)
+            _ = send(connection, chunk, chunk.count, Int32(MSG_NOSIGNAL))
+            // Stalls: waits for the client to go away.
+            var byte: UInt8 = 0
+            while recv(connection, &byte, 1, 0) > 0 {}
+            closedAt.update { $0 = Date() }
+            Glibc.close(connection)
+        }.start()
+    }
+
+    func waitForClose(timeout: TimeInterval) -> Date? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let closed = closedAt.value { return closed }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return nil
+    }
+
+    deinit { listener.close() }
 }

@@ -66,8 +66,11 @@ public final class URLSessionTransport: Transport {
                 guard let name = name as? String, let value = value as? String, let fieldName = HTTPField.Name(name) else { continue }
                 fields.append(HTTPField(name: fieldName, value: value))
             }
+            // The body is read after this handler has returned: its reads carry their own cancellation, and a
+            // body dropped unread ends the task too, so neither leaves the download running.
+            let abandonment = Abandonment(exchange)
             return TransportResponse(head: HTTPResponse(status: .init(code: response.statusCode), headerFields: fields),
-                                     body: ByteStream { try await exchange.nextChunk() })
+                                     body: ByteStream { try await abandonment.exchange.nextChunk() })
         } onCancel: {
             task.cancel()
         }
@@ -78,6 +81,13 @@ public final class URLSessionTransport: Transport {
     private static func seconds(_ duration: Duration) -> TimeInterval {
         TimeInterval(duration.components.seconds) + TimeInterval(duration.components.attoseconds) / 1e18
     }
+}
+
+/// Cancels its exchange when the last copy of a response body is released before the body ended.
+private final class Abandonment: Sendable {
+    let exchange: Exchange
+    init(_ exchange: Exchange) { self.exchange = exchange }
+    deinit { exchange.cancel() }
 }
 
 /// One request's state, fed by the delegate and drained by the response body's reader.
@@ -121,7 +131,35 @@ private final class Exchange: @unchecked Sendable {
         }
     }
 
+    /// Stops the task and fails whoever waits: the reader was cancelled or let the body go.
+    func cancel() {
+        lock.lock()
+        guard !state.finished, state.failure == nil else {
+            lock.unlock()
+            return
+        }
+        state.failure = CancellationError()
+        let responseWaiter = state.responseWaiter
+        state.responseWaiter = nil
+        let chunkWaiter = state.chunkWaiter
+        state.chunkWaiter = nil
+        state.chunks.removeAll()
+        state.buffered = 0
+        lock.unlock()
+        task.cancel()
+        responseWaiter?.resume(throwing: CancellationError())
+        chunkWaiter?.resume(throwing: CancellationError())
+    }
+
     func nextChunk() async throws -> Data? {
+        try await withTaskCancellationHandler {
+            try await waitForChunk()
+        } onCancel: {
+            self.cancel()
+        }
+    }
+
+    private func waitForChunk() async throws -> Data? {
         try await withCheckedThrowingContinuation { continuation in
             lock.lock()
             if !state.chunks.isEmpty {
@@ -161,6 +199,10 @@ private final class Exchange: @unchecked Sendable {
 
     func received(data: Data) {
         lock.lock()
+        if state.failure != nil {
+            lock.unlock()
+            return  // cancelled: nobody will read it
+        }
         if let waiter = state.chunkWaiter {
             state.chunkWaiter = nil
             lock.unlock()
@@ -177,7 +219,7 @@ private final class Exchange: @unchecked Sendable {
 
     func completed(error: (any Error)?) {
         lock.lock()
-        if let error {
+        if let error, state.failure == nil {
             if let error = error as? URLError {
                 let failure = NetworkFailure.classify(error)
                 state.failure = error.code == .cancelled ? CancellationError() : TransportError(failure.message, cause: failure.cause)
