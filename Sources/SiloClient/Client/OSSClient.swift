@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import HTTPTypes
 import SiloCore
 
@@ -46,6 +49,18 @@ public final class OSSClient: Sendable {
         let terminal = Terminal(endpoint: endpoint, addressing: configuration.addressing,
                                 userAgent: configuration.userAgent, transport: transport, clock: clock)
         handler = chain.chain(to: terminal.send)
+    }
+
+    /// A client on URLSession (the platform's own HTTP stack) configured from `configuration` alone: one place sets
+    /// the connection limit and timeouts for both the client and its transport. `sessionConfiguration` carries the
+    /// app's network settings (cellular access, `waitsForConnectivity`, proxies).
+    public convenience init(endpoint: URL, region: String, credentials: any CredentialsProvider,
+                            configuration: ClientConfiguration = ClientConfiguration(),
+                            sessionConfiguration: URLSessionConfiguration = .ephemeral,
+                            middlewares: [any ClientMiddleware] = []) {
+        self.init(endpoint: endpoint, region: region, credentials: credentials, configuration: configuration,
+                  transport: URLSessionTransport(configuration: configuration, sessionConfiguration: sessionConfiguration),
+                  middlewares: middlewares)
     }
 
     /// A handle on one bucket; cheap, make as many as you like.

@@ -8,11 +8,19 @@ import FoundationNetworking
 /// responses stream through the delegate, and the task is suspended while the reader lags so memory stays
 /// bounded. (On Linux, prefer `AsyncHTTPClientTransport`: Foundation's URLSession there lacks streaming.)
 public final class URLSessionTransport: Transport {
-    private let session: URLSession
+    let session: URLSession
     private let delegate: SessionDelegate
 
-    public init(configuration: ClientConfiguration = ClientConfiguration()) {
-        let settings = URLSessionConfiguration.ephemeral
+    /// - Parameters:
+    ///   - configuration: the client's settings; the transport takes its timeout and connection limit from them.
+    ///   - sessionConfiguration: the app's own network settings, kept as they are: cellular and constrained
+    ///     (Low Data Mode) access, `waitsForConnectivity`, proxies, extra headers, TLS minimums. A copy is used.
+    ///     URLSession has no connect-only timeout: connecting counts against the request's idle timeout, which
+    ///     is `socketTimeout`.
+    public init(configuration: ClientConfiguration = ClientConfiguration(),
+                sessionConfiguration: URLSessionConfiguration = .ephemeral) {
+        // URLSessionConfiguration is a class: the app's instance stays untouched.
+        let settings = sessionConfiguration.copy() as! URLSessionConfiguration
         settings.timeoutIntervalForRequest = Self.seconds(configuration.socketTimeout)
         settings.timeoutIntervalForResource = 7 * 24 * 3600
         settings.httpMaximumConnectionsPerHost = max(1, configuration.maxConcurrentRequests)
