@@ -7,6 +7,9 @@ let package = Package(
     platforms: [.macOS(.v13), .iOS(.v16), .tvOS(.v16), .watchOS(.v9), .visionOS(.v1)],
     products: [
         .library(name: "SiloCore", targets: ["SiloCore"]),
+        // Server side only: signing and verifying upload callbacks (RSA through BoringSSL, BigInt). Apps never
+        // need it, so the SDK's products do not bring it in.
+        .library(name: "SiloCallbackSigning", targets: ["SiloCallbackSigning"]),
         .library(name: "SiloClient", targets: ["SiloClient"]),
         .library(name: "SiloClientAHC", targets: ["SiloClientAHC"]),
     ],
@@ -26,8 +29,15 @@ let package = Package(
             dependencies: [
                 "CSiloChecksum",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
+            name: "SiloCallbackSigning",
+            dependencies: [
+                "SiloCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
@@ -48,7 +58,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "SiloCoreTests", dependencies: ["SiloCore"]),
+        .testTarget(name: "SiloCoreTests", dependencies: ["SiloCore", "SiloCallbackSigning"]),
         .testTarget(name: "SiloClientTests", dependencies: ["SiloClient"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import SiloCallbackSigning
 import Testing
 
 @testable import SiloCore

@@ -1,4 +1,5 @@
 import Foundation
+import SiloCallbackSigning
 import SiloCore
 
 /// The RSA key upload callbacks are signed with: `<data>/callback-key.pem`, generated on first start with mode

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import SiloCallbackSigning
 import SiloCore
 import Testing
 

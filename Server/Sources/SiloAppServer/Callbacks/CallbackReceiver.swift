@@ -1,4 +1,5 @@
 import Foundation
+import SiloCallbackSigning
 import SiloCore
 
 /// Takes the storage service's upload callbacks and records the uploads they announce.

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOFoundationCompat
+import SiloCallbackSigning
 import SiloCore
 
 /// What a host app's request context must offer to carry the app server's routes.

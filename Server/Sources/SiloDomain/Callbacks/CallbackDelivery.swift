@@ -3,6 +3,7 @@ import Metrics
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import SiloCallbackSigning
 import SiloCore
 import SiloIAM
 import SiloOutbound
