@@ -77,7 +77,7 @@ build-release: deps
 WITH_SERVICES = $(if $(SILO_TEST_POSTGRES_URL),,scripts/with-postgres.sh) $(if $(SILO_TEST_S3_URL),,scripts/with-rgw.sh)
 
 test: build venv cluster-deps image-deps browser-deps
-	$(WITH_SERVICES) $(MAKE) --no-print-directory test-swift test-fuzz-replay test-compat test-upstream test-image
+	$(WITH_SERVICES) $(MAKE) --no-print-directory test-swift test-sdk-crypto3 test-fuzz-replay test-compat test-upstream test-image
 
 # The container image built and smoke-tested from the debug binary (packaging is what is tested; `make image`
 # packages the release build).
@@ -90,6 +90,10 @@ image: build-release image-deps
 test-swift:
 	swift test --skip-build $(SWIFT_DEBUG_FLAGS)
 	$(WITH_SERVICES) swift test --skip-build $(SWIFT_DEBUG_FLAGS) --package-path Server
+
+# SiloClient beside Alibaba Cloud's Swift SDK v2, which pins swift-crypto below 4: it must build and work with 3.x.
+test-sdk-crypto3:
+	cd Tests/SwiftCrypto3 && swift build $(SWIFT_DEBUG_FLAGS) && ./.build/debug/SwiftCrypto3Check
 
 # The C JPEG decoder's fuzz corpus and regressions under ASan + UBSan (the Swift targets replay in test-swift).
 test-fuzz-replay: deps
@@ -119,4 +123,4 @@ bench: bench-deps build-release venv
 	cd bench/micro && swift package --disable-sandbox benchmark --format markdown --no-progress
 
 clean:
-	rm -rf .build Server/.build bench/micro/.build Fuzz/swift/.build Fuzz/jpeg/.build Fuzz/.work $(VENV) compat/.upstream bench/.work
+	rm -rf .build Server/.build Tests/SwiftCrypto3/.build bench/micro/.build Fuzz/swift/.build Fuzz/jpeg/.build Fuzz/.work $(VENV) compat/.upstream bench/.work

@@ -7,19 +7,16 @@ let package = Package(
     platforms: [.macOS(.v13), .iOS(.v16), .tvOS(.v16), .watchOS(.v9), .visionOS(.v1)],
     products: [
         .library(name: "SiloCore", targets: ["SiloCore"]),
-        // Server side only: signing and verifying upload callbacks (RSA through BoringSSL, BigInt). Apps never
-        // need it, so the SDK's products do not bring it in.
-        .library(name: "SiloCallbackSigning", targets: ["SiloCallbackSigning"]),
         .library(name: "SiloClient", targets: ["SiloClient"]),
         .library(name: "SiloClientAHC", targets: ["SiloClientAHC"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        // 3.x too: Alibaba Cloud's own Swift SDK v2 pins swift-crypto below 4, and an app may use both.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
-        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
     ],
     targets: [
         // CRC-64 folded with carry-less multiplication where the CPU has it (x86-64 PCLMULQDQ).
@@ -32,19 +29,13 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
-        .target(
-            name: "SiloCallbackSigning",
-            dependencies: [
-                "SiloCore",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
-                .product(name: "BigInt", package: "BigInt"),
-            ]
-        ),
+
         // The SDK: Foundation and SiloCore only, so iOS apps never build NIO.
         .target(
             name: "SiloClient",
-            dependencies: ["SiloCore", .product(name: "HTTPTypes", package: "swift-http-types")]
+            dependencies: ["SiloCore", .product(name: "HTTPTypes", package: "swift-http-types")],
+            // The privacy manifest App Store review requires of SDKs that read file timestamps.
+            resources: [.copy("PrivacyInfo.xcprivacy")]
         ),
         .target(
             name: "SiloClientAHC",
@@ -58,7 +49,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "SiloCoreTests", dependencies: ["SiloCore", "SiloCallbackSigning"]),
+        .testTarget(name: "SiloCoreTests", dependencies: ["SiloCore"]),
         .testTarget(name: "SiloClientTests", dependencies: ["SiloClient"]),
     ],
     swiftLanguageModes: [.v6]

@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -49,6 +50,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
     ],
     targets: [
+        // Signing and verifying upload callbacks (RSA through BoringSSL's CryptoExtras, BigInt): the gateway signs,
+        // the app server verifies. Kept out of the SDK's package so an app never builds it.
+        .target(
+            name: "SiloCallbackSigning",
+            dependencies: [
+                .product(name: "SiloCore", package: "Silo"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "BigInt", package: "BigInt"),
+            ]
+        ),
+        .testTarget(name: "SiloCallbackSigningTests", dependencies: ["SiloCallbackSigning"]),
         .target(
             name: "SiloPolicy",
             dependencies: [.product(name: "SiloCore", package: "Silo")]
@@ -83,7 +96,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 "SiloStorage", "SiloIAM", "SiloPolicy", "SiloImaging", "SiloMedia", "SiloOutbound",
                 .product(name: "SiloCore", package: "Silo"),
-                .product(name: "SiloCallbackSigning", package: "Silo"),
+                "SiloCallbackSigning",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -213,7 +226,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 "SiloOutbound",
                 .product(name: "SiloCore", package: "Silo"),
-                .product(name: "SiloCallbackSigning", package: "Silo"),
+                "SiloCallbackSigning",
                 .product(name: "SiloClient", package: "Silo"),
                 .product(name: "SiloClientAHC", package: "Silo"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -252,7 +265,7 @@ let package = Package(
             dependencies: [
                 "SiloHTTP", "SiloIAM", "SiloPolicy", "SiloMedia", "SiloAppServer", "SiloConsole",
                 .product(name: "SiloCore", package: "Silo"),
-                .product(name: "SiloCallbackSigning", package: "Silo"),
+                "SiloCallbackSigning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -269,7 +282,7 @@ let package = Package(
                 "SiloMetadataSQLite", "SiloMetadataPostgres", "SiloBlobS3",
                 "SiloStorage",
                 .product(name: "SiloClient", package: "Silo"),
-                .product(name: "SiloCallbackSigning", package: "Silo"),
+                "SiloCallbackSigning",
                 .product(name: "SiloClientAHC", package: "Silo"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -340,7 +353,7 @@ let package = Package(
             name: "SiloAppServerTests",
             dependencies: [
                 "SiloAppServer",
-                .product(name: "SiloCallbackSigning", package: "Silo"),
+                "SiloCallbackSigning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

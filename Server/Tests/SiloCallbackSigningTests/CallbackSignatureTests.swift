@@ -1,8 +1,8 @@
 import Foundation
-import SiloCallbackSigning
+@testable import SiloCallbackSigning
 import Testing
 
-@testable import SiloCore
+import SiloCore
 
 /// MD5-with-RSA callback signatures, byte-exact with OpenSSL: the expected value was produced by
 /// `openssl dgst -md5 -sign key.pem` over the spec §13.4 string, and OpenSSL verifies what Silo signs.
