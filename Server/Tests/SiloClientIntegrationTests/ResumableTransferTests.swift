@@ -79,6 +79,37 @@ import Testing
         }
     }
 
+    /// A 203 CallbackFailed on complete means stored, callback not delivered. Calling again (as an app does after an
+    /// error) finds the upload completed and the object holding exactly the checkpoint's parts, and returns it
+    /// without sending the file again (it used to meet NoSuchUpload and upload everything anew).
+    @Test func aCallbackFailedCompleteIsNotUploadedAgain() async throws {
+        try await SiloServerProcess.with { server in
+            let data = testBytes(5 << 20 + 123, seed: 17)
+            let file = try temporaryFile(data)
+            let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+            defer {
+                try? FileManager.default.removeItem(at: file)
+                try? FileManager.default.removeItem(at: checkpoints)
+            }
+            let bucket = server.client(.v4, middlewares: [CallbackFailsOnComplete()]).bucket("callback-failed")
+            try await bucket.create()
+            do {
+                _ = try await bucket.resumableUpload("clip.mov", file: file, options: Self.options(checkpoints))
+                Issue.record("the complete's 203 was not reported")
+            } catch let error as OSSClientError {
+                #expect(error.code == "CallbackFailed")
+            }
+            #expect(try await bucket.get("clip.mov") == data, "storage kept the object")
+
+            let counter = Self.uploadParts()
+            let again = server.client(.v4, middlewares: [counter]).bucket(bucket.name)
+            let result = try await again.resumableUpload("clip.mov", file: file, options: Self.options(checkpoints))
+            #expect(counter.seen.isEmpty, "parts sent again: \(counter.seen)")
+            #expect(result.crc64 == CRC64.checksum(data))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).isEmpty)
+        }
+    }
+
     @Test func cutConnectionsStillProduceTheRightObject() async throws {
         try await SiloServerProcess.with { server in
             // Every third connection dies after 300 KB of request bytes: mid-part.
@@ -207,5 +238,16 @@ import Testing
             #expect(try await bucket.get("doc.bin") == changed)
             #expect(try await bucket.listMultipartUploads().isEmpty, "the stale upload is aborted, not left behind")
         }
+    }
+}
+
+/// Lets CompleteMultipartUpload reach storage, then answers as OSS does when the upload callback failed: 203
+/// CallbackFailed, the object stored.
+struct CallbackFailsOnComplete: ClientMiddleware {
+    func handle(_ request: ClientRequest, next: @Sendable (ClientRequest) async throws -> TransportResponse) async throws
+        -> TransportResponse {
+        let response = try await next(request)
+        guard request.method == .post, request.query["uploadId"] != nil else { return response }
+        throw OSSClientError.server(status: 203, code: "CallbackFailed", message: "Error status : 502.", requestId: "r", ec: nil)
     }
 }

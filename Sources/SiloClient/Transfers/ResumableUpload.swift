@@ -40,8 +40,15 @@ extension Bucket {
         let checkpointURL = options.checkpointDirectory.map {
             $0.appendingPathComponent(CheckpointName.make([client.endpoint.absoluteString, name, key, file.path], suffix: "upload"))
         }
-        let store = try await openUploadCheckpoint(key: key, file: file, fingerprint: fingerprint, partSize: partSize,
-                                                   url: checkpointURL, options: options)
+        let store: CheckpointStore<UploadCheckpoint>
+        switch try await openUploadCheckpoint(key: key, file: file, fingerprint: fingerprint, partSize: partSize,
+                                              url: checkpointURL, options: options) {
+        case .resume(let opened): store = opened
+        case .alreadyStored(let result):
+            progress?.begin(total: fingerprint.size, alreadyDone: fingerprint.size)
+            progress?.finish()
+            return result
+        }
         let partCount = Int((fingerprint.size + partSize - 1) / partSize)
         let done = Dictionary(uniqueKeysWithValues: await store.record.parts.map { ($0.partNumber, $0) })
         let missing = (1...partCount).filter { done[$0] == nil }
@@ -84,9 +91,15 @@ extension Bucket {
         }
     }
 
+    enum OpenedUpload {
+        case resume(CheckpointStore<UploadCheckpoint>)
+        /// The checkpoint's upload was completed already: the object holds exactly its parts.
+        case alreadyStored(WriteResult)
+    }
+
     /// Loads a matching checkpoint and reconciles it with the server, or starts a new upload.
     private func openUploadCheckpoint(key: String, file: URL, fingerprint: FileFingerprint, partSize: Int64, url: URL?,
-                                      options: ResumableUploadOptions) async throws -> CheckpointStore<UploadCheckpoint> {
+                                      options: ResumableUploadOptions) async throws -> OpenedUpload {
         if let url, let saved = AtomicJSON.read(UploadCheckpoint.self, from: url) {
             if saved.fingerprint == fingerprint, saved.partSize == partSize, saved.bucket == name, saved.key == key {
                 do {
@@ -95,9 +108,15 @@ extension Bucket {
                     record.parts = parts
                     let store = CheckpointStore(url: url, record: record)
                     try await store.update { _ in }
-                    return store
+                    return .resume(store)
                 } catch let error as OSSClientError where error.code == "NoSuchUpload" {
-                    // Expired or aborted on the server: start over.
+                    // Completed already (the answer was a 203 CallbackFailed: stored, callback not delivered; or the
+                    // process died between completing and removing the checkpoint): the object is there and is not
+                    // sent again. Otherwise the upload expired or was aborted: start over.
+                    if let stored = try await objectCompleted(from: saved) {
+                        try? FileManager.default.removeItem(at: url)
+                        return .alreadyStored(stored)
+                    }
                 }
             } else {
                 // The file (or the layout) changed: the stored parts are of other bytes.
@@ -110,7 +129,28 @@ extension Bucket {
                                       fingerprint: fingerprint, partSize: partSize, uploadId: uploadId, parts: [])
         let store = CheckpointStore(url: url, record: record)
         try await store.update { _ in }
-        return store
+        return .resume(store)
+    }
+
+    /// The object the checkpoint's upload became, when its key holds exactly the checkpoint's parts: every part of
+    /// the file recorded with its CRC-64, and the object's CRC-64 their combination.
+    private func objectCompleted(from saved: UploadCheckpoint) async throws -> WriteResult? {
+        let partCount = Int((saved.fingerprint.size + saved.partSize - 1) / saved.partSize)
+        let parts = saved.parts.sorted { $0.partNumber < $1.partNumber }
+        guard parts.map(\.partNumber) == Array(1...partCount) else { return nil }
+        var expected = CRC64().value
+        for part in parts {
+            guard let crc = part.crc64 else { return nil }
+            expected = CRC64.combine(expected, crc, length2: UInt64(part.size))
+        }
+        let info: ObjectInfo
+        do {
+            info = try await head(saved.key)
+        } catch let error as OSSClientError where error.code == "NoSuchKey" || error.code == "NotFound" {
+            return nil
+        }
+        guard info.crc64 == expected, info.size == saved.fingerprint.size else { return nil }
+        return WriteResult(etag: info.etag, crc64: info.crc64, requestId: info.requestId)
     }
 
     /// The parts the server holds that are whole slices of this file. A part the server stored after the
