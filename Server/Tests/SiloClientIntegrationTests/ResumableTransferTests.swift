@@ -110,6 +110,67 @@ import Testing
         }
     }
 
+    /// iOS moves an app's container between launches (its absolute path changes): an upload cancelled in one
+    /// container resumes from the other, sending only the missing parts, because checkpoints are not named by the
+    /// file's full path. A transfer id names a checkpoint whatever the file is called.
+    @Test func anUploadResumesAfterTheAppsContainerMoved() async throws {
+        try await SiloServerProcess.with { server in
+            let data = testBytes(12 << 20, seed: 19)
+            let fileManager = FileManager.default
+            let before = fileManager.temporaryDirectory.appendingPathComponent("container-\(UUID().uuidString)")
+            let after = fileManager.temporaryDirectory.appendingPathComponent("container-\(UUID().uuidString)")
+            let checkpoints = fileManager.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+            defer { for folder in [before, after, checkpoints] { try? fileManager.removeItem(at: folder) } }
+            try fileManager.createDirectory(at: before, withIntermediateDirectories: true)
+            try fileManager.createDirectory(at: after, withIntermediateDirectories: true)
+            let original = before.appendingPathComponent("Documents-video.mp4")
+            try data.write(to: original)
+            let bucket = server.client(.v4).bucket("moved-container")
+            try await bucket.create()
+            var options = Self.options(checkpoints)
+            options.concurrency = 1
+            let progress = TransferProgress.Reporter(minimumInterval: .zero)
+            let first = Task { try await bucket.resumableUpload("v.mp4", file: original, options: options, progress: progress) }
+            for await update in progress.updates where update.bytesTransferred >= 4 << 20 {
+                first.cancel()
+                break
+            }
+            _ = await first.result
+            let uploads = try await bucket.listMultipartUploads()
+            let stored = try await Self.settledParts(bucket, key: "v.mp4", uploadId: try #require(uploads.first).uploadId)
+            #expect(!stored.isEmpty && stored.count < 12)
+
+            let moved = after.appendingPathComponent("Documents-video.mp4")
+            try fileManager.moveItem(at: original, to: moved)  // a rename keeps the modification date, as iOS does
+            let counter = Self.uploadParts()
+            let again = server.client(.v4, middlewares: [counter]).bucket(bucket.name)
+            let result = try await again.resumableUpload("v.mp4", file: moved, options: options)
+            #expect(Set(counter.seen.compactMap { Int($0) }) == Set(1...12).subtracting(stored.map(\.partNumber)))
+            #expect(result.crc64 == CRC64.checksum(data))
+            #expect(try await bucket.listMultipartUploads().isEmpty)
+
+            // With a transfer id, the checkpoint follows the id even when the file is renamed.
+            var named = options
+            named.transferId = "upload-42"
+            let progress2 = TransferProgress.Reporter(minimumInterval: .zero)
+            let second = Task { try await bucket.resumableUpload("w.mp4", file: moved, options: named, progress: progress2) }
+            for await update in progress2.updates where update.bytesTransferred >= 4 << 20 {
+                second.cancel()
+                break
+            }
+            _ = await second.result
+            let pending = try await bucket.listMultipartUploads()
+            let kept = try await Self.settledParts(bucket, key: "w.mp4", uploadId: try #require(pending.first).uploadId)
+            let renamed = after.appendingPathComponent("IMG_0001.mov")
+            try fileManager.moveItem(at: moved, to: renamed)
+            let counter2 = Self.uploadParts()
+            _ = try await server.client(.v4, middlewares: [counter2]).bucket(bucket.name)
+                .resumableUpload("w.mp4", file: renamed, options: named)
+            #expect(Set(counter2.seen.compactMap { Int($0) }) == Set(1...12).subtracting(kept.map(\.partNumber)))
+            #expect(try fileManager.contentsOfDirectory(atPath: checkpoints.path).isEmpty)
+        }
+    }
+
     @Test func cutConnectionsStillProduceTheRightObject() async throws {
         try await SiloServerProcess.with { server in
             // Every third connection dies after 300 KB of request bytes: mid-part.

@@ -6,9 +6,13 @@ public struct ResumableDownloadOptions: Sendable {
     public var concurrency = 3
     /// Where the checkpoint lives. Nil: no resume across processes.
     public var checkpointDirectory: URL?
+    /// Names this transfer's checkpoint; by default it is named by the endpoint, bucket, key and the destination's
+    /// file name, never its full path, which changes when iOS moves the app's container.
+    public var transferId: String?
 
-    public init(checkpointDirectory: URL? = nil) {
+    public init(checkpointDirectory: URL? = nil, transferId: String? = nil) {
         self.checkpointDirectory = checkpointDirectory
+        self.transferId = transferId
     }
 }
 
@@ -21,7 +25,8 @@ extension Bucket {
         let info = try await head(key)
         let partSize = Swift.max(options.partSize, 64 << 10)
         let checkpointURL = options.checkpointDirectory.map {
-            $0.appendingPathComponent(CheckpointName.make([client.endpoint.absoluteString, name, key, file.path], suffix: "download"))
+            $0.appendingPathComponent(CheckpointName.make(
+                [client.endpoint.absoluteString, name, key, options.transferId ?? file.lastPathComponent], suffix: "download"))
         }
         let temporary = file.deletingLastPathComponent().appendingPathComponent("." + file.lastPathComponent + ".silo-part")
         var record = DownloadCheckpoint(endpoint: client.endpoint.absoluteString, bucket: name, key: key, etag: info.etag,
@@ -30,6 +35,7 @@ extension Bucket {
             saved.etag == info.etag, saved.size == info.size, saved.partSize == partSize,
             FileManager.default.fileExists(atPath: temporary.path) {
             record = saved
+            record.temporaryPath = temporary.path
         } else {
             guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
                 throw OSSClientError.invalidArgument("cannot create \(temporary.path)")

@@ -12,9 +12,14 @@ public struct ResumableUploadOptions: Sendable {
     public var objectOptions = ObjectOptions()
     /// Abort the upload on the server when the task is cancelled, instead of keeping it for a later resume.
     public var abortOnCancel = false
+    /// Names this transfer's checkpoint; by default it is named by the endpoint, bucket, key and the file's name,
+    /// never its full path, which changes when iOS moves the app's container (the file's size and modification
+    /// date, kept in the checkpoint, still tell a changed file).
+    public var transferId: String?
 
-    public init(checkpointDirectory: URL? = nil) {
+    public init(checkpointDirectory: URL? = nil, transferId: String? = nil) {
         self.checkpointDirectory = checkpointDirectory
+        self.transferId = transferId
     }
 
     func effectivePartSize(for size: Int64) -> Int64 {
@@ -38,7 +43,8 @@ extension Bucket {
             return try await put(key, file: file, options: options.objectOptions, progress: progress)
         }
         let checkpointURL = options.checkpointDirectory.map {
-            $0.appendingPathComponent(CheckpointName.make([client.endpoint.absoluteString, name, key, file.path], suffix: "upload"))
+            $0.appendingPathComponent(CheckpointName.make(
+                [client.endpoint.absoluteString, name, key, options.transferId ?? file.lastPathComponent], suffix: "upload"))
         }
         let store: CheckpointStore<UploadCheckpoint>
         switch try await openUploadCheckpoint(key: key, file: file, fingerprint: fingerprint, partSize: partSize,
