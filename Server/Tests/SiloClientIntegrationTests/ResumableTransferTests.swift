@@ -33,6 +33,20 @@ import Testing
         throw TestFailure("the part list never settled")
     }
 
+    /// Starts a resumable upload, cancels it once 4 MiB went out, and answers the parts storage settled on.
+    static func cancelPartWay(_ bucket: Bucket, key: String, file: URL, options: ResumableUploadOptions) async throws
+        -> [UploadedPart] {
+        let progress = TransferProgress.Reporter(minimumInterval: .zero)
+        let upload = Task { try await bucket.resumableUpload(key, file: file, options: options, progress: progress) }
+        for await update in progress.updates where update.bytesTransferred >= 4 << 20 {
+            upload.cancel()
+            break
+        }
+        _ = await upload.result
+        let pending = try await bucket.listMultipartUploads().filter { $0.key == key }
+        return try await settledParts(bucket, key: key, uploadId: try #require(pending.first).uploadId)
+    }
+
     @Test(arguments: SignatureVersion.allCases)
     func cancelledUploadResumesWithOnlyTheMissingParts(version: SignatureVersion) async throws {
         try await SiloServerProcess.with { server in
@@ -129,15 +143,7 @@ import Testing
             try await bucket.create()
             var options = Self.options(checkpoints)
             options.concurrency = 1
-            let progress = TransferProgress.Reporter(minimumInterval: .zero)
-            let first = Task { try await bucket.resumableUpload("v.mp4", file: original, options: options, progress: progress) }
-            for await update in progress.updates where update.bytesTransferred >= 4 << 20 {
-                first.cancel()
-                break
-            }
-            _ = await first.result
-            let uploads = try await bucket.listMultipartUploads()
-            let stored = try await Self.settledParts(bucket, key: "v.mp4", uploadId: try #require(uploads.first).uploadId)
+            let stored = try await Self.cancelPartWay(bucket, key: "v.mp4", file: original, options: options)
             #expect(!stored.isEmpty && stored.count < 12)
 
             let moved = after.appendingPathComponent("Documents-video.mp4")
@@ -152,15 +158,7 @@ import Testing
             // With a transfer id, the checkpoint follows the id even when the file is renamed.
             var named = options
             named.transferId = "upload-42"
-            let progress2 = TransferProgress.Reporter(minimumInterval: .zero)
-            let second = Task { try await bucket.resumableUpload("w.mp4", file: moved, options: named, progress: progress2) }
-            for await update in progress2.updates where update.bytesTransferred >= 4 << 20 {
-                second.cancel()
-                break
-            }
-            _ = await second.result
-            let pending = try await bucket.listMultipartUploads()
-            let kept = try await Self.settledParts(bucket, key: "w.mp4", uploadId: try #require(pending.first).uploadId)
+            let kept = try await Self.cancelPartWay(bucket, key: "w.mp4", file: moved, options: named)
             let renamed = after.appendingPathComponent("IMG_0001.mov")
             try fileManager.moveItem(at: moved, to: renamed)
             let counter2 = Self.uploadParts()
