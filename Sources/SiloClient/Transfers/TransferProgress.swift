@@ -12,11 +12,16 @@ public struct TransferProgress: Sendable, Hashable {
         return Double(bytesTransferred) / Double(totalBytes)
     }
 
-    /// Feeds a transfer's progress into an `AsyncStream`. Reported bytes never go backwards: bytes of an
-    /// attempt that failed and is retried are not counted twice.
+    /// Feeds a transfer's progress to whoever watches: `updates` (one consumer), `observe()` (as many as like,
+    /// each from the latest snapshot), `latest`, a Foundation `Progress` (for `ProgressView` and progress trees)
+    /// and, on platforms with Observation, an `@Observable` model for SwiftUI. Reported bytes never go
+    /// backwards: bytes of an attempt that failed and is retried are not counted twice.
     public final class Reporter: Sendable {
         public let updates: AsyncStream<TransferProgress>
+        /// Foundation's view of the same transfer, in bytes; thread-safe, updated with every snapshot.
+        public let progress: Progress
         private let continuation: AsyncStream<TransferProgress>.Continuation
+        private let observers = Locked<[UUID: AsyncStream<TransferProgress>.Continuation]>([:])
         private let state = Locked(State())
         private let minimumInterval: TimeInterval
 
@@ -27,6 +32,7 @@ public struct TransferProgress: Sendable, Hashable {
             var started = Date()
             var lastEmit = Date.distantPast
             var finished = false
+            var latest = TransferProgress(bytesTransferred: 0, totalBytes: nil, bytesPerSecond: 0, isFinished: false)
         }
 
         /// - Parameter minimumInterval: the least time between two updates (the last one always comes).
@@ -34,6 +40,28 @@ public struct TransferProgress: Sendable, Hashable {
             (updates, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
             self.minimumInterval = Double(minimumInterval.components.seconds)
                 + Double(minimumInterval.components.attoseconds) / 1e18
+            progress = Progress(totalUnitCount: -1)
+            progress.kind = .file
+        }
+
+        /// The last snapshot reported.
+        public var latest: TransferProgress { state.withLock { $0.latest } }
+
+        /// A stream of its own for each caller, starting with the latest snapshot and ending after the final one.
+        public func observe() -> AsyncStream<TransferProgress> {
+            let (stream, observer) = AsyncStream.makeStream(of: TransferProgress.self, bufferingPolicy: .bufferingNewest(1))
+            let id = UUID()
+            // Registered under the state's lock, so no snapshot falls between the first one and the next.
+            state.withLock { state in
+                observer.yield(state.latest)
+                if state.finished {
+                    observer.finish()
+                } else {
+                    observers.withLock { $0[id] = observer }
+                }
+            }
+            observer.onTermination = { [weak self] _ in self?.observers.withLock { $0[id] = nil } }
+            return stream
         }
 
         func begin(total: Int64?, alreadyDone: Int64 = 0) {
@@ -65,6 +93,9 @@ public struct TransferProgress: Sendable, Hashable {
                 return true
             }
             continuation.finish()
+            for observer in observers.withLock({ observers in defer { observers = [:] }; return Array(observers.values) }) {
+                observer.finish()
+            }
         }
 
         private func emit(_ update: (inout State) -> Bool) {
@@ -75,10 +106,17 @@ public struct TransferProgress: Sendable, Hashable {
                 guard state.finished || now.timeIntervalSince(state.lastEmit) >= minimumInterval else { return nil }
                 state.lastEmit = now
                 let elapsed = max(now.timeIntervalSince(state.started), 0.001)
-                return TransferProgress(bytesTransferred: state.reported, totalBytes: state.total,
-                                        bytesPerSecond: Double(state.reported) / elapsed, isFinished: state.finished)
+                state.latest = TransferProgress(bytesTransferred: state.reported, totalBytes: state.total,
+                                                bytesPerSecond: Double(state.reported) / elapsed, isFinished: state.finished)
+                // Delivered under the lock: every watcher sees snapshots in order.
+                continuation.yield(state.latest)
+                for observer in observers.withLock({ Array($0.values) }) { observer.yield(state.latest) }
+                return state.latest
             }
-            if let snapshot { continuation.yield(snapshot) }
+            if let snapshot {
+                if let total = snapshot.totalBytes { progress.totalUnitCount = total }
+                progress.completedUnitCount = snapshot.bytesTransferred
+            }
         }
     }
 }
