@@ -28,6 +28,31 @@ import Testing
         #expect(transport.requests.count == 3)
     }
 
+    /// Each attempt is logged with a level: a 503 that is retried at error, the success at debug, a NoSuchKey at info.
+    @Test func attemptsAreLoggedWithLevels() async throws {
+        let calls = Locked(0)
+        let transport = MockTransport { _, _ in
+            let n = calls.withLock { count -> Int in
+                count += 1
+                return count
+            }
+            return n == 1 ? MockTransport.error(503, code: "ServiceUnavailable") : n == 2 ? MockTransport.response(200)
+                : MockTransport.error(404, code: "NoSuchKey")
+        }
+        let entries = Locked<[ClientLogEntry]>([])
+        let lines = Locked<[String]>([])
+        let client = makeClient(transport) { configuration in
+            configuration.logHandler = { entry in entries.withLock { $0.append(entry) } }
+            configuration.log = { line in lines.withLock { $0.append(line) } }
+        }
+        _ = try await client.bucket("b").head("k")
+        _ = try? await client.bucket("b").head("missing")
+        let levels = entries.current.map(\.level)
+        #expect(levels == [.error, .debug, .info], "\(entries.current.map(\.line))")
+        #expect(entries.current.map(\.attempt) == [0, 1, 0] && entries.current.map(\.status) == [503, 200, 404])
+        #expect(lines.current == entries.current.map(\.line))
+    }
+
     /// A certificate problem is not a glitch: it is reported at once, with its cause, instead of retried.
     @Test func tlsFailuresAreNotRetriedAndKeepTheirCause() async throws {
         let transport = MockTransport { _, _ in throw TransportError("certificate verify failed", cause: .tls) }

@@ -28,6 +28,9 @@ public struct ClientConfiguration: Sendable {
     public var userAgent = "silo-swift-sdk/" + SiloVersion.current
     /// Receives one line per request attempt; nil logs nothing.
     public var log: (@Sendable (String) -> Void)?
+    /// Receives one entry per request attempt, with its level and fields (`unifiedLog(subsystem:)` sends them to
+    /// os.Logger on Apple platforms); nil logs nothing.
+    public var logHandler: (@Sendable (ClientLogEntry) -> Void)?
 
     public init() {}
 }

@@ -45,7 +45,14 @@ public final class OSSClient: Sendable {
         chain.append(SigningMiddleware(provider: credentials, version: configuration.signatureVersion, region: region,
                                        clock: clock))
         if configuration.checksumValidation { chain.append(ChecksumMiddleware()) }
-        if let log = configuration.log { chain.append(LoggingMiddleware(log: log)) }
+        if configuration.log != nil || configuration.logHandler != nil {
+            let line = configuration.log
+            let handler = configuration.logHandler
+            chain.append(LoggingMiddleware { entry in
+                line?(entry.line)
+                handler?(entry)
+            })
+        }
         let terminal = Terminal(endpoint: endpoint, addressing: configuration.addressing,
                                 userAgent: configuration.userAgent, transport: transport, clock: clock)
         handler = chain.chain(to: terminal.send)
