@@ -19,7 +19,7 @@ ADDRESS ?= 127.0.0.1:9000
 STS_ADDRESS ?= 127.0.0.1:9100
 APP_ADDRESS ?= 127.0.0.1:9200
 
-.PHONY: help deps cluster-deps bench-deps image-deps browser-deps venv run-cluster build build-release test test-swift test-compat test-upstream test-fuzz-replay test-image image run bench fuzz clean
+.PHONY: help deps cluster-deps bench-deps image-deps browser-deps venv run-cluster build build-release test test-swift test-compat test-upstream test-fuzz-replay test-image test-sdk-crypto3 docs image run bench fuzz clean
 
 help:
 	@echo "make run    - install what is missing, build, start Silo (OSS + STS) and the app server with a demo bucket, role and user"
@@ -77,7 +77,7 @@ build-release: deps
 WITH_SERVICES = $(if $(SILO_TEST_POSTGRES_URL),,scripts/with-postgres.sh) $(if $(SILO_TEST_S3_URL),,scripts/with-rgw.sh)
 
 test: build venv cluster-deps image-deps browser-deps
-	$(WITH_SERVICES) $(MAKE) --no-print-directory test-swift test-sdk-crypto3 test-fuzz-replay test-compat test-upstream test-image
+	$(WITH_SERVICES) $(MAKE) --no-print-directory test-swift test-sdk-crypto3 docs test-fuzz-replay test-compat test-upstream test-image
 
 # The container image built and smoke-tested from the debug binary (packaging is what is tested; `make image`
 # packages the release build).
@@ -90,6 +90,12 @@ image: build-release image-deps
 test-swift:
 	swift test --skip-build $(SWIFT_DEBUG_FLAGS)
 	$(WITH_SERVICES) swift test --skip-build $(SWIFT_DEBUG_FLAGS) --package-path Server
+
+# DocC for the SDK (the getting-started article and every public symbol) into .build/docs; make test builds it
+# too, so a broken symbol link fails the run.
+docs:
+	swift package --allow-writing-to-directory .build/docs generate-documentation --target SiloClient \
+		--output-path .build/docs --warnings-as-errors --transform-for-static-hosting --hosting-base-path SiloClient
 
 # SiloClient beside Alibaba Cloud's Swift SDK v2, which pins swift-crypto below 4: it must build and work with 3.x.
 test-sdk-crypto3:

@@ -11,7 +11,9 @@ public struct AuthServerCredentialsProvider: CredentialsProvider {
 
     /// - Parameters:
     ///   - url: the token endpoint; put the app user's identity in it (or in `headers`).
+    ///   - transport: how the endpoint is reached (the client's own transport will do).
     ///   - headers: extra request headers, such as the app session's `Authorization`.
+    ///   - refreshBefore: how long before expiry a token is renewed.
     ///   - decode: transforms the body before JSON parsing (the iOS SDK's `responseDecoder`), e.g. to decrypt it.
     public init(url: URL, transport: any Transport, headers: [String: String] = [:],
                 refreshBefore: Duration = .seconds(300),
@@ -19,8 +21,14 @@ public struct AuthServerCredentialsProvider: CredentialsProvider {
         self.init(url: url, transport: transport, refreshBefore: refreshBefore, decode: decode, headers: { headers })
     }
 
-    /// - Parameter headers: asked before every fetch, so a rotated app login token (or any header the app
-    ///   computes) is sent without making a new client.
+    /// - Parameters:
+    ///   - url: the token endpoint.
+    ///   - transport: how the endpoint is reached.
+    ///   - refreshBefore: how long before expiry a token is renewed.
+    ///   - now: the device's clock (tests move it); expiry is judged on the app server's clock from its `Date`.
+    ///   - decode: transforms the body before JSON parsing, e.g. to decrypt it.
+    ///   - headers: asked before every fetch, so a rotated app login token (or any header the app computes) is
+    ///     sent without making a new client.
     public init(url: URL, transport: any Transport, refreshBefore: Duration = .seconds(300),
                 now: @escaping @Sendable () -> Date = { Date() },
                 decode: (@Sendable (Data) throws -> Data)? = nil,

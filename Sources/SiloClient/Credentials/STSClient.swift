@@ -30,8 +30,11 @@ public struct STSClient: Sendable {
     }
 
     /// - Parameters:
+    ///   - roleArn: the role to assume, `acs:ram::<account>:role/<name>`.
+    ///   - sessionName: names the session in logs and in the assumed-role ARN (2 to 64 characters).
     ///   - policy: a session policy JSON narrowing the role's permissions (for example to one user's prefix).
     ///   - durationSeconds: 900 up to the role's maximum.
+    ///   - externalId: the value the role's trust policy may require in `sts:ExternalId`.
     public func assumeRole(roleArn: String, sessionName: String, policy: String? = nil, durationSeconds: Int = 3600,
                            externalId: String? = nil) async throws -> AssumedRole {
         var parameters = [

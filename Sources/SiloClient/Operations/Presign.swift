@@ -7,8 +7,12 @@ extension Bucket {
     /// the credentials' own expiry: a URL cannot outlive the token that signed it.
     ///
     /// - Parameters:
+    ///   - key: the object's name.
+    ///   - method: the request the URL allows (GET to download, PUT to upload).
+    ///   - expiresIn: how long the URL works, at most as long as the signing credentials.
     ///   - headers: headers the request must carry, such as `Content-Type` for a PUT (V1 signs it).
     ///   - query: sub-resources to sign, such as `x-oss-process`.
+    ///   - version: the signature version; the client's by default.
     public func presignedURL(_ key: String, method: HTTPRequest.Method = .get, expiresIn: Duration = .seconds(3600),
                              headers: [String: String] = [:], query: [String: String] = [:],
                              version: SignatureVersion? = nil) async throws -> URL {
