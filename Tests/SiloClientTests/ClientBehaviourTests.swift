@@ -182,6 +182,21 @@ import Testing
         }
     }
 
+    /// A file is summed beside its upload; the sum still decides: a wrong CRC from the server fails the call.
+    @Test func aFileUploadIsCheckedAgainstTheFilesCRC() async throws {
+        let data = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("crc-\(UUID().uuidString)")
+        try data.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let crc = CRC64.checksum(data)
+        let wrong = MockTransport { _, _ in MockTransport.response(200, headers: ["x-oss-hash-crc64ecma": String(crc ^ 1)]) }
+        await #expect(throws: OSSClientError.crcMismatch(expected: crc, actual: crc ^ 1, requestId: "")) {
+            _ = try await makeClient(wrong) { $0.maxRetries = 0 }.bucket("b").put("k", file: file)
+        }
+        let right = MockTransport { _, _ in MockTransport.response(200, headers: ["x-oss-hash-crc64ecma": String(crc)]) }
+        #expect(try await makeClient(right).bucket("b").put("k", file: file).crc64 == crc)
+    }
+
     @Test func downloadCRCMismatchFailsAtTheEnd() async throws {
         let transport = MockTransport { _, _ in
             MockTransport.response(200, headers: ["x-oss-hash-crc64ecma": "1"], body: Data("hello".utf8))

@@ -10,21 +10,24 @@ struct ChecksumMiddleware: ClientMiddleware {
             return try await next(request)
         case .upload(let initial):
             let length = request.body.length
-            var sending = request
-            let crc: Locked<CRC64>
-            switch request.body {
-            case .stream(let stream, let length):
+            let response: TransportResponse
+            let sent: UInt64
+            if case .stream(let stream, let length) = request.body {
                 // A one-shot stream is summed as it goes out.
-                crc = Locked(CRC64())
+                let crc = Locked(CRC64())
+                var sending = request
                 sending.body = .stream(stream.observing { chunk in crc.withLock { $0.update(chunk) } }, length: length)
-            default:
-                // Replayable bodies are summed up front, so the transport still gets the file or the data as
-                // such (URLSession uploads files natively).
-                crc = Locked(try await Self.checksum(of: request.body))
+                response = try await next(sending)
+                sent = crc.current.value
+            } else {
+                // A replayable body goes to the transport as it is (URLSession uploads files natively) and is
+                // summed beside the upload, not before it: the file is read twice at once instead of one read
+                // after the other. A failed send cancels the sum.
+                async let summed = Self.checksum(of: request.body)
+                response = try await next(request)
+                sent = try await summed.value
             }
-            let response = try await next(sending)
             if let header = response.header("x-oss-hash-crc64ecma"), let reported = UInt64(header) {
-                let sent = crc.current.value
                 let expected = initial == 0 ? sent : CRC64.combine(initial, sent, length2: UInt64(length ?? 0))
                 if expected != reported {
                     throw OSSClientError.crcMismatch(expected: expected, actual: reported, requestId: response.requestId)
