@@ -4,8 +4,8 @@ import SiloCore
 import Testing
 
 #if os(Linux)
-/// The SDK's memory while it moves 1 GiB, measured on the `silo cp` process (which is the SDK plus a CLI) by
-/// sampling its resident set, next to the same process moving 16 MiB in the same run.
+/// The SDK's memory while it moves 1 GiB, on each of its transports, measured on the `silo cp` process (which is
+/// the SDK plus a CLI) by sampling its resident set, next to the same process moving 16 MiB in the same run.
 @Suite(.serialized) struct MemoryTests {
     static func residentKiB(_ pid: Int32) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
@@ -37,7 +37,8 @@ import Testing
         for index in 0..<mebibytes { try handle.write(contentsOf: testBytes(1 << 20, seed: UInt64(index % 61 + 1))) }
     }
 
-    @Test func residentMemoryStaysFlatForAGibibyteBothWays() async throws {
+    @Test(arguments: ["ahc", "urlsession"])
+    func residentMemoryStaysFlatForAGibibyteBothWays(transport: String) async throws {
         try await SiloServerProcess.with { server in
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mem-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -47,7 +48,8 @@ import Testing
             let big = folder.appendingPathComponent("big.bin")
             try Self.writeFile(small, mebibytes: 16)
             try Self.writeFile(big, mebibytes: 1024)
-            let common = ["--checkpoint-dir", folder.appendingPathComponent("ckpt").path, "--concurrency", "3"]
+            let common = ["--checkpoint-dir", folder.appendingPathComponent("ckpt").path, "--concurrency", "3",
+                          "--transport", transport]
 
             let smallUp = try Self.peakResident(["cp", small.path, "oss://memory/small.bin"] + common, server: server)
             let bigUp = try Self.peakResident(["cp", big.path, "oss://memory/big.bin"] + common, server: server)
@@ -59,11 +61,21 @@ import Testing
             #expect(info.size == 1 << 30)
             let downloaded = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("b.out").path)
             #expect((downloaded[.size] as? NSNumber)?.int64Value == 1 << 30)
-            print("SDK peak RSS (silo cp): upload 16 MiB \(smallUp / 1024) MiB, 1 GiB \(bigUp / 1024) MiB; "
+            print("SDK peak RSS (silo cp, \(transport)): upload 16 MiB \(smallUp / 1024) MiB, 1 GiB \(bigUp / 1024) MiB; "
                 + "download 16 MiB \(smallDown / 1024) MiB, 1 GiB \(bigDown / 1024) MiB")
             // Three 8 MiB parts in flight bound the working set; a whole-file buffer would add 1024 MiB.
-            #expect(bigUp - smallUp < 64 << 10, "upload grew \((bigUp - smallUp) / 1024) MiB")
-            #expect(bigDown - smallDown < 64 << 10, "download grew \((bigDown - smallDown) / 1024) MiB")
+            let check = {
+                #expect(bigUp - smallUp < 32 << 10, "upload grew \((bigUp - smallUp) / 1024) MiB")
+                #expect(bigDown - smallDown < 32 << 10, "download grew \((bigDown - smallDown) / 1024) MiB")
+            }
+            if transport == "urlsession" {
+                // Measured 49 MiB up and 51 MiB down on FoundationNetworking: parts go to URLSession as Data and
+                // responses are buffered up to 4 MiB per request. File-backed part uploads are issue 19's point 7;
+                // when they land this known issue stops being recorded and the test says so.
+                withKnownIssue("URLSession transport grows ~50 MiB over 1 GiB (issue 19, point 7)") { check() }
+            } else {
+                check()
+            }
         }
     }
 }
