@@ -59,8 +59,9 @@ public actor RefreshingCredentialsProvider: CredentialsProvider {
     private var current: Credentials?
     /// When `current` was fetched, in the issuer's time.
     private var fetchedAt: Date?
-    /// Whether `current` was outside the refresh window when it arrived.
+    /// Whether `current` was outside the refresh window, and whether it was usable, when it arrived.
     private var arrivedFresh = true
+    private var arrivedUsable = true
     private var inFlight: Task<Fetched, any Error>?
     /// The issuer's clock minus the device's.
     private var clockOffset: TimeInterval = 0
@@ -93,7 +94,7 @@ public actor RefreshingCredentialsProvider: CredentialsProvider {
 
     public func credentials() async throws -> Credentials {
         let now = serverNow()
-        if let current, isFresh(current, at: now) || (!arrivedFresh && wasJustFetched(at: now)) { return current }
+        if let current, isFresh(current, at: now) || keepsJustFetched(current, at: now) { return current }
         if let inFlight { return try await settle(inFlight, at: now) }
         if let retryAt, now < retryAt {
             if let current, isUsable(current, at: now) { return current }
@@ -119,10 +120,11 @@ public actor RefreshingCredentialsProvider: CredentialsProvider {
             let fetched = try await task.value
             if inFlight == task {
                 inFlight = nil
-                if let serverDate = fetched.serverDate { clockOffset = serverDate.timeIntervalSince(deviceNow()) }
+                if let serverDate = fetched.serverDate { adoptOffset(serverDate.timeIntervalSince(deviceNow())) }
                 current = fetched.credentials
                 fetchedAt = serverNow()
                 arrivedFresh = isFresh(fetched.credentials, at: serverNow())
+                arrivedUsable = isUsable(fetched.credentials, at: serverNow())
                 failures = 0
                 retryAt = nil
                 lastError = nil
@@ -150,7 +152,21 @@ public actor RefreshingCredentialsProvider: CredentialsProvider {
 
     /// Adopts a storage server's clock (learnt from `RequestTimeTooSkewed`) for judging expiry.
     public func adoptServerClock(offset: TimeInterval) async {
-        clockOffset = offset
+        adoptOffset(offset)
+    }
+
+    /// Offsets under half a minute are noise (a `Date` header has one-second resolution, and the answer took time
+    /// to arrive), and adopting them would move expiry the wrong way by that much: only real skew is adopted.
+    private func adoptOffset(_ offset: TimeInterval) {
+        clockOffset = abs(offset) < 30 ? 0 : offset
+    }
+
+    /// A token that arrived already inside the refresh window (the issuer's tokens are short, or the clocks
+    /// disagree) is used for `minimumRefreshInterval` rather than refetched at once: while it is still usable, or
+    /// at any rate when it looked expired on arrival (then this device's clock is what is wrong).
+    private func keepsJustFetched(_ credentials: Credentials, at now: Date) -> Bool {
+        guard !arrivedFresh, wasJustFetched(at: now) else { return false }
+        return isUsable(credentials, at: now) || !arrivedUsable
     }
 
     /// The issuer's time as best known.

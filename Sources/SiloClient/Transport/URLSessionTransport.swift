@@ -74,11 +74,11 @@ public final class URLSessionTransport: Transport {
                 guard let name = name as? String, let value = value as? String, let fieldName = HTTPField.Name(name) else { continue }
                 fields.append(HTTPField(name: fieldName, value: value))
             }
-            // The body is read after this handler has returned: its reads carry their own cancellation, and a
-            // body dropped unread ends the task too, so neither leaves the download running.
-            let abandonment = Abandonment(exchange)
+            // The body is read after this handler has returned: its reads carry their own cancellation, so a
+            // cancelled reader stops the download. (A body merely released is left to finish: cancelling a task
+            // from the release crashed FoundationNetworking, NativeProtocol.swift:69, in 1 GiB downloads.)
             return TransportResponse(head: HTTPResponse(status: .init(code: response.statusCode), headerFields: fields),
-                                     body: ByteStream { try await abandonment.exchange.nextChunk() })
+                                     body: ByteStream { try await exchange.nextChunk() })
         } onCancel: {
             task.cancel()
         }
@@ -89,13 +89,6 @@ public final class URLSessionTransport: Transport {
     private static func seconds(_ duration: Duration) -> TimeInterval {
         TimeInterval(duration.components.seconds) + TimeInterval(duration.components.attoseconds) / 1e18
     }
-}
-
-/// Cancels its exchange when the last copy of a response body is released before the body ended.
-private final class Abandonment: Sendable {
-    let exchange: Exchange
-    init(_ exchange: Exchange) { self.exchange = exchange }
-    deinit { exchange.cancel() }
 }
 
 /// One request's state, fed by the delegate and drained by the response body's reader.
@@ -139,7 +132,7 @@ private final class Exchange: @unchecked Sendable {
         }
     }
 
-    /// Stops the task and fails whoever waits: the reader was cancelled or let the body go.
+    /// Stops the task and fails whoever waits: the reader was cancelled.
     func cancel() {
         lock.lock()
         guard !state.finished, state.failure == nil else {
