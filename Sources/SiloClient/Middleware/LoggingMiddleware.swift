@@ -83,14 +83,12 @@ extension ClientConfiguration {
         return { entry in
             let retry = entry.attempt > 0 ? " (retry \(entry.attempt))" : ""
             let outcome = entry.status.map(String.init) ?? entry.error.map { "\($0)" } ?? "error"
-            switch entry.level {
-            case .debug:
-                logger.debug("\(entry.method, privacy: .public) \(entry.resource, privacy: .private)\(retry, privacy: .public) -> \(outcome, privacy: .public) in \(entry.milliseconds) ms, request \(entry.requestId ?? "", privacy: .public)")
-            case .info:
-                logger.info("\(entry.method, privacy: .public) \(entry.resource, privacy: .private)\(retry, privacy: .public) -> \(outcome, privacy: .public) in \(entry.milliseconds) ms, request \(entry.requestId ?? "", privacy: .public)")
-            case .error:
-                logger.error("\(entry.method, privacy: .public) \(entry.resource, privacy: .private)\(retry, privacy: .public) -> \(outcome, privacy: .public) in \(entry.milliseconds) ms, request \(entry.requestId ?? "", privacy: .public)")
+            let level: OSLogType = switch entry.level {
+            case .debug: .debug
+            case .info: .info
+            case .error: .error
             }
+            logger.log(level: level, "\(entry.method, privacy: .public) \(entry.resource, privacy: .private)\(retry, privacy: .public) -> \(outcome, privacy: .public) in \(entry.milliseconds) ms, request \(entry.requestId ?? "", privacy: .public)")
         }
     }
 }

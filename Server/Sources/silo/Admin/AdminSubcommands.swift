@@ -93,34 +93,40 @@ struct KeyCommand: AsyncParsableCommand {
 struct RoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "role", abstract: "Roles that STS sessions assume.",
                                                     subcommands: [Create.self, List.self, Get.self, Update.self, Delete.self])
+    static let detailFields = ["name", "arn", "maxSessionDuration", "trustPolicy", "description"]
+
+    /// What creating and updating a role both set.
+    struct Settings: ParsableArguments {
+        @Option(help: "Trust policy JSON, or @file. On create, the default lets every principal of this account assume the role.")
+        var trustPolicy: String?
+        @Option(help: "Longest session, 3600 to 43200 seconds.")
+        var maxSessionDuration: Int?
+        @Option var description: String?
+
+        func trust() throws -> String? { try trustPolicy.map(inlineOrFile) }
+        var duration: Int64? { maxSessionDuration.map(Int64.init) }
+    }
+
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change a role's trust policy, longest session or description.")
         @OptionGroup var options: AdminOptions
         @Argument var name: String
-        @Option(help: "New trust policy JSON, or @file.")
-        var trustPolicy: String?
-        @Option(help: "New longest session, 3600 to 43200 seconds.")
-        var maxSessionDuration: Int?
-        @Option var description: String?
+        @OptionGroup var settings: Settings
         func run() async throws {
-            let body = AdminUpdateRole(trustPolicy: try trustPolicy.map(inlineOrFile),
-                                       maxSessionDuration: maxSessionDuration.map(Int64.init), description: description)
+            let body = AdminUpdateRole(trustPolicy: try settings.trust(), maxSessionDuration: settings.duration,
+                                       description: settings.description)
             try await options.run(AdminAPI.updateRole, path: RolePath(role: name), body: body) {
-                fields($0, ["name", "arn", "maxSessionDuration", "trustPolicy", "description"])
+                fields($0, RoleCommand.detailFields)
             }
         }
     }
     struct Create: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument var name: String
-        @Option(help: "Trust policy JSON, or @file. Default: every principal of this account may assume the role.")
-        var trustPolicy: String?
-        @Option(help: "Longest session, 3600 to 43200 seconds.")
-        var maxSessionDuration: Int?
-        @Option var description: String?
+        @OptionGroup var settings: Settings
         func run() async throws {
-            let body = AdminCreateRole(name: name, trustPolicy: try trustPolicy.map(inlineOrFile),
-                                       maxSessionDuration: maxSessionDuration.map(Int64.init), description: description)
+            let body = AdminCreateRole(name: name, trustPolicy: try settings.trust(), maxSessionDuration: settings.duration,
+                                       description: settings.description)
             try await options.run(AdminAPI.createRole, body: body) { fields($0, ["name", "arn", "maxSessionDuration"]) }
         }
     }
@@ -134,9 +140,7 @@ struct RoleCommand: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
         @Argument var name: String
         func run() async throws {
-            try await options.run(AdminAPI.getRole, path: RolePath(role: name)) {
-                fields($0, ["name", "arn", "maxSessionDuration", "trustPolicy", "description"])
-            }
+            try await options.run(AdminAPI.getRole, path: RolePath(role: name)) { fields($0, RoleCommand.detailFields) }
         }
     }
     struct Delete: AsyncParsableCommand {
