@@ -37,10 +37,7 @@ import Testing
         for index in 0..<mebibytes { try handle.write(contentsOf: testBytes(1 << 20, seed: UInt64(index % 61 + 1))) }
     }
 
-    // URLSession is not measured here: on FoundationNetworking it grows ~50 MiB over 1 GiB (parts handed over as
-    // Data) and 1 GiB downloads intermittently crash inside FoundationNetworking (NativeProtocol.swift:69); both
-    // are issue 19's (file-backed transfers).
-    @Test(arguments: ["ahc"])
+    @Test(arguments: ["ahc", "urlsession"])
     func residentMemoryStaysFlatForAGibibyteBothWays(transport: String) async throws {
         try await SiloServerProcess.with { server in
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mem-\(UUID().uuidString)")

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import SiloCore
 
@@ -22,6 +23,11 @@ public struct ClientRequest: Sendable {
     public var idempotent: Bool
     public var checksum: Checksum
     public var onBytesSent: (@Sendable (Int64) -> Void)?
+    /// When set, the response body lands in this file through the transport's `download(_:to:)`, and the
+    /// response's body reads it back from there.
+    public var downloadDestination: URL?
+    /// Called with the count of each chunk written to `downloadDestination`.
+    public var onBytesReceived: (@Sendable (_ count: Int64, _ expected: Int64?) -> Void)?
     /// 0 for the first try; set by the retry middleware.
     public internal(set) var attempt = 0
 

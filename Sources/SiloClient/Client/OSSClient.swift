@@ -213,8 +213,14 @@ private struct Terminal: Sendable {
         }
         let response: TransportResponse
         do {
-            response = try await transport.send(TransportRequest(head: head, body: request.body,
-                                                                 onBytesSent: request.onBytesSent))
+            var outgoing = TransportRequest(head: head, body: request.body, onBytesSent: request.onBytesSent)
+            outgoing.onBytesReceived = request.onBytesReceived
+            if let destination = request.downloadDestination {
+                let answer = try await transport.download(outgoing, to: destination)
+                response = TransportResponse(head: answer, body: try .file(destination))
+            } else {
+                response = try await transport.send(outgoing)
+            }
         } catch {
             throw RetryMiddleware.map(error)
         }

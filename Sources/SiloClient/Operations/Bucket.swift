@@ -105,9 +105,12 @@ public struct Bucket: Sendable {
 
     /// Downloads into `file`, written to a temporary sibling and renamed into place once complete and verified.
     public func get(_ key: String, toFile file: URL, progress: TransferProgress.Reporter? = nil) async throws -> ObjectInfo {
-        let download = try await stream(key, progress: progress)
         let temporary = file.deletingLastPathComponent()
             .appendingPathComponent(".\(file.lastPathComponent).silo-\(UUID().uuidString.prefix(8))")
+        if client.transport.downloadsToFiles {
+            return try await getThroughFile(key, temporary: temporary, file: file, progress: progress)
+        }
+        let download = try await stream(key, progress: progress)
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
             throw OSSClientError.invalidArgument("cannot create \(temporary.path)")
         }
@@ -122,6 +125,33 @@ public struct Bucket: Sendable {
             throw RetryMiddleware.map(error)
         }
         return download.info
+    }
+
+    /// The transport writes the body (its download task); reading it back checks the CRC-64 before the rename.
+    private func getThroughFile(_ key: String, temporary: URL, file: URL,
+                                progress: TransferProgress.Reporter?) async throws -> ObjectInfo {
+        try Self.validate(key: key)
+        var request = ClientRequest(method: .get, bucket: name, key: key, checksum: .download)
+        request.downloadDestination = temporary
+        request.onBytesReceived = { count, expected in
+            progress?.begin(total: expected)  // the first call's length holds
+            progress?.advance(count)
+        }
+        do {
+            let response = try await client.send(request)
+            for try await _ in response.body {}
+            let handle = try FileHandle(forUpdating: temporary)
+            try handle.synchronize()
+            try handle.close()
+            try FileReplacement.move(temporary, over: file)
+            let info = ObjectInfo(response)
+            progress?.begin(total: info.size)  // an empty object reports no chunk
+            progress?.finish()
+            return info
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw RetryMiddleware.map(error)
+        }
     }
 
     public func head(_ key: String) async throws -> ObjectInfo {

@@ -60,8 +60,11 @@ extension Bucket {
                         let offset = Int64(index) * partSize
                         let length = Swift.min(partSize, info.size - offset)
                         group.addTask {
-                            let crc = try await downloadRange(key, etag: info.etag, offset: offset, length: length,
-                                                              into: temporary, progress: progress)
+                            let crc = client.transport.downloadsToFiles
+                                ? try await downloadRangeThroughFile(key, etag: info.etag, offset: offset, length: length,
+                                                                     into: temporary, progress: progress)
+                                : try await downloadRange(key, etag: info.etag, offset: offset, length: length,
+                                                          into: temporary, progress: progress)
                             return (index, crc)
                         }
                     }
@@ -110,6 +113,51 @@ extension Bucket {
             progress?.finish()
             return info
         } catch {
+            throw RetryMiddleware.map(error)
+        }
+    }
+
+    /// Fetches one range (pinned to `etag`) into a file the transport writes (its download task), then copies it
+    /// to its offset, synced; returns its CRC-64. Memory stays flat without pushing back on the network.
+    private func downloadRangeThroughFile(_ key: String, etag: String, offset: Int64, length: Int64, into file: URL,
+                                          progress: TransferProgress.Reporter?) async throws -> UInt64 {
+        try FileManager.default.createDirectory(at: SpoolFile.folder, withIntermediateDirectories: true)
+        let landing = SpoolFile.folder.appendingPathComponent(UUID().uuidString + ".download")
+        defer { try? FileManager.default.removeItem(at: landing) }
+        let received = Locked<Int64>(0)
+        var request = ClientRequest(method: .get, bucket: name, key: key)
+        request.setHeader("Range", "bytes=\(offset)-\(offset + length - 1)")
+        request.setHeader("If-Match", "\"\(etag)\"")
+        request.downloadDestination = landing
+        request.onBytesReceived = { count, _ in
+            received.withLock { $0 += count }
+            progress?.advance(count)
+        }
+        do {
+            _ = try await client.send(request)
+            let source = try FileHandle(forReadingFrom: landing)
+            defer { try? source.close() }
+            let sink = try FileHandle(forWritingTo: file)
+            defer { try? sink.close() }
+            try sink.seek(toOffset: UInt64(offset))
+            var crc = CRC64()
+            var copied: Int64 = 0
+            while let chunk = try source.read(upToCount: 1 << 20), !chunk.isEmpty {
+                copied += Int64(chunk.count)
+                guard copied <= length else { break }
+                crc.update(chunk)
+                try sink.write(contentsOf: chunk)
+            }
+            guard copied == length else {
+                throw OSSClientError.transport(NetworkFailure(.connectionLost, "range arrived with \(copied) of \(length) bytes"))
+            }
+            try sink.synchronize()
+            // Retried attempts (a 5xx body) and what the system reported may differ from the part: settle on it.
+            let counted = received.current
+            if counted < length { progress?.advance(length - counted) } else if counted > length { progress?.rewind(counted - length) }
+            return crc.value
+        } catch {
+            progress?.rewind(received.current)
             throw RetryMiddleware.map(error)
         }
     }

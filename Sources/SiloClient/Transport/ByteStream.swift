@@ -37,6 +37,12 @@ public struct ByteStream: AsyncSequence, Sendable {
         }
     }
 
+    /// The whole file, read as the consumer pulls.
+    public static func file(_ url: URL) throws -> ByteStream {
+        let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
+        return try file(url, length: size)
+    }
+
     /// `length` bytes of the file from `offset`, read as the consumer pulls.
     public static func file(_ url: URL, offset: Int64 = 0, length: Int64, chunkSize: Int = 256 * 1024) throws -> ByteStream {
         let handle = try FileHandle(forReadingFrom: url)
@@ -62,6 +68,24 @@ public struct ByteStream: AsyncSequence, Sendable {
             out.append(chunk)
         }
         return out
+    }
+
+    /// Writes everything to `file`, replacing it, in 1 MiB batches.
+    public func write(to file: URL) async throws {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
+            throw OSSClientError.invalidArgument("cannot create \(file.path)")
+        }
+        let handle = try FileHandle(forWritingTo: file)
+        defer { try? handle.close() }
+        var pending = Data()
+        for try await chunk in self {
+            pending.append(chunk)
+            if pending.count >= 1 << 20 {
+                try handle.write(contentsOf: pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+        if !pending.isEmpty { try handle.write(contentsOf: pending) }
     }
 
     /// A stream that calls `observe` with each chunk as it passes.

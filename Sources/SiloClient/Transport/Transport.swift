@@ -41,6 +41,9 @@ public struct TransportRequest: Sendable {
     public var body: RequestBody
     /// Called with the count of each chunk handed to the network.
     public var onBytesSent: (@Sendable (Int64) -> Void)?
+    /// Called with the count of each chunk a file download wrote (`Transport.download(_:to:)`) and the body's
+    /// announced length, when known.
+    public var onBytesReceived: (@Sendable (_ count: Int64, _ expected: Int64?) -> Void)?
 
     public init(head: HTTPRequest, body: RequestBody, onBytesSent: (@Sendable (Int64) -> Void)? = nil) {
         self.head = head
@@ -64,11 +67,25 @@ public struct TransportResponse: Sendable {
 /// configuration, which a transport receives when it is created.
 public protocol Transport: Sendable {
     func send(_ request: TransportRequest) async throws -> TransportResponse
+    /// Whether the SDK's part downloads should land in files the transport writes (`download(_:to:)`) instead of
+    /// streaming through the app: true for URLSession, whose download tasks write to disk themselves (memory
+    /// stays flat) and are what a background session runs.
+    var downloadsToFiles: Bool { get }
+    /// Sends the request and writes the response body, whatever the status, to `file` (replaced).
+    func download(_ request: TransportRequest, to file: URL) async throws -> HTTPResponse
     /// Releases connections; the client calls it from `shutdown()`.
     func shutdown() async throws
 }
 
 extension Transport {
+    public var downloadsToFiles: Bool { false }
+
+    public func download(_ request: TransportRequest, to file: URL) async throws -> HTTPResponse {
+        let response = try await send(request)
+        try await response.body.write(to: file)
+        return response.head
+    }
+
     public func shutdown() async throws {}
 }
 

@@ -30,15 +30,47 @@ public final class URLSessionTransport: Transport {
         session = URLSession(configuration: settings, delegate: delegate, delegateQueue: nil)
     }
 
-    public func send(_ request: TransportRequest) async throws -> TransportResponse {
-        let head = request.head
+    public var downloadsToFiles: Bool { true }
+
+    private static func urlRequest(_ head: HTTPRequest) throws -> URLRequest {
         guard let scheme = head.scheme, let authority = head.authority, let path = head.path,
             let url = URL(string: scheme + "://" + authority + path)
         else { throw TransportError("request without a valid URL") }
         var urlRequest = URLRequest(url: url)
         urlRequest.httpMethod = head.method.rawValue
         for field in head.headerFields { urlRequest.addValue(field.value, forHTTPHeaderField: field.name.rawName) }
+        return urlRequest
+    }
 
+    private static func head(of response: HTTPURLResponse) -> HTTPResponse {
+        var fields = HTTPFields()
+        for (name, value) in response.allHeaderFields {
+            guard let name = name as? String, let value = value as? String, let fieldName = HTTPField.Name(name) else { continue }
+            fields.append(HTTPField(name: fieldName, value: value))
+        }
+        return HTTPResponse(status: .init(code: response.statusCode), headerFields: fields)
+    }
+
+    /// A download task: the system writes the body to disk as it arrives, so nothing waits in memory for a slow
+    /// reader, and the same task can run in a background session.
+    public func download(_ request: TransportRequest, to file: URL) async throws -> HTTPResponse {
+        guard request.body.length == 0 else { throw TransportError("a download carries no request body") }
+        let task = session.downloadTask(with: try Self.urlRequest(request.head))
+        let exchange = DownloadExchange(destination: file, onBytesReceived: request.onBytesReceived)
+        delegate.register(exchange, for: task)
+        return try await withTaskCancellationHandler {
+            task.resume()
+            return Self.head(of: try await exchange.response())
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    public func send(_ request: TransportRequest) async throws -> TransportResponse {
+        var urlRequest = try Self.urlRequest(request.head)
+
+        // Every body but one already in memory goes up from a file, which the system reads as it sends.
+        var spool: SpoolFile?
         let task: URLSessionTask
         switch request.body {
         case .empty:
@@ -50,34 +82,27 @@ public final class URLSessionTransport: Transport {
             if offset == 0, size == length {
                 task = session.uploadTask(with: urlRequest, fromFile: file)
             } else {
-                // A slice (a part): bounded by the part size, so reading it is fine.
-                let handle = try FileHandle(forReadingFrom: file)
-                defer { try? handle.close() }
-                try handle.seek(toOffset: UInt64(offset))
-                task = session.uploadTask(with: urlRequest, from: try handle.read(upToCount: Int(length)) ?? Data())
+                // A part: a slice of the file, copied out so it is never held in memory.
+                let slice = try SpoolFile.slice(of: file, offset: offset, length: length)
+                spool = slice
+                task = session.uploadTask(with: urlRequest, fromFile: slice.url)
             }
         case .stream(let stream, let length):
-            var collected = Data()
-            for try await chunk in stream { collected.append(chunk) }
-            if let length, Int64(collected.count) != length {
-                throw TransportError("stream produced \(collected.count) bytes, \(length) announced")
-            }
-            task = session.uploadTask(with: urlRequest, from: collected)
+            // URLSession on Linux cannot stream a request body, and a background session only sends files.
+            let drained = try await SpoolFile.drain(stream, declaredLength: length)
+            spool = drained
+            if length == nil { urlRequest.setValue(String(drained.length), forHTTPHeaderField: "Content-Length") }
+            task = session.uploadTask(with: urlRequest, fromFile: drained.url)
         }
-        let exchange = Exchange(task: task, onBytesSent: request.onBytesSent)
+        let exchange = Exchange(task: task, spool: spool, onBytesSent: request.onBytesSent)
         delegate.register(exchange, for: task)
         return try await withTaskCancellationHandler {
             task.resume()
             let response = try await exchange.response()
-            var fields = HTTPFields()
-            for (name, value) in response.allHeaderFields {
-                guard let name = name as? String, let value = value as? String, let fieldName = HTTPField.Name(name) else { continue }
-                fields.append(HTTPField(name: fieldName, value: value))
-            }
             // The body is read after this handler has returned: its reads carry their own cancellation, so a
             // cancelled reader stops the download. (A body merely released is left to finish: cancelling a task
             // from the release crashed FoundationNetworking, NativeProtocol.swift:69, in 1 GiB downloads.)
-            return TransportResponse(head: HTTPResponse(status: .init(code: response.statusCode), headerFields: fields),
+            return TransportResponse(head: Self.head(of: response),
                                      body: ByteStream { try await exchange.nextChunk() })
         } onCancel: {
             task.cancel()
@@ -106,13 +131,25 @@ private final class Exchange: @unchecked Sendable {
 
     static let highWater = 4 << 20
     static let lowWater = 1 << 20
+    #if canImport(FoundationNetworking)
+    /// Foundation's URLSession on Linux carries out `suspend()` later, on its own queue, and traps there
+    /// (NativeProtocol.swift:69) when the task has meanwhile finished or been resumed; so there the reader's pace
+    /// is not pushed back to the network, and what the reader has not yet taken stays buffered. The SDK's own
+    /// readers write each chunk to disk as it comes, and a ranged part is at most the part size.
+    static let suspendsWhenReaderLags = false
+    #else
+    static let suspendsWhenReaderLags = true
+    #endif
     let task: URLSessionTask
+    /// The request body's temporary copy, removed once the task has ended.
+    let spool: SpoolFile?
     let onBytesSent: (@Sendable (Int64) -> Void)?
     private let lock = NSLock()
     private var state = State()
 
-    init(task: URLSessionTask, onBytesSent: (@Sendable (Int64) -> Void)?) {
+    init(task: URLSessionTask, spool: SpoolFile?, onBytesSent: (@Sendable (Int64) -> Void)?) {
         self.task = task
+        self.spool = spool
         self.onBytesSent = onBytesSent
     }
 
@@ -212,13 +249,14 @@ private final class Exchange: @unchecked Sendable {
         }
         state.chunks.append(data)
         state.buffered += data.count
-        let suspend = !state.suspended && state.buffered > Self.highWater
+        let suspend = Self.suspendsWhenReaderLags && !state.suspended && state.buffered > Self.highWater
         if suspend { state.suspended = true }
         lock.unlock()
         if suspend { task.suspend() }
     }
 
     func completed(error: (any Error)?) {
+        spool?.remove()
         lock.lock()
         if let error, state.failure == nil {
             if let error = error as? URLError {
@@ -247,15 +285,99 @@ private final class Exchange: @unchecked Sendable {
     }
 }
 
+/// One download task's outcome: the body moved to its destination, then the response or the failure.
+private final class DownloadExchange: @unchecked Sendable {
+    let destination: URL
+    let onBytesReceived: (@Sendable (Int64, Int64?) -> Void)?
+    private let lock = NSLock()
+    private var moveFailure: (any Error)?
+    private var outcome: Result<HTTPURLResponse, any Error>?
+    private var waiter: CheckedContinuation<HTTPURLResponse, any Error>?
+
+    init(destination: URL, onBytesReceived: (@Sendable (Int64, Int64?) -> Void)?) {
+        self.destination = destination
+        self.onBytesReceived = onBytesReceived
+    }
+
+    /// The system's file is removed when this callback returns, so it is moved now.
+    func finished(at location: URL) {
+        do {
+            if FileManager.default.fileExists(atPath: destination.path) { try FileManager.default.removeItem(at: destination) }
+            try FileManager.default.moveItem(at: location, to: destination)
+        } catch {
+            lock.lock()
+            moveFailure = error
+            lock.unlock()
+        }
+    }
+
+    func completed(task: URLSessionTask, error: (any Error)?) {
+        let result: Result<HTTPURLResponse, any Error>
+        lock.lock()
+        if let error = error as? URLError {
+            let failure = NetworkFailure.classify(error)
+            result = .failure(error.code == .cancelled ? CancellationError() : TransportError(failure.message, cause: failure.cause))
+        } else if let error {
+            result = .failure(TransportError(error.localizedDescription))
+        } else if let moveFailure {
+            result = .failure(moveFailure)
+        } else if let response = task.response as? HTTPURLResponse {
+            result = .success(response)
+        } else {
+            result = .failure(TransportError("not an HTTP response"))
+        }
+        outcome = result
+        let waiting = waiter
+        waiter = nil
+        lock.unlock()
+        waiting?.resume(with: result)
+    }
+
+    func response() async throws -> HTTPURLResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            if let outcome {
+                lock.unlock()
+                continuation.resume(with: outcome)
+            } else {
+                waiter = continuation
+                lock.unlock()
+            }
+        }
+    }
+}
+
 /// Routes URLSession's callbacks to the exchange of each task.
-private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+private final class SessionDelegate: NSObject, URLSessionDataDelegate, URLSessionDownloadDelegate, @unchecked Sendable {
     private let lock = NSLock()
     private var exchanges: [Int: Exchange] = [:]
+    private var downloads: [Int: DownloadExchange] = [:]
 
     func register(_ exchange: Exchange, for task: URLSessionTask) {
         lock.lock()
         exchanges[task.taskIdentifier] = exchange
         lock.unlock()
+    }
+
+    func register(_ exchange: DownloadExchange, for task: URLSessionTask) {
+        lock.lock()
+        downloads[task.taskIdentifier] = exchange
+        lock.unlock()
+    }
+
+    private func download(_ task: URLSessionTask, remove: Bool = false) -> DownloadExchange? {
+        lock.lock()
+        defer { lock.unlock() }
+        return remove ? downloads.removeValue(forKey: task.taskIdentifier) : downloads[task.taskIdentifier]
+    }
+
+    func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didFinishDownloadingTo location: URL) {
+        download(downloadTask)?.finished(at: location)
+    }
+
+    func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didWriteData bytesWritten: Int64,
+                    totalBytesWritten: Int64, totalBytesExpectedToWrite: Int64) {
+        download(downloadTask)?.onBytesReceived?(bytesWritten, totalBytesExpectedToWrite > 0 ? totalBytesExpectedToWrite : nil)
     }
 
     private func exchange(_ task: URLSessionTask, remove: Bool = false) -> Exchange? {
@@ -286,5 +408,6 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         exchange(task, remove: true)?.completed(error: error)
+        download(task, remove: true)?.completed(task: task, error: error)
     }
 }
