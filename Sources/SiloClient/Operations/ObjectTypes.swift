@@ -2,8 +2,9 @@ import Foundation
 import HTTPTypes
 import SiloCore
 
-/// Options of a write that creates an object (put, initiate, copy with REPLACE).
-public struct ObjectOptions: Sendable {
+/// Options of a write that creates an object (put, initiate, copy with REPLACE). Codable: the transfer manager
+/// keeps them with a queued upload across launches.
+public struct ObjectOptions: Sendable, Codable {
     /// Defaults to a type guessed from the key's extension, as the Alibaba SDKs do.
     public var contentType: String?
     public var metadata: [String: String] = [:]

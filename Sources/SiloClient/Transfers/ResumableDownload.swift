@@ -24,11 +24,8 @@ extension Bucket {
                                   progress: TransferProgress.Reporter? = nil) async throws -> ObjectInfo {
         let info = try await head(key)
         let partSize = Swift.max(options.partSize, 64 << 10)
-        let checkpointURL = options.checkpointDirectory.map {
-            $0.appendingPathComponent(CheckpointName.make(
-                [client.endpoint.absoluteString, name, key, options.transferId ?? file.lastPathComponent], suffix: "download"))
-        }
-        let temporary = file.deletingLastPathComponent().appendingPathComponent("." + file.lastPathComponent + ".silo-part")
+        let checkpointURL = downloadCheckpointURL(key, file: file, options: options)
+        let temporary = Self.partialDownload(for: file)
         var record = DownloadCheckpoint(endpoint: client.endpoint.absoluteString, bucket: name, key: key, etag: info.etag,
                                         size: info.size, partSize: partSize, temporaryPath: temporary.path, completedParts: [])
         if let checkpointURL, let saved = AtomicJSON.read(DownloadCheckpoint.self, from: checkpointURL),
@@ -115,6 +112,24 @@ extension Bucket {
         } catch {
             throw RetryMiddleware.map(error)
         }
+    }
+
+    func downloadCheckpointURL(_ key: String, file: URL, options: ResumableDownloadOptions) -> URL? {
+        options.checkpointDirectory.map {
+            $0.appendingPathComponent(CheckpointName.make(
+                [client.endpoint.absoluteString, name, key, options.transferId ?? file.lastPathComponent], suffix: "download"))
+        }
+    }
+
+    /// Where the bytes gather before the rename: a hidden sibling of the destination.
+    static func partialDownload(for file: URL) -> URL {
+        file.deletingLastPathComponent().appendingPathComponent("." + file.lastPathComponent + ".silo-part")
+    }
+
+    /// Gives up a resumable download that is not running: the partial file and the checkpoint are removed.
+    public func discardResumableDownload(_ key: String, to file: URL, options: ResumableDownloadOptions) {
+        try? FileManager.default.removeItem(at: Self.partialDownload(for: file))
+        if let url = downloadCheckpointURL(key, file: file, options: options) { try? FileManager.default.removeItem(at: url) }
     }
 
     /// Fetches one range (pinned to `etag`) into a file the transport writes (its download task), then copies it

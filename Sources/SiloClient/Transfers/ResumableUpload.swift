@@ -42,10 +42,7 @@ extension Bucket {
         if fingerprint.size <= partSize {
             return try await put(key, file: file, options: options.objectOptions, progress: progress)
         }
-        let checkpointURL = options.checkpointDirectory.map {
-            $0.appendingPathComponent(CheckpointName.make(
-                [client.endpoint.absoluteString, name, key, options.transferId ?? file.lastPathComponent], suffix: "upload"))
-        }
+        let checkpointURL = uploadCheckpointURL(key, file: file, options: options)
         let store: CheckpointStore<UploadCheckpoint>
         switch try await openUploadCheckpoint(key: key, file: file, fingerprint: fingerprint, partSize: partSize,
                                               url: checkpointURL, options: options) {
@@ -95,6 +92,27 @@ extension Bucket {
             }
             throw mapped
         }
+    }
+
+    func uploadCheckpointURL(_ key: String, file: URL, options: ResumableUploadOptions) -> URL? {
+        options.checkpointDirectory.map {
+            $0.appendingPathComponent(CheckpointName.make(
+                [client.endpoint.absoluteString, name, key, options.transferId ?? file.lastPathComponent], suffix: "upload"))
+        }
+    }
+
+    /// Gives up a resumable upload that is not running: its parts on the server are aborted and its checkpoint
+    /// removed. Nothing to do when it never started.
+    public func discardResumableUpload(_ key: String, file: URL, options: ResumableUploadOptions) async throws {
+        guard let url = uploadCheckpointURL(key, file: file, options: options),
+            let saved = AtomicJSON.read(UploadCheckpoint.self, from: url)
+        else { return }
+        do {
+            try await abortMultipartUpload(saved.key, uploadId: saved.uploadId)
+        } catch let error as OSSClientError where error.code == "NoSuchUpload" {
+            // Completed or aborted already: nothing is left on the server.
+        }
+        try? FileManager.default.removeItem(at: url)
     }
 
     enum OpenedUpload {

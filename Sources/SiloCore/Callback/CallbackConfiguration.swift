@@ -1,8 +1,9 @@
 import Foundation
 
 /// An upload callback request (spec §13): where Silo POSTs after storing the object, and what it sends.
-public struct CallbackConfiguration: Sendable, Hashable {
-    public enum BodyType: String, Sendable, Hashable {
+/// Codable so a queued upload keeps its callback across app launches (the SDK's transfer manager).
+public struct CallbackConfiguration: Sendable, Hashable, Codable {
+    public enum BodyType: String, Sendable, Hashable, Codable {
         case form = "application/x-www-form-urlencoded"
         case json = "application/json"
     }

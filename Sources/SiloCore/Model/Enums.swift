@@ -1,6 +1,6 @@
 /// Closed vocabularies of the OSS API.
 
-public enum StorageClass: String, Sendable, CaseIterable, Hashable {
+public enum StorageClass: String, Sendable, CaseIterable, Hashable, Codable {
     case standard = "Standard"
     case ia = "IA"
     case archive = "Archive"
@@ -21,7 +21,7 @@ public enum BucketACL: String, Sendable, CaseIterable, Hashable {
 }
 
 /// An object's ACL; `default` defers to the bucket's.
-public enum ObjectACL: String, Sendable, CaseIterable, Hashable {
+public enum ObjectACL: String, Sendable, CaseIterable, Hashable, Codable {
     case `default` = "default"
     case `private` = "private"
     case publicRead = "public-read"
