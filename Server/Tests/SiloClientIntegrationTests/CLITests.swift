@@ -96,6 +96,15 @@ import Glibc
             stored = try await ResumableTransferTests.settledParts(bucket, key: "backup.bin", uploadId: uploadIdValue)
             #expect(stored.count >= 6 && stored.count < partCount, "killed after several parts, before the end")
 
+            // The killed copy is on record, unfinished, as an app's transfers are after a relaunch.
+            let listing = try Self.run(["transfers", "list", "--checkpoint-dir", checkpoints.path, "--json"], server: server)
+            let (listed, listStatus) = try await Self.output(listing)
+            #expect(listStatus == 0, "\(listed)")
+            let entry = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])
+            #expect(entry["kind"] as? String == "upload")
+            #expect(entry["state"] as? String == "queued", "running when killed, so queued again")
+            #expect(entry["key"] as? String == "backup.bin")
+
             proxy.uploadBytesPerSecond = nil
             let second = try Self.run(arguments, server: server)
             second.environment?["SILO_ENDPOINT"] = proxy.endpoint.absoluteString
@@ -105,6 +114,48 @@ import Glibc
             #expect(report["parts_sent"] as? Int == partCount - stored.count)
             #expect(report["crc64"] as? String == String(CRC64.checksum(data)))
             #expect(try await bucket.get("backup.bin") == data)
+            let after = try await Self.output(["transfers", "list", "--checkpoint-dir", checkpoints.path], server: server)
+            #expect(after.0.isEmpty, "a finished copy leaves no record: \(after.0)")
+        }
+    }
+
+    @Test func aKilledCopyCanBeCancelledWhichAbortsItsParts() async throws {
+        try await SiloServerProcess.with { server in
+            let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { _ in nil }
+            defer { proxy.stop() }
+            proxy.uploadBytesPerSecond = 1 << 20
+            let file = try temporaryFile(testBytes(16 << 20, seed: 22))
+            let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("cli-ckpt-\(UUID().uuidString)")
+            defer {
+                try? FileManager.default.removeItem(at: file)
+                try? FileManager.default.removeItem(at: checkpoints)
+            }
+            let bucket = server.client(.v4).bucket("cli-cancel")
+            try await bucket.create()
+            let first = try Self.run(["cp", file.path, "oss://cli-cancel/big.bin", "--part-size", String(1 << 20),
+                                      "--checkpoint-dir", checkpoints.path], server: server)
+            first.environment?["SILO_ENDPOINT"] = proxy.endpoint.absoluteString
+            first.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            try first.run()
+            var uploadId: String?
+            for _ in 0..<2000 where uploadId == nil {
+                try await Task.sleep(nanoseconds: 5_000_000)
+                uploadId = try await bucket.listMultipartUploads().first?.uploadId
+            }
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            proxy.dropConnections()
+            #expect(uploadId != nil, "the first process never started its upload")
+
+            let environment = ["--checkpoint-dir", checkpoints.path, "--endpoint", proxy.endpoint.absoluteString]
+            let (listed, _) = try await Self.output(["transfers", "list", "--json"] + environment, server: server)
+            let entry = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])
+            let id = try #require(entry["id"] as? String)
+            let (cancelled, status) = try await Self.output(["transfers", "cancel", id] + environment, server: server)
+            #expect(status == 0, "\(cancelled)")
+            #expect(try await bucket.listMultipartUploads().isEmpty, "the killed copy's parts are aborted")
+            let (empty, _) = try await Self.output(["transfers", "list"] + environment, server: server)
+            #expect(empty.isEmpty)
         }
     }
 

@@ -84,6 +84,7 @@ public actor TransferManager {
                 existing.file == record.file
             else { throw OSSClientError.invalidArgument("transfer id \(record.id) is already used by another transfer") }
             if existing.state == .paused || existing.state == .failed { try resume(record.id) }
+            schedule()  // queued by an earlier launch
             return snapshot(records[record.id] ?? existing)
         }
         try store.save(record)
@@ -140,10 +141,15 @@ public actor TransferManager {
 
     /// Forgets completed transfers.
     public func removeCompleted() {
-        for (id, record) in records where record.state == .completed {
-            records[id] = nil
-            store.remove(id)
-        }
+        for (id, record) in records where record.state == .completed { forget(id) }
+    }
+
+    /// Forgets one completed transfer, so its id can name a new one.
+    public func forget(_ id: String) {
+        guard let record = records[id], record.state == .completed else { return }
+        records[id] = nil
+        store.remove(id)
+        foundationProgress.withLock { _ = $0.removeValue(forKey: id) }
     }
 
     // MARK: - Watching
@@ -232,12 +238,13 @@ public actor TransferManager {
             let options = uploadOptions(record)
             return {
                 let result = try await bucket.resumableUpload(record.key, file: file, options: options, progress: reporter)
-                return Completion(etag: result.etag, callbackBody: result.callbackBody)
+                return Completion(etag: result.etag, crc64: result.crc64, callbackBody: result.callbackBody)
             }
         case .download:
             let options = downloadOptions(record)
             return {
-                Completion(etag: try await bucket.resumableDownload(record.key, to: file, options: options, progress: reporter).etag)
+                let info = try await bucket.resumableDownload(record.key, to: file, options: options, progress: reporter)
+                return Completion(etag: info.etag, crc64: info.crc64)
             }
         }
     }
@@ -280,6 +287,7 @@ public actor TransferManager {
         case .success(let completion):
             record.state = .completed
             record.etag = completion.etag
+            record.crc64 = completion.crc64
             record.callbackBody = completion.callbackBody
             failures[id] = nil
             if let total = record.totalBytes { record.bytesTransferred = total }
@@ -332,12 +340,13 @@ public actor TransferManager {
                                         isFinished: record.state == .completed)
         return TransferSnapshot(id: record.id, kind: record.kind, bucket: record.bucket, key: record.key,
                                 file: record.file.resolve(against: store.containerRoot), state: record.state,
-                                progress: progress, failure: record.failure, etag: record.etag,
+                                progress: progress, failure: record.failure, etag: record.etag, crc64: record.crc64,
                                 callbackBody: record.callbackBody, created: record.created)
     }
 
     private struct Completion: Sendable {
         var etag: String
+        var crc64: UInt64?
         var callbackBody: Data?
     }
 

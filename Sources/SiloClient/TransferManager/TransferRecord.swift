@@ -62,6 +62,7 @@ struct TransferRecord: Codable, Sendable {
     var totalBytes: Int64?
     var failure: String?
     var etag: String?
+    var crc64: UInt64?
     /// The app server's answer to an upload callback, passed back by storage.
     var callbackBody: Data?
 }
@@ -79,6 +80,8 @@ public struct TransferSnapshot: Sendable, Hashable, Identifiable {
     public var failure: String?
     /// The stored object's ETag, once completed.
     public var etag: String?
+    /// The object's CRC-64, checked end to end, once completed.
+    public var crc64: UInt64?
     /// An upload's callback answer (the app server's body, passed back by storage), once completed.
     public var callbackBody: Data?
     public var created: Date

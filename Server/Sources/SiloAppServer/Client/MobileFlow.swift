@@ -92,14 +92,20 @@ public struct MobileFlow: Sendable {
         let large = try options.largeFile ?? Self.makeLargeFile(size: options.largeFileSize)
         defer { if options.largeFile == nil { try? FileManager.default.removeItem(at: large) } }
         report.largeKey = config.prefix + "videos/" + (options.largeFile?.lastPathComponent ?? "large-\(UUID().uuidString.prefix(8)).bin")
-        var resumable = ResumableUploadOptions(checkpointDirectory: FileManager.default.temporaryDirectory)
-        resumable.partSize = options.partSize
-        resumable.objectOptions = objectOptions
+        // As an app does it: a transfer with an id, in a store that would outlive a relaunch.
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("silo-mobile-flow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: store) }
+        var transferSettings = TransferManager.Configuration()
+        transferSettings.partSize = options.partSize
+        let transfers = TransferManager(client: client, store: TransferStore(directory: store, containerRoot: store),
+                                        configuration: transferSettings)
         let size = try FileManager.default.attributesOfItem(atPath: large.path)[.size] as? Int64 ?? 0
-        narrate("4. Resumable upload of \(size) bytes in \(options.partSize >> 20) MiB parts as \(report.largeKey)")
-        let multipart = try await bucket.resumableUpload(report.largeKey, file: large, options: resumable)
+        narrate("4. Resumable upload of \(size) bytes in \(options.partSize >> 20) MiB parts as \(report.largeKey),"
+            + " through the transfer manager")
+        let transfer = try await transfers.upload(large, bucket: config.bucket, key: report.largeKey, options: objectOptions)
+        let multipart = try await transfers.wait(for: transfer.id)
         report.largeCallback = multipart.callbackBody.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        narrate("   completed, ETag \(multipart.etag), CRC-64 checked end to end")
+        narrate("   transfer \(transfer.id) \(multipart.state.rawValue), ETag \(multipart.etag ?? "-"), CRC-64 checked end to end")
 
         narrate("5. The app server's answers to the upload callbacks, passed back through storage:")
         narrate("   simple    : \(report.simpleCallback.isEmpty ? "(no callback configured)" : report.simpleCallback)")

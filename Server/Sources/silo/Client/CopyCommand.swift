@@ -3,8 +3,9 @@ import Foundation
 import SiloClient
 import SiloCore
 
-/// `silo cp SOURCE DEST [-r]`: uploads and downloads are resumable (checkpoints under --checkpoint-dir), and
-/// an interrupted copy continues where it stopped when run again.
+/// `silo cp SOURCE DEST [-r]`: uploads and downloads run on the SDK's transfer manager, as an app's do: each is
+/// a transfer named by what it copies, recorded with its checkpoint under --checkpoint-dir, so an interrupted
+/// copy continues where it stopped when run again (or through `silo transfers`).
 struct CopyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cp", abstract: "Copy local→remote, remote→local or remote→remote; resumable.")
@@ -14,8 +15,7 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Copy a folder or a whole prefix.") var recursive = false
     @Option(help: "Part size in bytes for multipart transfers.") var partSize: Int64 = 8 << 20
     @Option(help: "Parts in flight at once.") var concurrency = 3
-    @Option(help: "Where checkpoints of interrupted transfers are kept.") var checkpointDir: String =
-        FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".silo/checkpoints").path
+    @Option(help: "Where transfers and their checkpoints are kept.") var checkpointDir: String = TransfersCommand.defaultDirectory
     @Option(help: "Content-Type of uploaded objects (default: from the extension).") var contentType: String?
 
     func run() async throws {
@@ -24,16 +24,20 @@ struct CopyCommand: AsyncParsableCommand {
         defer { Task { try? await client.shutdown() } }
         let from = try Location(source)
         let to = try Location(destination)
+        var settings = TransferManager.Configuration(maxConcurrentTransfers: 1)
+        settings.partSize = partSize
+        settings.partConcurrency = concurrency
+        let manager = TransferManager(client: client, store: TransfersCommand.store(checkpointDir), configuration: settings)
         try await reportingErrors {
             switch (from, to) {
             case (.local(let file), .remote(let bucket, let key)):
                 for (local, remoteKey) in try uploads(file, key: key) {
-                    try await upload(local, to: client.bucket(bucket), key: remoteKey, parts: parts)
+                    try await upload(local, bucket: bucket, key: remoteKey, manager: manager, parts: parts)
                 }
             case (.remote(let bucket, let key), .local(let file)):
                 let (planned, skipped) = try await downloads(client.bucket(bucket), key: key, into: file)
                 for (remoteKey, local) in planned {
-                    try await download(client.bucket(bucket), key: remoteKey, to: local)
+                    try await download(bucket: bucket, key: remoteKey, to: local, manager: manager)
                 }
                 // Keys are whatever uploaders chose: those that would land outside the destination are not
                 // written anywhere, and each is named.
@@ -107,30 +111,40 @@ struct CopyCommand: AsyncParsableCommand {
         return (found, skipped)
     }
 
-    private func upload(_ file: URL, to bucket: Bucket, key: String, parts: PartCounter) async throws {
-        var settings = ResumableUploadOptions(checkpointDirectory: URL(fileURLWithPath: checkpointDir))
-        settings.partSize = partSize
-        settings.concurrency = concurrency
-        if let contentType { settings.objectOptions.contentType = contentType }
-        let bar = ProgressBar.start(label: file.lastPathComponent)
-        let before = parts.count
-        let result = try await bucket.resumableUpload(key, file: file, options: settings, progress: bar?.0)
-        await bar?.1.value
-        let size = try FileFingerprint(of: file).size
-        report(source: file.path, destination: "oss://\(bucket.name)/\(key)", bytes: size, etag: result.etag,
-               crc64: result.crc64, partsSent: parts.count - before)
+    /// The same copy has the same id, so running it again continues it.
+    private func transferId(_ direction: String, bucket: String, key: String, file: URL) -> String {
+        let identity = [options.endpoint, direction, bucket, key, file.standardizedFileURL.path].joined(separator: "\u{0}")
+        return "cp-\(direction)-" + String(CRC64.checksum(Array(identity.utf8)), radix: 16)
     }
 
-    private func download(_ bucket: Bucket, key: String, to file: URL) async throws {
+    private func upload(_ file: URL, bucket: String, key: String, manager: TransferManager, parts: PartCounter) async throws {
+        var objectOptions = ObjectOptions()
+        if let contentType { objectOptions.contentType = contentType }
+        let id = transferId("up", bucket: bucket, key: key, file: file)
+        let before = parts.count
+        try await manager.upload(file, bucket: bucket, key: key, id: id, options: objectOptions)
+        let done = try await finish(id, label: file.lastPathComponent, manager: manager)
+        report(source: file.path, destination: "oss://\(bucket)/\(key)", bytes: try FileFingerprint(of: file).size,
+               etag: done.etag ?? "", crc64: done.crc64, partsSent: parts.count - before)
+    }
+
+    private func download(bucket: String, key: String, to file: URL, manager: TransferManager) async throws {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        var settings = ResumableDownloadOptions(checkpointDirectory: URL(fileURLWithPath: checkpointDir))
-        settings.partSize = partSize
-        settings.concurrency = concurrency
-        let bar = ProgressBar.start(label: key.split(separator: "/").last.map(String.init) ?? key)
-        let info = try await bucket.resumableDownload(key, to: file, options: settings, progress: bar?.0)
-        await bar?.1.value
-        report(source: "oss://\(bucket.name)/\(key)", destination: file.path, bytes: info.size, etag: info.etag,
-               crc64: info.crc64, partsSent: nil)
+        let id = transferId("down", bucket: bucket, key: key, file: file)
+        try await manager.download(bucket: bucket, key: key, to: file, id: id)
+        let done = try await finish(id, label: key.split(separator: "/").last.map(String.init) ?? key, manager: manager)
+        report(source: "oss://\(bucket)/\(key)", destination: file.path, bytes: done.progress.totalBytes,
+               etag: done.etag ?? "", crc64: done.crc64, partsSent: nil)
+    }
+
+    /// Waits for the transfer (drawing its progress on a terminal), then forgets it: a finished copy leaves no record.
+    private func finish(_ id: String, label: String, manager: TransferManager) async throws -> TransferSnapshot {
+        let bar = ProgressBar.follow(manager, id: id, label: label)
+        defer { bar?.cancel() }
+        let done = try await manager.wait(for: id)
+        guard done.state == .completed else { throw ValidationError("transfer \(id) stopped: \(done.state.rawValue)") }
+        await manager.forget(id)
+        return done
     }
 
     private func report(source: String, destination: String, bytes: Int64?, etag: String, crc64: UInt64?, partsSent: Int?) {

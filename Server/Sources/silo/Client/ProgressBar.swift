@@ -22,6 +22,19 @@ enum ProgressBar {
         return (reporter, task)
     }
 
+    /// Draws one transfer of a manager until it stops running; nil when not on a terminal.
+    static func follow(_ manager: TransferManager, id: String, label: String) -> Task<Void, Never>? {
+        guard isTerminal else { return nil }
+        let updates = manager.updates()
+        return Task {
+            for await update in updates where update.id == id {
+                draw(label: label, update.progress)
+                if update.state != .running && update.state != .queued { break }
+            }
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+    }
+
     private static func draw(label: String, _ update: TransferProgress) {
         let fraction = update.fractionCompleted ?? 0
         let width = 30
