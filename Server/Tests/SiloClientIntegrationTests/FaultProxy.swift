@@ -25,11 +25,18 @@ final class FaultProxy: @unchecked Sendable {
     private var open: Set<Int32> = []
     private var stopped = false
     private var uploadRate: Int?
+    private var downloadRate: Int?
 
     /// Caps each connection's client-to-server bytes per second (nil: unlimited); applies from the next chunk.
     var uploadBytesPerSecond: Int? {
         get { locked { uploadRate } }
         set { locked { uploadRate = newValue } }
+    }
+
+    /// The same for server-to-client bytes.
+    var downloadBytesPerSecond: Int? {
+        get { locked { downloadRate } }
+        set { locked { downloadRate = newValue } }
     }
 
     init(upstreamPort: Int, plan: @escaping @Sendable (Int) -> Cut?) throws {
@@ -121,9 +128,11 @@ final class FaultProxy: @unchecked Sendable {
             let cut = plan(index)
             let pair = Pair(client: client, server: server)
             Thread.detachNewThread { [self] in
-                pump(from: client, to: server, limit: cut?.afterUploadBytes, pair: pair, throttled: true)
+                pump(from: client, to: server, limit: cut?.afterUploadBytes, pair: pair) { self.uploadBytesPerSecond }
             }
-            Thread.detachNewThread { [self] in pump(from: server, to: client, limit: cut?.afterDownloadBytes, pair: pair) }
+            Thread.detachNewThread { [self] in
+                pump(from: server, to: client, limit: cut?.afterDownloadBytes, pair: pair) { self.downloadBytesPerSecond }
+            }
         }
     }
 
@@ -147,7 +156,7 @@ final class FaultProxy: @unchecked Sendable {
         }
     }
 
-    private func pump(from source: Int32, to destination: Int32, limit: Int?, pair: Pair, throttled: Bool = false) {
+    private func pump(from source: Int32, to destination: Int32, limit: Int?, pair: Pair, rate: () -> Int?) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var passed = 0
         var paced = 0
@@ -168,7 +177,7 @@ final class FaultProxy: @unchecked Sendable {
                 offset += written
             }
             passed += count
-            if throttled, let rate = uploadBytesPerSecond {
+            if let rate = rate() {
                 paced += count
                 let due = Double(paced) / Double(rate) - Date().timeIntervalSince(pacingStart)
                 if due > 0 { Thread.sleep(forTimeInterval: due) }

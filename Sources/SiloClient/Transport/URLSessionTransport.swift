@@ -32,7 +32,7 @@ public final class URLSessionTransport: Transport {
 
     public var downloadsToFiles: Bool { true }
 
-    private static func urlRequest(_ head: HTTPRequest) throws -> URLRequest {
+    static func urlRequest(_ head: HTTPRequest) throws -> URLRequest {
         guard let scheme = head.scheme, let authority = head.authority, let path = head.path,
             let url = URL(string: scheme + "://" + authority + path)
         else { throw TransportError("request without a valid URL") }
@@ -42,7 +42,7 @@ public final class URLSessionTransport: Transport {
         return urlRequest
     }
 
-    private static func head(of response: HTTPURLResponse) -> HTTPResponse {
+    static func head(of response: HTTPURLResponse) -> HTTPResponse {
         var fields = HTTPFields()
         for (name, value) in response.allHeaderFields {
             guard let name = name as? String, let value = value as? String, let fieldName = HTTPField.Name(name) else { continue }
