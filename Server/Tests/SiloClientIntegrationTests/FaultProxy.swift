@@ -11,8 +11,17 @@ import Darwin
 /// each direction before both sockets are closed; nil lets the connection run free.
 final class FaultProxy: @unchecked Sendable {
     struct Cut: Sendable {
+        enum How: Sendable {
+            /// Both sockets shut down: the peer reads an end of stream.
+            case close
+            /// Reset (SO_LINGER 0): the peer's next read or write fails with ECONNRESET.
+            case reset
+            /// Nothing more passes and nothing is closed: the peer waits until its own timeout.
+            case stall
+        }
         var afterUploadBytes: Int?
         var afterDownloadBytes: Int?
+        var how: How = .close
     }
 
     let port: Int
@@ -128,10 +137,14 @@ final class FaultProxy: @unchecked Sendable {
             let cut = plan(index)
             let pair = Pair(client: client, server: server)
             Thread.detachNewThread { [self] in
-                pump(from: client, to: server, limit: cut?.afterUploadBytes, pair: pair) { self.uploadBytesPerSecond }
+                pump(from: client, to: server, limit: cut?.afterUploadBytes, how: cut?.how ?? .close, pair: pair) {
+                    self.uploadBytesPerSecond
+                }
             }
             Thread.detachNewThread { [self] in
-                pump(from: server, to: client, limit: cut?.afterDownloadBytes, pair: pair) { self.downloadBytesPerSecond }
+                pump(from: server, to: client, limit: cut?.afterDownloadBytes, how: cut?.how ?? .close, pair: pair) {
+                    self.downloadBytesPerSecond
+                }
             }
         }
     }
@@ -147,6 +160,20 @@ final class FaultProxy: @unchecked Sendable {
             self.server = server
         }
 
+        private var reset = false
+
+        func markReset() {
+            lock.lock()
+            reset = true
+            lock.unlock()
+        }
+
+        var isReset: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return reset
+        }
+
         /// Both directions done: now the descriptors may be closed.
         func finishOne() -> Bool {
             lock.lock()
@@ -156,7 +183,7 @@ final class FaultProxy: @unchecked Sendable {
         }
     }
 
-    private func pump(from source: Int32, to destination: Int32, limit: Int?, pair: Pair, rate: () -> Int?) {
+    private func pump(from source: Int32, to destination: Int32, limit: Int?, how: Cut.How, pair: Pair, rate: () -> Int?) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var passed = 0
         var paced = 0
@@ -186,9 +213,36 @@ final class FaultProxy: @unchecked Sendable {
                 pacingStart = Date()
             }
         }
-        if wasCut { locked { cuts += 1 } }
+        if wasCut {
+            locked { cuts += 1 }
+            switch how {
+            case .close:
+                break
+            case .reset:
+                // A zero linger makes the final close send a reset instead of an end of stream; the client side is
+                // never shut down (that would send the end of stream first), only woken for reading.
+                var linger = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(pair.client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+                pair.markReset()
+                shutdown(pair.client, Int32(SHUT_RD))
+            case .stall:
+                // Holds the connection open and silent until the client gives up on it (or the proxy stops).
+                while !locked({ stopped }) {
+                    var probe = pollfd(fd: pair.client, events: Int16(POLLIN), revents: 0)
+                    if poll(&probe, 1, 100) > 0, probe.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { break }
+                    if probe.revents & Int16(POLLIN) != 0 {
+                        var sink = [UInt8](repeating: 0, count: 4096)
+                        if read(pair.client, &sink, sink.count) <= 0 { break }
+                    }
+                }
+            }
+        }
         // Either direction ending tears the whole connection down, like a dropped mobile link.
-        shutdown(pair.client, Int32(SHUT_RDWR))
+        if pair.isReset {
+            shutdown(pair.client, Int32(SHUT_RD))
+        } else {
+            shutdown(pair.client, Int32(SHUT_RDWR))
+        }
         shutdown(pair.server, Int32(SHUT_RDWR))
         if pair.finishOne() {
             locked {

@@ -103,17 +103,18 @@ final class SiloServerProcess: @unchecked Sendable {
         stop()
     }
 
-    func client(_ version: SignatureVersion, via proxy: FaultProxy? = nil,
+    func client(_ version: SignatureVersion, via proxy: FaultProxy? = nil, transport kind: NetworkFailureTests.Kind = .asyncHTTPClient,
                 configure: (inout ClientConfiguration) -> Void = { _ in },
                 credentials: (any CredentialsProvider)? = nil, middlewares: [any ClientMiddleware] = []) -> OSSClient {
         var configuration = ClientConfiguration()
         configuration.signatureVersion = version
         configure(&configuration)
+        let transport: any Transport = kind == .urlSession
+            ? URLSessionTransport(configuration: configuration) : AsyncHTTPClientTransport(configuration: configuration)
         let client = OSSClient(endpoint: proxy?.endpoint ?? endpoint, region: Self.region,
                                credentials: credentials ?? StaticCredentialsProvider(accessKeyId: Self.accessKeyId,
                                                                                      accessKeySecret: Self.accessKeySecret),
-                               configuration: configuration, transport: AsyncHTTPClientTransport(configuration: configuration),
-                               middlewares: middlewares)
+                               configuration: configuration, transport: transport, middlewares: middlewares)
         clients.append(client)
         return client
     }
