@@ -51,6 +51,17 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The example iOS app's everything-but-the-views (Examples/PhotoUploader): built and tested here, on Linux.
+        .target(
+            name: "PhotoUploaderKit",
+            dependencies: ["SiloClient", "SiloCore", .product(name: "HTTPTypes", package: "swift-http-types")],
+            path: "Examples/PhotoUploader/PhotoUploaderKit"
+        ),
+        .testTarget(
+            name: "PhotoUploaderKitTests",
+            dependencies: ["PhotoUploaderKit", "SiloClient", "SiloCore", .product(name: "HTTPTypes", package: "swift-http-types")],
+            path: "Examples/PhotoUploader/Tests"
+        ),
         .testTarget(name: "SiloCoreTests", dependencies: ["SiloCore"]),
         .testTarget(name: "SiloClientTests", dependencies: ["SiloClient"]),
     ],
