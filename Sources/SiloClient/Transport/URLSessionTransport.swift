@@ -17,8 +17,12 @@ public final class URLSessionTransport: Transport {
     ///     (Low Data Mode) access, `waitsForConnectivity`, proxies, extra headers, TLS minimums. A copy is used.
     ///     URLSession has no connect-only timeout: connecting counts against the request's idle timeout, which
     ///     is `socketTimeout`.
+    ///   - taskMetrics: called with each finished task's `URLSessionTaskMetrics` (DNS, connect, TLS and transfer
+    ///     times, connection reuse, protocol), for an app's own diagnostics. Apple platforms deliver them;
+    ///     Foundation on Linux never does.
     public init(configuration: ClientConfiguration = ClientConfiguration(),
-                sessionConfiguration: URLSessionConfiguration = .ephemeral) {
+                sessionConfiguration: URLSessionConfiguration = .ephemeral,
+                taskMetrics: (@Sendable (URLSessionTaskMetrics) -> Void)? = nil) {
         // URLSessionConfiguration is a class: the app's instance stays untouched.
         let settings = sessionConfiguration.copy() as! URLSessionConfiguration
         settings.timeoutIntervalForRequest = Self.seconds(configuration.socketTimeout)
@@ -26,7 +30,7 @@ public final class URLSessionTransport: Transport {
         settings.httpMaximumConnectionsPerHost = max(1, configuration.maxConcurrentRequests)
         settings.httpShouldSetCookies = false
         settings.urlCache = nil
-        delegate = SessionDelegate()
+        delegate = SessionDelegate(taskMetrics: taskMetrics)
         session = URLSession(configuration: settings, delegate: delegate, delegateQueue: nil)
     }
 
@@ -349,6 +353,16 @@ private final class DownloadExchange: @unchecked Sendable {
 
 /// Routes URLSession's callbacks to the exchange of each task.
 private final class SessionDelegate: NSObject, URLSessionDataDelegate, URLSessionDownloadDelegate, @unchecked Sendable {
+    private let taskMetrics: (@Sendable (URLSessionTaskMetrics) -> Void)?
+
+    init(taskMetrics: (@Sendable (URLSessionTaskMetrics) -> Void)?) {
+        self.taskMetrics = taskMetrics
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didFinishCollecting metrics: URLSessionTaskMetrics) {
+        taskMetrics?(metrics)
+    }
+
     private let lock = NSLock()
     private var exchanges: [Int: Exchange] = [:]
     private var downloads: [Int: DownloadExchange] = [:]
