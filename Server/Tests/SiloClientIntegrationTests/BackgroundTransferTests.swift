@@ -42,6 +42,19 @@ import Testing
         return image
     }
 
+    /// Waits until the system runs at least one of the app's tasks. The proxy paces each connection at 256 KiB/s,
+    /// so a 1 MiB part takes four seconds however loaded the machine: the tasks are still running when the test
+    /// kills or suspends the app right after.
+    static func waitUntilRunning(_ system: BackgroundTaskSystem, _ transport: BackgroundTransport) async throws {
+        for _ in 0..<3000 {
+            if transport.activity.started > 0, await system.runningTaskCount() > 0 { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestFailure("the app never started a task in the system")
+    }
+
+    static let slow = 256 << 10
+
     static func settle(_ system: BackgroundTaskSystem) async throws {
         let probe = BackgroundTransportProbe(system)
         for _ in 0..<600 where try await probe.running() > 0 { try await Task.sleep(for: .milliseconds(50)) }
@@ -56,14 +69,13 @@ import Testing
             try data.write(to: file)
             let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { _ in nil }
             defer { proxy.stop() }
-            proxy.uploadBytesPerSecond = 1 << 20
+            proxy.uploadBytesPerSecond = Self.slow
             try await server.client(.v4).bucket("background").create()
             let system = BackgroundTaskSystem(identifier: "test-\(UUID().uuidString)")
 
             let first = Self.launch(system, container: container, endpoint: proxy.endpoint)
-            let updates = first.manager.updates()
             try await first.manager.upload(file, bucket: "background", key: "video.mov", id: "video")
-            for await update in updates where update.progress.bytesTransferred >= 2 << 20 { break }
+            try await Self.waitUntilRunning(system, first.transport)
             let image = try Self.kill(system, container: container)
             defer {
                 try? FileManager.default.removeItem(at: container)
@@ -95,6 +107,47 @@ import Testing
         }
     }
 
+    /// Suspended, the app hears nothing while its parts finish in the system; woken, it hears them all and goes on
+    /// in the same process without sending any part twice.
+    @Test func aSuspendedAppsPartsFinishAndItContinuesWhenWoken() async throws {
+        try await SiloServerProcess.with { server in
+            let container = FileManager.default.temporaryDirectory.appendingPathComponent("bg-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: container.appendingPathComponent("Documents"), withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: container) }
+            let data = testBytes(6 << 20, seed: 47)
+            let file = container.appendingPathComponent("Documents/burst.heic")
+            try data.write(to: file)
+            let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { _ in nil }
+            defer { proxy.stop() }
+            proxy.uploadBytesPerSecond = Self.slow
+            try await server.client(.v4).bucket("suspend").create()
+            let system = BackgroundTaskSystem(identifier: "test-\(UUID().uuidString)")
+            let app = Self.launch(system, container: container, endpoint: proxy.endpoint)
+
+            try await app.manager.upload(file, bucket: "suspend", key: "burst.heic", id: "burst")
+            try await Self.waitUntilRunning(system, app.transport)
+            system.suspendApp()
+            let runningAtSuspension = await system.runningTaskCount()
+            #expect(runningAtSuspension > 0)
+            proxy.uploadBytesPerSecond = nil
+            try await Self.settle(system)
+            let pending = try await server.client(.v4).bucket("suspend").listMultipartUploads()
+            let stored = try await server.client(.v4).bucket("suspend").listParts("burst.heic", uploadId: try #require(pending.first).uploadId)
+            #expect(stored.count >= runningAtSuspension, "the parts finished while the app was suspended")
+            #expect(await app.manager.transfer("burst")?.state == .running, "the app has not heard yet")
+
+            let handled = Flag()
+            system.handleEvents { handled.raise() }
+            system.resumeApp()
+            let done = try await app.manager.wait(for: "burst")
+            #expect(done.state == .completed)
+            #expect(try await server.client(.v4).bucket("suspend").head("burst.heic").crc64 == CRC64.checksum(data))
+            #expect(app.transport.activity.started == 6, "each part went up once: \(app.transport.activity)")
+            for _ in 0..<100 where !handled.isRaised { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(handled.isRaised)
+        }
+    }
+
     @Test func partsThatEndedWhileTheAppWasDeadAreAnsweredFromTheLedger() async throws {
         try await SiloServerProcess.with { server in
             let container = FileManager.default.temporaryDirectory.appendingPathComponent("bg-\(UUID().uuidString)")
@@ -108,11 +161,10 @@ import Testing
 
             let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { _ in nil }
             defer { proxy.stop() }
-            proxy.downloadBytesPerSecond = 1 << 20
+            proxy.downloadBytesPerSecond = Self.slow
             let first = Self.launch(system, container: container, endpoint: proxy.endpoint)
-            let updates = first.manager.updates()
             try await first.manager.download(bucket: "background-down", key: "clip.bin", to: target, id: "clip")
-            for await update in updates where update.progress.bytesTransferred >= 1 << 20 { break }
+            try await Self.waitUntilRunning(system, first.transport)
             let image = try Self.kill(system, container: container)
             defer {
                 try? FileManager.default.removeItem(at: container)

@@ -137,10 +137,15 @@ import Glibc
             first.environment?["SILO_ENDPOINT"] = proxy.endpoint.absoluteString
             first.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
             try first.run()
+            // Killed once a part is stored, so its checkpoint is on disk: a process killed between initiating an
+            // upload and writing the checkpoint leaves an upload nobody knows of (a lifecycle rule's
+            // AbortMultipartUpload clears those).
             var uploadId: String?
-            for _ in 0..<2000 where uploadId == nil {
+            var stored: [UploadedPart] = []
+            for _ in 0..<2000 where stored.isEmpty {
                 try await Task.sleep(nanoseconds: 5_000_000)
-                uploadId = try await bucket.listMultipartUploads().first?.uploadId
+                if uploadId == nil { uploadId = try await bucket.listMultipartUploads().first?.uploadId }
+                if let uploadId { stored = try await bucket.listParts("big.bin", uploadId: uploadId) }
             }
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()

@@ -111,6 +111,8 @@ import Testing
             let paused = await Self.first(updates, "clip") { $0.state == .paused }
             #expect(paused != nil)
             #expect(try await manager.wait(for: "clip").state == .paused)
+            // Bytes the proxy still holds would otherwise reach the server after the pause.
+            proxy.dropConnections()
             let onDisk = try #require(FileManager.default.contentsOfDirectory(atPath: container.store.directory
                 .appendingPathComponent("checkpoints").path).first)
             #expect(onDisk.hasSuffix(".upload.json"), "the checkpoint is kept while paused")

@@ -27,7 +27,11 @@ public final class BackgroundTaskSystem: NSObject, @unchecked Sendable {
     private(set) var session: URLSession!
     private let lock = NSLock()
     private weak var app: BackgroundTransport?
+    private var appSuspended = false
     private var undelivered: [Completion] = []
+    /// Descriptions of the tasks started and not yet heard of: a task is in here until its end has been handed
+    /// over (to the app, or to the queue for it), so an app asking meanwhile joins it instead of starting another.
+    private var outstanding: Set<String> = []
     private var bodies: [Int: Data] = [:]
     private var held: [Int: URL] = [:]
     private var finishEventsHandlers: [@Sendable () -> Void] = []
@@ -82,6 +86,7 @@ public final class BackgroundTaskSystem: NSObject, @unchecked Sendable {
     func attach(_ transport: BackgroundTransport) {
         let waiting = lock.withLock { () -> [Completion] in
             app = transport
+            appSuspended = false
             defer { undelivered = [] }
             return undelivered
         }
@@ -98,6 +103,24 @@ public final class BackgroundTaskSystem: NSObject, @unchecked Sendable {
         transport?.detached()
     }
 
+    /// The app is suspended (in the background, its process frozen): its tasks run on, and how they end is told
+    /// when it comes back.
+    public func suspendApp() {
+        lock.withLock { appSuspended = true }
+    }
+
+    /// The suspended app is back: it hears what ended meanwhile, in order.
+    public func resumeApp() {
+        let (transport, waiting) = lock.withLock { () -> (BackgroundTransport?, [Completion]) in
+            appSuspended = false
+            guard let app else { return (nil, []) }
+            defer { undelivered = [] }
+            return (app, undelivered)
+        }
+        for completion in waiting { transport?.ended(completion) }
+        if !waiting.isEmpty { finishedEvents() }
+    }
+
     /// The tasks the system is still running, by description.
     func runningTasks() async -> [String: URLSessionTask] {
         let tasks = await withCheckedContinuation { (continuation: CheckedContinuation<[URLSessionTask], Never>) in
@@ -110,12 +133,31 @@ public final class BackgroundTaskSystem: NSObject, @unchecked Sendable {
         return found
     }
 
+    /// Starts a task for the app, described so that a later launch can find it.
+    func start(_ description: String, _ make: () -> URLSessionTask) {
+        let task = make()
+        task.taskDescription = description
+        lock.withLock { _ = outstanding.insert(description) }
+        task.resume()
+    }
+
+    /// Whether a task with this description has not ended yet, or has ended and is being handed over: either way
+    /// its end is still to come. After a relaunch on Apple platforms, the tasks the system kept count too.
+    func isOutstanding(_ description: String) async -> Bool {
+        if lock.withLock({ outstanding.contains(description) }) { return true }
+        return await runningTasks()[description] != nil
+    }
+
+    func cancel(_ description: String) async {
+        await runningTasks()[description]?.cancel()
+    }
+
     /// How many tasks the system is running now, for whoever watches it (a test playing the system).
     public func runningTaskCount() async -> Int { await runningTasks().count }
 
     private func deliver(_ completion: Completion) {
         let transport = lock.withLock { () -> BackgroundTransport? in
-            if let app { return app }
+            if let app, !appSuspended { return app }
             undelivered.append(completion)
             return nil
         }
@@ -179,8 +221,11 @@ extension BackgroundTaskSystem: URLSessionDataDelegate, URLSessionDownloadDelega
         if failure == nil, task is URLSessionDownloadTask, file == nil {
             failure = TransportError("the downloaded file could not be kept")
         }
-        deliver(Completion(description: task.taskDescription ?? "", response: task.response as? HTTPURLResponse,
+        let description = task.taskDescription ?? ""
+        deliver(Completion(description: description, response: task.response as? HTTPURLResponse,
                            body: body, heldFile: file, error: failure))
+        // Only now: an app that asked before this line has its waiter answered by the delivery.
+        lock.withLock { _ = outstanding.remove(description) }
     }
 
     public func urlSessionDidFinishEvents(forBackgroundURLSession session: URLSession) {

@@ -23,7 +23,12 @@ public final class BackgroundTransport: Transport, @unchecked Sendable {
     let ledger: URL
     private let spool: URL
     private let lock = NSLock()
-    private var waiters: [String: CheckedContinuation<BackgroundTaskSystem.Completion, any Error>] = [:]
+    private struct Waiter {
+        let token: UUID
+        let continuation: CheckedContinuation<BackgroundTaskSystem.Completion, any Error>
+    }
+
+    private var waiters: [String: Waiter] = [:]
     private var watchers: [String: @Sendable (Int64, Int64?) -> Void] = [:]
     private var gone = false
     private var counts = Activity()
@@ -141,14 +146,11 @@ public final class BackgroundTransport: Transport, @unchecked Sendable {
 
     // MARK: - Tasks
 
-    /// Answers from the ledger, or re-attaches to the system's task with this description, or starts one.
+    /// Answers from the ledger, or re-attaches to the system's task with this description, or starts one. The
+    /// waiter is registered first: a task that ends while this looks finds it, so nothing is sent twice.
     private func run(_ description: String, progress: (@Sendable (Int64, Int64?) -> Void)?,
                      start: @escaping @Sendable () -> URLSessionTask) async throws -> BackgroundTaskSystem.Completion {
-        if let recorded = takeFromLedger(description) {
-            lock.withLock { counts.answeredFromLedger += 1 }
-            return try outcome(recorded)
-        }
-        let running = await system.runningTasks()[description]
+        let token = UUID()
         let completion: BackgroundTaskSystem.Completion = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 lock.lock()
@@ -157,23 +159,47 @@ public final class BackgroundTransport: Transport, @unchecked Sendable {
                     continuation.resume(throwing: gone ? Detached() : TransportError("the same request is already in flight"))
                     return
                 }
-                waiters[description] = continuation
+                waiters[description] = Waiter(token: token, continuation: continuation)
                 if let progress { watchers[description] = progress }
-                if running == nil { counts.started += 1 } else { counts.reattached += 1 }
                 lock.unlock()
-                if running == nil {
-                    let task = start()
-                    task.taskDescription = description
-                    task.resume()
-                }
+                Task { await self.proceed(description, token: token, start: start) }
             }
         } onCancel: {
             // The app stopped this transfer (a pause, a cancel): the system's task stops too. A suspended or
             // killed app cancels nothing, and its tasks go on (the cancellations its detaching sets off included).
             guard !self.lock.withLock({ self.gone }) else { return }
-            Task { await self.system.runningTasks()[description]?.cancel() }
+            Task { await self.system.cancel(description) }
         }
         return try outcome(completion)
+    }
+
+    private func proceed(_ description: String, token: UUID, start: @escaping @Sendable () -> URLSessionTask) async {
+        if let recorded = takeFromLedger(description) {
+            if let waiter = claim(description, token) {
+                lock.withLock { counts.answeredFromLedger += 1 }
+                waiter.resume(returning: recorded)
+            }
+            return
+        }
+        if await system.isOutstanding(description) {
+            lock.withLock { if waiters[description]?.token == token { counts.reattached += 1 } }
+            return  // its end comes to the waiter
+        }
+        let stillWaiting = lock.withLock { () -> Bool in
+            guard waiters[description]?.token == token else { return false }  // answered meanwhile
+            counts.started += 1
+            return true
+        }
+        if stillWaiting { system.start(description, start) }
+    }
+
+    /// Takes the waiter if it is still the one registered with `token`.
+    private func claim(_ description: String, _ token: UUID) -> CheckedContinuation<BackgroundTaskSystem.Completion, any Error>? {
+        lock.withLock {
+            guard waiters[description]?.token == token else { return nil }
+            watchers[description] = nil
+            return waiters.removeValue(forKey: description)?.continuation
+        }
     }
 
     private func outcome(_ completion: BackgroundTaskSystem.Completion) throws -> BackgroundTaskSystem.Completion {
@@ -188,17 +214,19 @@ public final class BackgroundTransport: Transport, @unchecked Sendable {
 
     /// Called by the system as a task ends: the waiting request gets it, else the ledger keeps it.
     func ended(_ completion: BackgroundTaskSystem.Completion) {
+        // The ledger is written under the lock that registers waiters: a request registered after this is sure
+        // to find the entry, one registered before is answered here.
         let waiter = lock.withLock { () -> CheckedContinuation<BackgroundTaskSystem.Completion, any Error>? in
             watchers[completion.description] = nil
-            return waiters.removeValue(forKey: completion.description)
+            if let waiter = waiters.removeValue(forKey: completion.description) { return waiter.continuation }
+            if completion.error == nil {
+                record(completion)  // a failure needs no keeping: the request is simply sent again
+            } else if let file = completion.heldFile {
+                try? FileManager.default.removeItem(at: file)
+            }
+            return nil
         }
-        if let waiter {
-            waiter.resume(returning: completion)
-        } else if completion.error == nil {
-            record(completion)  // a failure needs no keeping: the request is simply sent again
-        } else if let file = completion.heldFile {
-            try? FileManager.default.removeItem(at: file)
-        }
+        waiter?.resume(returning: completion)
     }
 
     func moved(_ description: String, bytes: Int64, expected: Int64?) {
@@ -210,7 +238,7 @@ public final class BackgroundTransport: Transport, @unchecked Sendable {
         let waiting = lock.withLock { () -> [CheckedContinuation<BackgroundTaskSystem.Completion, any Error>] in
             gone = true
             defer { waiters = [:]; watchers = [:] }
-            return Array(waiters.values)
+            return waiters.values.map(\.continuation)
         }
         for waiter in waiting { waiter.resume(throwing: Detached()) }
     }
