@@ -12,6 +12,8 @@ public struct ClientConfiguration: Sendable {
         case virtualHosted
     }
 
+    /// The longest a new connection may take to open. AsyncHTTPClient applies it as such; URLSession has no
+    /// connect-only timeout on any platform, so there opening a connection counts against `socketTimeout`.
     public var connectionTimeout: Duration = .seconds(15)
     /// The longest silence on an open connection before the request fails.
     public var socketTimeout: Duration = .seconds(15)
