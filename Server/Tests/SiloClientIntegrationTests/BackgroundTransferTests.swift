@@ -62,8 +62,7 @@ import Testing
 
     @Test func aKilledAppsUploadGoesOnAndTheRelaunchedAppFinishesIt() async throws {
         try await SiloServerProcess.with { server in
-            let container = FileManager.default.temporaryDirectory.appendingPathComponent("bg-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: container.appendingPathComponent("Documents"), withIntermediateDirectories: true)
+            let container = try TransferManagerTests.Container().root
             let data = testBytes(8 << 20, seed: 41)
             let file = container.appendingPathComponent("Documents/video.mov")
             try data.write(to: file)
@@ -111,8 +110,7 @@ import Testing
     /// in the same process without sending any part twice.
     @Test func aSuspendedAppsPartsFinishAndItContinuesWhenWoken() async throws {
         try await SiloServerProcess.with { server in
-            let container = FileManager.default.temporaryDirectory.appendingPathComponent("bg-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: container.appendingPathComponent("Documents"), withIntermediateDirectories: true)
+            let container = try TransferManagerTests.Container().root
             defer { try? FileManager.default.removeItem(at: container) }
             let data = testBytes(6 << 20, seed: 47)
             let file = container.appendingPathComponent("Documents/burst.heic")
@@ -150,8 +148,7 @@ import Testing
 
     @Test func partsThatEndedWhileTheAppWasDeadAreAnsweredFromTheLedger() async throws {
         try await SiloServerProcess.with { server in
-            let container = FileManager.default.temporaryDirectory.appendingPathComponent("bg-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: container.appendingPathComponent("Documents"), withIntermediateDirectories: true)
+            let container = try TransferManagerTests.Container().root
             let data = testBytes(6 << 20, seed: 43)
             let bucket = server.client(.v4).bucket("background-down")
             try await bucket.create()
