@@ -9,12 +9,14 @@ import subprocess
 import sys
 import time
 
+import oss2
 import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "compat"))
 sys.path.insert(0, HERE)
 
+from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION  # noqa: E402
 from wrk_replay import figures  # noqa: E402
 
 CHECK_SCRIPT = r"""
@@ -58,6 +60,10 @@ def run(silo, nginx, work, seconds=5):
     port = free_port()
     config = os.path.join(work, "app-server.yaml")
     env = dict(silo.env)
+    # `demo setup` configures the bucket's CORS for the uploader page, so the bucket must exist first; the
+    # objects part of the bench creates the same bucket later and tolerates it being there.
+    bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, "bench", region=REGION)
+    bucket.create_bucket()
     subprocess.run([silo.binary, "demo", "setup", "--endpoint", silo.endpoint, "--data-dir", silo.data_dir,
                     "--sts-endpoint", "http://" + silo.sts_endpoint, "--bucket", "bench",
                     "--app-server-address", "127.0.0.1:%d" % port, "--output", config],
