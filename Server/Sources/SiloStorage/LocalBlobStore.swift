@@ -19,6 +19,8 @@ public final class LocalBlobStore: FileBackedBlobStore {
     let stagingPath: String
     let blobsPath: String
     let pool: NIOThreadPool
+    /// Every new blob's entry in `staging/` is made durable by a sync shared with the writers beside it.
+    let stagingSync: DirectorySyncGroup
     let allocator = ByteBufferAllocator()
     /// Incoming chunks are batched to this size before one hop to the pool, which hashes and writes them.
     let writeBatchBytes: Int
@@ -29,6 +31,7 @@ public final class LocalBlobStore: FileBackedBlobStore {
         self.blobsPath = root + "/blobs"
         self.pool = pool
         self.writeBatchBytes = writeBatchBytes
+        self.stagingSync = DirectorySyncGroup(path: stagingPath)
         try POSIX.makeDirectories(stagingPath)
         try POSIX.makeDirectories(blobsPath)
     }
@@ -50,7 +53,7 @@ public final class LocalBlobStore: FileBackedBlobStore {
     where Body.Element == ByteBuffer {
         let blob = BlobID.random()
         let path = stagedPath(blob)
-        let stagingPath = self.stagingPath
+        let stagingSync = self.stagingSync
         // Opened once the body outgrows one batch; a smaller body is written whole in a single hop to the pool.
         var sink: StagedFile?
         // One batch is hashed and written while the next one is received.
@@ -84,7 +87,7 @@ public final class LocalBlobStore: FileBackedBlobStore {
                     do {
                         try file.appendOnThisThread(whole)
                         let digest = try file.finish(blob: blob)
-                        try syncDirectory(stagingPath)
+                        try stagingSync.sync()
                         return digest
                     } catch {
                         file.abandon()
@@ -99,7 +102,7 @@ public final class LocalBlobStore: FileBackedBlobStore {
             return try await pool.runIfActive {
                 let digest = try file.finish(blob: blob)
                 // The new directory entry must be durable too before metadata names the blob.
-                try syncDirectory(stagingPath)
+                try stagingSync.sync()
                 return digest
             }
         } catch {
@@ -281,13 +284,6 @@ public final class LocalBlobStore: FileBackedBlobStore {
     }
 }
 
-private func syncDirectory(_ path: String) throws {
-    let fd = try POSIX.open(path, O_RDONLY | O_DIRECTORY)
-    defer { POSIX.close(fd) }
-    try POSIX.sync(fd, path: path)
-}
-
-/// A file being written on the pool's threads; calls are serialized by the single writer awaiting each.
 /// A file being written on the pool's threads. Batches arrive one at a time (the writer awaits each), so the
 /// mutable state is never touched concurrently.
 private final class StagedFile: @unchecked Sendable {
