@@ -26,6 +26,13 @@ final class DirectorySyncGroup: @unchecked Sendable {
         self.syncAction = sync
     }
 
+    /// The failure that stopped every later sync, for readiness checks.
+    var failedSync: (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        return failure
+    }
+
     /// Returns once the directory's entries as they were at this call are durable. Call after the change.
     func sync() throws {
         condition.lock()

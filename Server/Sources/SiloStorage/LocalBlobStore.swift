@@ -262,8 +262,12 @@ public final class LocalBlobStore: FileBackedBlobStore {
         return report
     }
 
-    /// Both folders exist and are writable (a read-only remount or a lost volume fails this).
+    /// Both folders exist and are writable (a read-only remount or a lost volume fails this), and no sync of the
+    /// staging folder has failed (after which no write is acknowledged until a restart).
     public func checkReachable() async throws {
+        if let failure = stagingSync.failedSync {
+            throw BackendUnavailable(backend: "blobs", reason: "a sync of \(stagingPath) failed: \(failure)")
+        }
         for path in [stagingPath, blobsPath] where access(path, W_OK | X_OK) != 0 {
             throw BackendUnavailable(backend: "blobs", reason: "\(path) is not writable (errno \(errno))")
         }

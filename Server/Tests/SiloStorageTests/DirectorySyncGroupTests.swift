@@ -107,3 +107,17 @@ private final class FakeDirectory: Sendable {
         #expect(throws: StorageIOError.self) { try DirectorySyncGroup(path: path + "/missing").sync() }
     }
 }
+
+@Suite struct BlobStoreReadinessAfterAFailedSync {
+    @Test func aStoreWhoseStagingSyncFailedIsNotReady() async throws {
+        let fixture = try BlobStoreFixture()
+        try await fixture.store.checkReachable()
+        // The directory disappearing makes the next write's sync fail (open of the folder: ENOENT).
+        try FileManager.default.removeItem(atPath: fixture.directory + "/staging")
+        #expect(throws: StorageIOError.self) { try fixture.store.stagingSync.sync() }
+        try FileManager.default.createDirectory(atPath: fixture.directory + "/staging", withIntermediateDirectories: true)
+        await #expect(throws: BackendUnavailable.self, "readiness reports the failed sync even once the folder is back") {
+            try await fixture.store.checkReachable()
+        }
+    }
+}
