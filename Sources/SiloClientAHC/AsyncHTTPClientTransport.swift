@@ -28,6 +28,9 @@ public final class AsyncHTTPClientTransport: Transport {
                                         concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maxConcurrentRequests))
         settings.decompression = .disabled
         settings.redirectConfiguration = .disallow
+        // The SDK records no spans, and AsyncHTTPClient builds a span's attributes for every request even for
+        // the no-op tracer (a fortieth of an app server's CPU per vended token).
+        settings.tracing.tracer = nil
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
     }
 

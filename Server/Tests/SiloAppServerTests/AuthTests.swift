@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HTTPTypes
 import NIOConcurrencyHelpers
 import Testing
 
@@ -146,5 +147,31 @@ import Testing
         }
         #expect(stored?.hasPrefix("scrypt$32$8$1$") == true)
         _ = try await upgraded.login(username: "carol", password: "password-1")
+    }
+}
+
+@Suite struct BearerTokenTests {
+    private func bearer(_ header: String?, query: [String: String] = [:]) -> String? {
+        var fields = HTTPFields()
+        if let header { fields[.authorization] = header }
+        return AppAuthenticator.bearer(headers: fields, query: query)
+    }
+
+    @Test func readsTheTokenAfterTheSchemeInAnyCase() {
+        #expect(bearer("Bearer silo_s_abc") == "silo_s_abc")
+        #expect(bearer("bEaReR silo_s_abc") == "silo_s_abc")
+        #expect(bearer("Bearer \t silo_s_abc \t") == "silo_s_abc")
+    }
+
+    @Test func refusesOtherSchemesAndEmptyTokens() {
+        for header in ["Basic YWxpY2U6cHc=", "Bearer", "Bearer ", "Bearer \t ", "Bearerx abc", "Beare abc", ""] {
+            #expect(bearer(header) == nil, "\(header)")
+        }
+    }
+
+    @Test func theQueryIsUsedOnlyWithoutAHeader() {
+        #expect(bearer(nil, query: ["access_token": "silo_s_q"]) == "silo_s_q")
+        #expect(bearer(nil, query: ["access_token": ""]) == nil)
+        #expect(bearer("Basic x", query: ["access_token": "silo_s_q"]) == nil)
     }
 }

@@ -164,3 +164,14 @@ import Testing
         }
     }
 }
+
+@Suite struct TokenDocumentTests {
+    @Test func theHandWrittenTokenDocumentIsWhatTheEncoderWrites() throws {
+        for secret in ["plain", "quote\"back\\slash/slash", "line\nfeed\ttab\u{1}", "ünïcödé 😀"] {
+            let body = AppServer.TokenBody(StatusCode: 200, AccessKeyId: "STS.abc", AccessKeySecret: secret,
+                                           SecurityToken: "CAIS+/=\(secret)", Expiration: "2026-12-05T23:59:59Z")
+            let encoded = try JSONResponses.encoder.encode(body)
+            #expect(body.json == Array(encoded), "\(secret)")
+        }
+    }
+}

@@ -14,10 +14,17 @@ public struct AppAuthenticator: Sendable {
 
     public static func bearer(headers: HTTPFields, query: [String: String]) -> String? {
         if let header = headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-            let token = parts[1].trimmingCharacters(in: .whitespaces)
-            return token.isEmpty ? nil : token
+            // On UTF-8 bytes: every token request passes here, and Character-wise splitting and trimming cost
+            // more than the session lookup.
+            let bytes = header.utf8
+            guard let space = bytes.firstIndex(of: UInt8(ascii: " ")),
+                  header.utf8[..<space].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 })
+            else { return nil }
+            let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            let rest = bytes[bytes.index(after: space)...]
+            guard let first = rest.firstIndex(where: { !isBlank($0) }), let last = rest.lastIndex(where: { !isBlank($0) })
+            else { return nil }
+            return String(Substring(header.utf8[first...last]))
         }
         return query["access_token"].flatMap { $0.isEmpty ? nil : $0 }
     }

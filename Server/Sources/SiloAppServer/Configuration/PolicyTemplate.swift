@@ -101,13 +101,16 @@ public struct PolicyTemplate: Sendable, Decodable, Hashable {
 public struct SessionPolicyRenderer: Sendable {
     let templates: [PolicyTemplate]
     let bucket: String
-    let rendered: String
+    /// The policy rendered with the variable left in, cut where the variable stands: a policy is these pieces
+    /// joined by the uid (a substring search over the whole policy per token cost more than the rest of it).
+    let pieces: [String]
     let variableOnlyInResources: Bool
 
     public init(templates: [PolicyTemplate], bucket: String) {
         self.templates = templates
         self.bucket = bucket
-        rendered = PolicyTemplate.sessionPolicy(templates, uid: PolicyTemplate.uidVariable, bucket: bucket)
+        let rendered = PolicyTemplate.sessionPolicy(templates, uid: PolicyTemplate.uidVariable, bucket: bucket)
+        pieces = rendered.components(separatedBy: PolicyTemplate.uidVariable)
         variableOnlyInResources = templates.allSatisfy { template in
             !template.effect.contains(PolicyTemplate.uidVariable)
                 && !template.actions.contains { $0.contains(PolicyTemplate.uidVariable) }
@@ -118,6 +121,6 @@ public struct SessionPolicyRenderer: Sendable {
         guard variableOnlyInResources, AppUser.isValidUID(uid) else {
             return PolicyTemplate.sessionPolicy(templates, uid: uid, bucket: bucket)
         }
-        return rendered.replacingOccurrences(of: PolicyTemplate.uidVariable, with: uid)
+        return pieces.joined(separator: uid)
     }
 }

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOFoundationCompat
+import SiloAuditLog
 import SiloCallbackSigning
 import SiloCore
 
@@ -23,6 +24,25 @@ extension AppServer {
         let AccessKeySecret: String
         let SecurityToken: String
         let Expiration: String
+
+        /// What `JSONResponses.encoder` writes (sorted keys), by hand: every vended token is one, and the
+        /// encoder cost a thirtieth of the app server's CPU per token.
+        var json: [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(160 + AccessKeyId.utf8.count + AccessKeySecret.utf8.count + SecurityToken.utf8.count)
+            out += #"{"AccessKeyId":"#.utf8
+            JSONText.appendString(AccessKeyId, to: &out)
+            out += #","AccessKeySecret":"#.utf8
+            JSONText.appendString(AccessKeySecret, to: &out)
+            out += #","Expiration":"#.utf8
+            JSONText.appendString(Expiration, to: &out)
+            out += #","SecurityToken":"#.utf8
+            JSONText.appendString(SecurityToken, to: &out)
+            out += #","StatusCode":"#.utf8
+            out += String(StatusCode).utf8
+            out.append(UInt8(ascii: "}"))
+            return out
+        }
     }
 
     struct Credentials: Decodable {
@@ -129,10 +149,10 @@ extension AppServer {
                 audit("VendToken", ip: context.clientIP, user: user.uid, outcome: "succeeded",
                       roleSession: user.roleSessionName, expiration: assumed.expiration)
                 let credentials = assumed.credentials
-                return JSONResponses.make(TokenBody(StatusCode: 200, AccessKeyId: credentials.accessKeyId,
-                                                    AccessKeySecret: credentials.accessKeySecret,
-                                                    SecurityToken: credentials.securityToken ?? "", Expiration: assumed.expiration),
-                                          noStore: true)
+                let body = TokenBody(StatusCode: 200, AccessKeyId: credentials.accessKeyId,
+                                     AccessKeySecret: credentials.accessKeySecret,
+                                     SecurityToken: credentials.securityToken ?? "", Expiration: assumed.expiration)
+                return JSONResponses.make(json: body.json, noStore: true)
             } catch let failure as AppFailure {
                 // HTTP 200 with the error in the document: Android's SDK drops the body of a 4xx/5xx (§17.2).
                 let document = AppErrors.document(failure)

@@ -12,10 +12,14 @@ enum JSONResponses {
     }()
 
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, noStore: Bool = false) -> Response {
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        make(json: (try? encoder.encode(value)) ?? Data("{}".utf8), status: status, noStore: noStore)
+    }
+
+    /// A document already written (by hand, on a hot path).
+    static func make(json: some Sequence<UInt8>, status: HTTPResponse.Status = .ok, noStore: Bool = false) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if noStore { headers[.cacheControl] = "no-store" }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
 
     struct ErrorBody: Encodable {
