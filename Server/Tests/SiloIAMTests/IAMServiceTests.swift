@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import SiloCore
-import SiloIAM
+@testable import SiloIAM
 import SiloMetadataSQLite
 import SiloPolicy
 import SiloStorage
@@ -260,5 +260,24 @@ final class IAMFixture: @unchecked Sendable {
         let wrongKey = IAMService(store: fixture.store, accountId: IAMFixture.account, rootAccessKeyId: "LTAIroot",
                                   rootSecret: "rootsecret", masterKey: SymmetricKey(size: .bits256), clock: { fixture.now.value })
         await #expect(throws: IAMError.self) { try await wrongKey.bootstrap() }
+    }
+}
+
+@Suite struct RoleArnParsingTests {
+    @Test func splitsAtTheFirstRoleMarkerAfterANonEmptyAccount() {
+        #expect(IAMService.accountAndRole(of: "acs:ram::123:role/app-role")! == ("123", "app-role"))
+        #expect(IAMService.accountAndRole(of: "acs:ram::1:role/a:role/b")! == ("1", "a:role/b"))
+        #expect(IAMService.accountAndRole(of: "acs:ram::123:role/")! == ("123", ""))
+        for arn in ["app-role", "acs:ram::", "acs:ram:::role/x", "acs:ram::role/a:role/b", "acs:ram::123", "ACS:RAM::1:role/x",
+                    "acs:ram:123:role/x", "x"] {
+            #expect(IAMService.accountAndRole(of: arn) == nil, "\(arn)")
+        }
+    }
+
+    @Test func sessionNamesAreASCIILettersDigitsAndFourMarks() {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.@_-".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(IAMService.isSessionNameByte(byte) == allowed.contains(byte), "\(byte)")
+        }
     }
 }

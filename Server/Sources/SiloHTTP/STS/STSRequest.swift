@@ -11,6 +11,20 @@ struct STSRequest: Sendable {
     let form: [QueryItem]
     let headers: HTTPFields
     let body: [UInt8]
+    /// Every parameter, query first; RPC signs them all. Joined once: a call looks up a dozen of them.
+    let parameters: [QueryItem]
+
+    init(method: HTTPRequest.Method, host: String, path: String, query: [QueryItem], form: [QueryItem], headers: HTTPFields,
+         body: [UInt8]) {
+        self.method = method
+        self.host = host
+        self.path = path
+        self.query = query
+        self.form = form
+        self.headers = headers
+        self.body = body
+        parameters = form.isEmpty ? query : query + form
+    }
 
     static let maximumBodyBytes = 64 * 1024
 
@@ -39,9 +53,6 @@ struct STSRequest: Sendable {
         return STSRequest(method: request.method, host: request.head.authority ?? "", path: path, query: query.items,
                           form: form, headers: request.headers, body: body)
     }
-
-    /// Every parameter, query first; RPC signs them all.
-    var parameters: [QueryItem] { query + form }
 
     func parameter(_ name: String) -> String? {
         parameters.first { $0.name == name }?.value
