@@ -76,16 +76,29 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         "x-oss-callback", "x-oss-callback-var",
     ]
 
-    /// The request target with every credential-bearing parameter's value replaced, the rest as sent.
+    /// The request target with every credential-bearing parameter's value replaced, the rest as sent. Walked on
+    /// UTF-8 bytes: every OSS request is audited, and splitting Characters cost a twentieth of a small GET.
     static func redactedURI(_ target: String) -> String {
-        guard let question = target.firstIndex(of: "?") else { return target }
-        let path = target[..<question]
-        let pairs = target[target.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false)
-            .map { pair -> String in
-                let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-                let decoded = (PercentEncoding.decode(name) ?? name).lowercased()
-                return redactedParameters.contains(decoded) ? name + "=REDACTED" : String(pair)
+        let bytes = Array(target.utf8)
+        guard let question = bytes.firstIndex(of: UInt8(ascii: "?")) else { return target }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        out += bytes[...question]
+        var start = question + 1
+        while true {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+            let nameEnd = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) ?? end
+            let name = String(decoding: bytes[start..<nameEnd], as: UTF8.self)
+            if redactedParameters.contains((PercentEncoding.decode(name) ?? name).lowercased()) {
+                out += bytes[start..<nameEnd]
+                out += "=REDACTED".utf8
+            } else {
+                out += bytes[start..<end]
             }
-        return path + "?" + pairs.joined(separator: "&")
+            guard end < bytes.count else { break }
+            out.append(UInt8(ascii: "&"))
+            start = end + 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
