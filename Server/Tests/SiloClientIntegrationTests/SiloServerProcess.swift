@@ -28,7 +28,7 @@ final class SiloServerProcess: @unchecked Sendable {
     private(set) var stsEndpoint = URL(string: "http://127.0.0.1")!
     private let output = Pipe()
 
-    init(extraArguments: [String] = []) throws {
+    init(extraArguments: [String] = [], environment extraEnvironment: [String: String] = [:]) throws {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("silo-swift-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
@@ -40,6 +40,7 @@ final class SiloServerProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["SILO_ROOT_ACCESS_KEY_ID"] = Self.accessKeyId
         environment["SILO_ROOT_ACCESS_KEY_SECRET"] = Self.accessKeySecret
+        environment.merge(extraEnvironment) { $1 }
         process.environment = environment
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -86,8 +87,9 @@ final class SiloServerProcess: @unchecked Sendable {
 
     /// Runs `body` against a fresh server, then closes every client it made and stops the server (idle
     /// keep-alive connections would otherwise hold up the graceful stop).
-    static func with<T>(extraArguments: [String] = [], _ body: (SiloServerProcess) async throws -> T) async throws -> T {
-        let server = try SiloServerProcess(extraArguments: extraArguments)
+    static func with<T>(extraArguments: [String] = [], environment: [String: String] = [:],
+                        _ body: (SiloServerProcess) async throws -> T) async throws -> T {
+        let server = try SiloServerProcess(extraArguments: extraArguments, environment: environment)
         do {
             let result = try await body(server)
             await server.shutdown()
