@@ -1,4 +1,5 @@
 import Foundation
+import SiloCore
 import Testing
 
 @testable import SiloClient
@@ -25,6 +26,24 @@ import Testing
         #expect(assumed.arn == "acs:ram::1:role/app/alice")
         #expect(assumed.assumedRoleId == "3:alice")
         #expect(assumed.requestId == "R1")
+    }
+
+    @Test func sendsASignedQuery() async throws {
+        let transport = MockTransport { _, _ in MockTransport.response(404, body: Data(#"{"Code":"X"}"#.utf8)) }
+        let client = STSClient(endpoint: URL(string: "http://127.0.0.1:9100")!, accessKeyId: "AK", accessKeySecret: "SK",
+                               transport: transport)
+        _ = try? await client.assumeRole(roleArn: "acs:ram::1:role/app", sessionName: "alice",
+                                         policy: #"{"Statement":[{"Resource":["acs:oss:*:*:b/users/alice/*"]}],"Version":"1"}"#)
+        let request = try #require(transport.requests.first)
+        let path = try #require(request.head.path)
+        #expect(request.head.method == .post && path.hasPrefix("/?"))
+        let query = try #require(QueryParameters(parsing: path.dropFirst(2))).items
+        let value = { (name: String) in query.first { $0.name == name }?.value }
+        #expect(value("Action") == "AssumeRole" && value("RoleSessionName") == "alice")
+        #expect(value("Policy") == #"{"Statement":[{"Resource":["acs:oss:*:*:b/users/alice/*"]}],"Version":"1"}"#)
+        let signed = query.filter { $0.name != "Signature" }
+        #expect(value("Signature") == RPCSignature.signature(
+            stringToSign: RPCSignature.stringToSign(method: "POST", parameters: signed), secret: "SK"))
     }
 
     @Test func anErrorDocumentBecomesAServerError() async throws {
