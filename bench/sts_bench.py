@@ -104,6 +104,7 @@ def run(silo, nginx_port, nginx_root, seconds=5, work=None):
             "Action": "AssumeRole", "RoleArn": arn, "RoleSessionName": "user-1234", "Policy": policy,
             "DurationSeconds": "900"}, concurrency, seconds, silo.pid)
         rows.append((concurrency, base, assume, identity, replayed))
+    one_loop = replayed_with_one_loop(silo, work or nginx_root, policy, seconds)
     print()
     print("| STS, c | client vs nginx static JSON | AssumeRole | GetCallerIdentity | AssumeRole / client ceiling |"
           " AssumeRole, pre-signed, wrk (goal at 16: >= 8,000/s, p99 < 5 ms) | server CPU per AssumeRole |")
@@ -113,3 +114,25 @@ def run(silo, nginx_port, nginx_root, seconds=5, work=None):
               " %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.3f ms |" % (
                   concurrency, base[0], base[2], assume[0], assume[1], assume[2], identity[0], identity[2],
                   assume[0] / base[0], replayed[0], replayed[1], replayed[2], replayed[3]))
+    print()
+    print("| AssumeRole, pre-signed, wrk, 16 connections | requests/s | p50 | p99 | server CPU per AssumeRole |")
+    print("|---|---|---|---|---|")
+    for label, figures in [("one event loop per core (default)", rows[-1][4]), ("SILO_EVENT_LOOPS=1", one_loop)]:
+        print("| %s | %.0f/s | %.2f ms | %.2f ms | %.3f ms |" % ((label,) + tuple(figures)))
+
+
+def replayed_with_one_loop(silo, work, policy, seconds):
+    """The pre-signed AssumeRole row at 16 connections against a second server running one event loop: on 2
+    cores shared with wrk's two threads, a second loop adds throughput but queues behind wrk (the tail)."""
+    from iam_helpers import app_server_with_role
+    from silo_harness import SiloServer
+    one = SiloServer(data_dir=os.path.join(work, "silo-one-loop"), binary=silo.binary, env={"SILO_EVENT_LOOPS": "1"})
+    one.start()
+    try:
+        key_id, secret, arn = app_server_with_role(one)
+        host, port = one.sts_endpoint.split(":")
+        return measure_replayed(work, host, int(port), key_id, secret, {
+            "Action": "AssumeRole", "RoleArn": arn, "RoleSessionName": "user-1234", "Policy": policy,
+            "DurationSeconds": "900"}, 16, seconds, one.pid)
+    finally:
+        one.cleanup()

@@ -4,6 +4,7 @@ per-user session policy, a signed AssumeRole to Silo's STS and its answer), side
 against nginx serving a static token document (the client's own ceiling), in one run. Every answer is
 checked for "StatusCode":200."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "compat"))
 sys.path.insert(0, HERE)
 
-from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION  # noqa: E402
+from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, SiloServer  # noqa: E402
 from wrk_replay import figures  # noqa: E402
 
 CHECK_SCRIPT = r"""
@@ -56,10 +57,15 @@ def wrk(work, url, token, connections, seconds):
     return figures(out, "a StatusCode 200 token")
 
 
-def run(silo, nginx, work, seconds=5):
+@contextlib.contextmanager
+def app_server(silo, work, name, extra_env=None):
+    """`silo app-server` in front of `silo`'s STS, with a registered user; yields its base URL and a session token."""
     port = free_port()
-    config = os.path.join(work, "app-server.yaml")
-    env = dict(silo.env)
+    # Its own folder: the configuration names its database relative to itself.
+    folder = os.path.join(work, name)
+    os.makedirs(folder, exist_ok=True)
+    config = os.path.join(folder, "app-server.yaml")
+    env = dict(silo.env, **(extra_env or {}))
     # `demo setup` configures the bucket's CORS for the uploader page, so the bucket must exist first; the
     # objects part of the bench creates the same bucket later and tolerates it being there.
     bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, "bench", region=REGION)
@@ -72,7 +78,7 @@ def run(silo, nginx, work, seconds=5):
         # The bench measures throughput, not the abuse limits.
         f.write("rate_limits:\n  per_user: {requests: 1000000000, window_seconds: 1}\n"
                 "  per_ip: {requests: 1000000000, window_seconds: 1}\n")
-    log = open(os.path.join(work, "app-server.log"), "wb")
+    log = open(os.path.join(folder, "app-server.log"), "wb")
     app = subprocess.Popen([silo.binary, "app-server", "--config", config, "--address", "127.0.0.1:%d" % port],
                            stdout=log, stderr=log, env=dict(env, SILO_LOG_LEVEL="warning"))
     try:
@@ -90,22 +96,7 @@ def run(silo, nginx, work, seconds=5):
         credentials = {"username": "bench-user", "password": "bench-password"}
         requests.post(base + "/v1/accounts", json=credentials).raise_for_status()
         token = requests.post(base + "/v1/sessions", json=credentials).json()["token"]
-        sample = requests.get(base + "/v1/token", headers={"Authorization": "Bearer " + token})
-        sample.raise_for_status()
-        with open(os.path.join(nginx.root, "token.json"), "w") as f:
-            f.write(sample.text)
-        rows = []
-        for connections in [1, 16]:
-            static = wrk(work, nginx.url("/token.json"), None, connections, seconds)
-            vended = wrk(work, base + "/v1/token", token, connections, seconds)
-            rows.append((connections, static, vended))
-        print()
-        print("| token vending, c | nginx static token JSON | app server GET /v1/token (AssumeRole each) | ratio |")
-        print("|---|---|---|---|")
-        for connections, static, vended in rows:
-            print("| %d | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.2f |" % (
-                connections, static[0], static[1], static[2], vended[0], vended[1], vended[2], vended[0] / static[0]))
-        return rows
+        yield base, token
     finally:
         app.terminate()
         try:
@@ -113,3 +104,35 @@ def run(silo, nginx, work, seconds=5):
         except subprocess.TimeoutExpired:
             app.kill()
         log.close()
+
+
+def run(silo, nginx, work, seconds=5):
+    rows = []
+    with app_server(silo, work, "app-server") as (base, token):
+        sample = requests.get(base + "/v1/token", headers={"Authorization": "Bearer " + token})
+        sample.raise_for_status()
+        with open(os.path.join(nginx.root, "token.json"), "w") as f:
+            f.write(sample.text)
+        for connections in [1, 16]:
+            static = wrk(work, nginx.url("/token.json"), None, connections, seconds)
+            vended = wrk(work, base + "/v1/token", token, connections, seconds)
+            rows.append((connections, static, vended))
+    # The same at 16 connections with one event loop in each of the two servers: wrk, the app server and STS share
+    # 2 cores here, and a loop per core in each process queues behind the others' threads (the tail).
+    one = SiloServer(data_dir=os.path.join(work, "silo-one-loop"), binary=silo.binary, env={"SILO_EVENT_LOOPS": "1"})
+    one.start()
+    try:
+        with app_server(one, work, "app-server-one-loop", {"SILO_EVENT_LOOPS": "1"}) as (base, token):
+            one_loop = wrk(work, base + "/v1/token", token, 16, seconds)
+    finally:
+        one.cleanup()
+    print()
+    print("| token vending, c | nginx static token JSON | app server GET /v1/token (AssumeRole each) | ratio |")
+    print("|---|---|---|---|")
+    for connections, static, vended in rows:
+        print("| %d | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.2f |" % (
+            connections, static[0], static[1], static[2], vended[0], vended[1], vended[2], vended[0] / static[0]))
+    static16 = rows[-1][1]
+    print("| 16, SILO_EVENT_LOOPS=1 in both servers | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.2f |"
+          % (static16[0], static16[1], static16[2], one_loop[0], one_loop[1], one_loop[2], one_loop[0] / static16[0]))
+    return rows
