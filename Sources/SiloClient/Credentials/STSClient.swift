@@ -64,57 +64,23 @@ public struct STSClient: Sendable {
             throw RetryMiddleware.map(error)
         }
         let body = try await response.body.collect(upTo: 1 << 20)
-        // Decoded into a fixed shape rather than through JSONSerialization's dictionaries: an app server does
-        // this once per vended token.
-        let answer = (try? JSONDecoder().decode(AssumeRoleAnswer.self, from: body)) ?? AssumeRoleAnswer()
+        let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
         guard response.head.status.code == 200 else {
-            throw OSSClientError.server(status: response.head.status.code, code: answer.code ?? "HTTP\(response.head.status.code)",
-                                        message: answer.message ?? "", requestId: answer.requestId ?? "", ec: nil)
+            throw OSSClientError.server(status: response.head.status.code, code: object["Code"] as? String ?? "HTTP\(response.head.status.code)",
+                                        message: object["Message"] as? String ?? "", requestId: object["RequestId"] as? String ?? "",
+                                        ec: nil)
         }
-        guard let keys = answer.credentials,
-            let id = keys.accessKeyId, let secret = keys.accessKeySecret,
-            let token = keys.securityToken, let expirationText = keys.expiration,
+        guard let credentials = object["Credentials"] as? [String: Any],
+            let id = credentials["AccessKeyId"] as? String, let secret = credentials["AccessKeySecret"] as? String,
+            let token = credentials["SecurityToken"] as? String, let expirationText = credentials["Expiration"] as? String,
             let expiration = Timestamps.parseISO8601(expirationText)
         else { throw OSSClientError.invalidResponse("AssumeRole answer without credentials") }
+        let user = object["AssumedRoleUser"] as? [String: Any] ?? [:]
         return AssumedRole(
             credentials: Credentials(accessKeyId: id, accessKeySecret: secret, securityToken: token,
                                      expiration: Date(timeIntervalSince1970: TimeInterval(expiration))),
-            arn: answer.assumedRoleUser?.arn ?? "", assumedRoleId: answer.assumedRoleUser?.assumedRoleId ?? "",
-            expiration: expirationText, requestId: answer.requestId ?? "")
-    }
-}
-
-/// STS's JSON answer to AssumeRole, or its error document; every field optional so that a partial answer is
-/// reported as such rather than as a decoding failure.
-private struct AssumeRoleAnswer: Decodable {
-    struct Keys: Decodable {
-        var accessKeyId: String?
-        var accessKeySecret: String?
-        var securityToken: String?
-        var expiration: String?
-
-        enum CodingKeys: String, CodingKey {
-            case accessKeyId = "AccessKeyId", accessKeySecret = "AccessKeySecret", securityToken = "SecurityToken"
-            case expiration = "Expiration"
-        }
-    }
-    struct User: Decodable {
-        var arn: String?
-        var assumedRoleId: String?
-
-        enum CodingKeys: String, CodingKey {
-            case arn = "Arn", assumedRoleId = "AssumedRoleId"
-        }
-    }
-    var requestId: String?
-    var code: String?
-    var message: String?
-    var credentials: Keys?
-    var assumedRoleUser: User?
-
-    enum CodingKeys: String, CodingKey {
-        case requestId = "RequestId", code = "Code", message = "Message", credentials = "Credentials"
-        case assumedRoleUser = "AssumedRoleUser"
+            arn: user["Arn"] as? String ?? "", assumedRoleId: user["AssumedRoleId"] as? String ?? "",
+            expiration: expirationText, requestId: object["RequestId"] as? String ?? "")
     }
 }
 
