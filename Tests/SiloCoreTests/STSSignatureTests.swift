@@ -28,6 +28,17 @@ import Testing
             == "bX1HyUcWk04PRKyl5WtBcs4sxf4=")
     }
 
+    @Test func theOnePassStringToSignIsTheCanonicalQueryEncodedAgain() {
+        let values = ["", "plain", Self.policy, "a b+c%d&e=f", "中文/ü😀", "~-._", "\u{0}\u{7f}", "acs:ram::1:role/x"]
+        for (index, value) in values.enumerated() {
+            let parameters = [QueryItem("Z\(index)", value), QueryItem("Signature", "ignored"), QueryItem("a b", value),
+                              QueryItem("Z\(index)", "second of a name is ignored"), QueryItem("Action", "AssumeRole")]
+            let composed = "POST&" + PercentEncoding.encode("/") + "&"
+                + PercentEncoding.encode(RPCSignature.canonicalizedQuery(parameters))
+            #expect(RPCSignature.stringToSign(method: "post", parameters: parameters) == composed, "\(value)")
+        }
+    }
+
     @Test func acs3AssumeRoleFromTeaSDK() throws {
         let query = [
             QueryItem("DurationSeconds", "3600"), QueryItem("Policy", Self.policy),

@@ -4,19 +4,52 @@ import Foundation
 /// Alibaba Cloud's classic RPC signature (HMAC-SHA1 over the sorted parameters), used by aliyunsdkcore and by
 /// Tea clients in `signature_algorithm='v2'` mode (spec §15.3).
 public enum RPCSignature {
-    /// Every parameter except `Signature`, sorted by name, `name=value` (also when the value is empty).
-    public static func canonicalizedQuery(_ parameters: [QueryItem]) -> String {
+    /// Every parameter except `Signature` (the first of a repeated name), sorted by name.
+    static func signedParameters(_ parameters: [QueryItem]) -> [QueryItem] {
         var seen = Set<String>()
         return parameters
             .filter { $0.name != "Signature" && seen.insert($0.name).inserted }
             .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    }
+
+    /// The signed parameters as `name=value` pairs joined by `&` (also when a value is empty).
+    public static func canonicalizedQuery(_ parameters: [QueryItem]) -> String {
+        signedParameters(parameters)
             .map { PercentEncoding.encode($0.name) + "=" + PercentEncoding.encode($0.value) }
             .joined(separator: "&")
     }
 
+    /// `METHOD&%2F&` and the canonicalized query percent-encoded again, written in one pass: encoding an encoded
+    /// byte only turns its `%` into `%25`, and `=` and `&` become `%3D` and `%26`. Both ends sign every STS call,
+    /// and the session policy inside is long.
     public static func stringToSign(method: String, parameters: [QueryItem]) -> String {
-        method.uppercased() + "&" + PercentEncoding.encode("/") + "&"
-            + PercentEncoding.encode(canonicalizedQuery(parameters))
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + parameters.reduce(0) { $0 + 3 * ($1.name.utf8.count + $1.value.utf8.count) + 6 })
+        out += method.uppercased().utf8
+        out += "&%2F&".utf8
+        for (index, item) in signedParameters(parameters).enumerated() {
+            if index > 0 { out += "%26".utf8 }
+            appendEncodedTwice(item.name, to: &out)
+            out += "%3D".utf8
+            appendEncodedTwice(item.value, to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    private static func appendEncodedTwice(_ text: String, to out: inout [UInt8]) {
+        for byte in text.utf8 {
+            if PercentEncoding.isUnreserved(byte) {
+                out.append(byte)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(UInt8(ascii: "2"))
+                out.append(UInt8(ascii: "5"))
+                out.append(upperHex[Int(byte >> 4)])
+                out.append(upperHex[Int(byte & 0xF)])
+            }
+        }
     }
 
     /// Base64 HMAC-SHA1 keyed with the secret plus `&`.
