@@ -23,6 +23,24 @@ import Testing
         #expect(AuditRecord.redactedURI("/b/k?Signature=a=b&callback-var=x") == "/b/k?Signature=REDACTED&callback-var=REDACTED")
     }
 
+    @Test func jsonStringsDecodeToWhatWasWritten() throws {
+        var samples = ["", "plain", "\"", "\\", "a\"b\\c", "\n\r\t", "\u{0}\u{1}\u{1f}\u{7f}", "中文 ü 😀", "end\\"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let scalars = (0..<Int.random(in: 0..<40, using: &generator)).map { _ in
+                Unicode.Scalar(UInt8.random(in: 0...0x7F, using: &generator))
+            }
+            samples.append(String(String.UnicodeScalarView(scalars)) + "é")
+        }
+        for sample in samples {
+            var out: [UInt8] = []
+            JSONText.appendString(sample, to: &out)
+            let decoded = try JSONSerialization.jsonObject(with: Data(out), options: .fragmentsAllowed) as? String
+            #expect(decoded == sample, "\(sample.debugDescription)")
+            #expect(!out.dropFirst().dropLast().contains { $0 < 0x20 }, "no raw control byte")
+        }
+    }
+
     @Test func theHandWrittenLineDecodesToTheRecord() throws {
         let record = AuditRecord(
             time: "2026-12-05T10:00:00.000Z", requestId: "R1", clientIp: "127.0.0.1", accessId: "STS.x",
