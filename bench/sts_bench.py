@@ -7,10 +7,12 @@ capacity is measured by wrk replaying requests signed beforehand, each once."""
 import hashlib
 import hmac
 import base64
+import contextlib
 import http.client
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 import urllib.parse
@@ -121,18 +123,28 @@ def run(silo, nginx_port, nginx_root, seconds=5, work=None):
         print("| %s | %.0f/s | %.2f ms | %.2f ms | %.3f ms |" % ((label,) + tuple(figures)))
 
 
+@contextlib.contextmanager
+def one_loop_server(silo, work, name):
+    """A second Silo like `silo` but running one event loop (`SILO_EVENT_LOOPS=1`), in its own folder under
+    `work`, stopped and removed afterwards."""
+    from silo_harness import SiloServer
+    folder = os.path.join(work, name)
+    one = SiloServer(data_dir=folder, binary=silo.binary, env={"SILO_EVENT_LOOPS": "1"})
+    one.start()
+    try:
+        yield one
+    finally:
+        one.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def replayed_with_one_loop(silo, work, policy, seconds):
     """The pre-signed AssumeRole row at 16 connections against a second server running one event loop: on 2
     cores shared with wrk's two threads, a second loop adds throughput but queues behind wrk (the tail)."""
     from iam_helpers import app_server_with_role
-    from silo_harness import SiloServer
-    one = SiloServer(data_dir=os.path.join(work, "silo-one-loop"), binary=silo.binary, env={"SILO_EVENT_LOOPS": "1"})
-    one.start()
-    try:
+    with one_loop_server(silo, work, "sts-one-loop") as one:
         key_id, secret, arn = app_server_with_role(one)
         host, port = one.sts_endpoint.split(":")
         return measure_replayed(work, host, int(port), key_id, secret, {
             "Action": "AssumeRole", "RoleArn": arn, "RoleSessionName": "user-1234", "Policy": policy,
             "DurationSeconds": "900"}, 16, seconds, one.pid)
-    finally:
-        one.cleanup()

@@ -17,7 +17,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "compat"))
 sys.path.insert(0, HERE)
 
-from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, SiloServer  # noqa: E402
+from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION  # noqa: E402
+from sts_bench import one_loop_server  # noqa: E402
 from wrk_replay import figures  # noqa: E402
 
 CHECK_SCRIPT = r"""
@@ -119,13 +120,9 @@ def run(silo, nginx, work, seconds=5):
             rows.append((connections, static, vended))
     # The same at 16 connections with one event loop in each of the two servers: wrk, the app server and STS share
     # 2 cores here, and a loop per core in each process queues behind the others' threads (the tail).
-    one = SiloServer(data_dir=os.path.join(work, "silo-one-loop"), binary=silo.binary, env={"SILO_EVENT_LOOPS": "1"})
-    one.start()
-    try:
+    with one_loop_server(silo, work, "tokens-one-loop") as one:
         with app_server(one, work, "app-server-one-loop", {"SILO_EVENT_LOOPS": "1"}) as (base, token):
             one_loop = wrk(work, base + "/v1/token", token, 16, seconds)
-    finally:
-        one.cleanup()
     print()
     print("| token vending, c | nginx static token JSON | app server GET /v1/token (AssumeRole each) | ratio |")
     print("|---|---|---|---|")

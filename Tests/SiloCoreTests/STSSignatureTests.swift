@@ -33,8 +33,11 @@ import Testing
         for (index, value) in values.enumerated() {
             let parameters = [QueryItem("Z\(index)", value), QueryItem("Signature", "ignored"), QueryItem("a b", value),
                               QueryItem("Z\(index)", "second of a name is ignored"), QueryItem("Action", "AssumeRole")]
-            let composed = "POST&" + PercentEncoding.encode("/") + "&"
-                + PercentEncoding.encode(RPCSignature.canonicalizedQuery(parameters))
+            // The specification's composition: the canonicalized query built, then encoded as a whole.
+            let canonicalized = RPCSignature.signedParameters(parameters)
+                .map { PercentEncoding.encode($0.name) + "=" + PercentEncoding.encode($0.value) }
+                .joined(separator: "&")
+            let composed = "POST&" + PercentEncoding.encode("/") + "&" + PercentEncoding.encode(canonicalized)
             #expect(RPCSignature.stringToSign(method: "post", parameters: parameters) == composed, "\(value)")
         }
     }

@@ -12,14 +12,8 @@ public enum RPCSignature {
             .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
-    /// The signed parameters as `name=value` pairs joined by `&` (also when a value is empty).
-    public static func canonicalizedQuery(_ parameters: [QueryItem]) -> String {
-        signedParameters(parameters)
-            .map { PercentEncoding.encode($0.name) + "=" + PercentEncoding.encode($0.value) }
-            .joined(separator: "&")
-    }
-
-    /// `METHOD&%2F&` and the canonicalized query percent-encoded again, written in one pass: encoding an encoded
+    /// `METHOD&%2F&` and the canonicalized query (the signed parameters as `name=value` pairs joined by `&`, also
+    /// when a value is empty) percent-encoded again, written in one pass: encoding an encoded
     /// byte only turns its `%` into `%25`, and `=` and `&` become `%3D` and `%26`. Both ends sign every STS call,
     /// and the session policy inside is long.
     public static func stringToSign(method: String, parameters: [QueryItem]) -> String {
