@@ -229,6 +229,43 @@ import Testing
         }
     }
 
+    /// Starts a 20 MiB download in 1 MiB parts, cancels it once 6 MiB arrived, and answers the parts its
+    /// checkpoint holds; nothing is at the target yet.
+    static func cancelDownloadPartWay(_ bucket: Bucket, key: String, to target: URL, options: ResumableDownloadOptions)
+        async throws -> Set<Int> {
+        let progress = TransferProgress.Reporter(minimumInterval: .zero)
+        let first = Task { try await bucket.resumableDownload(key, to: target, options: options, progress: progress) }
+        for await update in progress.updates where update.bytesTransferred >= 6 << 20 {
+            first.cancel()
+            break
+        }
+        guard case .failure = await first.result else { throw TestFailure("the download was not cancelled") }
+        #expect(!FileManager.default.fileExists(atPath: target.path), "nothing appears at the target until complete")
+        let saved = try FileManager.default.contentsOfDirectory(at: try #require(options.checkpointDirectory),
+                                                                includingPropertiesForKeys: nil)
+        #expect(saved.count == 1)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: saved[0])) as? [String: Any])
+        return Set((record["completedParts"] as? [Int]) ?? [])
+    }
+
+    /// Resumes the download and answers the 1 MiB parts it fetched.
+    static func resumeDownload(_ server: SiloServerProcess, bucket: String, key: String, to target: URL,
+                               options: ResumableDownloadOptions) async throws -> Set<Int> {
+        let ranges = CountingMiddleware { request in request.header("Range") }
+        _ = try await server.client(.v4, middlewares: [ranges]).bucket(bucket).resumableDownload(key, to: target,
+                                                                                                 options: options)
+        return Set(ranges.seen.compactMap { range -> Int? in
+            Int(range.dropFirst("bytes=".count).prefix { $0 != "-" }).map { $0 >> 20 }
+        })
+    }
+
+    static func downloadOptions(_ checkpoints: URL) -> ResumableDownloadOptions {
+        var options = ResumableDownloadOptions(checkpointDirectory: checkpoints)
+        options.partSize = 1 << 20
+        options.concurrency = 2
+        return options
+    }
+
     @Test func aCancelledDownloadResumesWithOnlyTheMissingRanges() async throws {
         try await SiloServerProcess.with { server in
             let data = testBytes(20 << 20, seed: 12)
@@ -241,33 +278,43 @@ import Testing
                 try? FileManager.default.removeItem(at: target)
                 try? FileManager.default.removeItem(at: checkpoints)
             }
-            var options = ResumableDownloadOptions(checkpointDirectory: checkpoints)
-            options.partSize = 1 << 20
-            options.concurrency = 2
-            let progress = TransferProgress.Reporter(minimumInterval: .zero)
-            let first = Task { try await bucket.resumableDownload("film.bin", to: target, options: options, progress: progress) }
-            for await update in progress.updates where update.bytesTransferred >= 6 << 20 {
-                first.cancel()
-                break
-            }
-            guard case .failure = await first.result else {
-                Issue.record("the download was not cancelled")
-                return
-            }
-            #expect(!FileManager.default.fileExists(atPath: target.path), "nothing appears at the target until complete")
-            let saved = try FileManager.default.contentsOfDirectory(at: checkpoints, includingPropertiesForKeys: nil)
-            #expect(saved.count == 1)
-            let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: saved[0])) as? [String: Any])
-            let done = Set((record["completedParts"] as? [Int]) ?? [])
+            let options = Self.downloadOptions(checkpoints)
+            let done = try await Self.cancelDownloadPartWay(bucket, key: "film.bin", to: target, options: options)
             #expect(done.count >= 4 && done.count < 20)
-
-            let ranges = CountingMiddleware { request in request.header("Range") }
-            let again = server.client(.v4, middlewares: [ranges]).bucket("dl-resume")
-            _ = try await again.resumableDownload("film.bin", to: target, options: options)
-            let fetched = Set(ranges.seen.compactMap { range -> Int? in
-                Int(range.dropFirst("bytes=".count).prefix { $0 != "-" }).map { $0 >> 20 }
-            })
+            let fetched = try await Self.resumeDownload(server, bucket: "dl-resume", key: "film.bin", to: target,
+                                                        options: options)
             #expect(fetched == Set(0..<20).subtracting(done), "only the ranges the checkpoint lacked travel again")
+            #expect(try Data(contentsOf: target) == data)
+        }
+    }
+
+    /// The parts a process writes itself are not read back, but the parts an earlier process left are: one
+    /// damaged on disk between the two runs travels again.
+    @Test func aPartDamagedOnDiskBeforeTheResumeIsFetchedAgain() async throws {
+        try await SiloServerProcess.with { server in
+            let data = testBytes(20 << 20, seed: 13)
+            let bucket = server.client(.v4).bucket("dl-damaged")
+            try await bucket.create()
+            _ = try await bucket.put("film.bin", data: data)
+            let target = FileManager.default.temporaryDirectory.appendingPathComponent("film-\(UUID().uuidString).bin")
+            let partial = target.deletingLastPathComponent().appendingPathComponent("." + target.lastPathComponent + ".silo-part")
+            let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("dl-ckpt-\(UUID().uuidString)")
+            defer {
+                try? FileManager.default.removeItem(at: target)
+                try? FileManager.default.removeItem(at: partial)
+                try? FileManager.default.removeItem(at: checkpoints)
+            }
+            let options = Self.downloadOptions(checkpoints)
+            let done = try await Self.cancelDownloadPartWay(bucket, key: "film.bin", to: target, options: options)
+            let damaged = try #require(done.sorted().last)
+            let handle = try FileHandle(forWritingTo: partial)
+            try handle.seek(toOffset: UInt64(damaged << 20) + 1000)
+            try handle.write(contentsOf: Data(repeating: 0xEE, count: 64))
+            try handle.close()
+
+            let fetched = try await Self.resumeDownload(server, bucket: "dl-damaged", key: "film.bin", to: target,
+                                                        options: options)
+            #expect(fetched == Set(0..<20).subtracting(done).union([damaged]))
             #expect(try Data(contentsOf: target) == data)
         }
     }

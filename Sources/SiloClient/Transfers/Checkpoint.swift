@@ -30,23 +30,29 @@ struct DownloadCheckpoint: Codable, Sendable {
     var partCRCs: [Int: UInt64] = [:]
 }
 
-/// Serializes checkpoint writes from concurrent part tasks; each write replaces the file atomically.
+/// Serializes checkpoint writes from concurrent part tasks; each write replaces the file atomically. The
+/// writes (each one synced) run in order on a queue of their own, off the tasks' executor.
 actor CheckpointStore<Record: Codable & Sendable> {
     let url: URL?
     private(set) var record: Record
+    private let writer = SerialBlockingIO(label: "silo.checkpoint")
 
     init(url: URL?, record: Record) {
         self.url = url
         self.record = record
     }
 
-    func update(_ change: (inout Record) -> Void) throws {
+    func update(_ change: (inout Record) -> Void) async throws {
         change(&record)
-        if let url { try AtomicJSON.write(record, to: url) }
+        guard let url else { return }
+        // Queued before the actor yields, so the file's writes follow the record's changes in order.
+        let snapshot = record
+        try await writer.run { try AtomicJSON.write(snapshot, to: url) }
     }
 
-    func remove() {
-        if let url { try? FileManager.default.removeItem(at: url) }
+    func remove() async {
+        guard let url else { return }
+        _ = try? await writer.run { try? FileManager.default.removeItem(at: url) }
     }
 }
 

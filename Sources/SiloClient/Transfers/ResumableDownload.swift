@@ -47,6 +47,10 @@ extension Bucket {
         var missing = (0..<partCount).filter { !record.completedParts.contains($0) }
         progress?.begin(total: info.size, alreadyDone: Int64(record.completedParts.count) * partSize)
 
+        // Parts this process wrote itself, from the bytes it checksummed, into its own descriptor: nothing can
+        // stand between the CRC and the file, so they are not read back. Parts from an earlier process and
+        // parts a transport landed in its own file are.
+        let writtenHere = client.transport.downloadsToFiles ? nil : Locked<Set<Int>>([])
         do {
             var rounds = 0
             while true {
@@ -62,16 +66,18 @@ extension Bucket {
                                                                      into: temporary, progress: progress)
                                 : try await downloadRange(key, etag: info.etag, offset: offset, length: length,
                                                           into: temporary, progress: progress)
+                            writtenHere?.withLock { _ = $0.insert(index) }
                             return (index, crc)
                         }
                     }
                     for _ in 0..<Swift.max(1, options.concurrency) { startNext() }
                     while let (index, crc) = try await group.next() {
+                        // The next range starts before the checkpoint's write, which is not on its path.
+                        startNext()
                         try await store.update {
                             $0.completedParts.insert(index)
                             $0.partCRCs[index] = crc
                         }
-                        startNext()
                     }
                 }
                 guard client.configuration.checksumValidation else { break }
@@ -79,7 +85,9 @@ extension Bucket {
                 // it arrived with. (On Linux, downloads over FoundationNetworking's URLSession were seen to leave
                 // the tail of one range where the next range belongs, every range having arrived intact: the
                 // pattern of a file descriptor closed under its writer and reused.) Damaged parts are fetched again.
-                let damaged = try Self.damagedParts(await store.record, file: temporary)
+                let record = await store.record
+                let trusted = writtenHere?.current ?? []
+                let damaged = try await BlockingIO.run { try Self.damagedParts(record, file: temporary, trusting: trusted) }
                 if damaged.isEmpty { break }
                 guard rounds < client.configuration.maxRetries else {
                     try? FileManager.default.removeItem(at: temporary)
@@ -98,7 +106,8 @@ extension Bucket {
                 missing = damaged
             }
             if client.configuration.checksumValidation, let expected = info.crc64 {
-                let actual = try Self.combinedCRC(await store.record, file: temporary)
+                let record = await store.record
+                let actual = try await BlockingIO.run { try Self.combinedCRC(record, file: temporary) }
                 guard actual == expected else {
                     try? FileManager.default.removeItem(at: temporary)
                     await store.remove()
@@ -150,31 +159,37 @@ extension Bucket {
         }
         do {
             _ = try await client.send(request)
-            let source = try FileHandle(forReadingFrom: landing)
-            defer { try? source.close() }
-            let sink = try FileHandle(forWritingTo: file)
-            defer { try? sink.close() }
-            try sink.seek(toOffset: UInt64(offset))
-            var crc = CRC64()
-            var copied: Int64 = 0
-            while let chunk = try source.read(upToCount: 1 << 20), !chunk.isEmpty {
-                copied += Int64(chunk.count)
-                guard copied <= length else { break }
-                crc.update(chunk)
-                try sink.write(contentsOf: chunk)
-            }
-            guard copied == length else {
-                throw OSSClientError.transport(NetworkFailure(.connectionLost, "range arrived with \(copied) of \(length) bytes"))
-            }
-            try sink.synchronize()
+            let crc = try await BlockingIO.run { try Self.copyRange(from: landing, length: length, to: file, at: offset) }
             // Retried attempts (a 5xx body) and what the system reported may differ from the part: settle on it.
             let counted = received.current
             if counted < length { progress?.advance(length - counted) } else if counted > length { progress?.rewind(counted - length) }
-            return crc.value
+            return crc
         } catch {
             progress?.rewind(received.current)
             throw RetryMiddleware.map(error)
         }
+    }
+
+    /// Copies a range a transport landed in its own file to its offset in `file`, synced; returns its CRC-64.
+    private static func copyRange(from landing: URL, length: Int64, to file: URL, at offset: Int64) throws -> UInt64 {
+        let source = try FileHandle(forReadingFrom: landing)
+        defer { try? source.close() }
+        let sink = try FileHandle(forWritingTo: file)
+        defer { try? sink.close() }
+        try sink.seek(toOffset: UInt64(offset))
+        var crc = CRC64()
+        var copied: Int64 = 0
+        while let chunk = try source.read(upToCount: 1 << 20), !chunk.isEmpty {
+            copied += Int64(chunk.count)
+            guard copied <= length else { break }
+            crc.update(chunk)
+            try sink.write(contentsOf: chunk)
+        }
+        guard copied == length else {
+            throw OSSClientError.transport(NetworkFailure(.connectionLost, "range arrived with \(copied) of \(length) bytes"))
+        }
+        try sink.synchronize()
+        return crc.value
     }
 
     /// Fetches one range (pinned to `etag`) and writes it, synced, at its offset; returns its CRC-64.
@@ -189,9 +204,7 @@ extension Bucket {
                 request.setHeader("Range", "bytes=\(offset)-\(offset + length - 1)")
                 request.setHeader("If-Match", "\"\(etag)\"")
                 let response = try await client.send(request)
-                let handle = try FileHandle(forWritingTo: file)
-                defer { try? handle.close() }
-                try handle.seek(toOffset: UInt64(offset))
+                let sink = try await BlockingIO.run { try RangeSink(file, at: offset) }
                 // Network chunks are small; writing them in 1 MiB batches saves most of the system calls.
                 var pending = Data()
                 pending.reserveCapacity(1 << 20)
@@ -201,15 +214,17 @@ extension Bucket {
                     written += Int64(chunk.count)
                     progress?.advance(Int64(chunk.count))
                     if pending.count >= 1 << 20 {
-                        try handle.write(contentsOf: pending)
-                        pending.removeAll(keepingCapacity: true)
+                        let batch = pending
+                        try await BlockingIO.run { try sink.write(batch) }
+                        pending = Data()
+                        pending.reserveCapacity(1 << 20)
                     }
                 }
-                if !pending.isEmpty { try handle.write(contentsOf: pending) }
                 guard written == length else {
                     throw OSSClientError.transport(NetworkFailure(.connectionLost, "range ended after \(written) of \(length) bytes"))
                 }
-                try handle.synchronize()
+                let rest = pending
+                try await BlockingIO.run { try sink.finish(rest) }
                 return crc.value
             } catch {
                 progress?.rewind(written)
@@ -222,9 +237,9 @@ extension Bucket {
     }
 
     /// Parts whose bytes in the file differ from the CRC they arrived with, read back in 1 MiB slices, parts
-    /// checked in parallel (the read-back is CRC-bound).
-    static func damagedParts(_ record: DownloadCheckpoint, file: URL) throws -> [Int] {
-        let parts = record.completedParts.sorted().filter { record.partCRCs[$0] != nil }
+    /// checked in parallel (the read-back is CRC-bound); the `trusting` parts are not read.
+    static func damagedParts(_ record: DownloadCheckpoint, file: URL, trusting: Set<Int> = []) throws -> [Int] {
+        let parts = record.completedParts.sorted().filter { record.partCRCs[$0] != nil && !trusting.contains($0) }
         let verdicts = Locked<[Int: Bool]>([:])
         let failure = Locked<(any Error)?>(nil)
         DispatchQueue.concurrentPerform(iterations: parts.count) { position in
