@@ -182,7 +182,8 @@ import Testing
         }
     }
 
-    /// A file is summed beside its upload; the sum still decides: a wrong CRC from the server fails the call.
+    /// A file the transport never read through the stream is summed from the file; the sum still decides: a
+    /// wrong CRC from the server fails the call.
     @Test func aFileUploadIsCheckedAgainstTheFilesCRC() async throws {
         let data = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("crc-\(UUID().uuidString)")
@@ -195,6 +196,31 @@ import Testing
         }
         let right = MockTransport { _, _ in MockTransport.response(200, headers: ["x-oss-hash-crc64ecma": String(crc)]) }
         #expect(try await makeClient(right).bucket("b").put("k", file: file).crc64 == crc)
+    }
+
+    /// A transport that sends a file as a stream has it summed on the way out, once, and the sum decides.
+    @Test func aFileSentAsAStreamIsSummedAsItGoes() async throws {
+        let data = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 37) })
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("crc-\(UUID().uuidString)")
+        try data.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let crc = CRC64.checksum(data)
+        func draining(reporting reported: UInt64) -> MockTransport {
+            MockTransport { request, _ in
+                guard case .stream(let stream, let length) = request.body else {
+                    Issue.record("a streaming transport gets the file as a stream")
+                    return MockTransport.response(500)
+                }
+                #expect(length == Int64(data.count))
+                let sent = try await stream.collect(upTo: 1 << 20)
+                #expect(sent == data)
+                return MockTransport.response(200, headers: ["x-oss-hash-crc64ecma": String(reported)])
+            }
+        }
+        await #expect(throws: OSSClientError.crcMismatch(expected: crc, actual: crc ^ 1, requestId: "")) {
+            _ = try await makeClient(draining(reporting: crc ^ 1)) { $0.maxRetries = 0 }.bucket("b").put("k", file: file)
+        }
+        #expect(try await makeClient(draining(reporting: crc)).bucket("b").put("k", file: file).crc64 == crc)
     }
 
     @Test func downloadCRCMismatchFailsAtTheEnd() async throws {

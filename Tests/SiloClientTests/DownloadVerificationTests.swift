@@ -37,4 +37,24 @@ import Testing
         try damaged.prefix(data.count - 10).write(to: file)
         #expect(try Bucket.damagedParts(record, file: file) == [0, 3])
     }
+
+    @Test func fileSlicesCoverTheRangeInOrderAndStopAtTheEnd() throws {
+        let data = bytes(200_000, seed: 3)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("silo-slices-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try data.write(to: file)
+        var seen = Data()
+        var sizes: [Int] = []
+        let read = try FileSlices.forEach(file, offset: 1000, length: 150_000) { slice in
+            seen.append(contentsOf: slice)
+            sizes.append(slice.count)
+        }
+        #expect(read == 150_000)
+        #expect(seen == data[1000..<151_000])
+        #expect(sizes == [65_536, 65_536, 18_928])
+
+        var tail = Data()
+        #expect(try FileSlices.forEach(file, offset: 190_000, length: 50_000) { tail.append(contentsOf: $0) } == 10_000)
+        #expect(tail == data[190_000...])
+    }
 }

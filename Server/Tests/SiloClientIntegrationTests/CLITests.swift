@@ -112,6 +112,7 @@ import Glibc
             #expect(status == 0, "\(text)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
             #expect(report["parts_sent"] as? Int == partCount - stored.count)
+            #expect((report["seconds"] as? Double).map { $0 > 0 } == true, "the transfer's own time is reported")
             #expect(report["crc64"] as? String == String(CRC64.checksum(data)))
             #expect(try await bucket.get("backup.bin") == data)
             let after = try await Self.output(["transfers", "list", "--checkpoint-dir", checkpoints.path], server: server)

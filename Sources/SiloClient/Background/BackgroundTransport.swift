@@ -80,6 +80,7 @@ public final class BackgroundTransport: Transport, @unchecked Sendable {
     }
 
     public var downloadsToFiles: Bool { true }
+    public var uploadsFromFiles: Bool { true }
 
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
         let body: SpoolFile?

@@ -44,7 +44,9 @@ public final class OSSClient: Sendable {
         chain.append(LimiterMiddleware(limiter: limiter))
         chain.append(SigningMiddleware(provider: credentials, version: configuration.signatureVersion, region: region,
                                        clock: clock))
-        if configuration.checksumValidation { chain.append(ChecksumMiddleware()) }
+        if configuration.checksumValidation {
+            chain.append(ChecksumMiddleware(sumsFilesBeside: transport.uploadsFromFiles))
+        }
         if configuration.log != nil || configuration.logHandler != nil {
             let line = configuration.log
             let handler = configuration.logHandler

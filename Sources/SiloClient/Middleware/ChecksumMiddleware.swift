@@ -4,6 +4,9 @@ import SiloCore
 /// End-to-end CRC-64: computed over the bytes as they stream out or in, compared with the server's
 /// `x-oss-hash-crc64ecma`. A missing header passes (the mobile SDKs do the same).
 struct ChecksumMiddleware: ClientMiddleware {
+    /// True when the transport reads a file body itself: the file is then summed beside the upload.
+    var sumsFilesBeside = false
+
     func handle(_ request: ClientRequest, next: Handler) async throws -> TransportResponse {
         switch request.checksum {
         case .none:
@@ -12,13 +15,26 @@ struct ChecksumMiddleware: ClientMiddleware {
             let length = request.body.length
             let response: TransportResponse
             let sent: UInt64
-            if case .stream(let stream, let length) = request.body {
-                // A one-shot stream is summed as it goes out.
-                let crc = Locked(CRC64())
+            if let stream = try Self.streamSummedAsItGoes(request.body, filesToo: !sumsFilesBeside) {
+                // Summed as it goes out: a one-shot stream, or a file the transport reads as chunks anyway. A
+                // retry comes back through here with the file and sums it afresh.
+                let summed = Locked((crc: CRC64(), bytes: Int64(0)))
                 var sending = request
-                sending.body = .stream(stream.observing { chunk in crc.withLock { $0.update(chunk) } }, length: length)
+                sending.body = .stream(stream.observing { chunk in
+                    summed.withLock {
+                        $0.crc.update(chunk)
+                        $0.bytes += Int64(chunk.count)
+                    }
+                }, length: length)
                 response = try await next(sending)
-                sent = crc.current.value
+                let (crc, bytes) = summed.current
+                if case .file = request.body, bytes != length {
+                    // The answer came without the whole file through the stream: the server's sum is compared
+                    // with the file's.
+                    sent = try await Self.checksum(of: request.body).value
+                } else {
+                    sent = crc.value
+                }
             } else {
                 // A replayable body goes to the transport as it is (URLSession uploads files natively) and is
                 // summed beside the upload, not before it: the file is read twice at once instead of one read
@@ -48,6 +64,15 @@ struct ChecksumMiddleware: ClientMiddleware {
                 }
             })
             return response
+        }
+    }
+
+    /// The body's chunks when they can be summed on their way out.
+    static func streamSummedAsItGoes(_ body: RequestBody, filesToo: Bool) throws -> ByteStream? {
+        switch body {
+        case .stream(let stream, _): return stream
+        case .file where filesToo: return try body.makeStream()
+        default: return nil
         }
     }
 

@@ -1,9 +1,13 @@
 import Foundation
 
-/// One range of a download's temporary file, written in order from its offset and synced at the end. Its
-/// calls block (the sync above all), so they run through `BlockingIO`, by one task at a time.
+/// One range of a download's temporary file, written in order from its offset and synced at the end. Network
+/// chunks are small, so they gather in one reused 1 MiB buffer, written whole: most of the system calls are
+/// saved, and no buffer is allocated per batch. The writes and the sync block (the sync above all), so they run
+/// through `BlockingIO`; one task uses a sink at a time, each call awaited before the next.
 final class RangeSink: @unchecked Sendable {
+    static let batchSize = 1 << 20
     private let handle: FileHandle
+    private var pending = Data()
 
     init(_ file: URL, at offset: Int64) throws {
         handle = try FileHandle(forWritingTo: file)
@@ -13,15 +17,24 @@ final class RangeSink: @unchecked Sendable {
             try? handle.close()
             throw error
         }
+        pending.reserveCapacity(Self.batchSize)
     }
 
-    func write(_ bytes: Data) throws {
-        try handle.write(contentsOf: bytes)
+    /// Gathers a chunk; true when a batch is full and `flush()` is due.
+    func gather(_ chunk: Data) -> Bool {
+        pending.append(chunk)
+        return pending.count >= Self.batchSize
     }
 
-    /// Writes the last bytes and syncs the range; after it the range counts as on disk.
-    func finish(_ bytes: Data) throws {
-        if !bytes.isEmpty { try handle.write(contentsOf: bytes) }
+    func flush() throws {
+        guard !pending.isEmpty else { return }
+        try handle.write(contentsOf: pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is gathered and syncs the range; after it the range counts as on disk.
+    func finish() throws {
+        try flush()
         try handle.synchronize()
     }
 

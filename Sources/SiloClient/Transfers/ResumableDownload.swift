@@ -172,18 +172,17 @@ extension Bucket {
 
     /// Copies a range a transport landed in its own file to its offset in `file`, synced; returns its CRC-64.
     private static func copyRange(from landing: URL, length: Int64, to file: URL, at offset: Int64) throws -> UInt64 {
-        let source = try FileHandle(forReadingFrom: landing)
-        defer { try? source.close() }
         let sink = try FileHandle(forWritingTo: file)
         defer { try? sink.close() }
         try sink.seek(toOffset: UInt64(offset))
         var crc = CRC64()
-        var copied: Int64 = 0
-        while let chunk = try source.read(upToCount: 1 << 20), !chunk.isEmpty {
-            copied += Int64(chunk.count)
-            guard copied <= length else { break }
-            crc.update(chunk)
-            try sink.write(contentsOf: chunk)
+        var taken: Int64 = 0
+        // One byte past the range tells a landing file longer than the range; only the range is copied.
+        let copied = try FileSlices.forEach(landing, offset: 0, length: length + 1) { slice in
+            let part = UnsafeRawBufferPointer(rebasing: slice.prefix(Int(length - taken)))
+            taken += Int64(part.count)
+            crc.update(buffer: part)
+            try sink.write(contentsOf: part)
         }
         guard copied == length else {
             throw OSSClientError.transport(NetworkFailure(.connectionLost, "range arrived with \(copied) of \(length) bytes"))
@@ -205,26 +204,16 @@ extension Bucket {
                 request.setHeader("If-Match", "\"\(etag)\"")
                 let response = try await client.send(request)
                 let sink = try await BlockingIO.run { try RangeSink(file, at: offset) }
-                // Network chunks are small; writing them in 1 MiB batches saves most of the system calls.
-                var pending = Data()
-                pending.reserveCapacity(1 << 20)
                 for try await chunk in response.body {
                     crc.update(chunk)
-                    pending.append(chunk)
                     written += Int64(chunk.count)
                     progress?.advance(Int64(chunk.count))
-                    if pending.count >= 1 << 20 {
-                        let batch = pending
-                        try await BlockingIO.run { try sink.write(batch) }
-                        pending = Data()
-                        pending.reserveCapacity(1 << 20)
-                    }
+                    if sink.gather(chunk) { try await BlockingIO.run { try sink.flush() } }
                 }
                 guard written == length else {
                     throw OSSClientError.transport(NetworkFailure(.connectionLost, "range ended after \(written) of \(length) bytes"))
                 }
-                let rest = pending
-                try await BlockingIO.run { try sink.finish(rest) }
+                try await BlockingIO.run { try sink.finish() }
                 return crc.value
             } catch {
                 progress?.rewind(written)
@@ -236,40 +225,23 @@ extension Bucket {
         }
     }
 
-    /// Parts whose bytes in the file differ from the CRC they arrived with, read back in 1 MiB slices, parts
-    /// checked in parallel (the read-back is CRC-bound); the `trusting` parts are not read.
+    /// Parts whose bytes in the file differ from the CRC they arrived with, read back in 1 MiB slices, one
+    /// part after the other (the folded CRC outruns the page cache's copy, so threads would buy little); the
+    /// `trusting` parts are not read.
     static func damagedParts(_ record: DownloadCheckpoint, file: URL, trusting: Set<Int> = []) throws -> [Int] {
         let parts = record.completedParts.sorted().filter { record.partCRCs[$0] != nil && !trusting.contains($0) }
-        let verdicts = Locked<[Int: Bool]>([:])
-        let failure = Locked<(any Error)?>(nil)
-        DispatchQueue.concurrentPerform(iterations: parts.count) { position in
-            let index = parts[position]
-            do {
-                let offset = Int64(index) * record.partSize
-                let length = Swift.min(record.partSize, record.size - offset)
-                let intact = try Self.crcOfSlice(file, offset: offset, length: length) == record.partCRCs[index]
-                verdicts.withLock { $0[index] = intact }
-            } catch {
-                failure.withLock { $0 = error }
-            }
+        return try parts.filter { index in
+            let offset = Int64(index) * record.partSize
+            let length = Swift.min(record.partSize, record.size - offset)
+            return try Self.crcOfSlice(file, offset: offset, length: length) != record.partCRCs[index]
         }
-        if let error = failure.current { throw error }
-        return parts.filter { verdicts.current[$0] != true }
     }
 
     /// CRC-64 of `length` bytes of `file` from `offset`; nil when the file ends first.
     static func crcOfSlice(_ file: URL, offset: Int64, length: Int64) throws -> UInt64? {
-        let handle = try FileHandle(forReadingFrom: file)
-        defer { try? handle.close() }
-        try handle.seek(toOffset: UInt64(offset))
         var crc = CRC64()
-        var remaining = length
-        while remaining > 0 {
-            guard let slice = try handle.read(upToCount: Int(Swift.min(remaining, 1 << 20))), !slice.isEmpty else { return nil }
-            crc.update(slice)
-            remaining -= Int64(slice.count)
-        }
-        return crc.value
+        let read = try FileSlices.forEach(file, offset: offset, length: length) { crc.update(buffer: $0) }
+        return read == length ? crc.value : nil
     }
 
     /// The whole object's CRC-64 from the parts' CRCs; a part without one (an older checkpoint) is read back.

@@ -71,6 +71,10 @@ public protocol Transport: Sendable {
     /// streaming through the app: true for URLSession, whose download tasks write to disk themselves (memory
     /// stays flat) and are what a background session runs.
     var downloadsToFiles: Bool { get }
+    /// Whether the transport sends a `.file` body itself, from the file (URLSession's upload tasks), rather than
+    /// as the chunks of `RequestBody.makeStream()`. When it does not, the SDK sums the chunks as they go out
+    /// instead of reading the file a second time.
+    var uploadsFromFiles: Bool { get }
     /// Sends the request and writes the response body, whatever the status, to `file` (replaced).
     func download(_ request: TransportRequest, to file: URL) async throws -> HTTPResponse
     /// Releases connections; the client calls it from `shutdown()`.
@@ -79,6 +83,7 @@ public protocol Transport: Sendable {
 
 extension Transport {
     public var downloadsToFiles: Bool { false }
+    public var uploadsFromFiles: Bool { false }
 
     public func download(_ request: TransportRequest, to file: URL) async throws -> HTTPResponse {
         let response = try await send(request)

@@ -35,6 +35,7 @@ public final class URLSessionTransport: Transport {
     }
 
     public var downloadsToFiles: Bool { true }
+    public var uploadsFromFiles: Bool { true }
 
     static func urlRequest(_ head: HTTPRequest) throws -> URLRequest {
         guard let scheme = head.scheme, let authority = head.authority, let path = head.path,

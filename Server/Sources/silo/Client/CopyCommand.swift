@@ -50,9 +50,10 @@ struct CopyCommand: AsyncParsableCommand {
             case (.remote(let sourceBucket, let sourceKey), .remote(let bucket, let key)):
                 guard !recursive else { throw ValidationError("-r between two remote locations is not supported yet") }
                 let target = key.isEmpty || key.hasSuffix("/") ? key + (sourceKey.split(separator: "/").last.map(String.init) ?? sourceKey) : key
+                let started = ContinuousClock.now
                 let result = try await client.bucket(bucket).copy(from: sourceKey, sourceBucket: sourceBucket, to: target)
                 report(source: "oss://\(sourceBucket)/\(sourceKey)", destination: "oss://\(bucket)/\(target)", bytes: nil,
-                       etag: result.etag, crc64: result.crc64, partsSent: nil)
+                       etag: result.etag, crc64: result.crc64, partsSent: nil, seconds: started.duration(to: .now))
             case (.local, .local):
                 throw ValidationError("one side of cp must be oss://bucket/key")
             }
@@ -122,19 +123,22 @@ struct CopyCommand: AsyncParsableCommand {
         if let contentType { objectOptions.contentType = contentType }
         let id = transferId("up", bucket: bucket, key: key, file: file)
         let before = parts.count
+        let started = ContinuousClock.now
         try await manager.upload(file, bucket: bucket, key: key, id: id, options: objectOptions)
         let done = try await finish(id, label: file.lastPathComponent, manager: manager)
         report(source: file.path, destination: "oss://\(bucket)/\(key)", bytes: try FileFingerprint(of: file).size,
-               etag: done.etag ?? "", crc64: done.crc64, partsSent: parts.count - before)
+               etag: done.etag ?? "", crc64: done.crc64, partsSent: parts.count - before,
+               seconds: started.duration(to: .now))
     }
 
     private func download(bucket: String, key: String, to file: URL, manager: TransferManager) async throws {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         let id = transferId("down", bucket: bucket, key: key, file: file)
+        let started = ContinuousClock.now
         try await manager.download(bucket: bucket, key: key, to: file, id: id)
         let done = try await finish(id, label: key.split(separator: "/").last.map(String.init) ?? key, manager: manager)
         report(source: "oss://\(bucket)/\(key)", destination: file.path, bytes: done.progress.totalBytes,
-               etag: done.etag ?? "", crc64: done.crc64, partsSent: nil)
+               etag: done.etag ?? "", crc64: done.crc64, partsSent: nil, seconds: started.duration(to: .now))
     }
 
     /// Waits for the transfer (drawing its progress on a terminal), then forgets it: a finished copy leaves no record.
@@ -147,9 +151,14 @@ struct CopyCommand: AsyncParsableCommand {
         return done
     }
 
-    private func report(source: String, destination: String, bytes: Int64?, etag: String, crc64: UInt64?, partsSent: Int?) {
+    /// `seconds` is the transfer's own time, from its start to its file in place or its object complete,
+    /// without the process's start.
+    private func report(source: String, destination: String, bytes: Int64?, etag: String, crc64: UInt64?, partsSent: Int?,
+                        seconds: Duration) {
         if options.json {
-            var object: [String: Any] = ["source": source, "destination": destination, "etag": etag]
+            let (whole, attoseconds) = seconds.components
+            var object: [String: Any] = ["source": source, "destination": destination, "etag": etag,
+                                         "seconds": Double(whole) + Double(attoseconds) / 1e18]
             if let bytes { object["bytes"] = bytes }
             if let crc64 { object["crc64"] = String(crc64) }
             if let partsSent { object["parts_sent"] = partsSent }
