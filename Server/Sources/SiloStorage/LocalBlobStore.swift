@@ -24,14 +24,27 @@ public final class LocalBlobStore: FileBackedBlobStore {
     let allocator = ByteBufferAllocator()
     /// Incoming chunks are batched to this size before one hop to the pool, which hashes and writes them.
     let writeBatchBytes: Int
+    /// Staging files made and synced ahead of the writes, or nil (every write then makes its own).
+    let reserve: StagingReserve?
 
-    public init(root: String, pool: NIOThreadPool, writeBatchBytes: Int = 512 * 1024) throws {
+    /// `reservedFiles` empty staging files are kept made and synced ahead, so a write need not sync the
+    /// directory; `releaseReserve()` removes them. Zero makes every write create its own file.
+    public convenience init(root: String, pool: NIOThreadPool, writeBatchBytes: Int = 512 * 1024,
+                            reservedFiles: Int = 0) throws {
+        try self.init(root: root, pool: pool, writeBatchBytes: writeBatchBytes, reservedFiles: reservedFiles,
+                      directorySync: DirectorySyncGroup.fsyncDirectory)
+    }
+
+    /// `directorySync` syncs the staging directory (tests count the calls).
+    init(root: String, pool: NIOThreadPool, writeBatchBytes: Int, reservedFiles: Int,
+         directorySync: @escaping @Sendable (String) throws -> Void) throws {
         self.root = root
         self.stagingPath = root + "/staging"
         self.blobsPath = root + "/blobs"
         self.pool = pool
         self.writeBatchBytes = writeBatchBytes
-        self.stagingSync = DirectorySyncGroup(path: stagingPath)
+        self.reserve = reservedFiles > 0 ? StagingReserve(size: reservedFiles) : nil
+        self.stagingSync = DirectorySyncGroup(path: stagingPath, sync: directorySync)
         try POSIX.makeDirectories(stagingPath)
         try POSIX.makeDirectories(blobsPath)
     }
@@ -51,9 +64,13 @@ public final class LocalBlobStore: FileBackedBlobStore {
 
     public func write<Body: AsyncSequence & Sendable>(_ body: Body, limit: Int64) async throws -> BlobDigest
     where Body.Element == ByteBuffer {
-        let blob = BlobID.random()
+        let reserved = reserve?.take()
+        refillReserveIfLow()
+        let blob = reserved ?? BlobID.random()
         let path = stagedPath(blob)
-        let stagingSync = self.stagingSync
+        // A reserved file's entry is durable already; a new one's must be made so.
+        let stagingSync: DirectorySyncGroup? = reserved == nil ? self.stagingSync : nil
+        let exists = reserved != nil
         // Opened once the body outgrows one batch; a smaller body is written whole in a single hop to the pool.
         var sink: StagedFile?
         // One batch is hashed and written while the next one is received.
@@ -68,7 +85,7 @@ public final class LocalBlobStore: FileBackedBlobStore {
                 pending.append(chunk)
                 pendingBytes += chunk.readableBytes
                 if pendingBytes >= writeBatchBytes {
-                    if sink == nil { sink = try await pool.runIfActive { try StagedFile(path: path) } }
+                    if sink == nil { sink = try await pool.runIfActive { try StagedFile(path: path, exists: exists) } }
                     try await inFlight?.value
                     let batch = pending
                     let pool = self.pool
@@ -83,11 +100,11 @@ public final class LocalBlobStore: FileBackedBlobStore {
                 // steps cost more than the steps.
                 let whole = pending
                 return try await pool.runIfActive {
-                    let file = try StagedFile(path: path)
+                    let file = try StagedFile(path: path, exists: exists)
                     do {
                         try file.appendOnThisThread(whole)
                         let digest = try file.finish(blob: blob)
-                        try stagingSync.sync()
+                        try stagingSync?.sync()
                         return digest
                     } catch {
                         file.abandon()
@@ -102,7 +119,7 @@ public final class LocalBlobStore: FileBackedBlobStore {
             return try await pool.runIfActive {
                 let digest = try file.finish(blob: blob)
                 // The new directory entry must be durable too before metadata names the blob.
-                try stagingSync.sync()
+                try stagingSync?.sync()
                 return digest
             }
         } catch {
@@ -113,6 +130,40 @@ public final class LocalBlobStore: FileBackedBlobStore {
             }
             throw error
         }
+    }
+
+    /// Makes the reserve's missing files in the background, then syncs the directory once for all of them. A
+    /// failed refill leaves the reserve short (writes make their own files) and the directory sync's failure
+    /// recorded for readiness, as any failed sync.
+    private func refillReserveIfLow() {
+        guard let reserve, reserve.beginRefillIfLow() else { return }
+        let stagingPath = self.stagingPath
+        let stagingSync = self.stagingSync
+        let pool = self.pool
+        Task {
+            let made = (try? await pool.runIfActive { () -> [BlobID] in
+                var made: [BlobID] = []
+                for _ in 0..<reserve.shortfall {
+                    let blob = BlobID.random()
+                    guard let fd = try? POSIX.open(stagingPath + "/" + blob.raw, O_WRONLY | O_CREAT | O_EXCL) else { break }
+                    POSIX.close(fd)
+                    made.append(blob)
+                }
+                do {
+                    try stagingSync.sync()
+                    return made
+                } catch {
+                    for blob in made { try? POSIX.unlinkIfPresent(stagingPath + "/" + blob.raw) }
+                    return []
+                }
+            }) ?? []
+            for blob in reserve.refilled(made) { try? POSIX.unlinkIfPresent(stagingPath + "/" + blob.raw) }
+        }
+    }
+
+    /// Removes the reserve's files and stops refilling it; for shutdown, after the last write.
+    public func releaseReserve() {
+        for blob in reserve?.release() ?? [] { try? POSIX.unlinkIfPresent(stagedPath(blob)) }
     }
 
     public func publish(_ blob: BlobID) async {
@@ -275,9 +326,10 @@ public final class LocalBlobStore: FileBackedBlobStore {
 
     public func allBlobs() async throws -> Set<BlobID> {
         let stagingPath = self.stagingPath
+        let waiting = reserve?.waiting ?? []
         let blobsPath = self.blobsPath
         return try await pool.runIfActive {
-            var found = Set(try POSIX.listDirectory(stagingPath).compactMap(BlobID.init))
+            var found = Set(try POSIX.listDirectory(stagingPath).compactMap(BlobID.init)).subtracting(waiting)
             for a in try POSIX.listDirectory(blobsPath) {
                 for b in try POSIX.listDirectory(blobsPath + "/" + a) {
                     found.formUnion(try POSIX.listDirectory(blobsPath + "/" + a + "/" + b).compactMap(BlobID.init))
@@ -298,9 +350,10 @@ private final class StagedFile: @unchecked Sendable {
     var crc: UInt64 = 0
     var closed = false
 
-    init(path: String) throws {
+    /// `exists`: a reserved file, made empty and synced ahead; otherwise the file is created.
+    init(path: String, exists: Bool = false) throws {
         self.path = path
-        self.fd = try POSIX.open(path, O_WRONLY | O_CREAT | O_EXCL)
+        self.fd = try POSIX.open(path, exists ? O_WRONLY : O_WRONLY | O_CREAT | O_EXCL)
     }
 
     /// MD5 and the write run on one pool thread while the batch's CRC runs on another; the CRC is then

@@ -54,7 +54,10 @@ struct Backends {
         let blobsDescription: String
         switch blobsOption {
         case "local":
-            blobs = try LocalBlobStore(root: dataDirectory, pool: pool)
+            // Writes take staging files made and synced ahead, so a PUT syncs its data but not the directory.
+            let store = try LocalBlobStore(root: dataDirectory, pool: pool, reservedFiles: 32)
+            closers.append { store.releaseReserve() }
+            blobs = store
             blobsDescription = "local files (\(dataDirectory)/blobs)"
         case let url where url.hasPrefix("s3://"):
             guard let postgres else {
