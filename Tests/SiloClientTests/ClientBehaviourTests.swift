@@ -182,12 +182,17 @@ import Testing
         }
     }
 
+    static func temporaryFile(_ data: Data) throws -> URL {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("crc-\(UUID().uuidString)")
+        try data.write(to: file)
+        return file
+    }
+
     /// A file the transport never read through the stream is summed from the file; the sum still decides: a
     /// wrong CRC from the server fails the call.
     @Test func aFileUploadIsCheckedAgainstTheFilesCRC() async throws {
         let data = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("crc-\(UUID().uuidString)")
-        try data.write(to: file)
+        let file = try Self.temporaryFile(data)
         defer { try? FileManager.default.removeItem(at: file) }
         let crc = CRC64.checksum(data)
         let wrong = MockTransport { _, _ in MockTransport.response(200, headers: ["x-oss-hash-crc64ecma": String(crc ^ 1)]) }
@@ -201,8 +206,7 @@ import Testing
     /// A transport that sends a file as a stream has it summed on the way out, once, and the sum decides.
     @Test func aFileSentAsAStreamIsSummedAsItGoes() async throws {
         let data = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 37) })
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("crc-\(UUID().uuidString)")
-        try data.write(to: file)
+        let file = try Self.temporaryFile(data)
         defer { try? FileManager.default.removeItem(at: file) }
         let crc = CRC64.checksum(data)
         func draining(reporting reported: UInt64) -> MockTransport {

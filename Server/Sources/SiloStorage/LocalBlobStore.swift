@@ -136,14 +136,14 @@ public final class LocalBlobStore: FileBackedBlobStore {
     /// failed refill leaves the reserve short (writes make their own files) and the directory sync's failure
     /// recorded for readiness, as any failed sync.
     private func refillReserveIfLow() {
-        guard let reserve, reserve.beginRefillIfLow() else { return }
+        guard let reserve, let count = reserve.claimRefill() else { return }
         let stagingPath = self.stagingPath
         let stagingSync = self.stagingSync
         let pool = self.pool
         Task {
             let made = (try? await pool.runIfActive { () -> [BlobID] in
                 var made: [BlobID] = []
-                for _ in 0..<reserve.shortfall {
+                for _ in 0..<count {
                     let blob = BlobID.random()
                     guard let fd = try? POSIX.open(stagingPath + "/" + blob.raw, O_WRONLY | O_CREAT | O_EXCL) else { break }
                     POSIX.close(fd)

@@ -33,18 +33,14 @@ final class StagingReserve: @unchecked Sendable {
         lock.withLock { Set(ready) }
     }
 
-    /// True when the caller should refill now; it must then call `refilled(_:)` once, whatever happens.
-    func beginRefillIfLow() -> Bool {
+    /// How many files the caller should make now, or nil when no refill is due; after a number the caller must
+    /// call `refilled(_:)` once, whatever happens.
+    func claimRefill() -> Int? {
         lock.withLock {
-            guard !released, !refilling, ready.count < size / 2 else { return false }
+            guard !released, !refilling, ready.count < size / 2 else { return nil }
             refilling = true
-            return true
+            return size - ready.count
         }
-    }
-
-    /// How many files a refill makes.
-    var shortfall: Int {
-        lock.withLock { size - ready.count }
     }
 
     /// Adds files whose entries are durable; answers those to remove instead, when the reserve was released

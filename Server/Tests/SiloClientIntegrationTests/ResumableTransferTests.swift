@@ -266,25 +266,39 @@ import Testing
         return options
     }
 
+    /// Stores 20 MiB as `film.bin` in a new bucket and runs `body` with it, the file a download of it goes to
+    /// and that download's options; the file, its partial file and the checkpoints are removed afterwards.
+    static func withStoredFilm(_ server: SiloServerProcess, bucket name: String, seed: UInt64,
+                               _ body: (Bucket, Data, URL, ResumableDownloadOptions) async throws -> Void) async throws {
+        let data = testBytes(20 << 20, seed: seed)
+        let bucket = server.client(.v4).bucket(name)
+        try await bucket.create()
+        _ = try await bucket.put("film.bin", data: data)
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("film-\(UUID().uuidString).bin")
+        let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("dl-ckpt-\(UUID().uuidString)")
+        defer {
+            try? FileManager.default.removeItem(at: target)
+            try? FileManager.default.removeItem(at: Self.partialFile(of: target))
+            try? FileManager.default.removeItem(at: checkpoints)
+        }
+        try await body(bucket, data, target, downloadOptions(checkpoints))
+    }
+
+    /// Where a resumable download gathers its bytes before the rename.
+    static func partialFile(of target: URL) -> URL {
+        target.deletingLastPathComponent().appendingPathComponent("." + target.lastPathComponent + ".silo-part")
+    }
+
     @Test func aCancelledDownloadResumesWithOnlyTheMissingRanges() async throws {
         try await SiloServerProcess.with { server in
-            let data = testBytes(20 << 20, seed: 12)
-            let bucket = server.client(.v4).bucket("dl-resume")
-            try await bucket.create()
-            _ = try await bucket.put("film.bin", data: data)
-            let target = FileManager.default.temporaryDirectory.appendingPathComponent("film-\(UUID().uuidString).bin")
-            let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("dl-ckpt-\(UUID().uuidString)")
-            defer {
-                try? FileManager.default.removeItem(at: target)
-                try? FileManager.default.removeItem(at: checkpoints)
+            try await Self.withStoredFilm(server, bucket: "dl-resume", seed: 12) { bucket, data, target, options in
+                let done = try await Self.cancelDownloadPartWay(bucket, key: "film.bin", to: target, options: options)
+                #expect(done.count >= 4 && done.count < 20)
+                let fetched = try await Self.resumeDownload(server, bucket: "dl-resume", key: "film.bin", to: target,
+                                                            options: options)
+                #expect(fetched == Set(0..<20).subtracting(done), "only the ranges the checkpoint lacked travel again")
+                #expect(try Data(contentsOf: target) == data)
             }
-            let options = Self.downloadOptions(checkpoints)
-            let done = try await Self.cancelDownloadPartWay(bucket, key: "film.bin", to: target, options: options)
-            #expect(done.count >= 4 && done.count < 20)
-            let fetched = try await Self.resumeDownload(server, bucket: "dl-resume", key: "film.bin", to: target,
-                                                        options: options)
-            #expect(fetched == Set(0..<20).subtracting(done), "only the ranges the checkpoint lacked travel again")
-            #expect(try Data(contentsOf: target) == data)
         }
     }
 
@@ -292,30 +306,19 @@ import Testing
     /// damaged on disk between the two runs travels again.
     @Test func aPartDamagedOnDiskBeforeTheResumeIsFetchedAgain() async throws {
         try await SiloServerProcess.with { server in
-            let data = testBytes(20 << 20, seed: 13)
-            let bucket = server.client(.v4).bucket("dl-damaged")
-            try await bucket.create()
-            _ = try await bucket.put("film.bin", data: data)
-            let target = FileManager.default.temporaryDirectory.appendingPathComponent("film-\(UUID().uuidString).bin")
-            let partial = target.deletingLastPathComponent().appendingPathComponent("." + target.lastPathComponent + ".silo-part")
-            let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("dl-ckpt-\(UUID().uuidString)")
-            defer {
-                try? FileManager.default.removeItem(at: target)
-                try? FileManager.default.removeItem(at: partial)
-                try? FileManager.default.removeItem(at: checkpoints)
-            }
-            let options = Self.downloadOptions(checkpoints)
-            let done = try await Self.cancelDownloadPartWay(bucket, key: "film.bin", to: target, options: options)
-            let damaged = try #require(done.sorted().last)
-            let handle = try FileHandle(forWritingTo: partial)
-            try handle.seek(toOffset: UInt64(damaged << 20) + 1000)
-            try handle.write(contentsOf: Data(repeating: 0xEE, count: 64))
-            try handle.close()
+            try await Self.withStoredFilm(server, bucket: "dl-damaged", seed: 13) { bucket, data, target, options in
+                let done = try await Self.cancelDownloadPartWay(bucket, key: "film.bin", to: target, options: options)
+                let damaged = try #require(done.sorted().last)
+                let handle = try FileHandle(forWritingTo: Self.partialFile(of: target))
+                try handle.seek(toOffset: UInt64(damaged << 20) + 1000)
+                try handle.write(contentsOf: Data(repeating: 0xEE, count: 64))
+                try handle.close()
 
-            let fetched = try await Self.resumeDownload(server, bucket: "dl-damaged", key: "film.bin", to: target,
-                                                        options: options)
-            #expect(fetched == Set(0..<20).subtracting(done).union([damaged]))
-            #expect(try Data(contentsOf: target) == data)
+                let fetched = try await Self.resumeDownload(server, bucket: "dl-damaged", key: "film.bin", to: target,
+                                                            options: options)
+                #expect(fetched == Set(0..<20).subtracting(done).union([damaged]))
+                #expect(try Data(contentsOf: target) == data)
+            }
         }
     }
 
