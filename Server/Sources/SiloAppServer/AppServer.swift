@@ -35,8 +35,11 @@ public struct AppServer: Sendable {
     ///   - transport: how the server reaches STS; AsyncHTTPClient by default.
     ///   - keyFetcher: how callback public keys are fetched (HTTP by default; tests inject one).
     ///   - storage: how callbacks are checked against storage (by default a read-only session of the role).
+    ///   - roleAssumer: where vended tokens and the callback checker's read-only session come from; by default
+    ///     AssumeRole over HTTP at `sts.endpoint`.
     public static func make(
-        configuration: AppServerConfiguration, transport: (any Transport)? = nil, hasher: PasswordHasher = .standard,
+        configuration: AppServerConfiguration, transport: (any Transport)? = nil, roleAssumer: (any RoleAssumer)? = nil,
+        hasher: PasswordHasher = .standard,
         keyFetcher: (@Sendable (URL) async throws -> String)? = nil, storage: (any StoredObjectLookup)? = nil,
         signInSettings: SignInThrottle.Settings = SignInThrottle.Settings(), auditLog: AuditLog? = nil
     ) async throws -> AppServer {
@@ -55,9 +58,10 @@ public struct AppServer: Sendable {
         // SILO_CA_FILE: extra authorities (a development CA) for HTTPS to STS and storage.
         let transport = transport ?? AsyncHTTPClientTransport(
             configuration: clientSettings, additionalTrustRootsPEMFile: ProcessInfo.processInfo.environment["SILO_CA_FILE"])
-        let sts = STSClient(endpoint: configuration.sts.endpoint, accessKeyId: configuration.sts.accessKeyId,
-                            accessKeySecret: configuration.sts.accessKeySecret, transport: transport)
-        let tokens = TokenVendor(sts: sts, roleArn: configuration.sts.roleArn, durationSeconds: configuration.sts.durationSeconds,
+        let roles = roleAssumer ?? STSRoleAssumer(sts: STSClient(
+            endpoint: configuration.sts.endpoint, accessKeyId: configuration.sts.accessKeyId,
+            accessKeySecret: configuration.sts.accessKeySecret, transport: transport))
+        let tokens = TokenVendor(sts: roles, roleArn: configuration.sts.roleArn, durationSeconds: configuration.sts.durationSeconds,
                                  templates: configuration.policyTemplates, bucket: configuration.storage.bucket)
         let callback = configuration.callback.url.map {
             CallbackParameters(url: $0, secret: configuration.sts.accessKeySecret)
@@ -71,7 +75,7 @@ public struct AppServer: Sendable {
             receiver: CallbackReceiver(keys: PublicKeyCache(allowedPrefixes: configuration.callback.publicKeyURLs, fetcher: keyFetcher),
                                        catalog: catalog,
                                        storage: storage ?? StorageInspector(
-                                           storage: configuration.storage, sts: sts, roleArn: configuration.sts.roleArn,
+                                           storage: configuration.storage, sts: roles, roleArn: configuration.sts.roleArn,
                                            durationSeconds: configuration.sts.durationSeconds, transport: transport),
                                        bucket: configuration.storage.bucket,
                                        templates: configuration.policyTemplates,
@@ -88,7 +92,6 @@ public struct AppServer: Sendable {
             signInLimiter: RateLimiter(configuration.rateLimits.signInPerIP))
     }
 
-    /// A standalone server on `host:port`.
     /// A standalone server on `host:port`, speaking TLS when `tls` is given.
     public func application(host: String, port: Int, logger: Logger, tls: TLSConfiguration? = nil,
                             onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws

@@ -45,6 +45,15 @@ struct ServerCommand: AsyncParsableCommand {
     var consoleAppCatalog: String?
 
 
+    @Option(help: "Also run the application server in this process, from this configuration file (as 'silo app-server --config'): its tokens then come from this process's STS without an HTTP hop. Its sts.accessKeyId must be a key of this server.")
+    var appServerConfig: String?
+
+    @Option(help: "HOST:PORT for the app server run with --app-server-config.")
+    var appAddress: String = "127.0.0.1:9200"
+
+    @Option(help: "With --app-server-config: where the app server's audit log goes ('silo app-server --audit-log').")
+    var appAuditLog: String?
+
     @Option(help: "/readyz fails when the data folder's file system has less free space than this, in MiB.")
     var minFreeDiskMb: Int64 = 1024
 
@@ -271,6 +280,26 @@ struct ServerCommand: AsyncParsableCommand {
             services.append(.init(service: try console.application(host: consoleHost, port: consolePort, logger: logger, tls: tls) { channel in
                 await startup.consoleListening(port: channel.localAddress?.port)
             }))
+        }
+        if let appServerConfig {
+            let (appHost, appPort) = try Self.split(appAddress, option: "--app-address")
+            let (configuration, appServer, appAudit) = try await AppServerCommand.prepare(
+                config: appServerConfig, auditLog: appAuditLog, logger: Logger(label: "silo.app-server")
+            ) { configuration in
+                // Checked now, so a key of another server is a startup error rather than every token refused.
+                guard (try? await iam.resolve(accessKeyId: configuration.sts.accessKeyId, securityToken: nil)) != nil else {
+                    throw ValidationFailure("--app-server-config: sts.accessKeyId \(configuration.sts.accessKeyId) is not a key of this server")
+                }
+                return EmbeddedRoleAssumer(sts: EmbeddedSTS(iam: iam, accessKeyId: configuration.sts.accessKeyId,
+                                                            accessKeySecret: configuration.sts.accessKeySecret))
+            }
+            let scheme = tls == nil ? "http" : "https"
+            services.append(.init(service: try appServer.application(
+                host: appHost, port: appPort, logger: logger, tls: tls?.serverConfiguration()) { channel in
+                    AppServerCommand.banner(host: appHost, port: channel.localAddress?.port ?? appPort, scheme: scheme,
+                                            configuration: configuration, stsInProcess: true)
+                }))
+            if let appAudit { services.insert(.init(service: appAudit), at: 0) }
         }
         if backends.shared {
             services.append(.init(service: IAMFollower(iam: iam, interval: .milliseconds(200), logger: logger)))

@@ -24,12 +24,16 @@ final class SiloServerProcess: @unchecked Sendable {
 
     let process = Process()
     let dataDirectory: URL
+    /// A folder the caller gave is the caller's to remove; a temporary one goes with the server.
+    private let ownsDataDirectory: Bool
     private(set) var endpoint = URL(string: "http://127.0.0.1")!
     private(set) var stsEndpoint = URL(string: "http://127.0.0.1")!
     private let output = Pipe()
 
-    init(extraArguments: [String] = [], environment extraEnvironment: [String: String] = [:]) throws {
-        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("silo-swift-" + UUID().uuidString)
+    init(extraArguments: [String] = [], environment extraEnvironment: [String: String] = [:],
+         dataDirectory given: URL? = nil) throws {
+        ownsDataDirectory = given == nil
+        dataDirectory = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("silo-swift-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
             throw TestFailure("silo binary missing at \(Self.binary.path): build Server/ first (make build)")
@@ -78,7 +82,7 @@ final class SiloServerProcess: @unchecked Sendable {
             process.terminate()
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: dataDirectory)
+        if ownsDataDirectory { try? FileManager.default.removeItem(at: dataDirectory) }
     }
 
     deinit { stop() }
@@ -87,9 +91,10 @@ final class SiloServerProcess: @unchecked Sendable {
 
     /// Runs `body` against a fresh server, then closes every client it made and stops the server (idle
     /// keep-alive connections would otherwise hold up the graceful stop).
-    static func with<T>(extraArguments: [String] = [], environment: [String: String] = [:],
+    static func with<T>(extraArguments: [String] = [], environment: [String: String] = [:], dataDirectory: URL? = nil,
                         _ body: (SiloServerProcess) async throws -> T) async throws -> T {
-        let server = try SiloServerProcess(extraArguments: extraArguments, environment: environment)
+        let server = try SiloServerProcess(extraArguments: extraArguments, environment: environment,
+                                           dataDirectory: dataDirectory)
         do {
             let result = try await body(server)
             await server.shutdown()

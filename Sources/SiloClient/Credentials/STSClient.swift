@@ -12,6 +12,14 @@ public struct STSClient: Sendable {
         /// The `Expiration` text exactly as STS sent it (`yyyy-MM-ddTHH:mm:ssZ`), for handing on to apps.
         public var expiration: String
         public var requestId: String
+
+        public init(credentials: Credentials, arn: String, assumedRoleId: String, expiration: String, requestId: String) {
+            self.credentials = credentials
+            self.arn = arn
+            self.assumedRoleId = assumedRoleId
+            self.expiration = expiration
+            self.requestId = requestId
+        }
     }
 
     public let endpoint: URL

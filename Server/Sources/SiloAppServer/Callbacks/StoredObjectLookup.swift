@@ -28,11 +28,13 @@ public protocol StoredObjectLookup: Sendable {
 public struct StorageInspector: StoredObjectLookup {
     let client: OSSClient
 
-    public init(storage: AppServerConfiguration.Storage, sts: STSClient, roleArn: String, durationSeconds: Int,
+    public init(storage: AppServerConfiguration.Storage, sts: any RoleAssumer, roleArn: String, durationSeconds: Int,
                 transport: any Transport) {
         let policy = #"{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:GetObject"],"Resource":["acs:oss:*:*:\#(storage.bucket)/*"]}]}"#
-        let credentials = RefreshingCredentialsProvider.assumingRole(sts, roleArn: roleArn, sessionName: "silo-app-server",
-                                                                     policy: policy, durationSeconds: durationSeconds)
+        let credentials = RefreshingCredentialsProvider {
+            try await sts.assumeRole(roleArn: roleArn, sessionName: "silo-app-server", policy: policy,
+                                     durationSeconds: durationSeconds).credentials
+        }
         var settings = ClientConfiguration()
         settings.maxRetries = 1
         client = OSSClient(endpoint: storage.endpoint, region: storage.region, credentials: credentials,

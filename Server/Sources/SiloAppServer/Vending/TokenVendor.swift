@@ -6,7 +6,7 @@ import SiloCore
 /// Gets an STS token for one app user: AssumeRole with the user's expanded policy templates as the session
 /// policy, so the token can touch only what the templates give that user.
 public struct TokenVendor: Sendable {
-    let sts: STSClient
+    let sts: any RoleAssumer
     let roleArn: String
     let durationSeconds: Int
     let templates: [PolicyTemplate]
@@ -14,7 +14,7 @@ public struct TokenVendor: Sendable {
 
     let policies: SessionPolicyRenderer
 
-    public init(sts: STSClient, roleArn: String, durationSeconds: Int, templates: [PolicyTemplate], bucket: String) {
+    public init(sts: any RoleAssumer, roleArn: String, durationSeconds: Int, templates: [PolicyTemplate], bucket: String) {
         self.sts = sts
         self.roleArn = roleArn
         self.durationSeconds = durationSeconds
@@ -28,18 +28,9 @@ public struct TokenVendor: Sendable {
     }
 
     public func token(for user: AppUser) async throws(AppFailure) -> STSClient.AssumedRole {
-        do {
-            let assumed = try await sts.assumeRole(roleArn: roleArn, sessionName: user.roleSessionName,
-                                                   policy: sessionPolicy(for: user), durationSeconds: durationSeconds)
-            Counter(label: "silo_app_tokens_vended_total").increment()
-            return assumed
-        } catch let error as OSSClientError {
-            if case .server(_, let code, let message, _, _) = error {
-                throw .stsRefused(code: code, message: message)
-            }
-            throw .unavailable(.sts, message: "STS could not be reached: \(error)")
-        } catch {
-            throw .unavailable(.sts, message: "STS could not be reached: \(error)")
-        }
+        let assumed = try await sts.assumeRole(roleArn: roleArn, sessionName: user.roleSessionName,
+                                               policy: sessionPolicy(for: user), durationSeconds: durationSeconds)
+        Counter(label: "silo_app_tokens_vended_total").increment()
+        return assumed
     }
 }

@@ -31,21 +31,7 @@ struct AppServerCommand: AsyncParsableCommand {
         LogSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "silo.app-server")
         let (host, port) = try ServerCommand.split(address, option: "--address")
-        let configuration: AppServerConfiguration
-        let server: AppServer
-        let audit: AuditLog?
-        do {
-            configuration = try AppServerConfiguration.load(path: config)
-            // The database holds password hashes. Its folder may be shared (the working directory), so only the
-            // files are made private: those made before, and (through the umask) those SQLite makes now.
-            PrivateFiles.restrictNewFiles()
-            PrivateFiles.secure(files: ["", "-wal", "-shm"].map { configuration.database + $0 })
-            audit = try Self.auditLog(auditLog, database: configuration.database, logger: logger)
-            server = try await AppServer.make(configuration: configuration, auditLog: audit)
-        } catch let error as ConfigurationError {
-            FileHandle.standardError.write(Data("silo app-server: \(config): \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        let (configuration, server, audit) = try await Self.prepare(config: config, auditLog: auditLog, logger: logger)
         let tls = try listener.certificate()
         if listener.metricsAddress != nil { _ = MetricsListener.registry }
         let app = try server.application(host: host, port: port, logger: logger, tls: tls?.serverConfiguration()) { channel in
@@ -68,6 +54,29 @@ struct AppServerCommand: AsyncParsableCommand {
         reload?.cancel()
     }
 
+    /// The configuration, the server built from it and its audit log; a configuration that does not load ends the
+    /// process with status 2 and says why. `roleAssumer` chooses where tokens come from (HTTP to `sts.endpoint`
+    /// when it gives nil).
+    static func prepare(config: String, auditLog: String?, logger: Logger,
+                        roleAssumer: (AppServerConfiguration) async throws -> (any RoleAssumer)? = { _ in nil })
+        async throws -> (AppServerConfiguration, AppServer, AuditLog?)
+    {
+        do {
+            let configuration = try AppServerConfiguration.load(path: config)
+            // The database holds password hashes. Its folder may be shared (the working directory), so only the
+            // files are made private: those made before, and (through the umask) those SQLite makes now.
+            PrivateFiles.restrictNewFiles()
+            PrivateFiles.secure(files: ["", "-wal", "-shm"].map { configuration.database + $0 })
+            let audit = try Self.auditLog(auditLog, database: configuration.database, logger: logger)
+            let server = try await AppServer.make(configuration: configuration, roleAssumer: try await roleAssumer(configuration),
+                                                  auditLog: audit)
+            return (configuration, server, audit)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("silo: \(config): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
     static func auditLog(_ option: String?, database: String, logger: Logger) throws -> AuditLog? {
         switch option {
         case "off": return nil
@@ -79,7 +88,8 @@ struct AppServerCommand: AsyncParsableCommand {
         }
     }
 
-    static func banner(host: String, port: Int, scheme: String = "http", configuration: AppServerConfiguration) {
+    static func banner(host: String, port: Int, scheme: String = "http", configuration: AppServerConfiguration,
+                       stsInProcess: Bool = false) {
         let base = "\(scheme)://\(host):\(port)"
         var lines = [
             "Silo app server is running.",
@@ -87,7 +97,8 @@ struct AppServerCommand: AsyncParsableCommand {
             "  token (§17)  : GET \(base)/v1/token   (Authorization: Bearer <session or JWT>)",
             "  post policy  : GET \(base)/v1/post-policy",
             "  uploads      : GET \(base)/v1/uploads",
-            "  STS          : \(configuration.sts.endpoint.absoluteString)  role \(configuration.sts.roleArn)",
+            stsInProcess ? "  STS          : this process  role \(configuration.sts.roleArn)"
+                : "  STS          : \(configuration.sts.endpoint.absoluteString)  role \(configuration.sts.roleArn)",
             "  storage      : \(configuration.storage.endpoint.absoluteString)  bucket \(configuration.storage.bucket)",
         ]
         if configuration.auth.accounts?.enabled == true {
