@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Token vending end to end: wrk asks `silo app-server` for §17 tokens (session lookup, rate limits, the
 per-user session policy, a signed AssumeRole to Silo's STS and its answer), side by side with the same wrk
-against nginx serving a static token document (the client's own ceiling), in one run. Every answer is
-checked for "StatusCode":200."""
+against nginx serving a static token document (the client's own ceiling), in one run; then the app server
+inside `silo server` (`--app-server-config`), whose tokens come from the process's own STS without the HTTP
+hop. Every answer is checked for "StatusCode":200."""
 
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -58,15 +60,10 @@ def wrk(work, url, token, connections, seconds):
     return figures(out, "a StatusCode 200 token")
 
 
-@contextlib.contextmanager
-def app_server(silo, work, name, extra_env=None):
-    """`silo app-server` in front of `silo`'s STS, with a registered user; yields its base URL and a session token."""
-    port = free_port()
-    # Its own folder: the configuration names its database relative to itself.
-    folder = os.path.join(work, name)
+def configure(silo, folder, port, env):
+    """The app server's RAM user, role and configuration, made through the running `silo`."""
     os.makedirs(folder, exist_ok=True)
     config = os.path.join(folder, "app-server.yaml")
-    env = dict(silo.env, **(extra_env or {}))
     # `demo setup` configures the bucket's CORS for the uploader page, so the bucket must exist first; the
     # objects part of the bench creates the same bucket later and tolerates it being there.
     bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), silo.endpoint, "bench", region=REGION)
@@ -79,24 +76,40 @@ def app_server(silo, work, name, extra_env=None):
         # The bench measures throughput, not the abuse limits.
         f.write("rate_limits:\n  per_user: {requests: 1000000000, window_seconds: 1}\n"
                 "  per_ip: {requests: 1000000000, window_seconds: 1}\n")
+    return config
+
+
+def signed_in(base, deadline_seconds=30):
+    """Waits for the app server at `base`, registers the bench's user and returns its session token."""
+    deadline = time.time() + deadline_seconds
+    while True:
+        try:
+            if requests.get(base + "/healthz", timeout=1).ok:
+                break
+        except requests.RequestException:
+            pass
+        if time.time() > deadline:
+            raise RuntimeError("app server did not start")
+        time.sleep(0.1)
+    credentials = {"username": "bench-user", "password": "bench-password"}
+    requests.post(base + "/v1/accounts", json=credentials).raise_for_status()
+    return requests.post(base + "/v1/sessions", json=credentials).json()["token"]
+
+
+@contextlib.contextmanager
+def app_server(silo, work, name, extra_env=None):
+    """`silo app-server` in front of `silo`'s STS, with a registered user; yields its base URL and a session token."""
+    port = free_port()
+    # Its own folder: the configuration names its database relative to itself.
+    folder = os.path.join(work, name)
+    env = dict(silo.env, **(extra_env or {}))
+    config = configure(silo, folder, port, env)
     log = open(os.path.join(folder, "app-server.log"), "wb")
     app = subprocess.Popen([silo.binary, "app-server", "--config", config, "--address", "127.0.0.1:%d" % port],
                            stdout=log, stderr=log, env=dict(env, SILO_LOG_LEVEL="warning"))
     try:
         base = "http://127.0.0.1:%d" % port
-        deadline = time.time() + 30
-        while True:
-            try:
-                if requests.get(base + "/healthz", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if time.time() > deadline:
-                raise RuntimeError("app server did not start")
-            time.sleep(0.1)
-        credentials = {"username": "bench-user", "password": "bench-password"}
-        requests.post(base + "/v1/accounts", json=credentials).raise_for_status()
-        token = requests.post(base + "/v1/sessions", json=credentials).json()["token"]
+        token = signed_in(base)
         yield base, token
     finally:
         app.terminate()
@@ -105,6 +118,32 @@ def app_server(silo, work, name, extra_env=None):
         except subprocess.TimeoutExpired:
             app.kill()
         log.close()
+
+
+@contextlib.contextmanager
+def embedded_app_server(silo, work, name, extra_env=None):
+    """A Silo of its own running the app server inside it (`--app-server-config`): set up through a first start
+    (`demo setup` needs a running server), then started again with the configuration on the same data folder."""
+    from silo_harness import SiloServer
+    folder = os.path.join(work, name)
+    data = os.path.join(folder, "data")
+    port = free_port()
+    env = dict(extra_env or {})
+    first = SiloServer(data_dir=data, binary=silo.binary, env=env)
+    first.start()
+    try:
+        config = configure(first, folder, port, first.env)
+    finally:
+        first.stop()
+    server = SiloServer(data_dir=data, binary=silo.binary, env=dict(env, SILO_LOG_LEVEL="warning"),
+                        extra_args=["--app-server-config", config, "--app-address", "127.0.0.1:%d" % port])
+    server.start(port=first.port)
+    try:
+        base = "http://127.0.0.1:%d" % port
+        yield base, signed_in(base)
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run(silo, nginx, work, seconds=5):
@@ -123,6 +162,11 @@ def run(silo, nginx, work, seconds=5):
     with one_loop_server(silo, work, "tokens-one-loop") as one:
         with app_server(one, work, "app-server-one-loop", {"SILO_EVENT_LOOPS": "1"}) as (base, token):
             one_loop = wrk(work, base + "/v1/token", token, 16, seconds)
+    # Without the hop: the app server inside `silo server`, both loop settings.
+    with embedded_app_server(silo, work, "embedded") as (base, token):
+        embedded = wrk(work, base + "/v1/token", token, 16, seconds)
+    with embedded_app_server(silo, work, "embedded-one-loop", {"SILO_EVENT_LOOPS": "1"}) as (base, token):
+        embedded_one_loop = wrk(work, base + "/v1/token", token, 16, seconds)
     print()
     print("| token vending, c | nginx static token JSON | app server GET /v1/token (AssumeRole each) | ratio |")
     print("|---|---|---|---|")
@@ -132,4 +176,8 @@ def run(silo, nginx, work, seconds=5):
     static16 = rows[-1][1]
     print("| 16, SILO_EVENT_LOOPS=1 in both servers | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.2f |"
           % (static16[0], static16[1], static16[2], one_loop[0], one_loop[1], one_loop[2], one_loop[0] / static16[0]))
+    for label, row in [("16, app server inside silo server", embedded),
+                       ("16, app server inside silo server, SILO_EVENT_LOOPS=1", embedded_one_loop)]:
+        print("| %s | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.2f |"
+              % (label, static16[0], static16[1], static16[2], row[0], row[1], row[2], row[0] / static16[0]))
     return rows
