@@ -21,7 +21,7 @@ sys.path.insert(0, HERE)
 
 from silo_harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION  # noqa: E402
 from sts_bench import one_loop_server  # noqa: E402
-from wrk_replay import figures  # noqa: E402
+from wrk_replay import cpu_seconds, figures  # noqa: E402
 
 CHECK_SCRIPT = r"""
 local threads = {}
@@ -49,15 +49,19 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wrk(work, url, token, connections, seconds):
+def wrk(work, url, token, connections, seconds, pids=()):
+    """Tokens/s, p50 and p99 in ms, and the CPU milliseconds per token of `pids` (the servers that made them)."""
     script = os.path.join(work, "token.lua")
     with open(script, "w") as f:
         f.write(CHECK_SCRIPT)
     args = ["wrk", "-t%d" % min(2, connections), "-c%d" % connections, "-d%ds" % seconds, "--timeout", "10s", "-s", script, url]
     if token:
         args += ["--", token]
+    cpu_before = cpu_seconds(pids)
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    return figures(out, "a StatusCode 200 token")
+    cpu = cpu_seconds(pids) - cpu_before
+    rate, p50, p99 = figures(out, "a StatusCode 200 token")
+    return rate, p50, p99, cpu * 1000 / max(rate * seconds, 1)
 
 
 def configure(silo, folder, port, env):
@@ -110,7 +114,7 @@ def app_server(silo, work, name, extra_env=None):
     try:
         base = "http://127.0.0.1:%d" % port
         token = signed_in(base)
-        yield base, token
+        yield base, token, [silo.pid, app.pid]
     finally:
         app.terminate()
         try:
@@ -140,7 +144,7 @@ def embedded_app_server(silo, work, name, extra_env=None):
     server.start(port=first.port)
     try:
         base = "http://127.0.0.1:%d" % port
-        yield base, signed_in(base)
+        yield base, signed_in(base), [server.pid]
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -148,36 +152,36 @@ def embedded_app_server(silo, work, name, extra_env=None):
 
 def run(silo, nginx, work, seconds=5):
     rows = []
-    with app_server(silo, work, "app-server") as (base, token):
+    with app_server(silo, work, "app-server") as (base, token, pids):
         sample = requests.get(base + "/v1/token", headers={"Authorization": "Bearer " + token})
         sample.raise_for_status()
         with open(os.path.join(nginx.root, "token.json"), "w") as f:
             f.write(sample.text)
         for connections in [1, 16]:
             static = wrk(work, nginx.url("/token.json"), None, connections, seconds)
-            vended = wrk(work, base + "/v1/token", token, connections, seconds)
+            vended = wrk(work, base + "/v1/token", token, connections, seconds, pids)
             rows.append((connections, static, vended))
     # The same at 16 connections with one event loop in each of the two servers: wrk, the app server and STS share
     # 2 cores here, and a loop per core in each process queues behind the others' threads (the tail).
     with one_loop_server(silo, work, "tokens-one-loop") as one:
-        with app_server(one, work, "app-server-one-loop", {"SILO_EVENT_LOOPS": "1"}) as (base, token):
-            one_loop = wrk(work, base + "/v1/token", token, 16, seconds)
+        with app_server(one, work, "app-server-one-loop", {"SILO_EVENT_LOOPS": "1"}) as (base, token, pids):
+            one_loop = wrk(work, base + "/v1/token", token, 16, seconds, pids)
     # Without the hop: the app server inside `silo server`, both loop settings.
-    with embedded_app_server(silo, work, "embedded") as (base, token):
-        embedded = wrk(work, base + "/v1/token", token, 16, seconds)
-    with embedded_app_server(silo, work, "embedded-one-loop", {"SILO_EVENT_LOOPS": "1"}) as (base, token):
-        embedded_one_loop = wrk(work, base + "/v1/token", token, 16, seconds)
+    with embedded_app_server(silo, work, "embedded") as (base, token, pids):
+        embedded = wrk(work, base + "/v1/token", token, 16, seconds, pids)
+    with embedded_app_server(silo, work, "embedded-one-loop", {"SILO_EVENT_LOOPS": "1"}) as (base, token, pids):
+        embedded_one_loop = wrk(work, base + "/v1/token", token, 16, seconds, pids)
     print()
-    print("| token vending, c | nginx static token JSON | app server GET /v1/token (AssumeRole each) | ratio |")
-    print("|---|---|---|---|")
+    print("| token vending, c | nginx static token JSON | app server GET /v1/token (AssumeRole each) | ratio | server CPU per token |")
+    print("|---|---|---|---|---|")
+
+    def row(label, static, vended):
+        print("| %s | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.2f | %.3f ms |" % (
+            label, static[0], static[1], static[2], vended[0], vended[1], vended[2], vended[0] / static[0], vended[3]))
     for connections, static, vended in rows:
-        print("| %d | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.2f |" % (
-            connections, static[0], static[1], static[2], vended[0], vended[1], vended[2], vended[0] / static[0]))
+        row("%d" % connections, static, vended)
     static16 = rows[-1][1]
-    print("| 16, SILO_EVENT_LOOPS=1 in both servers | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.2f |"
-          % (static16[0], static16[1], static16[2], one_loop[0], one_loop[1], one_loop[2], one_loop[0] / static16[0]))
-    for label, row in [("16, app server inside silo server", embedded),
-                       ("16, app server inside silo server, SILO_EVENT_LOOPS=1", embedded_one_loop)]:
-        print("| %s | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.0f/s (p50 %.2f ms, p99 %.2f ms) | %.2f |"
-              % (label, static16[0], static16[1], static16[2], row[0], row[1], row[2], row[0] / static16[0]))
+    row("16, SILO_EVENT_LOOPS=1 in both servers", static16, one_loop)
+    row("16, app server inside silo server", static16, embedded)
+    row("16, app server inside silo server, SILO_EVENT_LOOPS=1", static16, embedded_one_loop)
     return rows
