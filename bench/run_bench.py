@@ -162,6 +162,7 @@ def main():
     nginx = Nginx(os.path.join(work, "nginx"))
     silo = SiloServer(data_dir=os.path.join(work, "silo"), binary=options.binary)
     results = []
+    floors = []
     try:
         silo.start()
         if options.only in (None, "sts"):
@@ -222,6 +223,17 @@ def main():
                           % (op, label, connections, base, ours, ours / base, cpu_ms,
                              "" if durable is None else "   durable-write ceiling %8.1f/s  ratio %.2f"
                              % (durable, ours / durable)), flush=True)
+        # Silo's HTTP stack with no storage work at all (`/healthz`: no signature, metadata, blob or audit line)
+        # against nginx's 4 KiB GET: the most any small GET could reach on this stack, so the ratio above has a
+        # ceiling of its own.
+        for connections in CONCURRENCY:
+            base = wrk(work, [nginx.url("/get-4KiB")], "GET", None, connections, options.seconds)
+            cpu_before = cpu_seconds([silo.pid])
+            ours, made = wrk_run(work, [silo.endpoint + "/healthz"], "GET", None, connections, options.seconds)
+            cpu_ms = (cpu_seconds([silo.pid]) - cpu_before) * 1000 / max(made, 1)
+            floors.append((connections, base, ours, cpu_ms))
+            print("no-op /healthz c=%-3d nginx GET 4KiB %10.1f/s  silo %10.1f/s  ratio %.2f  silo CPU %.3f ms/request"
+                  % (connections, base, ours, ours / base, cpu_ms), flush=True)
     finally:
         silo.cleanup()
         nginx.stop()
@@ -232,6 +244,12 @@ def main():
         print("| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.2f | %s | %s | %.3f |" % (
             op, label, connections, base, ours, base * size / 1e6, ours * size / 1e6, ours / base,
             "—" if durable is None else "%.0f" % durable, "—" if durable is None else "%.2f" % (ours / durable), cpu_ms))
+    if floors:
+        print()
+        print("| the HTTP stack alone | conc | nginx GET 4 KiB ops/s | silo GET /healthz ops/s | silo/nginx | silo CPU ms/request |")
+        print("|---|---|---|---|---|---|")
+        for connections, base, ours, cpu_ms in floors:
+            print("| no-op request | %d | %.0f | %.0f | %.2f | %.3f |" % (connections, base, ours, ours / base, cpu_ms))
     shutil.rmtree(work, ignore_errors=True)
 
 
