@@ -286,9 +286,13 @@ struct ServerCommand: AsyncParsableCommand {
             let (configuration, appServer, appAudit) = try await AppServerCommand.prepare(
                 config: appServerConfig, auditLog: appAuditLog, logger: Logger(label: "silo.app-server")
             ) { configuration in
-                // Checked now, so a key of another server is a startup error rather than every token refused.
-                guard (try? await iam.resolve(accessKeyId: configuration.sts.accessKeyId, securityToken: nil)) != nil else {
-                    throw ValidationFailure("--app-server-config: sts.accessKeyId \(configuration.sts.accessKeyId) is not a key of this server")
+                // Checked now, so a key of another server (or a stale secret) is a startup error rather than every
+                // token refused. Each token checks both again: the key may be disabled or rotated later.
+                guard let key = try? await iam.resolve(accessKeyId: configuration.sts.accessKeyId, securityToken: nil) else {
+                    throw ValidationFailure("--app-server-config: sts.accessKeyId \(configuration.sts.accessKeyId) is not an active key of this server")
+                }
+                guard key.secret == configuration.sts.accessKeySecret else {
+                    throw ValidationFailure("--app-server-config: sts.accessKeySecret is not the secret of \(configuration.sts.accessKeyId)")
                 }
                 return EmbeddedRoleAssumer(sts: EmbeddedSTS(iam: iam, accessKeyId: configuration.sts.accessKeyId,
                                                             accessKeySecret: configuration.sts.accessKeySecret))

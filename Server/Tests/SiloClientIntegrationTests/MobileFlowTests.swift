@@ -101,6 +101,16 @@ import Glibc
         let stsEndpoint = "http://127.0.0.1:\(stsPort)"
         #expect(text.contains(stsEndpoint))
         try text.replacingOccurrences(of: stsEndpoint, with: "http://127.0.0.1:9").write(to: config, atomically: true, encoding: .utf8)
+        // A configuration whose secret is not the key's is refused at start, not token by token.
+        let stale = data.appendingPathComponent("stale.yaml")
+        let secretLine = try #require(text.split(separator: "\n").first { $0.contains("access_key_secret:") })
+        try text.replacingOccurrences(of: String(secretLine), with: "  access_key_secret: not-the-secret")
+            .write(to: stale, atomically: true, encoding: .utf8)
+        #expect(throws: TestFailure.self) {
+            _ = try SiloServerProcess(extraArguments: fixed + ["--app-server-config", stale.path,
+                                                               "--app-address", "127.0.0.1:\(appPort)"],
+                                      dataDirectory: data)
+        }
         try await SiloServerProcess.with(
             extraArguments: fixed + ["--app-server-config", config.path, "--app-address", "127.0.0.1:\(appPort)"],
             dataDirectory: data
