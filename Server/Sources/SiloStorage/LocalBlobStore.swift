@@ -280,7 +280,13 @@ public final class LocalBlobStore: FileBackedBlobStore {
                 do {
                     opened[blob] = try POSIX.open(published, O_RDONLY)
                 } catch let error as StorageIOError where error.isNotFound {
-                    opened[blob] = try POSIX.open(staged, O_RDONLY)
+                    do {
+                        opened[blob] = try POSIX.open(staged, O_RDONLY)
+                    } catch let error as StorageIOError where error.isNotFound {
+                        // The writer published it between the two opens (it renames right after its commit, which
+                        // this reader may already have seen): it is at the published path now.
+                        opened[blob] = try POSIX.open(published, O_RDONLY)
+                    }
                 }
             }
         } catch {
