@@ -228,8 +228,8 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         }
     }
 
-    private func commit(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition, now: Int64) async throws
-        -> CommitOutcome
+    private func commit(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition, now: Int64,
+                        journal: [JournaledBlob] = []) async throws -> CommitOutcome
     {
         try await commits.write { db -> CommitOutcome in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [record.bucket]) != nil
@@ -243,6 +243,10 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
                 if current.map(ObjectVersion.init) != expected { return .conditionFailed(current: current) }
             }
             let versionId = try Self.replaceObject(record, current: current, newBlobs: newBlobs, in: db, now: now)
+            for entry in journal {
+                try db.execute(sql: "INSERT INTO blob_journal (id, bytes) VALUES (?, ?)",
+                               arguments: [entry.blob.raw, Data(entry.bytes)])
+            }
             return .committed(versionId: versionId)
         }
     }
@@ -409,3 +413,41 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         try await pool.read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM blobs").compactMap(BlobID.init)) }
     }
 }
+
+extension SQLiteMetadataStore: BlobJournalStore {
+    public func commitObject(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition,
+                             journal: [JournaledBlob]) async throws -> CommitOutcome {
+        do {
+            return try await commit(record, newBlobs: newBlobs, condition: condition, now: clock(), journal: journal)
+        } catch Rollback.sourceReleased {
+            return .sourceReleased
+        }
+    }
+
+    public func journaledBlobs(limit: Int) async throws -> [JournaledBlob] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, bytes FROM blob_journal ORDER BY rowid LIMIT ?", arguments: [limit])
+                .compactMap { row in
+                    guard let blob = BlobID(row["id"] as String) else { return nil }
+                    let bytes: Data = row["bytes"]
+                    return JournaledBlob(blob: blob, bytes: [UInt8](bytes))
+                }
+        }
+    }
+
+    public func journaledBlobIDs(limit: Int) async throws -> [BlobID] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM blob_journal ORDER BY rowid LIMIT ?", arguments: [limit])
+                .compactMap(BlobID.init)
+        }
+    }
+
+    public func forgetJournaled(_ blobs: [BlobID]) async throws {
+        guard !blobs.isEmpty else { return }
+        let ids = blobs.map(\.raw)
+        try await commits.write { db in
+            for id in ids { try db.execute(sql: "DELETE FROM blob_journal WHERE id = ?", arguments: [id]) }
+        }
+    }
+}
+

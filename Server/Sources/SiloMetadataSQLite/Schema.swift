@@ -239,6 +239,16 @@ enum Schema {
                 CREATE INDEX media_jobs_by_bucket ON media_jobs(bucket, created_at);
                 """)
         }
+        migrator.registerMigration("v15-blob-journal") { db in
+            try db.execute(sql: """
+                -- Small blobs whose files are not yet synced: committed with the object that names them, forgotten
+                -- once a checkpoint has synced the files, replayed after a crash (BlobJournalCheckpointer).
+                CREATE TABLE blob_journal (
+                    id TEXT PRIMARY KEY,
+                    bytes BLOB NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -35,12 +35,39 @@ public protocol BlobStore: Sendable {
     /// While running: frees blobs whose writers died before committing (on any gateway sharing the store), without
     /// listing the store. Returns how many.
     func collectAbandoned(isReferenced: @Sendable (BlobID) async throws -> Bool) async throws -> Int
+
+    /// As `write`, except that a body small enough for the store's journal is written without a sync and its
+    /// bytes returned in `BlobDigest.journal`: the caller must then commit them with the metadata that names the
+    /// blob (`BlobJournalStore`). A store without a journal writes and syncs as `write` does.
+    func writeJournaled<Body: AsyncSequence & Sendable>(_ body: Body, limit: Int64) async throws -> BlobDigest
+    where Body.Element == ByteBuffer
+
+    /// Replaying the journal after a crash: makes `blob`'s file hold exactly `bytes`.
+    func restoreJournaled(_ blob: BlobID, bytes: [UInt8]) async throws
+
+    /// Makes every blob file written so far durable (those written unsynced for the journal).
+    func syncWrittenBlobs() async throws
 }
 
 extension BlobStore {
     /// A store whose only writers are this process settles abandoned writes in `recover` at start.
     public func collectAbandoned(isReferenced: @Sendable (BlobID) async throws -> Bool) async throws -> Int { 0 }
+
+    public func writeJournaled<Body: AsyncSequence & Sendable>(_ body: Body, limit: Int64) async throws -> BlobDigest
+    where Body.Element == ByteBuffer {
+        try await write(body, limit: limit)
+    }
+
+    /// Only a store that journals writes unsynced files; no other has anything to replay.
+    public func restoreJournaled(_ blob: BlobID, bytes: [UInt8]) async throws {
+        throw BlobJournalUnsupported()
+    }
+
+    public func syncWrittenBlobs() async throws {}
 }
+
+/// `restoreJournaled` on a store that never journals.
+public struct BlobJournalUnsupported: Error, Sendable {}
 
 /// Blobs being written to a store that cannot be listed cheaply (a remote object store), recorded in metadata
 /// before the first byte is written: a writer that dies leaves a record for `collectAbandoned` to find.

@@ -59,9 +59,18 @@ public struct GarbageCollector: Service {
 
     /// Crash recovery: settles staged blobs, then frees everything released.
     public func recover() async throws {
+        let metadata = self.metadata
+        // First: a journaled blob's file may be torn or missing, staged or published, after a power loss.
+        var replayed = 0
+        if let journal = metadata as? any BlobJournalStore {
+            replayed = try await BlobJournalCheckpointer.replay(journal: journal, blobs: blobs) { blob in
+                try await metadata.isReferenced(blob)
+            }
+        }
         let report = try await blobs.recover { blob in try await metadata.isReferenced(blob) }
         let collected = try await collect(releasedBefore: clock())
         logger.info("storage recovered", metadata: [
+            "journal_replayed": "\(replayed)",
             "staged_published": "\(report.published)", "staged_discarded": "\(report.discarded)",
             "released_collected": "\(collected)",
         ])

@@ -26,22 +26,26 @@ public final class LocalBlobStore: FileBackedBlobStore {
     let writeBatchBytes: Int
     /// Staging files made and synced ahead of the writes, or nil (every write then makes its own).
     let reserve: StagingReserve?
+    /// `writeJournaled` leaves bodies up to this many bytes unsynced, for the metadata commit to carry; 0: never.
+    let journalLimit: Int
 
     /// `reservedFiles` empty staging files are kept made and synced ahead, so a write need not sync the
-    /// directory; `releaseReserve()` removes them. Zero makes every write create its own file.
+    /// directory; `releaseReserve()` removes them. Zero makes every write create its own file. `journalUpTo`:
+    /// the largest body `writeJournaled` leaves to the metadata commit's sync (0 syncs every body).
     public convenience init(root: String, pool: NIOThreadPool, writeBatchBytes: Int = 512 * 1024,
-                            reservedFiles: Int = 0) throws {
+                            reservedFiles: Int = 0, journalUpTo: Int = 0) throws {
         try self.init(root: root, pool: pool, writeBatchBytes: writeBatchBytes, reservedFiles: reservedFiles,
-                      directorySync: DirectorySyncGroup.fsyncDirectory)
+                      journalUpTo: journalUpTo, directorySync: DirectorySyncGroup.fsyncDirectory)
     }
 
     /// `directorySync` syncs the staging directory (tests count the calls).
-    init(root: String, pool: NIOThreadPool, writeBatchBytes: Int, reservedFiles: Int,
+    init(root: String, pool: NIOThreadPool, writeBatchBytes: Int, reservedFiles: Int, journalUpTo: Int = 0,
          directorySync: @escaping @Sendable (String) throws -> Void) throws {
         self.root = root
         self.stagingPath = root + "/staging"
         self.blobsPath = root + "/blobs"
         self.pool = pool
+        self.journalLimit = min(journalUpTo, writeBatchBytes - 1)
         self.writeBatchBytes = writeBatchBytes
         self.reserve = reservedFiles > 0 ? StagingReserve(size: reservedFiles) : nil
         self.stagingSync = DirectorySyncGroup(path: stagingPath, sync: directorySync)
@@ -64,6 +68,17 @@ public final class LocalBlobStore: FileBackedBlobStore {
 
     public func write<Body: AsyncSequence & Sendable>(_ body: Body, limit: Int64) async throws -> BlobDigest
     where Body.Element == ByteBuffer {
+        try await write(body, limit: limit, journaled: false)
+    }
+
+    public func writeJournaled<Body: AsyncSequence & Sendable>(_ body: Body, limit: Int64) async throws -> BlobDigest
+    where Body.Element == ByteBuffer {
+        try await write(body, limit: limit, journaled: journalLimit > 0)
+    }
+
+    private func write<Body: AsyncSequence & Sendable>(_ body: Body, limit: Int64, journaled: Bool) async throws
+        -> BlobDigest where Body.Element == ByteBuffer
+    {
         let reserved = reserve?.take()
         refillReserveIfLow()
         let blob = reserved ?? BlobID.random()
@@ -99,10 +114,22 @@ public final class LocalBlobStore: FileBackedBlobStore {
                 // Open, hash, write, sync and close on one thread: for a small object the hops between these
                 // steps cost more than the steps.
                 let whole = pending
+                // Small enough for the journal: neither the file nor its directory entry is synced here; the
+                // commit carries the bytes, and a replay after a crash rewrites the file from them.
+                let journal = journaled && pendingBytes <= journalLimit
+                let size = pendingBytes
                 return try await pool.runIfActive {
                     let file = try StagedFile(path: path, exists: exists)
                     do {
                         try file.appendOnThisThread(whole)
+                        if journal {
+                            var digest = file.finishUnsynced(blob: blob)
+                            var bytes: [UInt8] = []
+                            bytes.reserveCapacity(size)
+                            for buffer in whole { bytes += buffer.readableBytesView }
+                            digest.journal = bytes
+                            return digest
+                        }
                         let digest = try file.finish(blob: blob)
                         try stagingSync?.sync()
                         return digest
@@ -164,6 +191,25 @@ public final class LocalBlobStore: FileBackedBlobStore {
     /// Removes the reserve's files and stops refilling it; for shutdown, after the last write.
     public func releaseReserve() {
         for blob in reserve?.release() ?? [] { try? POSIX.unlinkIfPresent(stagedPath(blob)) }
+    }
+
+    public func restoreJournaled(_ blob: BlobID, bytes: [UInt8]) async throws {
+        let published = publishedPath(blob), staged = stagedPath(blob), shard = shardPath(blob)
+        try await pool.runIfActive {
+            try POSIX.makeDirectories(shard)
+            let fd = try POSIX.open(published, O_WRONLY | O_CREAT | O_TRUNC)
+            defer { POSIX.close(fd) }
+            try bytes.withUnsafeBytes { try POSIX.writeAll(fd, $0, offset: 0, path: published) }
+            try POSIX.syncData(fd, path: published)
+            // Whatever a torn staged copy holds, the published file is the blob now.
+            try POSIX.unlinkIfPresent(staged)
+        }
+    }
+
+    /// One `syncfs` of the data folder's file system: every unsynced blob file and directory entry at once.
+    public func syncWrittenBlobs() async throws {
+        let root = self.root
+        try await pool.runIfActive { try POSIX.syncFileSystem(containing: root) }
     }
 
     public func publish(_ blob: BlobID) async {
@@ -405,6 +451,11 @@ private final class StagedFile: @unchecked Sendable {
 
     func finish(blob: BlobID) throws -> BlobDigest {
         try POSIX.syncData(fd, path: path)
+        return finishUnsynced(blob: blob)
+    }
+
+    /// For a journaled blob, whose bytes the metadata commit makes durable.
+    func finishUnsynced(blob: BlobID) -> BlobDigest {
         closed = true
         POSIX.close(fd)
         return BlobDigest(blob: blob, size: offset, md5: Array(md5.finalize()), crc64: crc)

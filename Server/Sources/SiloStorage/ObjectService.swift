@@ -35,6 +35,9 @@ public struct ObjectService: Sendable {
     /// Replaced and deleted objects, announced after commit.
     public let changes: ObjectChangeFeed
 
+    /// The metadata store, when it can carry small blobs' bytes in the commit that names them.
+    let journal: (any BlobJournalStore)?
+
     public init(metadata: any StorageMetadata, blobs: any BlobStore,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
                 changes: ObjectChangeFeed = ObjectChangeFeed()) {
@@ -42,12 +45,14 @@ public struct ObjectService: Sendable {
         self.blobs = blobs
         self.clock = clock
         self.changes = changes
+        journal = metadata as? any BlobJournalStore
     }
 
     /// Streams a body into a new blob; the caller commits or discards it.
     /// `sealed` encrypts it at rest (SSE-OSS) with a data key of its own.
+    /// `journaled`: a small plaintext body may be left unsynced, its bytes in `BlobDigest.journal` for the commit.
     public func stage<Body: AsyncSequence & Sendable>(_ body: Body, expectedLength: Int64?, contentMD5: String?,
-                                                      sealed: Bool = false)
+                                                      sealed: Bool = false, journaled: Bool = false)
         async throws -> BlobDigest where Body.Element == ByteBuffer
     {
         let limit = min(expectedLength ?? Self.maxObjectSize, Self.maxObjectSize)
@@ -57,6 +62,8 @@ public struct ObjectService: Sendable {
             if sealed {
                 guard let sealing = blobs as? SealingBlobStore else { throw SealedBlobError.unavailable }
                 digest = try await sealing.writeSealed(body, limit: limit)
+            } else if journaled {
+                digest = try await blobs.writeJournaled(body, limit: limit)
             } else {
                 digest = try await blobs.write(body, limit: limit)
             }
@@ -83,7 +90,7 @@ public struct ObjectService: Sendable {
             throw StorageError.objectExists(key)
         }
         let digest = try await stage(body, expectedLength: expectedLength, contentMD5: contentMD5,
-                                     sealed: attributes.headers.serverSideEncryption != nil)
+                                     sealed: attributes.headers.serverSideEncryption != nil, journaled: journal != nil)
         var record = ObjectRecord(
             bucket: bucket.name, key: key, size: digest.size, etag: Hex.upper(digest.md5), lastModified: clock(),
             contentType: attributes.contentType ?? MimeTypes.fallback,
@@ -93,7 +100,8 @@ public struct ObjectService: Sendable {
             tags: attributes.tags)
         do {
             record.versionId = try await commit(record, newBlobs: [digest.blob],
-                                                condition: forbidOverwrite ? .mustNotExist : .none)
+                                                condition: forbidOverwrite ? .mustNotExist : .none,
+                                                journal: digest.journal.map { [JournaledBlob(blob: digest.blob, bytes: $0)] } ?? [])
         } catch is ConditionFailure {
             throw StorageError.objectExists(key)
         }
@@ -103,10 +111,17 @@ public struct ObjectService: Sendable {
     /// Commits a record whose new blobs are staged, then publishes them; on failure the staged blobs go. Answers
     /// the version id the bucket's versioning gave it.
     @discardableResult
-    public func commit(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition) async throws -> String? {
+    public func commit(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition,
+                       journal journaled: [JournaledBlob] = []) async throws -> String? {
         let outcome: CommitOutcome
         do {
-            outcome = try await metadata.commitObject(record, newBlobs: newBlobs, condition: condition)
+            if journaled.isEmpty {
+                outcome = try await metadata.commitObject(record, newBlobs: newBlobs, condition: condition)
+            } else {
+                // Only `put` journals, and only when `journal` is set.
+                guard let journal else { throw BlobJournalUnsupported() }
+                outcome = try await journal.commitObject(record, newBlobs: newBlobs, condition: condition, journal: journaled)
+            }
         } catch {
             for blob in newBlobs { await blobs.discard(blob) }
             throw error

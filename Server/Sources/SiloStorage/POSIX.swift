@@ -90,6 +90,10 @@ enum POSIX {
     // Swift's Glibc module does not import sync_file_range; glibc exports it.
     private static let syncFileRange: SyncFileRange? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range")
         .map { unsafeBitCast($0, to: SyncFileRange.self) }
+    private typealias SyncFS = @convention(c) (Int32) -> Int32
+    // Nor syncfs.
+    private static let syncFS: SyncFS? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs")
+        .map { unsafeBitCast($0, to: SyncFS.self) }
     #endif
 
     /// Asks the kernel to begin writing a range back (Linux `SYNC_FILE_RANGE_WRITE`); a hint, never an error.
@@ -101,6 +105,23 @@ enum POSIX {
 
     static func sync(_ fd: Int32, path: String) throws {
         if fsync(fd) != 0 { throw StorageIOError(operation: "fsync", path: path, errno: errno) }
+    }
+
+    /// Flushes the whole file system holding `path` (Linux `syncfs`; elsewhere, every file system).
+    static func syncFileSystem(containing path: String) throws {
+        let fd = try open(path, O_RDONLY)
+        defer { close(fd) }
+        #if os(Linux)
+        if let syncFS {
+            if syncFS(fd) != 0 { throw StorageIOError(operation: "syncfs", path: path, errno: errno) }
+            return
+        }
+        #endif
+        #if canImport(Glibc)
+        Glibc.sync()
+        #elseif canImport(Darwin)
+        Darwin.sync()
+        #endif
     }
 
     static func rename(_ from: String, _ to: String) throws {

@@ -85,13 +85,17 @@ public struct BlobDigest: Sendable, Hashable {
     public var crc64: UInt64
     /// Set when the blob was written sealed; size, MD5 and CRC-64 are then those of the plaintext.
     public var sealing: Sealing?
+    /// The file's bytes, set when it was written unsynced (`writeJournaled`): durable only once committed with
+    /// the metadata that names the blob.
+    public var journal: [UInt8]?
 
-    public init(blob: BlobID, size: Int64, md5: [UInt8], crc64: UInt64, sealing: Sealing? = nil) {
+    public init(blob: BlobID, size: Int64, md5: [UInt8], crc64: UInt64, sealing: Sealing? = nil, journal: [UInt8]? = nil) {
         self.blob = blob
         self.size = size
         self.md5 = md5
         self.crc64 = crc64
         self.sealing = sealing
+        self.journal = journal
     }
 
     public var extent: Extent { Extent(blob: blob, length: size, sealing: sealing) }

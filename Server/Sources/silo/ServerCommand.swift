@@ -308,6 +308,10 @@ struct ServerCommand: AsyncParsableCommand {
         if backends.shared {
             services.append(.init(service: IAMFollower(iam: iam, interval: .milliseconds(200), logger: logger)))
         }
+        // Stopped after the listeners, so its last checkpoint covers every write they acknowledged.
+        if let journal = metadata as? any BlobJournalStore {
+            services.insert(.init(service: BlobJournalCheckpointer(journal: journal, blobs: blobs, logger: logger)), at: 0)
+        }
         // First in the list, so stopped last: it writes the records of requests that finish while the others stop.
         if let audit { services.insert(.init(service: audit), at: 0) }
         let group = ServiceGroup(configuration: try listener.serviceGroup(services, logger: logger))

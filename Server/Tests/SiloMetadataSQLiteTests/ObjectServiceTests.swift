@@ -17,13 +17,13 @@ final class StorageFixture: @unchecked Sendable {
     let service: ObjectService
     let bucket = BucketRecord(name: "bkt", owner: "1", createdAt: 1, acl: .private, storageClass: .standard)
 
-    init() async throws {
+    init(journalUpTo: Int = 0) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("silo-svc-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         pool = NIOThreadPool(numberOfThreads: 4)
         pool.start()
         metadata = try SQLiteMetadataStore(path: directory + "/m.sqlite")
-        blobs = try LocalBlobStore(root: directory, pool: pool)
+        blobs = try LocalBlobStore(root: directory, pool: pool, journalUpTo: journalUpTo)
         service = ObjectService(metadata: metadata, blobs: blobs)
         _ = try await metadata.createBucket(bucket)
     }

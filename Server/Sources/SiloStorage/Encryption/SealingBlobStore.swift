@@ -38,6 +38,18 @@ public struct SealingBlobStore: FileBackedBlobStore {
                           sealing: Sealing(wrappedKey: wrapped, blobSize: size))
     }
 
+    /// Plaintext only: a sealed body is always written with `writeSealed`, which syncs.
+    public func writeJournaled<Body: AsyncSequence & Sendable>(_ body: Body, limit: Int64) async throws -> BlobDigest
+    where Body.Element == ByteBuffer {
+        try await inner.writeJournaled(body, limit: limit)
+    }
+
+    public func restoreJournaled(_ blob: BlobID, bytes: [UInt8]) async throws {
+        try await inner.restoreJournaled(blob, bytes: bytes)
+    }
+
+    public func syncWrittenBlobs() async throws { try await inner.syncWrittenBlobs() }
+
     public func publish(_ blob: BlobID) async { await inner.publish(blob) }
     public func discard(_ blob: BlobID) async { await inner.discard(blob) }
     public func delete(_ blob: BlobID) async throws { try await inner.delete(blob) }
