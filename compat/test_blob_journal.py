@@ -4,21 +4,12 @@ kill -9 right after the writes, empty or remove the files whose bytes are still 
 acknowledged object must read back whole."""
 
 import os
-import sqlite3
 
 import oss2
 
 from conftest import random_name
 from silo_harness import SiloServer, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION
-from storage_audit import assert_no_orphans
-
-
-def journaled_blobs(data_dir):
-    db = sqlite3.connect(os.path.join(data_dir, "metadata.sqlite"))
-    try:
-        return [row[0] for row in db.execute("SELECT id FROM blob_journal")]
-    finally:
-        db.close()
+from storage_audit import assert_no_orphans, journaled_blobs
 
 
 def blob_paths(data_dir, blob):

@@ -37,11 +37,13 @@ def sse(result):
 
 
 def on_disk(silo, needle):
-    for root, _, files in os.walk(os.path.join(silo.data_dir, "blobs")):
-        for name in files:
-            with open(os.path.join(root, name), "rb") as handle:
-                if needle in handle.read():
-                    return True
+    """Anywhere blobs rest: published, or still staged (a small PUT stays staged until the journal's checkpoint)."""
+    for folder in ("blobs", "staging"):
+        for root, _, files in os.walk(os.path.join(silo.data_dir, folder)):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as handle:
+                    if needle in handle.read():
+                        return True
     return False
 
 

@@ -14,7 +14,7 @@ from oss2.models import PartInfo
 
 from conftest import random_name
 from silo_harness import SiloServer, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION
-from storage_audit import blob_files, referenced_blobs
+from storage_audit import blob_files, referenced_blobs, settled_blob_files
 
 KB = 1024
 MIN_PART = 100 * KB
@@ -327,7 +327,7 @@ def test_disk_space_is_freed(silo, auth):
     """Overwritten, deleted and aborted data and unlisted parts all leave the disk once collected."""
     bucket = oss2.Bucket(auth, silo.endpoint, random_name("gc"), region=REGION)
     bucket.create_bucket()
-    before = blob_files(silo.data_dir)
+    before = settled_blob_files(silo.data_dir)
     key = random_name("k")
     upload = bucket.init_multipart_upload(key)
     parts = upload_parts(bucket, key, upload.upload_id, [os.urandom(MIN_PART) for _ in range(4)])

@@ -4,8 +4,9 @@ import ServiceLifecycle
 /// A small blob made durable by the metadata transaction that names it rather than by a sync of its own file.
 ///
 /// A PUT of a few KiB used to wait for two syncs in a row: the blob file's `fdatasync`, then the metadata
-/// commit's. With a journal the blob's bytes ride in the commit (one sync); the file is written but not synced,
-/// and `BlobJournalCheckpointer` syncs the blob files in the background and then forgets the journaled copies.
+/// commit's. With a journal the blob's bytes ride in the commit (one sync); the file is written, not synced and
+/// left staged, and `BlobJournalCheckpointer` publishes and syncs the blob files in the background and then
+/// forgets the journaled copies.
 /// After a crash the journal is replayed before anything is served: every journaled blob still referenced is
 /// rewritten from its bytes, whatever the file held.
 public struct JournaledBlob: Sendable, Hashable {
@@ -56,6 +57,8 @@ public struct BlobJournalCheckpointer: Service {
             // Listed before the sync: each of these files was written before its commit made it visible here.
             let pending = try await journal.journaledBlobIDs(limit: Self.batch)
             if pending.isEmpty { return total }
+            // Their commits left them staged; renamed now, the one sync below covers the renames too.
+            await blobs.publish(pending)
             try await blobs.syncWrittenBlobs()
             try await journal.forgetJournaled(pending)
             total += pending.count

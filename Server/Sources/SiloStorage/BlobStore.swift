@@ -11,6 +11,9 @@ public protocol BlobStore: Sendable {
     /// Moves a staged blob to its permanent place once metadata refers to it.
     func publish(_ blob: BlobID) async
 
+    /// `publish` for each, in one step where the store can.
+    func publish(_ blobs: [BlobID]) async
+
     /// Drops a staged blob whose metadata commit did not happen.
     func discard(_ blob: BlobID) async
 
@@ -64,6 +67,10 @@ extension BlobStore {
     }
 
     public func syncWrittenBlobs() async throws {}
+
+    public func publish(_ blobs: [BlobID]) async {
+        for blob in blobs { await publish(blob) }
+    }
 }
 
 /// `restoreJournaled` on a store that never journals.

@@ -118,7 +118,7 @@ public final class LocalBlobStore: FileBackedBlobStore {
                 // commit carries the bytes, and a replay after a crash rewrites the file from them.
                 let journal = journaled && pendingBytes <= journalLimit
                 let size = pendingBytes
-                return try await pool.runIfActive {
+                let writeWhole = { @Sendable () throws -> BlobDigest in
                     let file = try StagedFile(path: path, exists: exists)
                     do {
                         try file.appendOnThisThread(whole)
@@ -139,6 +139,9 @@ public final class LocalBlobStore: FileBackedBlobStore {
                         throw error
                     }
                 }
+                // A journaled body of a few KiB only lands in the page cache (no sync): written right here, as
+                // small reads are, since the hop to the pool and back costs more than the write.
+                return journal ? try writeWhole() : try await pool.runIfActive(writeWhole)
             }
             try await inFlight?.value
             inFlight = nil
@@ -213,25 +216,35 @@ public final class LocalBlobStore: FileBackedBlobStore {
     }
 
     public func publish(_ blob: BlobID) async {
-        let from = stagedPath(blob)
-        let shard = shardPath(blob)
-        let firstLevel = String(shard[..<shard.lastIndex(of: "/")!])
-        let to = publishedPath(blob)
+        let paths = (stagedPath(blob), shardPath(blob), publishedPath(blob))
+        try? await pool.runIfActive { Self.publishOnThisThread(from: paths.0, shard: paths.1, to: paths.2) }
+    }
+
+    /// All of them in one hop to the pool (the journal's checkpoint publishes a second's worth at once).
+    public func publish(_ blobs: [BlobID]) async {
+        let paths = blobs.map { (stagedPath($0), shardPath($0), publishedPath($0)) }
         try? await pool.runIfActive {
+            for (from, shard, to) in paths { Self.publishOnThisThread(from: from, shard: shard, to: to) }
+        }
+    }
+
+    private static func publishOnThisThread(from: String, shard: String, to: String) {
+        do {
+            try POSIX.rename(from, to)
+        } catch let error as StorageIOError where error.isNotFound {
+            // First blob in this shard, or a collector already removed it. Only the two shard levels can be
+            // missing: making them directly costs two mkdirs instead of one per component from the root
+            // (a store's first tens of thousands of blobs each land in a new shard).
+            let firstLevel = String(shard[..<shard.lastIndex(of: "/")!])
             do {
-                try POSIX.rename(from, to)
-            } catch let error as StorageIOError where error.isNotFound {
-                // First blob in this shard, or a collector already removed it. Only the two shard levels can be
-                // missing: making them directly costs two mkdirs instead of one per component from the root
-                // (a store's first tens of thousands of blobs each land in a new shard).
-                do {
-                    try POSIX.makeDirectory(firstLevel)
-                    try POSIX.makeDirectory(shard)
-                } catch {
-                    try POSIX.makeDirectories(shard)
-                }
-                try? POSIX.rename(from, to)
+                try POSIX.makeDirectory(firstLevel)
+                try POSIX.makeDirectory(shard)
+            } catch {
+                try? POSIX.makeDirectories(shard)
             }
+            try? POSIX.rename(from, to)
+        } catch {
+            // Left staged: readers find it there, and recovery publishes it at the next start.
         }
     }
 

@@ -128,7 +128,10 @@ public struct ObjectService: Sendable {
         }
         switch outcome {
         case .committed(let versionId):
-            for blob in newBlobs { await blobs.publish(blob) }
+            // A journaled blob stays staged (readers find it there) until the checkpoint publishes it with the
+            // rest of its second: one hop fewer before the answer.
+            let journaledBlobs = Set(journaled.map(\.blob))
+            for blob in newBlobs where !journaledBlobs.contains(blob) { await blobs.publish(blob) }
             changes.changed(bucket: record.bucket, key: record.key)
             return versionId
         case .noSuchBucket:

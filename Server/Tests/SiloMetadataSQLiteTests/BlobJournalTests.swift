@@ -69,12 +69,20 @@ import Testing
     @Test func aCheckpointSyncsTheFilesAndForgetsTheirBytes() async throws {
         let fixture = try await StorageFixture(journalUpTo: Self.limit)
         var expected: [String: [UInt8]] = [:]
+        var blobs: [BlobID] = []
         for index in 0..<3 {
             expected["k\(index)"] = Self.bytes(100 + index, seed: UInt64(index))
-            _ = try await fixture.put("k\(index)", expected["k\(index)"]!)
+            blobs.append(try await fixture.put("k\(index)", expected["k\(index)"]!).extents[0].blob)
         }
+        // Committed, readable, and still staged: the checkpoint renames them with the rest of its second.
+        for (key, bytes) in expected { #expect(try await fixture.read(key) == bytes) }
+        for blob in blobs { #expect(FileManager.default.fileExists(atPath: Self.files(of: blob, in: fixture)[1])) }
         let checkpointer = BlobJournalCheckpointer(journal: fixture.metadata, blobs: fixture.blobs, logger: Logger(label: "test"))
         #expect(try await checkpointer.checkpoint() == 3)
+        for blob in blobs {
+            let (published, staged) = (Self.files(of: blob, in: fixture)[0], Self.files(of: blob, in: fixture)[1])
+            #expect(FileManager.default.fileExists(atPath: published) && !FileManager.default.fileExists(atPath: staged))
+        }
         #expect(try await fixture.metadata.journaledBlobIDs(limit: 10).isEmpty)
         #expect(try await checkpointer.checkpoint() == 0)
         for (key, bytes) in expected { #expect(try await fixture.read(key) == bytes) }

@@ -51,6 +51,7 @@ public struct SealingBlobStore: FileBackedBlobStore {
     public func syncWrittenBlobs() async throws { try await inner.syncWrittenBlobs() }
 
     public func publish(_ blob: BlobID) async { await inner.publish(blob) }
+    public func publish(_ blobs: [BlobID]) async { await inner.publish(blobs) }
     public func discard(_ blob: BlobID) async { await inner.discard(blob) }
     public func delete(_ blob: BlobID) async throws { try await inner.delete(blob) }
 
