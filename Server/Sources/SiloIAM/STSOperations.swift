@@ -53,9 +53,12 @@ extension IAMService {
         return nil
     }
 
-    public func assumeRole(caller: Principal, _ request: AssumeRoleRequest, values: [String: [String]] = [:])
+    /// - Parameter sourceIp: the caller's address, the condition key `acs:SourceIp` of the caller's policies and
+    ///   the role's trust policy; nil when unknown, which no address condition matches.
+    public func assumeRole(caller: Principal, _ request: AssumeRoleRequest, sourceIp: String?)
         async throws -> AssumedRole
     {
+        let values: [String: [String]] = sourceIp.map { ["acs:SourceIp": [$0]] } ?? [:]
         guard let (account, roleName) = Self.accountAndRole(of: request.roleArn) else {
             throw IAMError.invalidParameter("RoleArn", "The parameter RoleArn is wrongly formed.")
         }

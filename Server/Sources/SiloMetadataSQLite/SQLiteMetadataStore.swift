@@ -415,6 +415,8 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
 }
 
 extension SQLiteMetadataStore: BlobJournalStore {
+    public var blobJournal: (any BlobJournalStore)? { self }
+
     public func commitObject(_ record: ObjectRecord, newBlobs: Set<BlobID>, condition: WriteCondition,
                              journal: [JournaledBlob]) async throws -> CommitOutcome {
         do {

@@ -62,7 +62,7 @@ public struct GarbageCollector: Service {
         let metadata = self.metadata
         // First: a journaled blob's file may be torn or missing, staged or published, after a power loss.
         var replayed = 0
-        if let journal = metadata as? any BlobJournalStore {
+        if let journal = metadata.blobJournal {
             replayed = try await BlobJournalCheckpointer.replay(journal: journal, blobs: blobs) { blob in
                 try await metadata.isReferenced(blob)
             }

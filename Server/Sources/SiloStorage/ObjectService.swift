@@ -45,7 +45,7 @@ public struct ObjectService: Sendable {
         self.blobs = blobs
         self.clock = clock
         self.changes = changes
-        journal = metadata as? any BlobJournalStore
+        journal = metadata.blobJournal
     }
 
     /// Streams a body into a new blob; the caller commits or discards it.

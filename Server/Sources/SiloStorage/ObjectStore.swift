@@ -61,6 +61,14 @@ public protocol ObjectStore: Sendable {
     func forgetReleased(_ blobs: [BlobID]) async throws
     /// Every blob id metadata refers to or has released but not yet forgotten.
     func knownBlobs() async throws -> Set<BlobID>
+
+    /// The store's blob journal, when it can commit small blobs' bytes with the object that names them (ARCHITECTURE,
+    /// write path): the writer, the checkpoint and recovery all ask here, so they agree on whether there is one.
+    var blobJournal: (any BlobJournalStore)? { get }
+}
+
+extension ObjectStore {
+    public var blobJournal: (any BlobJournalStore)? { nil }
 }
 
 public enum BucketUpdate: Sendable {

@@ -309,7 +309,7 @@ struct ServerCommand: AsyncParsableCommand {
             services.append(.init(service: IAMFollower(iam: iam, interval: .milliseconds(200), logger: logger)))
         }
         // Stopped after the listeners, so its last checkpoint covers every write they acknowledged.
-        if let journal = metadata as? any BlobJournalStore {
+        if let journal = metadata.blobJournal {
             services.insert(.init(service: BlobJournalCheckpointer(journal: journal, blobs: blobs, logger: logger)), at: 0)
         }
         // First in the list, so stopped last: it writes the records of requests that finish while the others stop.

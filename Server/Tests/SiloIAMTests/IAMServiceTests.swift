@@ -43,7 +43,7 @@ final class IAMFixture: @unchecked Sendable {
     }
 
     func assume(_ request: AssumeRoleRequest, as caller: Principal = .root(accessKeyId: "LTAIroot")) async throws -> AssumedRole {
-        try await iam.assumeRole(caller: caller, request)
+        try await iam.assumeRole(caller: caller, request, sourceIp: nil)
     }
 }
 

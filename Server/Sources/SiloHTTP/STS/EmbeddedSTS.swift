@@ -1,4 +1,3 @@
-import Metrics
 import SiloIAM
 
 /// STS for a caller in this process: the app server that `silo server --app-server-config` runs beside the STS
@@ -18,13 +17,13 @@ public struct EmbeddedSTS: Sendable {
     let accessKeyId: String
     let accessKeySecret: String
     /// The caller's address as the HTTP API would see it (`acs:SourceIp`): this host.
-    let values: [String: [String]]
+    let sourceIp: String
 
     public init(iam: IAMService, accessKeyId: String, accessKeySecret: String, sourceIp: String = "127.0.0.1") {
         self.iam = iam
         self.accessKeyId = accessKeyId
         self.accessKeySecret = accessKeySecret
-        values = ["acs:SourceIp": [sourceIp]]
+        self.sourceIp = sourceIp
     }
 
     public func assumeRole(roleArn: String, sessionName: String, policy: String?, durationSeconds: Int64?)
@@ -40,8 +39,8 @@ public struct EmbeddedSTS: Sendable {
                 caller: key.principal,
                 AssumeRoleRequest(roleArn: roleArn, roleSessionName: sessionName, policy: policy,
                                   durationSeconds: durationSeconds),
-                values: values)
-            Counter(label: "silo_sts_tokens_issued_total").increment()
+                sourceIp: sourceIp)
+            STSMetrics.tokenIssued()
             return assumed
         } catch {
             let mapped = STSErrors.map(error)

@@ -1,5 +1,4 @@
 import Foundation
-import Metrics
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -39,12 +38,12 @@ public struct STSResponder: HTTPResponder {
                 throw STSError(status: 400, code: "InvalidVersion", message: "Specified parameter Version is not valid.")
             }
             let principal = try await authenticator.authenticate(sts)
-            let values: [String: [String]] = context.remoteAddress?.ipAddress.map { ["acs:SourceIp": [$0]] } ?? [:]
+            let sourceIp = context.remoteAddress?.ipAddress
             switch action {
             case "AssumeRole":
-                let answer = STSDocuments.render(try await assumeRole(sts, caller: principal, values: values),
+                let answer = STSDocuments.render(try await assumeRole(sts, caller: principal, sourceIp: sourceIp),
                                                  requestId: requestId, xml: xml)
-                Counter(label: "silo_sts_tokens_issued_total").increment()
+                STSMetrics.tokenIssued()
                 return answer
             case "GetCallerIdentity":
                 guard let identity = iam.callerIdentity(principal) else { throw STSError.accessKeyNotFound }
@@ -63,7 +62,7 @@ public struct STSResponder: HTTPResponder {
         }
     }
 
-    private func assumeRole(_ request: STSRequest, caller: Principal, values: [String: [String]]) async throws
+    private func assumeRole(_ request: STSRequest, caller: Principal, sourceIp: String?) async throws
         -> STSDocuments.Node
     {
         guard let roleArn = request.parameter("RoleArn"), !roleArn.isEmpty else { throw STSError.missingParameter("RoleArn") }
@@ -80,7 +79,7 @@ public struct STSResponder: HTTPResponder {
         }
         let assumed = try await iam.assumeRole(caller: caller, AssumeRoleRequest(
             roleArn: roleArn, roleSessionName: sessionName, policy: request.parameter("Policy"), durationSeconds: duration,
-            externalId: request.parameter("ExternalId")), values: values)
+            externalId: request.parameter("ExternalId")), sourceIp: sourceIp)
         return STSDocuments.assumeRole(assumed)
     }
 }
