@@ -67,6 +67,18 @@ def durable_ceiling(work, size, connections, seconds):
     return float(out.strip())
 
 
+def start_stack_server(mode):
+    """bench/stack's StackCeiling (built here, release) serving a fixed 4 KiB answer; returns the process and port."""
+    package = os.path.join(HERE, "stack")
+    subprocess.run(["swift", "build", "-c", "release", "--package-path", package, "--product", "StackCeiling"],
+                   check=True, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen([os.path.join(package, ".build", "release", "StackCeiling"), mode],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    port = int(server.stdout.readline())
+    wait_port(port)
+    return server, port
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -223,17 +235,30 @@ def main():
                           % (op, label, connections, base, ours, ours / base, cpu_ms,
                              "" if durable is None else "   durable-write ceiling %8.1f/s  ratio %.2f"
                              % (durable, ours / durable)), flush=True)
-        # Silo's HTTP stack with no storage work at all (`/healthz`: no signature, metadata, blob or audit line)
-        # against nginx's 4 KiB GET: the most any small GET could reach on this stack, so the ratio above has a
-        # ceiling of its own.
-        for connections in CONCURRENCY:
-            base = wrk(work, [nginx.url("/get-4KiB")], "GET", None, connections, options.seconds)
-            cpu_before = cpu_seconds([silo.pid])
-            ours, made = wrk_run(work, [silo.endpoint + "/healthz"], "GET", None, connections, options.seconds)
-            cpu_ms = (cpu_seconds([silo.pid]) - cpu_before) * 1000 / max(made, 1)
-            floors.append((connections, base, ours, cpu_ms))
-            print("no-op /healthz c=%-3d nginx GET 4KiB %10.1f/s  silo %10.1f/s  ratio %.2f  silo CPU %.3f ms/request"
-                  % (connections, base, ours, ours / base, cpu_ms), flush=True)
+        # The HTTP stack's floors against nginx's 4 KiB GET: Silo with no storage work at all (`/healthz`: no
+        # signature, metadata, blob or audit line), then the same 4 KiB answer from a bare Hummingbird application
+        # and from a bare SwiftNIO handler (bench/stack), so the ratio above has ceilings of its own, layer by layer.
+        stacks = [("silo GET /healthz", silo.endpoint + "/healthz", silo.pid)]
+        stack_servers = []
+        try:
+            for mode in ("hummingbird", "nio"):
+                server, port = start_stack_server(mode)
+                stack_servers.append(server)
+                stacks.append(("bare %s, 4 KiB" % ("Hummingbird" if mode == "hummingbird" else "SwiftNIO"),
+                               "http://127.0.0.1:%d/get-4KiB" % port, server.pid))
+            for connections in CONCURRENCY:
+                base = wrk(work, [nginx.url("/get-4KiB")], "GET", None, connections, options.seconds)
+                for label, url, pid in stacks:
+                    cpu_before = cpu_seconds([pid])
+                    ours, made = wrk_run(work, [url], "GET", None, connections, options.seconds)
+                    cpu_ms = (cpu_seconds([pid]) - cpu_before) * 1000 / max(made, 1)
+                    floors.append((label, connections, base, ours, cpu_ms))
+                    print("%-28s c=%-3d nginx GET 4KiB %10.1f/s  %10.1f/s  ratio %.2f  CPU %.3f ms/request"
+                          % (label, connections, base, ours, ours / base, cpu_ms), flush=True)
+        finally:
+            for server in stack_servers:
+                server.kill()
+                server.wait()
     finally:
         silo.cleanup()
         nginx.stop()
@@ -246,10 +271,10 @@ def main():
             "—" if durable is None else "%.0f" % durable, "—" if durable is None else "%.2f" % (ours / durable), cpu_ms))
     if floors:
         print()
-        print("| the HTTP stack alone | conc | nginx GET 4 KiB ops/s | silo GET /healthz ops/s | silo/nginx | silo CPU ms/request |")
+        print("| the HTTP stack alone | conc | nginx GET 4 KiB ops/s | ops/s | ratio to nginx | server CPU ms/request |")
         print("|---|---|---|---|---|---|")
-        for connections, base, ours, cpu_ms in floors:
-            print("| no-op request | %d | %.0f | %.0f | %.2f | %.3f |" % (connections, base, ours, ours / base, cpu_ms))
+        for label, connections, base, ours, cpu_ms in floors:
+            print("| %s | %d | %.0f | %.0f | %.2f | %.3f |" % (label, connections, base, ours, ours / base, cpu_ms))
     shutil.rmtree(work, ignore_errors=True)
 
 
