@@ -4,9 +4,10 @@ import HTTPTypes
 import FoundationNetworking
 #endif
 
-/// The URLSession transport, the default on Apple platforms. Files go up with `uploadTask(fromFile:)` (on Linux,
-/// bodies up to `inMemoryBodyLimit` from memory); responses stream through the delegate, and the task is suspended
-/// while the reader lags so memory stays bounded. (On Linux, prefer `AsyncHTTPClientTransport`: Foundation's URLSession there lacks streaming.)
+/// The URLSession transport, the default on Apple platforms. Files go up with `uploadTask(fromFile:)`;
+/// responses stream through the delegate, and the task is suspended while the reader lags so memory stays
+/// bounded. (On Linux, prefer `AsyncHTTPClientTransport`: Foundation's URLSession there lacks streaming, and its
+/// file uploads can trap when a connection is reset mid-body; PERFORMANCE.md, "URLSession on Linux".)
 public final class URLSessionTransport: Transport {
     let session: URLSession
     private let delegate: SessionDelegate
@@ -74,8 +75,7 @@ public final class URLSessionTransport: Transport {
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
         var urlRequest = try Self.urlRequest(request.head)
 
-        // Every body but one already in memory goes up from a file, which the system reads as it sends; on Linux,
-        // all but large ones go from memory (`inMemoryBodyLimit`).
+        // Every body but one already in memory goes up from a file, which the system reads as it sends.
         var spool: SpoolFile?
         let task: URLSessionTask
         switch request.body {
@@ -84,13 +84,6 @@ public final class URLSessionTransport: Transport {
         case .data(let data):
             task = session.uploadTask(with: urlRequest, from: data)
         case .file(let file, let offset, let length):
-            #if canImport(FoundationNetworking)
-            if length <= Self.inMemoryBodyLimit {
-                let body = try await BlockingIO.run { try MemoryBody.read(file, offset: offset, length: length) }
-                task = session.uploadTask(with: urlRequest, from: body)
-                break
-            }
-            #endif
             let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value
             if offset == 0, size == length {
                 task = session.uploadTask(with: urlRequest, fromFile: file)
@@ -101,12 +94,6 @@ public final class URLSessionTransport: Transport {
                 task = session.uploadTask(with: urlRequest, fromFile: slice.url)
             }
         case .stream(let stream, let length):
-            #if canImport(FoundationNetworking)
-            if let length, length <= Self.inMemoryBodyLimit {
-                task = session.uploadTask(with: urlRequest, from: try await MemoryBody.collect(stream, length: length))
-                break
-            }
-            #endif
             // URLSession on Linux cannot stream a request body, and a background session only sends files.
             let drained = try await SpoolFile.drain(stream, declaredLength: length)
             spool = drained
@@ -129,15 +116,6 @@ public final class URLSessionTransport: Transport {
     }
 
     public func shutdown() async throws { session.invalidateAndCancel() }
-
-    #if canImport(FoundationNetworking)
-    /// On Linux a body up to this size goes up from memory (at most this much per request in flight).
-    /// FoundationNetworking sends a file by pausing libcurl whenever its reader has no bytes ready and resuming it
-    /// when they arrive: a pause and a resume per chunk, and a crash (`try!`, EasyHandle.swift) when the connection
-    /// was reset before the resume, since curl refuses to resume a handle without one (curl/curl#5050). A body in
-    /// memory is handed to libcurl as it asks, never paused. Larger bodies still go from a file.
-    static let inMemoryBodyLimit: Int64 = 16 << 20
-    #endif
 
     private static func seconds(_ duration: Duration) -> TimeInterval {
         TimeInterval(duration.components.seconds) + TimeInterval(duration.components.attoseconds) / 1e18
