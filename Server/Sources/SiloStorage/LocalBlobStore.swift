@@ -215,13 +215,11 @@ public final class LocalBlobStore: FileBackedBlobStore {
         try await pool.runIfActive { try POSIX.syncFileSystem(containing: root) }
     }
 
-    public func publish(_ blob: BlobID) async {
-        let paths = (stagedPath(blob), shardPath(blob), publishedPath(blob))
-        try? await pool.runIfActive { Self.publishOnThisThread(from: paths.0, shard: paths.1, to: paths.2) }
-    }
+    public func publish(_ blob: BlobID) async { await publish([blob]) }
 
     /// All of them in one hop to the pool (the journal's checkpoint publishes a second's worth at once).
     public func publish(_ blobs: [BlobID]) async {
+        guard !blobs.isEmpty else { return }
         let paths = blobs.map { (stagedPath($0), shardPath($0), publishedPath($0)) }
         try? await pool.runIfActive {
             for (from, shard, to) in paths { Self.publishOnThisThread(from: from, shard: shard, to: to) }

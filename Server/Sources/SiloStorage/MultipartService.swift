@@ -60,7 +60,7 @@ extension ObjectService {
         }
         switch outcome {
         case .committed:
-            for blob in newBlobs { await blobs.publish(blob) }
+            await blobs.publish(Array(newBlobs))
             return part
         case .noSuchUpload, .sourceReleased:
             for blob in newBlobs { await blobs.discard(blob) }

@@ -131,7 +131,7 @@ public struct ObjectService: Sendable {
             // A journaled blob stays staged (readers find it there) until the checkpoint publishes it with the
             // rest of its second: one hop fewer before the answer.
             let journaledBlobs = Set(journaled.map(\.blob))
-            for blob in newBlobs where !journaledBlobs.contains(blob) { await blobs.publish(blob) }
+            await blobs.publish(newBlobs.filter { !journaledBlobs.contains($0) })
             changes.changed(bucket: record.bucket, key: record.key)
             return versionId
         case .noSuchBucket:
