@@ -31,6 +31,9 @@ from wrk_replay import cpu_seconds  # noqa: E402
 SIZES = [("4KiB", 4 << 10), ("1MiB", 1 << 20), ("64MiB", 64 << 20)]
 CONCURRENCY = [1, 16]
 PUT_KEYS = 32
+# bench/stack's modes and their labels in the floors table.
+STACK_MODES = [("hummingbird", "bare Hummingbird, 4 KiB"), ("nio-task", "SwiftNIO, a task per request, 4 KiB"),
+               ("nio", "bare SwiftNIO, 4 KiB")]
 
 WRK_SCRIPT = r"""
 local paths = {}
@@ -236,16 +239,16 @@ def main():
                              "" if durable is None else "   durable-write ceiling %8.1f/s  ratio %.2f"
                              % (durable, ours / durable)), flush=True)
         # The HTTP stack's floors against nginx's 4 KiB GET: Silo with no storage work at all (`/healthz`: no
-        # signature, metadata, blob or audit line), then the same 4 KiB answer from a bare Hummingbird application
-        # and from a bare SwiftNIO handler (bench/stack), so the ratio above has ceilings of its own, layer by layer.
+        # signature, metadata, blob or audit line), then the same 4 KiB answer from a bare Hummingbird application,
+        # from a SwiftNIO handler calling an async function in a task per request, and from a bare SwiftNIO handler
+        # (bench/stack), so the ratio above has ceilings of its own, layer by layer.
         stacks = [("silo GET /healthz", silo.endpoint + "/healthz", silo.pid)]
         stack_servers = []
         try:
-            for mode in ("hummingbird", "nio"):
+            for mode, label in STACK_MODES:
                 server, port = start_stack_server(mode)
                 stack_servers.append(server)
-                stacks.append(("bare %s, 4 KiB" % ("Hummingbird" if mode == "hummingbird" else "SwiftNIO"),
-                               "http://127.0.0.1:%d/get-4KiB" % port, server.pid))
+                stacks.append((label, "http://127.0.0.1:%d/get-4KiB" % port, server.pid))
             for connections in CONCURRENCY:
                 base = wrk(work, [nginx.url("/get-4KiB")], "GET", None, connections, options.seconds)
                 for label, url, pid in stacks:

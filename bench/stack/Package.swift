@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
-// The HTTP stack's own floor for `make bench`: the same fixed 4 KiB answer served by a bare SwiftNIO HTTP/1 handler
-// and by a bare Hummingbird application, beside nginx and Silo's `/healthz`, so the cost of each layer is measured.
+// The HTTP stack's own floor for `make bench`: the same fixed 4 KiB answer served by a bare SwiftNIO HTTP/1 handler,
+// by that handler from a Swift task per request, and by a bare Hummingbird application, beside nginx and Silo's
+// `/healthz`, so the cost of each layer is measured.
 // A package of its own so `make test` never builds it.
 import PackageDescription
 
