@@ -17,6 +17,8 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     let clock: @Sendable () -> Int64
     /// Object commits, grouped: concurrent PUTs share a transaction and its fsync.
     let commits: GroupCommitter
+    /// Current objects' rows for reads, exact across commits (ObjectRowCache.swift).
+    let rows = ObjectRowCache()
 
     public init(path: String, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws {
         var configuration = Configuration()
@@ -30,6 +32,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         self.clock = clock
         commits = GroupCommitter(pool: pool)
         try Schema.migrator.migrate(pool)
+        pool.add(transactionObserver: rows)
     }
 
     /// A consistent copy of the whole database at `path`, taken while it stays in use (SQLite's online backup).
@@ -207,9 +210,13 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     }
 
     public func object(bucket: String, key: String) async throws -> ObjectRecord? {
+        if let cached = rows.cached(bucket: bucket, key: key) { return cached }
+        let ticket = rows.readTicket()
         // A point read from the page cache costs microseconds, less than the two thread hops of an async read,
         // and one SELECT needs no surrounding transaction.
-        try readInline { db in try Self.fetchObject(db, bucket: bucket, key: key) }
+        let record = try readInline { db in try Self.fetchObject(db, bucket: bucket, key: key) }
+        if let record, let ticket { rows.store(record, ticket: ticket) }
+        return record
     }
 
     /// GRDB's synchronous read, which runs on the calling thread; from async code the async overload would win.
