@@ -28,6 +28,8 @@ public final class LocalBlobStore: FileBackedBlobStore {
     let reserve: StagingReserve?
     /// `writeJournaled` leaves bodies up to this many bytes unsynced, for the metadata commit to carry; 0: never.
     let journalLimit: Int
+    /// Small blobs' bytes after their first whole read (SmallBlobCache.swift).
+    let smallBlobs = SmallBlobCache()
 
     /// `reservedFiles` empty staging files are kept made and synced ahead, so a write need not sync the
     /// directory; `releaseReserve()` removes them. Zero makes every write create its own file. `journalUpTo`:
@@ -197,6 +199,7 @@ public final class LocalBlobStore: FileBackedBlobStore {
     }
 
     public func restoreJournaled(_ blob: BlobID, bytes: [UInt8]) async throws {
+        smallBlobs.forget(blob)
         let published = publishedPath(blob), staged = stagedPath(blob), shard = shardPath(blob)
         try await pool.runIfActive {
             try POSIX.makeDirectories(shard)
@@ -252,6 +255,8 @@ public final class LocalBlobStore: FileBackedBlobStore {
     }
 
     public func delete(_ blob: BlobID) async throws {
+        // After the unlink, so a read racing it cannot leave the bytes behind.
+        defer { smallBlobs.forget(blob) }
         let staged = stagedPath(blob)
         let published = publishedPath(blob)
         // Staged first: a concurrent publish then either fails or has already moved the file where the second
@@ -271,12 +276,15 @@ public final class LocalBlobStore: FileBackedBlobStore {
     }
 
     public func readWhole(_ extents: [Extent], range: Range<Int64>) async throws -> ByteBuffer {
+        if range.count <= Self.inlineReadLimit, let cached = smallBlobs.read(extents, range: range) { return cached }
         let paths = blobPaths(extents)
         let allocator = self.allocator
         // A small read is open + pread + close, microseconds from the page cache: less than the two thread hops
         // of the pool (like the metadata store's point reads, which also run on the calling thread).
         if range.count <= Self.inlineReadLimit {
-            return try Self.read(extents, range: range, paths: paths, allocator: allocator)
+            let bytes = try Self.read(extents, range: range, paths: paths, allocator: allocator)
+            smallBlobs.keep(extents, range: range, bytes: bytes)
+            return bytes
         }
         return try await pool.runIfActive { try Self.read(extents, range: range, paths: paths, allocator: allocator) }
     }
