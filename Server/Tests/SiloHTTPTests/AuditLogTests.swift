@@ -21,6 +21,9 @@ import Testing
         #expect(AuditRecord.redactedURI("/中文?security-token=t&名=值") == "/中文?security-token=REDACTED&名=值")
         #expect(AuditRecord.redactedURI("/b/k?") == "/b/k?")
         #expect(AuditRecord.redactedURI("/b/k?Signature=a=b&callback-var=x") == "/b/k?Signature=REDACTED&callback-var=REDACTED")
+        // Names match ignoring case, by length exactly; one with non-ASCII goes through Unicode's lowercasing.
+        #expect(AuditRecord.redactedURI("/b/k?SECURITY-Token=t&Signaturex=1&signatur=2&callbac\u{212A}=x")
+                == "/b/k?SECURITY-Token=REDACTED&Signaturex=1&signatur=2&callbac\u{212A}=REDACTED")
     }
 
     @Test func jsonStringsDecodeToWhatWasWritten() throws {

@@ -88,8 +88,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         while true {
             let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
             let nameEnd = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) ?? end
-            let name = String(decoding: bytes[start..<nameEnd], as: UTF8.self)
-            if redactedParameters.contains((PercentEncoding.decode(name) ?? name).lowercased()) {
+            if isRedacted(bytes[start..<nameEnd]) {
                 out += bytes[start..<nameEnd]
                 out += "=REDACTED".utf8
             } else {
@@ -100,5 +99,21 @@ public struct AuditRecord: Codable, Sendable, Hashable {
             start = end + 1
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let redactedParameterBytes = redactedParameters.map { Array($0.utf8) }
+
+    /// Compared on bytes, ignoring ASCII case. A percent-encoded name is decoded first, and a name with any
+    /// non-ASCII byte goes through Unicode's lowercasing (the Kelvin sign lowercases to `k`), as before.
+    private static func isRedacted(_ name: ArraySlice<UInt8>) -> Bool {
+        if name.contains(where: { $0 == UInt8(ascii: "%") || $0 >= 0x80 }) {
+            let text = String(decoding: name, as: UTF8.self)
+            return redactedParameters.contains((PercentEncoding.decode(text) ?? text).lowercased())
+        }
+        return redactedParameterBytes.contains { candidate in
+            candidate.count == name.count && zip(candidate, name).allSatisfy { expected, byte in
+                expected == (UInt8(ascii: "A")...UInt8(ascii: "Z") ~= byte ? byte | 0x20 : byte)
+            }
+        }
     }
 }

@@ -25,6 +25,7 @@ public struct OSSResponder: HTTPResponder {
         var response: Response
         var errorCode: String?
         let bodyReads = BodyReadTracker()
+        let inMemoryBody = InMemoryBody()
         // The facts a request gathers on its way (operation, caller) feed the audit log and the metrics.
         let audit = frontEnd.auditLog != nil || frontEnd.metrics != nil ? RequestAudit() : nil
         do {
@@ -32,12 +33,16 @@ public struct OSSResponder: HTTPResponder {
             ossRequest = parsed
             if let audit {
                 response = try await AuthorizationTrail.$current.withValue(audit.trail) {
-                    try await handle(parsed, body: bodyReads.wrap(request.body), context: context, audit: audit)
+                    try await handle(parsed, body: bodyReads.wrap(request.body), context: context, audit: audit,
+                                     inMemoryBody: inMemoryBody)
                 }
             } else {
-                response = try await handle(parsed, body: bodyReads.wrap(request.body), context: context, audit: nil)
+                response = try await handle(parsed, body: bodyReads.wrap(request.body), context: context, audit: nil,
+                                            inMemoryBody: inMemoryBody)
             }
         } catch {
+            // Every error answer is rendered whole.
+            inMemoryBody.mark()
             if let metrics = frontEnd.metrics, let reason = OSSMetrics.denialReason(error) { metrics.denied(reason: reason) }
             if let mapped = OSSErrors.map(error) {
                 errorCode = mapped.code
@@ -58,9 +63,22 @@ public struct OSSResponder: HTTPResponder {
         }
         response.headers[.ossRequestId] = requestId
         if request.headers[.connection]?.lowercased() == "close" { response.headers[.connection] = "close" }
+        let clientIp = context.remoteAddress?.ipAddress
+        if inMemoryBody.isMarked {
+            // Nothing is left to stream: the bookkeeping after the body is done now and the body left as built.
+            if let audit, let log = frontEnd.auditLog {
+                log.record(auditRecord(response, audit: audit, request: request, parsed: ossRequest, requestId: requestId,
+                                       clientIp: clientIp, errorCode: errorCode, headReady: ContinuousClock.now))
+            }
+            if let audit, let metrics = frontEnd.metrics {
+                finishMetrics(response, audit: audit, metrics: metrics, request: request, parsed: ossRequest, counted: 0)
+            }
+            frontEnd.requests.leave()
+            return response
+        }
         if let audit, let log = frontEnd.auditLog {
             response = auditing(response, audit: audit, log: log, request: request, parsed: ossRequest,
-                                requestId: requestId, clientIp: context.remoteAddress?.ipAddress, errorCode: errorCode)
+                                requestId: requestId, clientIp: clientIp, errorCode: errorCode)
         }
         if let audit, let metrics = frontEnd.metrics {
             response = measuring(response, audit: audit, metrics: metrics, request: request, parsed: ossRequest)
@@ -74,18 +92,22 @@ public struct OSSResponder: HTTPResponder {
         var audited = response
         let body = response.body
         let headReady = ContinuousClock.now
-        let status = Int(response.status.code)
-        let declaredLength = response.headers[.contentLength].flatMap { Int64($0) }
-        let account = frontEnd.settings.accountId
         audited.body = ResponseBody(contentLength: body.contentLength) { writer in
             defer {
-                log.record(audit.record(request: request, parsed: parsed, requestId: requestId, clientIp: clientIp,
-                                        status: status, errorCode: errorCode, contentLengthOut: declaredLength,
-                                        headReady: headReady, account: account))
+                log.record(auditRecord(response, audit: audit, request: request, parsed: parsed, requestId: requestId,
+                                       clientIp: clientIp, errorCode: errorCode, headReady: headReady))
             }
             try await body.write(writer)
         }
         return audited
+    }
+
+    func auditRecord(_ response: Response, audit: RequestAudit, request: Request, parsed: OSSRequest?, requestId: String,
+                     clientIp: String?, errorCode: String?, headReady: ContinuousClock.Instant) -> AuditRecord {
+        audit.record(request: request, parsed: parsed, requestId: requestId, clientIp: clientIp,
+                     status: Int(response.status.code), errorCode: errorCode,
+                     contentLengthOut: response.headers[.contentLength].flatMap { Int64($0) }, headReady: headReady,
+                     account: frontEnd.settings.accountId)
     }
 
     /// Counts the request once its body has been written: operation, status, signature, duration and bytes.
@@ -93,29 +115,35 @@ public struct OSSResponder: HTTPResponder {
                    parsed: OSSRequest?) -> Response {
         var measured = response
         let body = response.body
-        let status = Int(response.status.code)
-        let bytesIn = request.headers[.contentLength].flatMap { Int64($0) } ?? 0
-        // The declared length, not what passes here: sendfile bodies pass as small markers. Chunked bodies (gzip)
-        // declare none and are counted as they are written.
-        let declared: Int64? = request.method == .head ? 0 : response.headers[.contentLength].flatMap { Int64($0) }
         measured.body = ResponseBody(contentLength: body.contentLength) { writer in
             let counted = NIOLockedValueBox<Int64>(0)
             defer {
-                let facts = audit.facts.withLockedValue { $0 }
-                let elapsed = ContinuousClock.now - audit.started
-                let signature = parsed.map { RequestAudit.signature(of: $0, operation: facts.operation, caller: facts.caller) }
-                metrics.finished(operation: facts.operation ?? "Unroutable", status: status,
-                                 signature: signature?.version ?? (signature?.type == "PostSign" ? "post" : "none"),
-                                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                                 bytesIn: bytesIn, bytesOut: declared ?? counted.withLockedValue { $0 })
+                finishMetrics(response, audit: audit, metrics: metrics, request: request, parsed: parsed,
+                              counted: counted.withLockedValue { $0 })
             }
             try await body.write(CountingWriter(base: writer, counted: counted))
         }
         return measured
     }
 
-    func handle(_ request: OSSRequest, body: RequestBody, context: SiloRequestContext, audit: RequestAudit?) async throws
-        -> Response
+    /// `counted`: the bytes that passed, for a body that declared no length.
+    func finishMetrics(_ response: Response, audit: RequestAudit, metrics: OSSMetrics, request: Request,
+                       parsed: OSSRequest?, counted: Int64) {
+        let bytesIn = request.headers[.contentLength].flatMap { Int64($0) } ?? 0
+        // The declared length, not what passes here: sendfile bodies pass as small markers. Chunked bodies (gzip)
+        // declare none and are counted as they are written.
+        let declared: Int64? = request.method == .head ? 0 : response.headers[.contentLength].flatMap { Int64($0) }
+        let facts = audit.facts.withLockedValue { $0 }
+        let elapsed = ContinuousClock.now - audit.started
+        let signature = parsed.map { RequestAudit.signature(of: $0, operation: facts.operation, caller: facts.caller) }
+        metrics.finished(operation: facts.operation ?? "Unroutable", status: Int(response.status.code),
+                         signature: signature?.version ?? (signature?.type == "PostSign" ? "post" : "none"),
+                         seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                         bytesIn: bytesIn, bytesOut: declared ?? counted)
+    }
+
+    func handle(_ request: OSSRequest, body: RequestBody, context: SiloRequestContext, audit: RequestAudit?,
+                inMemoryBody: InMemoryBody) async throws -> Response
     {
         if let readiness = frontEnd.readiness, let bucket = request.bucket, Readiness.paths.contains(bucket),
            request.key == nil, request.method == .get || request.method == .head,
@@ -142,7 +170,8 @@ public struct OSSResponder: HTTPResponder {
         case .methodNotAllowed: throw OSSError.methodNotAllowed
         case .route(let route):
             audit?.update { $0.operation = route.operation }
-            let call = try await authorize(route, request, caller: caller, body: body, context: context)
+            let call = try await authorize(route, request, caller: caller, body: body, context: context,
+                                           inMemoryBody: inMemoryBody)
             if let size = call.object?.size { audit?.update { $0.objectSize = size } }
             return try await route.handler(frontEnd, call)
         }
@@ -151,12 +180,12 @@ public struct OSSResponder: HTTPResponder {
     /// Central authorization: every route's action on its target, before its handler runs. What it loads (the
     /// bucket, the object whose ACL counts) goes to the handler, so nothing is read twice.
     func authorize(_ route: OSSRoute, _ request: OSSRequest, caller: Caller, body: RequestBody,
-                   context: SiloRequestContext) async throws -> OSSCall {
+                   context: SiloRequestContext, inMemoryBody: InMemoryBody) async throws -> OSSCall {
         let access = frontEnd.access
         func call(_ bucket: BucketRecord?, _ key: String?, _ object: ObjectRecord?, versionId: String? = nil,
                   missing: StorageError? = nil) -> OSSCall {
             OSSCall(request: request, caller: caller, route: route, bucket: bucket, key: key, object: object,
-                    versionId: versionId, missing: missing, body: body, context: context)
+                    versionId: versionId, missing: missing, body: body, context: context, inMemoryBody: inMemoryBody)
         }
         switch route.target {
         case .service:

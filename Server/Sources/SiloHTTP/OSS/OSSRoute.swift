@@ -152,8 +152,16 @@ struct OSSCall: Sendable {
     let missing: StorageError?
     let body: RequestBody
     let context: SiloRequestContext
+    /// For a handler to say its response's body is in memory (InMemoryBody.swift).
+    let inMemoryBody: InMemoryBody
 
     var query: QueryParameters { request.query }
+
+    /// `response`, noted as carrying its whole body in memory (InMemoryBody.swift).
+    func inMemory(_ response: Response) -> Response {
+        inMemoryBody.mark()
+        return response
+    }
 
     /// The object the call reads, or NoSuchKey.
     func requireObject() throws -> ObjectRecord {

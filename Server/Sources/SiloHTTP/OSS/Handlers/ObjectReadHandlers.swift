@@ -63,7 +63,7 @@ enum ObjectReadHandlers {
             var notModified = HTTPFields()
             notModified[.eTag] = fields[.eTag]
             notModified[.lastModified] = fields[.lastModified]
-            return Response(status: .notModified, headers: notModified, body: .init())
+            return call.inMemory(Response(status: .notModified, headers: notModified, body: .init()))
         case .preconditionFailed: throw OSSError.preconditionFailed
         }
         if !call.caller.isAnonymous {
@@ -99,7 +99,7 @@ enum ObjectReadHandlers {
         let length = Int64(byteRange.count)
         fields[.contentLength] = String(length)
         if request.isHead || length == 0 {
-            return Response(status: status, headers: fields, body: .init())
+            return call.inMemory(Response(status: status, headers: fields, body: .init()))
         }
         if let trafficLimit {
             return Response(status: status, headers: fields,
@@ -107,7 +107,7 @@ enum ObjectReadHandlers {
         }
         if length <= inlineResponseLimit {
             let whole = try await blobs.readWhole(object.extents, range: byteRange)
-            return Response(status: status, headers: fields, body: .init(byteBuffer: whole))
+            return call.inMemory(Response(status: status, headers: fields, body: .init(byteBuffer: whole)))
         }
         if !oss.settings.tls, let files = blobs as? any FileBackedBlobStore, files.servesFileSpans(object.extents) {
             let spans = try await files.fileSpans(object.extents, range: byteRange)

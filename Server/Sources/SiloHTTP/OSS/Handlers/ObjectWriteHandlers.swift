@@ -34,7 +34,7 @@ enum ObjectWriteHandlers {
             return await CallbackResponses.respond(oss, callback, record: record, operation: "PutObject", request: request,
                                                    caller: call.caller, headers: writeHeaders(record))
         }
-        return Responses.empty(headers: writeHeaders(record))
+        return call.inMemory(Responses.empty(headers: writeHeaders(record)))
     }
 
     static func append(_ oss: OSSFrontEnd, _ call: OSSCall) async throws -> Response {
