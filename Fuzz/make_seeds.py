@@ -263,3 +263,13 @@ write("console-form", "plus-and-percent", "a=b+c&d=%zz&e=%&=empty&&f")
 write("console-form", "many-fields", "&".join("f%d=%d" % (i, i) for i in range(300)))
 write("console-form", "cookies", "silo_console=tok; other=1\nsilo_console_signin=x;silo_console=second")
 write("console-form", "utf8", "name=%E5%AD%97&key=users%2F%E4%B8%AD%2Fa.jpg")
+
+# audit-uri: request targets whose credential parameters the audit log must redact, disguised every way a name can be.
+write("audit-uri", "presigned-v1", "/b/k?OSSAccessKeyId=LTAI1&Expires=1&Signature=abc%2B&security-token=tok&x-oss-process=image/resize")
+write("audit-uri", "presigned-v4", "/b/k?x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=LTAI%2F20261205"
+      "&x-oss-signature=s&callback=e30&callback-var=e30")
+write("audit-uri", "disguised", "/b/k?X%2DOSS%2DSIGNATURE=s&SECURITY-Token=t&callbac\u212a=x&Signature&sig%6eature=y"
+      "&%E4%B8%AD=1&signaturex=2")
+write("audit-uri", "empty-pairs", "/b/k?&a=1&&Signature&x=%E4%B8%AD&=v&")
+write("audit-uri", "invalid-utf8", b"/b/k?Signature=\xff\xfe&\xc3=\x80&security-token=%ZZ%")
+write("audit-uri", "many", "/b/k?" + "&".join("Signature=%d&k%d=v" % (i, i) for i in range(2000)))

@@ -10,7 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 scratch="$here/swift/.build"
 work="$here/.work"
 targets=(xml-request xml-response policy conditions form-data post-policy signature process callback session-token
-         range image-header sts-request tagging lifecycle)
+         range image-header sts-request tagging lifecycle media-probe media-notify console-form audit-uri)
 
 build() {
     swift build --package-path "$here/swift" --scratch-path "$scratch" -c debug \

@@ -39,6 +39,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case mediaNotify = "media-notify"
     /// The console's form bodies and cookies.
     case consoleForm = "console-form"
+    /// The audit log's redaction of a request target's credential parameters.
+    case auditURI = "audit-uri"
 
     public func run(_ bytes: [UInt8]) async {
         switch self {
@@ -60,6 +62,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .mediaProbe: MediaProbeTarget.run(bytes)
         case .mediaNotify: await MediaNotifyTarget.run(bytes)
         case .consoleForm: ConsoleFormTarget.run(bytes)
+        case .auditURI: AuditURITarget.run(bytes)
         }
     }
 }
