@@ -225,7 +225,10 @@ def main():
             for op, silo_urls, nginx_urls, body in [("GET", silo_get, nginx_get, None),
                                                      ("PUT", silo_put, nginx_put, body_file)]:
                 for connections in CONCURRENCY:
-                    seconds = options.seconds
+                    # wrk counts finished requests only, and concurrent large PUTs share the disk and finish
+                    # together: 16 PUTs of 64 MiB took 3.3 s as one wave, so a 5 s window could end before one
+                    # finished and report 0/s. The window grows with the bytes in flight (32 s for that case).
+                    seconds = max(options.seconds, size * connections // (32 << 20))
                     base = wrk(work, nginx_urls, op, body, connections, seconds)
                     cpu_before = cpu_seconds([silo.pid])
                     ours, made = wrk_run(work, silo_urls, op, body, connections, seconds)
