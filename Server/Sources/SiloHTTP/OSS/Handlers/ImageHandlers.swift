@@ -19,7 +19,7 @@ extension HTTPField.Name {
 enum ImageHandlers {
     static let maxProcessBodyBytes = 8 * 1024
 
-    /// The processed image (or JSON) for a GET whose source the caller may read.
+    /// The processed image (or JSON) for a GET whose source the caller may read, always whole in memory.
     static func processed(_ oss: OSSFrontEnd, _ call: OSSCall, object: ObjectRecord, process: String, fields: HTTPFields)
         async throws -> Response
     {
@@ -30,7 +30,7 @@ enum ImageHandlers {
         headers[.lastModified] = fields[.lastModified]
         headers[.siloImageCache] = "\(outcome)"
         if let disposition = fields[.contentDisposition] { headers[.contentDisposition] = disposition }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: entry.body))
+        return call.inMemory(Response(status: .ok, headers: headers, body: .init(byteBuffer: entry.body)))
     }
 
     /// Processes the object into another: the source read is authorized by the route, the target write here,
