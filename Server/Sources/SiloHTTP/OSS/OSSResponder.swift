@@ -71,7 +71,8 @@ public struct OSSResponder: HTTPResponder {
                                        clientIp: clientIp, errorCode: errorCode, headReady: ContinuousClock.now))
             }
             if let audit, let metrics = frontEnd.metrics {
-                finishMetrics(response, audit: audit, metrics: metrics, request: request, parsed: ossRequest, counted: 0)
+                finishMetrics(response, audit: audit, metrics: metrics, request: request, parsed: ossRequest,
+                              counted: Int64(response.body.contentLength ?? 0))
             }
             frontEnd.requests.leave()
             return response
