@@ -27,58 +27,55 @@ final class ObjectRowCache: TransactionObserver, Sendable {
     private struct Entry {
         let record: ObjectRecord
         let generation: UInt64
-        let bytes: Int
     }
 
     private struct State {
         var generation: UInt64 = 0
         /// A commit has started and not ended: its rows may already be visible to readers.
         var committing = false
-        var entries: [Key: Entry] = [:]
-        var bytes = 0
+        var entries: ByteBudgetedTable<Key, Entry>
     }
 
-    /// What the cache may hold, estimated from the rows' strings; past it the cache starts again empty, which
-    /// costs a hot set one read each and keeps no bookkeeping per hit.
+    /// What a lookup found: the row, or the generation a read from SQLite may store its row under (nil while a
+    /// commit is under way).
+    enum Lookup {
+        case hit(ObjectRecord)
+        case miss(ticket: UInt64?)
+    }
+
+    /// What the cache may hold, estimated from the rows' strings; past it the cache starts again empty
+    /// (`ByteBudgetedTable`).
     let byteBudget: Int
     /// A row larger than this (long user metadata, many extents) is read from SQLite each time.
     let largestRow: Int
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<State>
 
     init(byteBudget: Int = 8 << 20, largestRow: Int = 16 << 10) {
         self.byteBudget = byteBudget
         self.largestRow = largestRow
+        self.state = NIOLockedValueBox(State(entries: ByteBudgetedTable(byteBudget: byteBudget)))
     }
 
-    /// The generation a read may store its row under, or nil while a commit is under way.
-    func readTicket() -> UInt64? {
-        state.withLockedValue { $0.committing ? nil : $0.generation }
-    }
-
-    func cached(bucket: String, key: String) -> ObjectRecord? {
+    /// The row of `bucket`/`key` if it is cached and current, else the ticket for storing it once read: one
+    /// lock for either.
+    func lookup(bucket: String, key: String) -> Lookup {
         state.withLockedValue { state in
-            guard !state.committing, let entry = state.entries[Key(bucket: bucket, key: key)],
-                  entry.generation == state.generation
-            else { return nil }
-            return entry.record
+            if state.committing { return .miss(ticket: nil) }
+            if let entry = state.entries[Key(bucket: bucket, key: key)], entry.generation == state.generation {
+                return .hit(entry.record)
+            }
+            return .miss(ticket: state.generation)
         }
     }
 
-    /// Keeps `record`, read from SQLite after `readTicket()` answered `ticket`, unless a commit began since.
+    /// Keeps `record`, read from SQLite after `lookup` answered `ticket`, unless a commit began since.
     func store(_ record: ObjectRecord, ticket: UInt64) {
         let bytes = Self.estimatedBytes(record)
         guard bytes <= largestRow else { return }
         state.withLockedValue { state in
             guard !state.committing, state.generation == ticket else { return }
-            if state.bytes + bytes > byteBudget {
-                state.entries.removeAll(keepingCapacity: true)
-                state.bytes = 0
-            }
-            let key = Key(bucket: record.bucket, key: record.key)
-            if let replaced = state.entries.updateValue(Entry(record: record, generation: ticket, bytes: bytes), forKey: key) {
-                state.bytes -= replaced.bytes
-            }
-            state.bytes += bytes
+            state.entries.insert(Entry(record: record, generation: ticket), bytes: bytes,
+                                 at: Key(bucket: record.bucket, key: record.key))
         }
     }
 

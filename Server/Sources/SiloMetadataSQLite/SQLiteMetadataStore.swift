@@ -210,8 +210,11 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     }
 
     public func object(bucket: String, key: String) async throws -> ObjectRecord? {
-        if let cached = rows.cached(bucket: bucket, key: key) { return cached }
-        let ticket = rows.readTicket()
+        let ticket: UInt64?
+        switch rows.lookup(bucket: bucket, key: key) {
+        case .hit(let record): return record
+        case .miss(let readTicket): ticket = readTicket
+        }
         // A point read from the page cache costs microseconds, less than the two thread hops of an async read,
         // and one SELECT needs no surrounding transaction.
         let record = try readInline { db in try Self.fetchObject(db, bucket: bucket, key: key) }

@@ -276,17 +276,17 @@ public final class LocalBlobStore: FileBackedBlobStore {
     }
 
     public func readWhole(_ extents: [Extent], range: Range<Int64>) async throws -> ByteBuffer {
-        if range.count <= Self.inlineReadLimit, let cached = smallBlobs.read(extents, range: range) { return cached }
-        let paths = blobPaths(extents)
-        let allocator = self.allocator
+        guard range.count <= Self.inlineReadLimit else {
+            let paths = blobPaths(extents)
+            let allocator = self.allocator
+            return try await pool.runIfActive { try Self.read(extents, range: range, paths: paths, allocator: allocator) }
+        }
+        if let cached = smallBlobs.read(extents, range: range) { return cached }
         // A small read is open + pread + close, microseconds from the page cache: less than the two thread hops
         // of the pool (like the metadata store's point reads, which also run on the calling thread).
-        if range.count <= Self.inlineReadLimit {
-            let bytes = try Self.read(extents, range: range, paths: paths, allocator: allocator)
-            smallBlobs.keep(extents, range: range, bytes: bytes)
-            return bytes
-        }
-        return try await pool.runIfActive { try Self.read(extents, range: range, paths: paths, allocator: allocator) }
+        let bytes = try Self.read(extents, range: range, paths: blobPaths(extents), allocator: allocator)
+        smallBlobs.keep(extents, range: range, bytes: bytes)
+        return bytes
     }
 
     /// Reads up to this many bytes on the calling thread.

@@ -9,34 +9,28 @@ import SiloCore
 /// append a new extent, and an id is never reused), so an entry cannot go stale; `restoreJournaled` (recovery,
 /// before anything is served) and `delete` drop theirs anyway, so memory follows the files.
 final class SmallBlobCache: Sendable {
-    private struct State {
-        var entries: [BlobID: ByteBuffer] = [:]
-        var bytes = 0
-    }
-
-    /// Past this the cache starts again empty: a hot set pays one file read each, and hits keep no bookkeeping.
+    /// Past the budget the cache starts again empty (`ByteBudgetedTable`).
     let byteBudget: Int
     /// Only blobs up to this size are kept.
     let largestBlob: Int
-    private let state = NIOLockedValueBox(State())
+    private let table: NIOLockedValueBox<ByteBudgetedTable<BlobID, ByteBuffer>>
 
     init(byteBudget: Int = 32 << 20, largestBlob: Int = 64 << 10) {
         self.byteBudget = byteBudget
         self.largestBlob = largestBlob
+        self.table = NIOLockedValueBox(ByteBudgetedTable(byteBudget: byteBudget))
     }
 
     /// `range` of the object made of `extents`, when every piece of it is cached.
     func read(_ extents: [Extent], range: Range<Int64>) -> ByteBuffer? {
         // The common case, a whole small object in one extent, is answered without a copy.
         guard extents.count == 1, let extent = extents.first, extent.sealing == nil,
-              range.lowerBound >= 0, range.upperBound <= extent.length
+              range.lowerBound >= 0, range.upperBound <= extent.length,
+              let bytes = table.withLockedValue({ $0[extent.blob] })
         else { return nil }
-        return state.withLockedValue { state in
-            guard let bytes = state.entries[extent.blob] else { return nil }
-            let start = Int(extent.offset + range.lowerBound)
-            guard start + range.count <= bytes.readableBytes else { return nil }
-            return bytes.getSlice(at: bytes.readerIndex + start, length: range.count)
-        }
+        let start = Int(extent.offset + range.lowerBound)
+        guard start + range.count <= bytes.readableBytes else { return nil }
+        return bytes.getSlice(at: bytes.readerIndex + start, length: range.count)
     }
 
     /// Keeps what a read of `range` returned when it was the whole of a small, unsealed, single-extent object
@@ -46,23 +40,12 @@ final class SmallBlobCache: Sendable {
               range == 0..<extent.length, bytes.readableBytes == Int(extent.length),
               bytes.readableBytes <= largestBlob
         else { return }
-        state.withLockedValue { state in
-            if state.bytes + bytes.readableBytes > byteBudget {
-                state.entries.removeAll()
-                state.bytes = 0
-            }
-            if let replaced = state.entries.updateValue(bytes, forKey: extent.blob) {
-                state.bytes -= replaced.readableBytes
-            }
-            state.bytes += bytes.readableBytes
-        }
+        table.withLockedValue { $0.insert(bytes, bytes: bytes.readableBytes, at: extent.blob) }
     }
 
     func forget(_ blob: BlobID) {
-        state.withLockedValue { state in
-            if let removed = state.entries.removeValue(forKey: blob) { state.bytes -= removed.readableBytes }
-        }
+        table.withLockedValue { $0.remove(blob) }
     }
 
-    var count: Int { state.withLockedValue { $0.entries.count } }
+    var count: Int { table.withLockedValue { $0.count } }
 }

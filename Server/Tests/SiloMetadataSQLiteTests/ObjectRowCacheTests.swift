@@ -128,3 +128,19 @@ import Testing
         #expect(try await store.object(bucket: "b", key: "k")?.etag == String(writes))
     }
 }
+
+/// The two answers of `lookup`, as the rules above speak of them.
+extension ObjectRowCache {
+    func cached(bucket: String, key: String) -> ObjectRecord? {
+        if case .hit(let record) = lookup(bucket: bucket, key: key) { return record }
+        return nil
+    }
+
+    /// The ticket a read of a row that is not cached gets.
+    func readTicket() -> UInt64? {
+        switch lookup(bucket: "", key: "a key no test stores") {
+        case .miss(let ticket): return ticket
+        case .hit: Issue.record("a row no test stores was answered"); return nil
+        }
+    }
+}
