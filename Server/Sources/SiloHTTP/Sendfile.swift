@@ -88,7 +88,15 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
         let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: span.descriptor)
         let region = FileRegion(fileHandle: handle, readerIndex: Int(span.offset), endIndex: Int(span.offset) + span.length)
         let written = promise ?? context.eventLoop.makePromise()
-        written.futureResult.whenComplete { _ in try? handle.close() }
+        // The head waits unflushed for this part (`HeadFlushDeferral`); corked, it leaves in the file's first
+        // segment instead of a small one of its own, as nginx's `tcp_nopush` does. The cork comes off once the file
+        // is written, which sends its last partial segment at once.
+        let corked = TCPCork.set(true, on: context.channel)
+        let channel = context.channel
+        written.futureResult.whenComplete { _ in
+            try? handle.close()
+            if corked { TCPCork.set(false, on: channel) }
+        }
         context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: written)
     }
 
