@@ -1,15 +1,16 @@
 import Foundation
 
 /// One range of a download's temporary file, written in order from its offset and synced at the end. Network
-/// chunks are small, so they gather in one reused 1 MiB buffer, written whole: most of the system calls are
-/// saved, and no buffer is allocated per batch. The writes and the sync block (the sync above all), so they run
-/// through `BlockingIO`; one task uses a sink at a time, each call awaited before the next.
+/// chunks are small, so they gather in a 1 MiB buffer written whole: most of the system calls are saved. The
+/// buffer comes from the download's `GatherBuffers` and goes back to it, so one range after another refills
+/// the same pages instead of touching fresh memory for each part (a `Data` emptied with
+/// `removeAll(keepingCapacity:)` does not keep the capacity `reserveCapacity` gave it). The writes and the sync
+/// block (the sync above all), so they run through `BlockingIO`; one task uses a sink at a time.
 final class RangeSink: @unchecked Sendable {
-    static let batchSize = 1 << 20
     private let handle: FileHandle
-    private var pending = Data()
+    private let buffer: GatherBuffer
 
-    init(_ file: URL, at offset: Int64) throws {
+    init(_ file: URL, at offset: Int64, buffer: GatherBuffer) throws {
         handle = try FileHandle(forWritingTo: file)
         do {
             try handle.seek(toOffset: UInt64(offset))
@@ -17,19 +18,23 @@ final class RangeSink: @unchecked Sendable {
             try? handle.close()
             throw error
         }
-        pending.reserveCapacity(Self.batchSize)
+        buffer.reset()
+        self.buffer = buffer
     }
 
-    /// Gathers a chunk; true when a batch is full and `flush()` is due.
-    func gather(_ chunk: Data) -> Bool {
-        pending.append(chunk)
-        return pending.count >= Self.batchSize
+    /// Takes a chunk, writing each batch it fills.
+    func take(_ chunk: Data) async throws {
+        var from = chunk.startIndex
+        while from < chunk.endIndex {
+            from = buffer.append(chunk, from: from)
+            if buffer.isFull { try await BlockingIO.run { try self.flush() } }
+        }
     }
 
-    func flush() throws {
-        guard !pending.isEmpty else { return }
-        try handle.write(contentsOf: pending)
-        pending.removeAll(keepingCapacity: true)
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try handle.write(contentsOf: buffer.filled)
+        buffer.reset()
     }
 
     /// Writes what is gathered and syncs the range; after it the range counts as on disk.
@@ -39,4 +44,48 @@ final class RangeSink: @unchecked Sendable {
     }
 
     deinit { try? handle.close() }
+}
+
+/// A fixed block of memory that chunks are copied into until it is full. Used by one task at a time.
+final class GatherBuffer: @unchecked Sendable {
+    private let storage: UnsafeMutableRawBufferPointer
+    private var count = 0
+
+    init(capacity: Int) {
+        storage = .allocate(byteCount: capacity, alignment: 4096)
+    }
+
+    var isFull: Bool { count == storage.count }
+    var isEmpty: Bool { count == 0 }
+    var filled: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[..<count]) }
+
+    func reset() { count = 0 }
+
+    /// Copies as much of `chunk` from `from` as fits; returns the index after the last byte taken.
+    func append(_ chunk: Data, from: Data.Index) -> Data.Index {
+        let taken = Swift.min(chunk.endIndex - from, storage.count - count)
+        guard taken > 0 else { return from }
+        chunk[from..<(from + taken)].withUnsafeBytes { bytes in
+            storage.baseAddress!.advanced(by: count).copyMemory(from: bytes.baseAddress!, byteCount: taken)
+        }
+        count += taken
+        return from + taken
+    }
+
+    deinit { storage.deallocate() }
+}
+
+/// The gather buffers of one download: a range takes one for its life and gives it back, so a download holds
+/// at most one per range in flight, however many parts it has.
+final class GatherBuffers: Sendable {
+    static let batchSize = 1 << 20
+    private let idle = Locked<[GatherBuffer]>([])
+
+    func take() -> GatherBuffer {
+        idle.withLock { $0.popLast() } ?? GatherBuffer(capacity: Self.batchSize)
+    }
+
+    func giveBack(_ buffer: GatherBuffer) {
+        idle.withLock { $0.append(buffer) }
+    }
 }

@@ -51,6 +51,7 @@ extension Bucket {
         // stand between the CRC and the file, so they are not read back. Parts from an earlier process and
         // parts a transport landed in its own file are.
         let writtenHere = client.transport.downloadsToFiles ? nil : Locked<Set<Int>>([])
+        let buffers = GatherBuffers()
         do {
             var rounds = 0
             while true {
@@ -65,7 +66,7 @@ extension Bucket {
                                 ? try await downloadRangeThroughFile(key, etag: info.etag, offset: offset, length: length,
                                                                      into: temporary, progress: progress)
                                 : try await downloadRange(key, etag: info.etag, offset: offset, length: length,
-                                                          into: temporary, progress: progress)
+                                                          into: temporary, buffers: buffers, progress: progress)
                             writtenHere?.withLock { _ = $0.insert(index) }
                             return (index, crc)
                         }
@@ -193,7 +194,9 @@ extension Bucket {
 
     /// Fetches one range (pinned to `etag`) and writes it, synced, at its offset; returns its CRC-64.
     private func downloadRange(_ key: String, etag: String, offset: Int64, length: Int64, into file: URL,
-                               progress: TransferProgress.Reporter?) async throws -> UInt64 {
+                               buffers: GatherBuffers, progress: TransferProgress.Reporter?) async throws -> UInt64 {
+        let buffer = buffers.take()
+        defer { buffers.giveBack(buffer) }
         var attempt = 0
         while true {
             var written: Int64 = 0
@@ -203,12 +206,16 @@ extension Bucket {
                 request.setHeader("Range", "bytes=\(offset)-\(offset + length - 1)")
                 request.setHeader("If-Match", "\"\(etag)\"")
                 let response = try await client.send(request)
-                let sink = try await BlockingIO.run { try RangeSink(file, at: offset) }
+                let sink = try await BlockingIO.run { try RangeSink(file, at: offset, buffer: buffer) }
                 for try await chunk in response.body {
+                    // Bytes past the range would land on the next range's: refused before they are written.
+                    guard written + Int64(chunk.count) <= length else {
+                        throw OSSClientError.transport(NetworkFailure(.other, "range of \(length) bytes answered with more"))
+                    }
                     crc.update(chunk)
                     written += Int64(chunk.count)
                     progress?.advance(Int64(chunk.count))
-                    if sink.gather(chunk) { try await BlockingIO.run { try sink.flush() } }
+                    try await sink.take(chunk)
                 }
                 guard written == length else {
                     throw OSSClientError.transport(NetworkFailure(.connectionLost, "range ended after \(written) of \(length) bytes"))
