@@ -78,25 +78,39 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
+    /// Whether the response being written has corked the socket; the cork comes off with the response's end.
+    private var corked = false
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .body(.byteBuffer(let buffer)) = unwrapOutboundIn(data),
-            let span = SendfileRegistry.shared.take(buffer)
-        else {
-            context.write(data, promise: promise)
+        switch unwrapOutboundIn(data) {
+        case .body(.byteBuffer(let buffer)):
+            guard let span = SendfileRegistry.shared.take(buffer) else { break }
+            writeFile(span, context: context, promise: promise)
             return
+        case .end where corked:
+            // Once the end is written every span before it is too; the uncork sends the last partial segment.
+            corked = false
+            let written = promise ?? context.eventLoop.makePromise()
+            let channel = context.channel
+            written.futureResult.whenComplete { _ in TCPCork.set(false, on: channel) }
+            context.write(data, promise: written)
+            return
+        default:
+            break
         }
+        context.write(data, promise: promise)
+    }
+
+    private func writeFile(_ span: FileSpan, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: span.descriptor)
         let region = FileRegion(fileHandle: handle, readerIndex: Int(span.offset), endIndex: Int(span.offset) + span.length)
         let written = promise ?? context.eventLoop.makePromise()
-        // The head waits unflushed for this part (`HeadFlushDeferral`); corked, it leaves in the file's first
-        // segment instead of a small one of its own, as nginx's `tcp_nopush` does. The cork comes off once the file
-        // is written, which sends its last partial segment at once.
-        let corked = TCPCork.set(true, on: context.channel)
-        let channel = context.channel
-        written.futureResult.whenComplete { _ in
-            try? handle.close()
-            if corked { TCPCork.set(false, on: channel) }
-        }
+        written.futureResult.whenComplete { _ in try? handle.close() }
+        // The head waits unflushed for the first span (`HeadFlushDeferral`); corked, it leaves in the file's first
+        // segment instead of a small one of its own, as nginx's `tcp_nopush` does. The cork stays on across the
+        // spans of an object of several extents, so no partial segment goes out between them, and comes off with
+        // the response's end.
+        if !corked { corked = TCPCork.set(true, on: context.channel) }
         context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: written)
     }
 
