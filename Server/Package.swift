@@ -80,10 +80,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // getrandom(2), which Swift's Glibc module does not export: secrets drawn in one call, not eight bytes a call.
+        .target(name: "CSiloRandom"),
         .target(
             name: "SiloIAM",
             dependencies: [
                 "SiloPolicy",
+                "CSiloRandom",
                 .product(name: "SiloCore", package: "Silo"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
