@@ -35,6 +35,8 @@ final class FaultProxy: @unchecked Sendable {
     private var stopped = false
     private var uploadRate: Int?
     private var downloadRate: Int?
+    private var uploadHold: Int?
+    private var downloadHold: Int?
 
     /// Caps each connection's client-to-server bytes per second (nil: unlimited); applies from the next chunk.
     var uploadBytesPerSecond: Int? {
@@ -46,6 +48,20 @@ final class FaultProxy: @unchecked Sendable {
     var downloadBytesPerSecond: Int? {
         get { locked { downloadRate } }
         set { locked { downloadRate = newValue } }
+    }
+
+    /// Once a connection has passed this many client-to-server bytes, nothing more passes until this is set back
+    /// to nil (the connection stays open, its requests unfinished). A test that needs transfers still running at
+    /// some moment holds them, whatever the machine's speed, where a slow rate only makes that likely.
+    var holdUploadsAfterBytes: Int? {
+        get { locked { uploadHold } }
+        set { locked { uploadHold = newValue } }
+    }
+
+    /// The same for server-to-client bytes.
+    var holdDownloadsAfterBytes: Int? {
+        get { locked { downloadHold } }
+        set { locked { downloadHold = newValue } }
     }
 
     init(upstreamPort: Int, plan: @escaping @Sendable (Int) -> Cut?) throws {
@@ -137,14 +153,12 @@ final class FaultProxy: @unchecked Sendable {
             let cut = plan(index)
             let pair = Pair(client: client, server: server)
             Thread.detachNewThread { [self] in
-                pump(from: client, to: server, limit: cut?.afterUploadBytes, how: cut?.how ?? .close, pair: pair) {
-                    self.uploadBytesPerSecond
-                }
+                pump(from: client, to: server, limit: cut?.afterUploadBytes, how: cut?.how ?? .close, pair: pair,
+                     rate: { self.uploadBytesPerSecond }, hold: { self.holdUploadsAfterBytes })
             }
             Thread.detachNewThread { [self] in
-                pump(from: server, to: client, limit: cut?.afterDownloadBytes, how: cut?.how ?? .close, pair: pair) {
-                    self.downloadBytesPerSecond
-                }
+                pump(from: server, to: client, limit: cut?.afterDownloadBytes, how: cut?.how ?? .close, pair: pair,
+                     rate: { self.downloadBytesPerSecond }, hold: { self.holdDownloadsAfterBytes })
             }
         }
     }
@@ -183,18 +197,21 @@ final class FaultProxy: @unchecked Sendable {
         }
     }
 
-    private func pump(from source: Int32, to destination: Int32, limit: Int?, how: Cut.How, pair: Pair, rate: () -> Int?) {
+    private func pump(from source: Int32, to destination: Int32, limit: Int?, how: Cut.How, pair: Pair, rate: () -> Int?,
+                      hold: () -> Int?) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var passed = 0
         var paced = 0
         var pacingStart = Date()
         var wasCut = false
         loop: while true {
-            let wanted = limit.map { Swift.min(buffer.count, $0 - passed) } ?? buffer.count
+            var wanted = limit.map { Swift.min(buffer.count, $0 - passed) } ?? buffer.count
             if wanted <= 0 {
                 wasCut = true
                 break
             }
+            while let held = hold(), passed >= held, !locked({ stopped }) { Thread.sleep(forTimeInterval: 0.01) }
+            if let held = hold(), held > passed { wanted = Swift.min(wanted, held - passed) }
             let count = read(source, &buffer, wanted)
             if count <= 0 { break }
             var offset = 0
@@ -207,7 +224,14 @@ final class FaultProxy: @unchecked Sendable {
             if let rate = rate() {
                 paced += count
                 let due = Double(paced) / Double(rate) - Date().timeIntervalSince(pacingStart)
-                if due > 0 { Thread.sleep(forTimeInterval: due) }
+                if due > 0 {
+                    Thread.sleep(forTimeInterval: due)
+                } else {
+                    // Behind the pace means the connection sat idle: an idle spell earns no burst, or a request
+                    // on a kept-alive connection would pass at full speed up to the credit it banked.
+                    paced = 0
+                    pacingStart = Date()
+                }
             } else {
                 paced = 0
                 pacingStart = Date()
