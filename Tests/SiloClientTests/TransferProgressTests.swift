@@ -31,6 +31,28 @@ import Testing
         #expect(late == [300])
     }
 
+    /// Updates held back by the interval still come when the bytes stop moving: a stalled transfer shows every
+    /// byte it sent, not the count at the last update the interval let through.
+    @Test func anUpdateHeldBackComesWhenTheBytesStop() async throws {
+        let reporter = TransferProgress.Reporter(minimumInterval: .milliseconds(50))
+        reporter.begin(total: 1000)
+        let updates = reporter.observe()
+        let watcher = Task {
+            var seen: [Int64] = []
+            for await update in updates { seen.append(update.bytesTransferred) }
+            return seen
+        }
+        reporter.advance(100)  // goes out at once
+        reporter.advance(200)  // inside the interval: held back, and nothing moves after it
+        for _ in 0..<1000 where reporter.latest.bytesTransferred != 300 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(reporter.latest.bytesTransferred == 300)
+        #expect(reporter.progress.completedUnitCount == 300)
+        #expect(!reporter.latest.isFinished)
+        reporter.finish()
+        let seen = await watcher.value
+        #expect(seen.contains(300) && seen.last == 1000, "every watcher heard it: \(seen)")
+    }
+
     #if canImport(Observation)
     @available(macOS 14, iOS 17, tvOS 17, watchOS 10, visionOS 1, *)
     @MainActor @Test func theObservableModelFollowsTheReporter() async throws {

@@ -31,11 +31,15 @@ public struct TransferProgress: Sendable, Hashable {
             var reported: Int64 = 0
             var started = Date()
             var lastEmit = Date.distantPast
+            /// A snapshot held back by `minimumInterval` is due once the interval is over.
+            var flushPending = false
             var finished = false
             var latest = TransferProgress(bytesTransferred: 0, totalBytes: nil, bytesPerSecond: 0, isFinished: false)
         }
 
-        /// - Parameter minimumInterval: the least time between two updates (the last one always comes).
+        /// - Parameter minimumInterval: the least time between two updates. An update held back by it comes once
+        ///   the interval is over even if no more bytes move (a stalled network shows where it stalled), and the
+        ///   last one always comes.
         public init(minimumInterval: Duration = .milliseconds(100)) {
             (updates, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
             self.minimumInterval = Double(minimumInterval.components.seconds)
@@ -98,12 +102,28 @@ public struct TransferProgress: Sendable, Hashable {
             }
         }
 
-        private func emit(_ update: (inout State) -> Bool) {
+        /// Sends the snapshot `minimumInterval` held back, if no later one went out meanwhile.
+        private func flush() {
+            emit(due: true) { state in
+                state.flushPending = false
+                return state.reported != state.latest.bytesTransferred
+            }
+        }
+
+        private func emit(due: Bool = false, _ update: (inout State) -> Bool) {
+            var flushAfter: TimeInterval?
             let snapshot = state.withLock { state -> TransferProgress? in
                 guard !state.finished else { return nil }  // nothing after the final update
                 guard update(&state) else { return nil }
                 let now = Date()
-                guard state.finished || now.timeIntervalSince(state.lastEmit) >= minimumInterval else { return nil }
+                let wait = minimumInterval - now.timeIntervalSince(state.lastEmit)
+                guard state.finished || due || wait <= 0 else {
+                    if !state.flushPending {
+                        state.flushPending = true
+                        flushAfter = wait
+                    }
+                    return nil
+                }
                 state.lastEmit = now
                 let elapsed = max(now.timeIntervalSince(state.started), 0.001)
                 state.latest = TransferProgress(bytesTransferred: state.reported, totalBytes: state.total,
@@ -116,6 +136,12 @@ public struct TransferProgress: Sendable, Hashable {
             if let snapshot {
                 if let total = snapshot.totalBytes { progress.totalUnitCount = total }
                 progress.completedUnitCount = snapshot.bytesTransferred
+            }
+            if let flushAfter {
+                Task { [weak self] in
+                    try? await Task.sleep(nanoseconds: UInt64(flushAfter * 1e9))
+                    self?.flush()
+                }
             }
         }
     }
