@@ -54,7 +54,7 @@ import Testing
         throw TestFailure("the app never started a task in the system")
     }
 
-    /// A request's headers and the small requests (initiate, HEAD) pass; no 1 MiB part or range does.
+    /// A connection's small requests (initiate, HEAD) pass; no 1 MiB part or range does.
     static let held = 64 << 10
 
     static func settle(_ system: BackgroundTaskSystem) async throws {

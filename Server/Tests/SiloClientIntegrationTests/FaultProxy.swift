@@ -50,9 +50,11 @@ final class FaultProxy: @unchecked Sendable {
         set { locked { downloadRate = newValue } }
     }
 
-    /// Once a connection has passed this many client-to-server bytes, nothing more passes until this is set back
-    /// to nil (the connection stays open, its requests unfinished). A test that needs transfers still running at
-    /// some moment holds them, whatever the machine's speed, where a slow rate only makes that likely.
+    /// Once a connection has carried this many client-to-server bytes, nothing more passes on it until this is
+    /// raised or set back to nil; nothing is closed, so its request stays unfinished, while a new connection
+    /// still carries its first bytes (a small request such as an abort gets through). A test that needs transfers
+    /// running (or some parts stored and the rest not) at some moment gets that whatever the machine's speed,
+    /// where a slow rate only makes it likely.
     var holdUploadsAfterBytes: Int? {
         get { locked { uploadHold } }
         set { locked { uploadHold = newValue } }
@@ -116,6 +118,9 @@ final class FaultProxy: @unchecked Sendable {
         defer { lock.unlock() }
         return body()
     }
+
+    /// POLLRDHUP (Linux): the peer shut its writing side down, seen even with its last bytes still unread.
+    private static let peerClosed: Int16 = 0x2000
 
     private static func loopback(port: UInt16) -> sockaddr_in {
         var address = sockaddr_in()
@@ -210,7 +215,14 @@ final class FaultProxy: @unchecked Sendable {
                 wasCut = true
                 break
             }
-            while let held = hold(), passed >= held, !locked({ stopped }) { Thread.sleep(forTimeInterval: 0.01) }
+            while let held = hold(), passed >= held, !locked({ stopped }) {
+                // A sender that gives up on a held request (a cancelled part) closes its side: the connection ends
+                // there, at once, as it would have without the proxy, and what it left unsent never passes.
+                var probe = pollfd(fd: source, events: Self.peerClosed, revents: 0)
+                if poll(&probe, 1, 10) > 0, probe.revents & (Self.peerClosed | Int16(POLLHUP | POLLERR | POLLNVAL)) != 0 {
+                    break loop
+                }
+            }
             if let held = hold(), held > passed { wanted = Swift.min(wanted, held - passed) }
             let count = read(source, &buffer, wanted)
             if count <= 0 { break }

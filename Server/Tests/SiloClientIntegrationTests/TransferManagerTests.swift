@@ -97,7 +97,9 @@ import Testing
             let file = try container.file("clip.mp4", bytes: data)
             let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { _ in nil }
             defer { proxy.stop() }
-            proxy.uploadBytesPerSecond = 4 << 20
+            // Each of the three parts' connections carries two and a half MiB and is then held: some parts are
+            // stored and the rest still running at the pause, however long the machine takes to get there.
+            proxy.holdUploadsAfterBytes = 5 << 19
             let parts = Self.uploadParts()
             let client = server.client(.v4, via: proxy, middlewares: [parts])
             try await server.client(.v4).bucket("clips").create()
@@ -123,7 +125,7 @@ import Testing
             #expect(!stored.isEmpty && stored.count < 16)
             let sentBefore = parts.seen.count
 
-            proxy.uploadBytesPerSecond = nil
+            proxy.holdUploadsAfterBytes = nil
             try await manager.resume("clip")
             let done = try await manager.wait(for: "clip")
             #expect(done.state == .completed)
@@ -141,7 +143,9 @@ import Testing
             let file = try container.file("big.bin", bytes: testBytes(12 << 20, seed: 9))
             let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { _ in nil }
             defer { proxy.stop() }
-            proxy.uploadBytesPerSecond = 2 << 20
+            // Each part's connection carries a MiB and a half, then is held: the upload is still running when it is
+            // cancelled, and the abort, on a connection of its own, gets through.
+            proxy.holdUploadsAfterBytes = 3 << 19
             let client = server.client(.v4, via: proxy)
             let bucket = server.client(.v4).bucket("cancel")
             try await bucket.create()
@@ -201,7 +205,9 @@ import Testing
             let other = try first.file("queued.txt", bytes: small)
             let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { _ in nil }
             defer { proxy.stop() }
-            proxy.uploadBytesPerSecond = 2 << 20
+            // Each part's connection carries a MiB and a half, then is held: the movie is still running when it is
+            // paused.
+            proxy.holdUploadsAfterBytes = 3 << 19
             try await server.client(.v4).bucket("relaunch").create()
             do {
                 let manager = Self.manager(server.client(.v4, via: proxy), first.store, transfers: 1)
@@ -217,7 +223,9 @@ import Testing
             let moved = FileManager.default.temporaryDirectory.appendingPathComponent("container-\(UUID().uuidString)")
             try FileManager.default.moveItem(at: first.root, to: moved)
             defer { try? FileManager.default.removeItem(at: moved) }
-            proxy.uploadBytesPerSecond = nil
+            // Bytes the proxy still holds for the paused parts would otherwise reach the server once it lets go.
+            proxy.dropConnections()
+            proxy.holdUploadsAfterBytes = nil
             // The same endpoint: checkpoints belong to the service they were made with.
             let parts = Self.uploadParts()
             let relaunched = Self.manager(server.client(.v4, via: proxy, middlewares: [parts]),
