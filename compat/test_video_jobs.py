@@ -198,10 +198,17 @@ def test_a_kill_mid_transcode_restarts_the_job_and_never_leaves_a_partial_object
         assert wait_for_condition(lambda: not transcoders(), 10), transcoders()
         server.start()
         bucket = oss2.Bucket(oss2.Auth(ACCESS_KEY_ID, ACCESS_KEY_SECRET), server.endpoint, name)
-        # Until the restarted job finishes, the target does not exist at all; then it is whole.
+        # No partial target is ever seen: it does not exist until the restarted job stores it, and is whole from
+        # the moment it does. (The job's state turns succeeded just after its outputs are stored, so the object
+        # may be seen a moment before; CI once polled inside that moment.)
+        first_seen = None
         while job_status(server, name, task)["state"] in ("queued", "running"):
-            assert not bucket.object_exists("out/long.mp4")
+            if first_seen is None and bucket.object_exists("out/long.mp4"):
+                first_seen = bucket.get_object("out/long.mp4").read()
             time.sleep(0.5)
+        if first_seen is not None:
+            early = probe(first_seen)
+            assert early["streams"][0]["codec_name"] == "hevc" and abs(float(early["format"]["duration"]) - 20) < 0.5
         status = job_status(server, name, task)
         assert status["state"] == "succeeded" and status["attempts"] == 2, status
         # The killed attempt's half-written output went with the restart: the work folder holds nothing now.
