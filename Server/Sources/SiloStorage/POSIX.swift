@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SiloCore
 
 /// A failed system call, with the path it concerned.
 public struct StorageIOError: Error, CustomStringConvertible, Sendable {
@@ -86,21 +87,15 @@ enum POSIX {
     }
 
     #if os(Linux)
-    private typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
-    // Swift's Glibc module does not import sync_file_range; glibc exports it.
-    private static let syncFileRange: SyncFileRange? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range")
-        .map { unsafeBitCast($0, to: SyncFileRange.self) }
     private typealias SyncFS = @convention(c) (Int32) -> Int32
-    // Nor syncfs.
+    // Swift's Glibc module does not import syncfs; glibc exports it.
     private static let syncFS: SyncFS? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs")
         .map { unsafeBitCast($0, to: SyncFS.self) }
     #endif
 
     /// Asks the kernel to begin writing a range back (Linux `SYNC_FILE_RANGE_WRITE`); a hint, never an error.
     static func startWriteback(_ fd: Int32, offset: Int64, length: Int64) {
-        #if os(Linux)
-        _ = syncFileRange?(fd, offset, length, 2)
-        #endif
+        Writeback.start(descriptor: fd, offset: offset, length: length)
     }
 
     static func sync(_ fd: Int32, path: String) throws {

@@ -178,12 +178,19 @@ extension Bucket {
         try sink.seek(toOffset: UInt64(offset))
         var crc = CRC64()
         var taken: Int64 = 0
+        var writebackStarted: Int64 = 0
         // One byte past the range tells a landing file longer than the range; only the range is copied.
         let copied = try FileSlices.forEach(landing, offset: 0, length: length + 1) { slice in
             let part = UnsafeRawBufferPointer(rebasing: slice.prefix(Int(length - taken)))
             taken += Int64(part.count)
             crc.update(buffer: part)
             try sink.write(contentsOf: part)
+            // A MiB at a time, as `RangeSink` does, so the sync below finds little left.
+            if taken - writebackStarted >= Int64(GatherBuffers.batchSize) {
+                Writeback.start(descriptor: sink.fileDescriptor, offset: offset + writebackStarted,
+                                length: taken - writebackStarted)
+                writebackStarted = taken
+            }
         }
         guard copied == length else {
             throw OSSClientError.transport(NetworkFailure(.connectionLost, "range arrived with \(copied) of \(length) bytes"))
