@@ -149,7 +149,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
 
     public func deleteBucket(_ name: String) async throws -> BucketDeletion {
         let outcome = try await pool.write { db -> BucketDeletion in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) != nil else {
+            guard try SQLiteMetadataStore.bucketExists(name, in: db) else {
                 return .notFound
             }
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name]) != nil
@@ -242,7 +242,7 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
                         journal: [JournaledBlob] = []) async throws -> CommitOutcome
     {
         try await commits.write { db -> CommitOutcome in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [record.bucket]) != nil
+            guard try SQLiteMetadataStore.bucketExists(record.bucket, in: db)
             else { return .noSuchBucket }
             let current = try Self.fetchObject(db, bucket: record.bucket, key: record.key)
             switch condition {
@@ -254,8 +254,8 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
             }
             let versionId = try Self.replaceObject(record, current: current, newBlobs: newBlobs, in: db, now: now)
             for entry in journal {
-                try db.execute(sql: "INSERT INTO blob_journal (id, bytes) VALUES (?, ?)",
-                               arguments: [entry.blob.raw, Data(entry.bytes)])
+                try db.cachedStatement(sql: "INSERT INTO blob_journal (id, bytes) VALUES (?, ?)")
+                    .execute(arguments: [entry.blob.raw, Data(entry.bytes)])
             }
             return .committed(versionId: versionId)
         }
@@ -301,6 +301,12 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
         return record.versionId
     }
 
+    /// Whether the bucket exists. Every write asks, so through the connection's statement cache: a statement
+    /// prepared anew for each write cost its commit more than running it (GRDB's authorizer walks it in Swift).
+    static func bucketExists(_ name: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [name]) != nil
+    }
+
     /// What a write needs to know about its bucket, read inside the writing transaction so a change and its
     /// events commit together and follow the versioning state the change was made under.
     struct BucketState {
@@ -330,9 +336,10 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     static func retain(_ blobs: Set<BlobID>, newBlobs: Set<BlobID>, in db: Database) throws {
         for blob in blobs {
             if newBlobs.contains(blob) {
-                try db.execute(sql: "INSERT INTO blobs (id, refs) VALUES (?, 1)", arguments: [blob.raw])
+                try db.cachedStatement(sql: "INSERT INTO blobs (id, refs) VALUES (?, 1)").execute(arguments: [blob.raw])
             } else {
-                try db.execute(sql: "UPDATE blobs SET refs = refs + 1 WHERE id = ? AND refs > 0", arguments: [blob.raw])
+                try db.cachedStatement(sql: "UPDATE blobs SET refs = refs + 1 WHERE id = ? AND refs > 0")
+                    .execute(arguments: [blob.raw])
                 if db.changesCount == 0 { throw Rollback.sourceReleased }
             }
         }
@@ -341,16 +348,16 @@ public final class SQLiteMetadataStore: ObjectStore, MultipartStore {
     /// One reference fewer; at zero the blob is released to the collector.
     static func release(_ blobs: Set<BlobID>, in db: Database, now: Int64) throws {
         for blob in blobs {
-            try db.execute(
-                sql: "UPDATE blobs SET refs = refs - 1, released_at = CASE WHEN refs = 1 THEN ? ELSE released_at END WHERE id = ?",
-                arguments: [now, blob.raw])
+            try db.cachedStatement(
+                sql: "UPDATE blobs SET refs = refs - 1, released_at = CASE WHEN refs = 1 THEN ? ELSE released_at END WHERE id = ?")
+                .execute(arguments: [now, blob.raw])
         }
     }
 
     public func deleteObjects(bucket: String, keys: [String]) async throws -> [KeyDeletion]? {
         let now = clock()
         return try await pool.write { db -> [KeyDeletion]? in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
+            guard try SQLiteMetadataStore.bucketExists(bucket, in: db) else {
                 return nil
             }
             let state = try Self.bucketState(bucket, in: db)
@@ -458,7 +465,8 @@ extension SQLiteMetadataStore: BlobJournalStore {
         guard !blobs.isEmpty else { return }
         let ids = blobs.map(\.raw)
         try await commits.write { db in
-            for id in ids { try db.execute(sql: "DELETE FROM blob_journal WHERE id = ?", arguments: [id]) }
+            let forget = try db.cachedStatement(sql: "DELETE FROM blob_journal WHERE id = ?")
+            for id in ids { try forget.execute(arguments: [id]) }
         }
     }
 }

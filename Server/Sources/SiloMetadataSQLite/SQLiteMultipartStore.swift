@@ -35,7 +35,7 @@ extension SQLiteMetadataStore {
 
     public func createUpload(_ upload: UploadRecord) async throws -> Bool {
         try await pool.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [upload.bucket]) != nil else {
+            guard try SQLiteMetadataStore.bucketExists(upload.bucket, in: db) else {
                 return false
             }
             try db.execute(
@@ -84,7 +84,7 @@ extension SQLiteMetadataStore {
                                minimumPartSize: Int64, lastModified: Int64) async throws -> CompleteOutcome {
         let now = clock()
         return try await pool.write { db -> CompleteOutcome in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
+            guard try SQLiteMetadataStore.bucketExists(bucket, in: db) else {
                 return .noSuchBucket
             }
             guard let upload = try Self.fetchUpload(db, bucket: bucket, key: key, uploadId: uploadId) else {

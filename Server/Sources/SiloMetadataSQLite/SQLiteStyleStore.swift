@@ -6,7 +6,7 @@ import SiloStorage
 extension SQLiteMetadataStore: ImageStyleStore {
     public func putStyle(_ style: ImageStyleRecord, maxPerBucket: Int) async throws -> StylePutOutcome {
         try await pool.write { db -> StylePutOutcome in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [style.bucket]) != nil else {
+            guard try SQLiteMetadataStore.bucketExists(style.bucket, in: db) else {
                 return .noSuchBucket
             }
             let others = try Int.fetchOne(db, sql: "SELECT count(*) FROM image_styles WHERE bucket = ? AND name != ?",

@@ -147,7 +147,7 @@ extension SQLiteMetadataStore {
     {
         let now = clock()
         return try await pool.write { db -> [VersionDeletion]? in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket]) != nil else {
+            guard try SQLiteMetadataStore.bucketExists(bucket, in: db) else {
                 return nil
             }
             let state = try Self.bucketState(bucket, in: db)
