@@ -57,15 +57,15 @@ import Glibc
 
     @Test func anUploaderKilledMidwayIsResumedByANewProcessSendingOnlyTheMissingParts() async throws {
         try await SiloServerProcess.with { server in
-            // The first process goes through a proxy that paces its uploads (1 MiB/s a connection, two
-            // connections): it needs about 24 s for all parts, however idle or loaded the machine, while the six
-            // parts we wait for arrive in about 3 s. (At 4 MiB/s a test process starved for 6 s on a loaded
-            // 2-core machine once saw the upload already completed.) The second one runs at full speed through
-            // the same endpoint, which names its checkpoint.
+            // The first process goes through a proxy that holds each connection once it has carried five and a
+            // half MiB: with two connections about ten of the 48 parts are stored and the rest wait, whether the
+            // machine is idle or so loaded that this test's polling is starved for seconds (a pace of 1 MiB/s a
+            // connection once let the whole upload end while a starved poll still waited for six). The second process
+            // runs free through the same endpoint, which names its checkpoint.
             let partCount = 48
             let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { _ in nil }
             defer { proxy.stop() }
-            proxy.uploadBytesPerSecond = 1 << 20
+            proxy.holdUploadsAfterBytes = 11 << 19
             let data = testBytes(partCount << 20, seed: 21)
             let file = try temporaryFile(data)
             let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("cli-ckpt-\(UUID().uuidString)")
@@ -84,7 +84,8 @@ import Glibc
             try first.run()
             var uploadId: String?
             var stored: [UploadedPart] = []
-            for _ in 0..<2000 where stored.count < 6 {
+            let deadline = Date().addingTimeInterval(120)
+            while stored.count < 6, Date() < deadline {
                 try await Task.sleep(nanoseconds: 5_000_000)
                 if uploadId == nil { uploadId = try await bucket.listMultipartUploads().first?.uploadId }
                 if let uploadId { stored = try await bucket.listParts("backup.bin", uploadId: uploadId) }
@@ -105,7 +106,7 @@ import Glibc
             #expect(entry["state"] as? String == "queued", "running when killed, so queued again")
             #expect(entry["key"] as? String == "backup.bin")
 
-            proxy.uploadBytesPerSecond = nil
+            proxy.holdUploadsAfterBytes = nil
             let second = try Self.run(arguments, server: server)
             second.environment?["SILO_ENDPOINT"] = proxy.endpoint.absoluteString
             let (text, status) = try await Self.output(second)
@@ -124,7 +125,9 @@ import Glibc
         try await SiloServerProcess.with { server in
             let proxy = try FaultProxy(upstreamPort: server.endpoint.port!) { _ in nil }
             defer { proxy.stop() }
-            proxy.uploadBytesPerSecond = 1 << 20
+            // Each connection is held once it has carried one and a half MiB: at most one part a connection is
+            // stored, so the copy cannot end before the kill however starved this test's polling is.
+            proxy.holdUploadsAfterBytes = 3 << 19
             let file = try temporaryFile(testBytes(16 << 20, seed: 22))
             let checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("cli-ckpt-\(UUID().uuidString)")
             defer {
@@ -143,7 +146,8 @@ import Glibc
             // AbortMultipartUpload clears those).
             var uploadId: String?
             var stored: [UploadedPart] = []
-            for _ in 0..<2000 where stored.isEmpty {
+            let deadline = Date().addingTimeInterval(120)
+            while stored.isEmpty, Date() < deadline {
                 try await Task.sleep(nanoseconds: 5_000_000)
                 if uploadId == nil { uploadId = try await bucket.listMultipartUploads().first?.uploadId }
                 if let uploadId { stored = try await bucket.listParts("big.bin", uploadId: uploadId) }
