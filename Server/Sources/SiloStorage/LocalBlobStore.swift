@@ -465,7 +465,7 @@ private final class StagedFile: @unchecked Sendable {
             offset += Int64(buffer.readableBytes)
         }
         // Start writeback now, so the final fdatasync has little left to wait for.
-        POSIX.startWriteback(fd, offset: start, length: offset - start)
+        Writeback.start(descriptor: fd, offset: start, length: offset - start)
     }
 
     func finish(blob: BlobID) throws -> BlobDigest {

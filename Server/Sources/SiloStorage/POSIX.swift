@@ -5,7 +5,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import SiloCore
 
 /// A failed system call, with the path it concerned.
 public struct StorageIOError: Error, CustomStringConvertible, Sendable {
@@ -92,11 +91,6 @@ enum POSIX {
     private static let syncFS: SyncFS? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs")
         .map { unsafeBitCast($0, to: SyncFS.self) }
     #endif
-
-    /// Asks the kernel to begin writing a range back (Linux `SYNC_FILE_RANGE_WRITE`); a hint, never an error.
-    static func startWriteback(_ fd: Int32, offset: Int64, length: Int64) {
-        Writeback.start(descriptor: fd, offset: offset, length: length)
-    }
 
     static func sync(_ fd: Int32, path: String) throws {
         if fsync(fd) != 0 { throw StorageIOError(operation: "fsync", path: path, errno: errno) }
