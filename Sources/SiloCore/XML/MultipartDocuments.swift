@@ -62,7 +62,7 @@ public struct ListMultipartUploadsResult: XMLRenderable {
                 w.element("Upload") {
                     w.element("Key", EncodingType.apply(encoding, upload.key))
                     w.element("UploadId", upload.uploadId)
-                    w.element("Initiated", Timestamps.iso8601(unixSeconds: upload.initiated))
+                    w.element("Initiated", iso8601: upload.initiated)
                 }
             }
             for prefix in commonPrefixes {
@@ -155,7 +155,7 @@ public struct CompleteMultipartUploadResult: XMLRenderable {
             w.element("Location", location)
             w.element("Bucket", bucket)
             w.element("Key", EncodingType.apply(encoding, key))
-            w.element("ETag", "\"" + etag + "\"")
+            w.element("ETag", quoted: etag)
         }
     }
 }
@@ -215,8 +215,8 @@ public struct ListPartsResult: XMLRenderable {
             for part in parts {
                 w.element("Part") {
                     w.element("PartNumber", part.partNumber)
-                    w.element("LastModified", Timestamps.iso8601(unixSeconds: part.lastModified))
-                    w.element("ETag", "\"" + part.etag + "\"")
+                    w.element("LastModified", iso8601: part.lastModified)
+                    w.element("ETag", quoted: part.etag)
                     w.element("HashCrc64ecma", String(part.crc64))
                     w.element("Size", part.size)
                 }

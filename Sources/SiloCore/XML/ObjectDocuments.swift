@@ -16,8 +16,8 @@ public struct CopyObjectResult: XMLRenderable {
 
     public func render(into w: XMLWriter) {
         w.element(rootName) {
-            w.element("ETag", "\"" + etag + "\"")
-            w.element("LastModified", Timestamps.iso8601(unixSeconds: lastModified))
+            w.element("ETag", quoted: etag)
+            w.element("LastModified", iso8601: lastModified)
         }
     }
 }

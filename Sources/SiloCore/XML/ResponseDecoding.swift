@@ -239,7 +239,7 @@ extension CompleteMultipartUploadRequest: XMLRenderable {
             for part in parts {
                 w.element("Part") {
                     w.element("PartNumber", part.partNumber)
-                    w.element("ETag", "\"" + part.etag + "\"")
+                    w.element("ETag", quoted: part.etag)
                 }
             }
         }

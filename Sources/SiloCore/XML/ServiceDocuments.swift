@@ -75,7 +75,7 @@ public struct ListAllMyBucketsResult: XMLRenderable {
             w.element("Buckets") {
                 for bucket in buckets {
                     w.element("Bucket") {
-                        w.element("CreationDate", Timestamps.iso8601(unixSeconds: bucket.creationDate))
+                        w.element("CreationDate", iso8601: bucket.creationDate)
                         w.element("ExtranetEndpoint", bucket.location.extranetEndpoint)
                         w.element("IntranetEndpoint", bucket.location.intranetEndpoint)
                         w.element("Location", bucket.location.location)
@@ -110,7 +110,7 @@ public struct BucketInfoResult: XMLRenderable {
         w.element("BucketInfo") {
             w.element("Bucket") {
                 w.element("AccessMonitor", "Disabled")
-                w.element("CreationDate", Timestamps.iso8601(unixSeconds: bucket.creationDate))
+                w.element("CreationDate", iso8601: bucket.creationDate)
                 w.element("ExtranetEndpoint", bucket.location.extranetEndpoint)
                 w.element("IntranetEndpoint", bucket.location.intranetEndpoint)
                 w.element("Location", bucket.location.location)

@@ -38,9 +38,9 @@ public struct VersionSummary: Sendable, Hashable {
             w.element("Key", EncodingType.apply(encoding, key))
             w.element("VersionId", versionId)
             w.element("IsLatest", isLatest)
-            w.element("LastModified", Timestamps.iso8601(unixSeconds: lastModified))
+            w.element("LastModified", iso8601: lastModified)
             if let object {
-                w.element("ETag", "\"" + object.etag + "\"")
+                w.element("ETag", quoted: object.etag)
                 w.element("Type", object.type.rawValue)
                 w.element("Size", object.size)
                 w.element("StorageClass", object.storageClass.rawValue)

@@ -45,6 +45,32 @@ public final class XMLWriter {
         element(name, value ? "true" : "false")
     }
 
+    /// `<name>&quot;escaped text&quot;</name>`, as an ETag is written, without building the quoted string.
+    public func element(_ name: String, quoted text: String) {
+        open(name)
+        bytes.append(contentsOf: "&quot;".utf8)
+        appendEscaped(text)
+        bytes.append(contentsOf: "&quot;".utf8)
+        close(name)
+    }
+
+    /// `<name>2025-01-01T00:00:00.000Z</name>`, formatted in place.
+    public func element(_ name: String, iso8601 unixSeconds: Int64) {
+        open(name)
+        Timestamps.appendISO8601(unixSeconds: unixSeconds, to: &bytes)
+        close(name)
+    }
+
+    /// Bytes another writer produced (a fragment repeated on every entry of a page, rendered once).
+    func append(fragment: [UInt8]) {
+        bytes.append(contentsOf: fragment)
+    }
+
+    /// Room for `count` more bytes, so a page's document grows once instead of doubling its way up.
+    func reserve(_ count: Int) {
+        bytes.reserveCapacity(bytes.count + count)
+    }
+
     /// Emits the element only when there is a value.
     public func optional(_ name: String, _ text: String?) {
         if let text { element(name, text) }
@@ -53,13 +79,18 @@ public final class XMLWriter {
     func appendEscaped(_ text: String) {
         // Most text (keys, ETags, dates) has nothing to escape: one bulk append instead of one per byte, each of
         // which pays the class property's exclusivity check.
-        guard text.utf8.contains(where: Self.needsEscaping) else {
-            bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { appendEscaped($0) }
+    }
+
+    private func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        guard utf8.contains(where: Self.needsEscaping) else {
+            bytes.append(contentsOf: utf8)
             return
         }
         var escaped: [UInt8] = []
-        escaped.reserveCapacity(text.utf8.count + 16)
-        for byte in text.utf8 {
+        escaped.reserveCapacity(utf8.count + 16)
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "&"): escaped.append(contentsOf: "&amp;".utf8)
             case UInt8(ascii: "<"): escaped.append(contentsOf: "&lt;".utf8)

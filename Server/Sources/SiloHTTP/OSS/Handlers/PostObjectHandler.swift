@@ -149,7 +149,7 @@ struct PostResponse: XMLRenderable {
             w.element("Bucket", bucket)
             w.element("Location", location)
             w.element("Key", key)
-            w.element("ETag", "\"" + etag + "\"")
+            w.element("ETag", quoted: etag)
         }
     }
 }
