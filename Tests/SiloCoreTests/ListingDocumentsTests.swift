@@ -63,6 +63,38 @@ import Testing
         #expect(withOwner.contains(Self.contents))
     }
 
+    @Test func versionListingRendersVersionsAndDeleteMarkersEachWithTheOwner() {
+        let version = VersionSummary(
+            key: "fun/a&b.txt", versionId: "CAEQNhiBgMDJgZCA0BYiIDc4MGZjZGI2OTBjOTRmNTE5NmU5NmFkODgzZjNhOTM2",
+            isLatest: true, lastModified: 1_330_072_952,
+            object: ObjectSummary(key: "fun/a&b.txt", lastModified: 1_330_072_952,
+                                  etag: "5B3C1A2E053D763E1B002CC607C5A0FE", type: .normal, size: 344_606,
+                                  storageClass: .standard))
+        let marker = VersionSummary(key: "fun/gone.txt", versionId: "null", isLatest: false,
+                                    lastModified: 946_684_799, object: nil)
+        let result = ListVersionsResult(
+            bucket: "examplebucket", prefix: "fun/", keyMarker: "", versionIdMarker: "", maxKeys: 2, delimiter: "/",
+            encoding: nil, entries: [.version(version), .commonPrefix("fun/movie/"), .version(marker)],
+            isTruncated: true, nextKeyMarker: "fun/gone.txt", nextVersionIdMarker: "null", owner: Self.owner)
+        #expect(result.xmlString() == """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <ListVersionsResult><Name>examplebucket</Name><Prefix>fun/</Prefix><KeyMarker></KeyMarker>\
+            <VersionIdMarker></VersionIdMarker><MaxKeys>2</MaxKeys><Delimiter>/</Delimiter>\
+            <IsTruncated>true</IsTruncated><NextKeyMarker>fun/gone.txt</NextKeyMarker>\
+            <NextVersionIdMarker>null</NextVersionIdMarker>\
+            <Version><Key>fun/a&amp;b.txt</Key>\
+            <VersionId>CAEQNhiBgMDJgZCA0BYiIDc4MGZjZGI2OTBjOTRmNTE5NmU5NmFkODgzZjNhOTM2</VersionId>\
+            <IsLatest>true</IsLatest><LastModified>2012-02-24T08:42:32.000Z</LastModified>\
+            <ETag>&quot;5B3C1A2E053D763E1B002CC607C5A0FE&quot;</ETag><Type>Normal</Type><Size>344606</Size>\
+            <StorageClass>Standard</StorageClass><Owner><ID>0022012</ID><DisplayName>user-example</DisplayName></Owner>\
+            </Version>\
+            <DeleteMarker><Key>fun/gone.txt</Key><VersionId>null</VersionId><IsLatest>false</IsLatest>\
+            <LastModified>1999-12-31T23:59:59.000Z</LastModified>\
+            <Owner><ID>0022012</ID><DisplayName>user-example</DisplayName></Owner></DeleteMarker>\
+            <CommonPrefixes><Prefix>fun/movie/</Prefix></CommonPrefixes></ListVersionsResult>
+            """)
+    }
+
     @Test func iso8601DatesAcrossTheCalendar() {
         #expect(Timestamps.iso8601(unixSeconds: 0) == "1970-01-01T00:00:00.000Z")
         #expect(Timestamps.iso8601(unixSeconds: 951_782_400) == "2000-02-29T00:00:00.000Z")

@@ -33,7 +33,8 @@ public struct VersionSummary: Sendable, Hashable {
         self.object = object
     }
 
-    func render(into w: XMLWriter, encoding: EncodingType?, owner: Owner) {
+    /// `owner`: the listing's `<Owner>` element, rendered once for all its entries.
+    func render(into w: XMLWriter, encoding: EncodingType?, owner: [UInt8]) {
         w.element(object == nil ? "DeleteMarker" : "Version") {
             w.element("Key", EncodingType.apply(encoding, key))
             w.element("VersionId", versionId)
@@ -45,7 +46,7 @@ public struct VersionSummary: Sendable, Hashable {
                 w.element("Size", object.size)
                 w.element("StorageClass", object.storageClass.rawValue)
             }
-            owner.render(into: w)
+            w.append(fragment: owner)
         }
     }
 }
@@ -101,8 +102,13 @@ public struct ListVersionsResult: XMLRenderable {
                 w.optional("NextKeyMarker", nextKeyMarker.map { EncodingType.apply(encoding, $0) })
                 w.optional("NextVersionIdMarker", nextVersionIdMarker)
             }
+            // As for object listings: the document sized once and the owner rendered once, not per entry.
+            w.reserve(entries.count * 400)
+            let ownerFragment = XMLWriter(declaration: false)
+            owner.render(into: ownerFragment)
+            let ownerBytes = ownerFragment.bytes
             for entry in entries {
-                if case .version(let version) = entry { version.render(into: w, encoding: encoding, owner: owner) }
+                if case .version(let version) = entry { version.render(into: w, encoding: encoding, owner: ownerBytes) }
             }
             for entry in entries {
                 if case .commonPrefix(let prefix) = entry {
