@@ -17,14 +17,14 @@ extension PostgresMetadataStore: EventStore {
     public func claimDueEvents(now: Int64, lease: Int64, limit: Int) async throws -> [StoredEvent] {
         try await database.transaction { connection in
             // Each key and rule's oldest pending event only; rows another gateway is claiming are skipped.
-            let rows = try await connection.query("""
+            let rows = try await connection.rows("""
                 SELECT \(unescaped: Self.eventColumns) FROM events e
                 WHERE state = 'pending' AND next_attempt_at <= \(now) AND (claimed_until IS NULL OR claimed_until <= \(now))
                   AND NOT EXISTS (SELECT 1 FROM events p WHERE p.state = 'pending' AND p.bucket = e.bucket
                                   AND p.key = e.key AND p.rule_id = e.rule_id AND p.seq < e.seq)
                 ORDER BY seq LIMIT \(Int64(limit))
                 FOR UPDATE SKIP LOCKED
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             let due = try rows.map(Self.event(from:))
             if !due.isEmpty {
                 let sequences = due.map { $0.sequence }
@@ -61,7 +61,7 @@ extension PostgresMetadataStore: EventStore {
             let query: PostgresQuery = bucket.map { bucket in
                 "SELECT \(unescaped: Self.eventColumns) FROM events WHERE state = \(state.rawValue) AND bucket = \(bucket) ORDER BY seq LIMIT \(Int64(limit))"
             } ?? "SELECT \(unescaped: Self.eventColumns) FROM events WHERE state = \(state.rawValue) ORDER BY seq LIMIT \(Int64(limit))"
-            return try await connection.query(query, logger: self.database.logger).collect().map(Self.event(from:))
+            return try await connection.rows(query, logger: self.database.logger).map(Self.event(from:))
         }
     }
 
@@ -70,7 +70,7 @@ extension PostgresMetadataStore: EventStore {
             let query: PostgresQuery = bucket.map { bucket in
                 "UPDATE events SET state = 'pending', attempts = 0, next_attempt_at = \(now), claimed_until = NULL WHERE state = 'dead' AND bucket = \(bucket) RETURNING 1"
             } ?? "UPDATE events SET state = 'pending', attempts = 0, next_attempt_at = \(now), claimed_until = NULL WHERE state = 'dead' RETURNING 1"
-            return try await connection.query(query, logger: self.database.logger).collect().count
+            return try await connection.rows(query, logger: self.database.logger).count
         }
     }
 }

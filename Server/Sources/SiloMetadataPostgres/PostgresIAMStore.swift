@@ -10,44 +10,44 @@ extension PostgresMetadataStore: IAMStore {
             let logger = self.database.logger
             try await connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
             var snapshot = IAMSnapshot()
-            for row in try await connection.query("SELECT name, id, display_name, created_at FROM iam_users", logger: logger).collect() {
+            for row in try await connection.rows("SELECT name, id, display_name, created_at FROM iam_users", logger: logger) {
                 let (name, id, displayName, createdAt) = try row.decode((String, String, String, Int64).self)
                 snapshot.users[name] = UserRecord(name: name, id: id, displayName: displayName, createdAt: createdAt)
             }
-            for row in try await connection.query(
+            for row in try await connection.rows(
                 "SELECT id, user_name, sealed_secret, status, created_at FROM iam_access_keys", logger: logger
-            ).collect() {
+            ) {
                 let (id, user, sealed, status, createdAt) = try row.decode((String, String, ByteBuffer, String, Int64).self)
                 snapshot.accessKeys[id] = AccessKeyRecord(
                     accessKeyId: id, userName: user, sealedSecret: Array(sealed.readableBytesView),
                     status: AccessKeyStatus(rawValue: status) ?? .inactive, createdAt: createdAt)
             }
-            for row in try await connection.query(
+            for row in try await connection.rows(
                 "SELECT name, id, trust_policy, max_session_duration, description, created_at FROM iam_roles", logger: logger
-            ).collect() {
+            ) {
                 let (name, id, trust, duration, description, createdAt) =
                     try row.decode((String, String, String, Int64, String, Int64).self)
                 snapshot.roles[name.lowercased()] = RoleRecord(
                     name: name, id: id, trustPolicy: trust, maxSessionDuration: duration, description: description,
                     createdAt: createdAt)
             }
-            for row in try await connection.query(
+            for row in try await connection.rows(
                 "SELECT name, document, description, created_at FROM iam_policies", logger: logger
-            ).collect() {
+            ) {
                 let (name, document, description, createdAt) = try row.decode((String, String, String, Int64).self)
                 snapshot.policies[name] = PolicyRecord(name: name, document: document, description: description,
                                                        createdAt: createdAt)
             }
-            for row in try await connection.query(
+            for row in try await connection.rows(
                 "SELECT holder_kind, holder_name, policy_name FROM iam_attachments ORDER BY policy_name", logger: logger
-            ).collect() {
+            ) {
                 let (kind, name, policy) = try row.decode((String, String, String).self)
                 let holder: PolicyHolder = kind == "role" ? .role(name.lowercased()) : .user(name)
                 snapshot.attachments[holder, default: []].append(policy)
             }
-            for row in try await connection.query(
+            for row in try await connection.rows(
                 "SELECT id, sealed_key, created_at FROM sts_token_keys ORDER BY created_at, id", logger: logger
-            ).collect() {
+            ) {
                 let (id, sealed, createdAt) = try row.decode((String, ByteBuffer, Int64).self)
                 snapshot.tokenKeys.append(TokenKeyRecord(id: id, sealedKey: Array(sealed.readableBytesView), createdAt: createdAt))
             }
@@ -74,8 +74,7 @@ extension PostgresMetadataStore: IAMStore {
 
     public func iamGeneration() async throws -> Int64 {
         try await database.query { connection in
-            try await connection.query("SELECT value FROM generations WHERE topic = 'iam'", logger: self.database.logger)
-                .collect().first?.decode(Int64.self) ?? 0
+            try await connection.rows("SELECT value FROM generations WHERE topic = 'iam'", logger: self.database.logger).first?.decode(Int64.self) ?? 0
         }
     }
 
@@ -84,16 +83,16 @@ extension PostgresMetadataStore: IAMStore {
     }
 
     private func exists(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> Bool {
-        try await !connection.query(query, logger: database.logger).collect().isEmpty
+        try await !connection.rows(query, logger: database.logger).isEmpty
     }
 
     public func createUser(_ user: UserRecord) async throws -> IAMWriteOutcome {
         try await write { connection in
-            let inserted = try await connection.query("""
+            let inserted = try await connection.rows("""
                 INSERT INTO iam_users (name, id, display_name, created_at)
                 VALUES (\(user.name), \(user.id), \(user.displayName), \(user.createdAt))
                 ON CONFLICT (name) DO NOTHING RETURNING 1
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             return inserted.isEmpty ? .alreadyExists : .done
         }
     }
@@ -117,55 +116,55 @@ extension PostgresMetadataStore: IAMStore {
             guard try await self.exists(connection, "SELECT 1 FROM iam_users WHERE name = \(key.userName)") else {
                 return .notFound
             }
-            let inserted = try await connection.query("""
+            let inserted = try await connection.rows("""
                 INSERT INTO iam_access_keys (id, user_name, sealed_secret, status, created_at)
                 VALUES (\(key.accessKeyId), \(key.userName), \(ByteBuffer(bytes: key.sealedSecret)), \(key.status.rawValue),
                         \(key.createdAt))
                 ON CONFLICT (id) DO NOTHING RETURNING 1
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             return inserted.isEmpty ? .alreadyExists : .done
         }
     }
 
     public func setAccessKeyStatus(_ accessKeyId: String, user: String, status: AccessKeyStatus) async throws -> IAMWriteOutcome {
         try await write { connection in
-            let changed = try await connection.query("""
+            let changed = try await connection.rows("""
                 UPDATE iam_access_keys SET status = \(status.rawValue) WHERE id = \(accessKeyId) AND user_name = \(user)
                 RETURNING 1
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             return changed.isEmpty ? .notFound : .done
         }
     }
 
     public func deleteAccessKey(_ accessKeyId: String, user: String) async throws -> IAMWriteOutcome {
         try await write { connection in
-            let deleted = try await connection.query(
+            let deleted = try await connection.rows(
                 "DELETE FROM iam_access_keys WHERE id = \(accessKeyId) AND user_name = \(user) RETURNING 1",
                 logger: self.database.logger
-            ).collect()
+            )
             return deleted.isEmpty ? .notFound : .done
         }
     }
 
     public func createRole(_ role: RoleRecord) async throws -> IAMWriteOutcome {
         try await write { connection in
-            let inserted = try await connection.query("""
+            let inserted = try await connection.rows("""
                 INSERT INTO iam_roles (name_key, name, id, trust_policy, max_session_duration, description, created_at)
                 VALUES (\(role.name.lowercased()), \(role.name), \(role.id), \(role.trustPolicy), \(role.maxSessionDuration),
                         \(role.description), \(role.createdAt))
                 ON CONFLICT (name_key) DO NOTHING RETURNING 1
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             return inserted.isEmpty ? .alreadyExists : .done
         }
     }
 
     public func updateRole(_ role: RoleRecord) async throws -> IAMWriteOutcome {
         try await write { connection in
-            let changed = try await connection.query("""
+            let changed = try await connection.rows("""
                 UPDATE iam_roles SET trust_policy = \(role.trustPolicy), max_session_duration = \(role.maxSessionDuration),
                                      description = \(role.description)
                 WHERE name_key = \(role.name.lowercased()) RETURNING 1
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             return changed.isEmpty ? .notFound : .done
         }
     }
@@ -174,9 +173,9 @@ extension PostgresMetadataStore: IAMStore {
         let key = name.lowercased()
         return try await write { connection in
             let logger = self.database.logger
-            let deleted = try await connection.query(
+            let deleted = try await connection.rows(
                 "DELETE FROM iam_roles WHERE name_key = \(key) RETURNING 1", logger: logger
-            ).collect()
+            )
             guard !deleted.isEmpty else { return .notFound }
             try await connection.execute(
                 "DELETE FROM iam_attachments WHERE holder_kind = 'role' AND holder_name = \(key)", logger: logger)
@@ -186,11 +185,11 @@ extension PostgresMetadataStore: IAMStore {
 
     public func createPolicy(_ policy: PolicyRecord) async throws -> IAMWriteOutcome {
         try await write { connection in
-            let inserted = try await connection.query("""
+            let inserted = try await connection.rows("""
                 INSERT INTO iam_policies (name, document, description, created_at)
                 VALUES (\(policy.name), \(policy.document), \(policy.description), \(policy.createdAt))
                 ON CONFLICT (name) DO NOTHING RETURNING 1
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             return inserted.isEmpty ? .alreadyExists : .done
         }
     }
@@ -237,10 +236,10 @@ extension PostgresMetadataStore: IAMStore {
     public func detach(policy: String, from holder: PolicyHolder) async throws -> IAMWriteOutcome {
         let (kind, name) = Self.holderColumns(holder)
         return try await write { connection in
-            let deleted = try await connection.query("""
+            let deleted = try await connection.rows("""
                 DELETE FROM iam_attachments WHERE holder_kind = \(kind) AND holder_name = \(name) AND policy_name = \(policy)
                 RETURNING 1
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             return deleted.isEmpty ? .notFound : .done
         }
     }

@@ -18,10 +18,10 @@ extension PostgresMetadataStore: BlobIntentLog {
     public func touchIntent(_ blob: BlobID) async throws {
         let now = clock()
         try await database.query { connection in
-            let touched = try await connection.query(
+            let touched = try await connection.rows(
                 "UPDATE blob_intents SET touched_at = \(now) WHERE id = \(blob.raw) AND claimed_until IS NULL RETURNING 1",
                 logger: self.database.logger
-            ).collect()
+            )
             // Claimed by a collector (this writer was silent too long): its chunks are about to be freed.
             if touched.isEmpty { throw IntentLost(blob: blob) }
         }
@@ -36,13 +36,13 @@ extension PostgresMetadataStore: BlobIntentLog {
     public func claimAbandonedIntents(staleAfter: Int64, lease: Int64, limit: Int) async throws -> [BlobID] {
         let now = clock()
         return try await database.transaction { connection in
-            try await connection.query("""
+            try await connection.rows("""
                 UPDATE blob_intents SET claimed_until = \(now + lease) WHERE id IN (
                     SELECT id FROM blob_intents
                     WHERE touched_at < \(now - staleAfter) AND (claimed_until IS NULL OR claimed_until <= \(now))
                     ORDER BY touched_at, id LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED)
                 RETURNING id
-                """, logger: self.database.logger).collect().compactMap { BlobID(try $0.decode(String.self)) }
+                """, logger: self.database.logger).compactMap { BlobID(try $0.decode(String.self)) }
         }
     }
 }

@@ -34,11 +34,11 @@ extension PostgresMetadataStore: MediaJobStore {
 
     public func claimJob(now: Int64, lease: Int64, holder: String) async throws -> MediaJob? {
         try await database.transaction { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.rows("""
                 SELECT document FROM media_jobs
                 WHERE (state = 'queued' AND not_before <= \(now)) OR (state = 'running' AND lease_until <= \(now))
                 ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             guard let row = rows.first else { return nil }
             var job = try MediaJob.decode(MediaJob.self, try row.decode(String.self))
             job.claim(holder: holder, now: now, lease: lease)
@@ -106,10 +106,10 @@ extension PostgresMetadataStore: MediaJobStore {
 
     public func claimNotification(now: Int64, lease: Int64) async throws -> MediaJob? {
         try await database.transaction { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.rows("""
                 SELECT document FROM media_jobs WHERE notify_due IS NOT NULL AND notify_due <= \(now)
                 ORDER BY notify_due, id LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             guard let row = rows.first else { return nil }
             var job = try MediaJob.decode(MediaJob.self, try row.decode(String.self))
             job.notifyDue = now + lease

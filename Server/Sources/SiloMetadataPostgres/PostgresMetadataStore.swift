@@ -51,7 +51,7 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
 
     public func createBucket(_ bucket: BucketRecord) async throws -> (record: BucketRecord, created: Bool) {
         try await database.transaction { connection in
-            let inserted = try await connection.query("""
+            let inserted = try await connection.rows("""
                 INSERT INTO buckets (name, owner, created_at, acl, storage_class, cors, policy, tags, lifecycle, referer,
                                      notifications, versioning, encryption)
                 VALUES (\(bucket.name), \(bucket.owner), \(bucket.createdAt), \(bucket.acl.rawValue),
@@ -60,7 +60,7 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
                         \(RecordCoding.encode(bucket.referer)), \(RecordCoding.encode(bucket.notifications)),
                         \(bucket.versioning?.rawValue), \(bucket.encryption))
                 ON CONFLICT (name) DO NOTHING RETURNING 1
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             if !inserted.isEmpty { return (bucket, true) }
             guard let existing = try await Self.fetchBucket(connection, bucket.name, logger: self.database.logger) else {
                 throw PostgresDatabase.Retry()  // deleted between the conflict and the read
@@ -70,10 +70,10 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
     }
 
     static func fetchBucket(_ connection: PostgresConnection, _ name: String, logger: Logger) async throws -> BucketRecord? {
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             "SELECT \(unescaped: bucketColumns) FROM buckets WHERE name = \(name)",
             logger: logger
-        ).collect()
+        )
         return try rows.first.map(bucket(from:))
     }
 
@@ -95,7 +95,7 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
             let count = statement.bind(Int64(max(0, limit)))
             statement.append(" ORDER BY name LIMIT \(count)")
             let query = statement.query
-            return try await connection.query(query, logger: self.database.logger).collect().map(Self.bucket(from:))
+            return try await connection.rows(query, logger: self.database.logger).map(Self.bucket(from:))
         }
     }
 
@@ -119,7 +119,7 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
             case .encryption(let algorithm):
                 query = "UPDATE buckets SET encryption = \(algorithm) WHERE name = \(name) RETURNING 1"
             }
-            return try await !connection.query(query, logger: self.database.logger).collect().isEmpty
+            return try await !connection.rows(query, logger: self.database.logger).isEmpty
         }
     }
 
@@ -128,13 +128,12 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
             let logger = self.database.logger
             // The row lock waits out writers that are adding an object or upload to the bucket (their foreign key
             // holds a share lock on it), so what is counted below is committed.
-            guard try await !connection.query("SELECT 1 FROM buckets WHERE name = \(name) FOR UPDATE", logger: logger)
-                .collect().isEmpty
+            guard try await !connection.rows("SELECT 1 FROM buckets WHERE name = \(name) FOR UPDATE", logger: logger).isEmpty
             else { return .notFound }
-            let objects = try await connection.query("SELECT 1 FROM objects WHERE bucket = \(name) LIMIT 1", logger: logger).collect()
-            let uploads = try await connection.query("SELECT 1 FROM uploads WHERE bucket = \(name) LIMIT 1", logger: logger).collect()
-            let versions = try await connection.query("SELECT 1 FROM object_versions WHERE bucket = \(name) LIMIT 1",
-                                                      logger: logger).collect()
+            let objects = try await connection.rows("SELECT 1 FROM objects WHERE bucket = \(name) LIMIT 1", logger: logger)
+            let uploads = try await connection.rows("SELECT 1 FROM uploads WHERE bucket = \(name) LIMIT 1", logger: logger)
+            let versions = try await connection.rows("SELECT 1 FROM object_versions WHERE bucket = \(name) LIMIT 1",
+                                                      logger: logger)
             if !objects.isEmpty || !uploads.isEmpty || !versions.isEmpty { return .notEmpty }
             try await connection.execute("DELETE FROM image_styles WHERE bucket = \(name)", logger: logger)
             try await connection.execute("DELETE FROM buckets WHERE name = \(name)", logger: logger)
@@ -144,10 +143,10 @@ public final class PostgresMetadataStore: ObjectStore, MultipartStore, Sendable 
 
     public func statistics(bucket: String) async throws -> BucketStatistics {
         try await database.query { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.rows("""
                 SELECT storage_class, count(*), coalesce(sum(size), 0)::bigint, coalesce(max(last_modified), 0)::bigint
                 FROM objects WHERE bucket = \(bucket) GROUP BY storage_class
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             var stats = BucketStatistics(objectCount: 0, totalSize: 0, lastModified: 0, byStorageClass: [:])
             for row in rows {
                 let (storageClass, count, size, modified) = try row.decode((String, Int64, Int64, Int64).self)

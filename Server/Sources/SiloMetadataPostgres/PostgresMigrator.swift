@@ -25,7 +25,7 @@ struct PostgresMigrator {
     /// Keys compare as bytes only in a UTF-8 database; anything else would list in a different order.
     private func checkServer() async throws {
         let encoding = try await database.query { connection in
-            try await connection.query("SHOW server_encoding", logger: self.database.logger).collect()
+            try await connection.rows("SHOW server_encoding", logger: self.database.logger)
                 .first?.decode(String.self) ?? ""
         }
         guard encoding.uppercased() == "UTF8" else {
@@ -40,11 +40,11 @@ struct PostgresMigrator {
                 let logger = self.database.logger
                 // Claim the version first: a gateway applying the same migration concurrently waits on this key
                 // and then fails with a unique violation; one that finds it applied does nothing.
-                let claimed = try await connection.query("""
+                let claimed = try await connection.rows("""
                     INSERT INTO silo_migrations (version, name, applied_at)
                     VALUES (\(migration.version), \(migration.name), \(now))
                     ON CONFLICT (version) DO NOTHING RETURNING 1
-                    """, logger: logger).collect()
+                    """, logger: logger)
                 guard !claimed.isEmpty else { return }
                 for statement in migration.statements {
                     try await connection.execute(PostgresQuery(unsafeSQL: statement), logger: logger)

@@ -34,15 +34,15 @@ extension PostgresMetadataStore {
         let query: PostgresQuery = locking
             ? "SELECT \(unescaped: uploadColumns) FROM uploads WHERE upload_id = \(uploadId) AND bucket = \(bucket) AND key = \(key) FOR UPDATE"
             : "SELECT \(unescaped: uploadColumns) FROM uploads WHERE upload_id = \(uploadId) AND bucket = \(bucket) AND key = \(key)"
-        return try await connection.query(query, logger: logger).collect().first.map(upload(from:))
+        return try await connection.rows(query, logger: logger).first.map(upload(from:))
     }
 
     static func fetchParts(_ connection: PostgresConnection, uploadId: String, after marker: Int = 0,
                            limit: Int = Int(Int32.max), logger: Logger) async throws -> [PartRecord] {
-        try await connection.query("""
+        try await connection.rows("""
             SELECT \(unescaped: partColumns) FROM parts WHERE upload_id = \(uploadId) AND part_number > \(Int64(marker))
             ORDER BY part_number LIMIT \(Int64(min(limit, Int(Int32.max))))
-            """, logger: logger).collect().compactMap(part(from:))
+            """, logger: logger).compactMap(part(from:))
     }
 
     public func createUpload(_ upload: UploadRecord) async throws -> Bool {
@@ -75,13 +75,13 @@ extension PostgresMetadataStore {
                 let logger = self.database.logger
                 // A share lock on the upload: complete and abort (which lock it for update) wait for this part, and
                 // this part waits for them, then finds the upload gone.
-                guard try await !connection.query(
+                guard try await !connection.rows(
                     "SELECT 1 FROM uploads WHERE upload_id = \(uploadId) FOR SHARE", logger: logger
-                ).collect().isEmpty else { return .noSuchUpload }
-                let previous = try await connection.query("""
+                ).isEmpty else { return .noSuchUpload }
+                let previous = try await connection.rows("""
                     SELECT \(unescaped: Self.partColumns) FROM parts
                     WHERE upload_id = \(uploadId) AND part_number = \(Int64(part.partNumber)) FOR UPDATE
-                    """, logger: logger).collect().first.flatMap(Self.part(from:))
+                    """, logger: logger).first.flatMap(Self.part(from:))
                 let new = Set(part.extents.map(\.blob))
                 let old = Set(previous?.extents.map(\.blob) ?? [])
                 try await Self.swapReferences(from: old, to: new, newBlobs: newBlobs, on: connection, now: now,
@@ -89,12 +89,12 @@ extension PostgresMetadataStore {
                 let crc = RecordCoding.encode(crc: part.crc64)
                 let extents = RecordCoding.encode(part.extents)
                 if previous == nil {
-                    let inserted = try await connection.query("""
+                    let inserted = try await connection.rows("""
                         INSERT INTO parts (upload_id, part_number, size, etag, crc64, last_modified, extents)
                         VALUES (\(uploadId), \(Int64(part.partNumber)), \(part.size), \(part.etag), \(crc),
                                 \(part.lastModified), \(extents))
                         ON CONFLICT (upload_id, part_number) DO NOTHING RETURNING 1
-                        """, logger: logger).collect()
+                        """, logger: logger)
                     if inserted.isEmpty { throw PostgresDatabase.Retry() }  // the same part, uploaded concurrently
                 } else {
                     try await connection.execute("""
@@ -176,20 +176,19 @@ extension PostgresMetadataStore {
     public func claimStaleUploads(initiatedBefore cutoff: Int64, lease: Int64, limit: Int) async throws -> [UploadRecord] {
         let now = clock()
         return try await database.transaction { connection in
-            try await connection.query("""
+            try await connection.rows("""
                 UPDATE uploads SET claimed_until = \(now + lease) WHERE upload_id IN (
                     SELECT upload_id FROM uploads
                     WHERE initiated < \(cutoff) AND (claimed_until IS NULL OR claimed_until <= \(now))
                     ORDER BY initiated, upload_id LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED)
                 RETURNING \(unescaped: Self.uploadColumns)
-                """, logger: self.database.logger).collect().map(Self.upload(from:)).sorted { $0.initiated < $1.initiated }
+                """, logger: self.database.logger).map(Self.upload(from:)).sorted { $0.initiated < $1.initiated }
         }
     }
 
     public func uploadCount(bucket: String) async throws -> Int64 {
         try await database.query { connection in
-            try await connection.query("SELECT count(*) FROM uploads WHERE bucket = \(bucket)", logger: self.database.logger)
-                .collect().first?.decode(Int64.self) ?? 0
+            try await connection.rows("SELECT count(*) FROM uploads WHERE bucket = \(bucket)", logger: self.database.logger).first?.decode(Int64.self) ?? 0
         }
     }
 }
@@ -243,7 +242,7 @@ struct PostgresUploadLister {
         }
         let count = statement.bind(Int64(limit))
         statement.append(" ORDER BY key, upload_id LIMIT \(count)")
-        return try await connection.query(statement.query, logger: logger).collect().map(PostgresMetadataStore.upload(from:))
+        return try await connection.rows(statement.query, logger: logger).map(PostgresMetadataStore.upload(from:))
     }
 
     /// `key-marker` alone skips that key's uploads; with `upload-id-marker`, later uploads of that key remain.

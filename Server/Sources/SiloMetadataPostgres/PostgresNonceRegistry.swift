@@ -26,11 +26,11 @@ public final class PostgresNonceRegistry: NonceRegistry {
                 try await connection.execute("DELETE FROM sts_nonces WHERE seen_at < \(expired)", logger: logger)
             }
             // Inserted, or an expired record taken over: first use. Otherwise another request used it.
-            let fresh = try await connection.query("""
+            let fresh = try await connection.rows("""
                 INSERT INTO sts_nonces (nonce, seen_at) VALUES (\(nonce), \(now))
                 ON CONFLICT (nonce) DO UPDATE SET seen_at = excluded.seen_at WHERE sts_nonces.seen_at < \(expired)
                 RETURNING 1
-                """, logger: logger).collect()
+                """, logger: logger)
             return !fresh.isEmpty
         }
     }

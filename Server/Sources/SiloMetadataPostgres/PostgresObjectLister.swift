@@ -1,5 +1,4 @@
 import Logging
-import NIOConcurrencyHelpers
 import PostgresNIO
 import SiloCore
 import SiloStorage
@@ -60,25 +59,11 @@ struct PostgresObjectLister {
 
     /// Rows of a range scan that fetched one more than `limit` (so truncation shows) as a page of objects.
     func flatPage(_ statement: StatementBuilder, limit: Int) async throws -> ObjectListing {
-        let summaries = try await decodedRows(statement) { row in
+        let summaries = try await connection.decodedRows(statement.query, logger: logger) { row in
             let (key, size, etag, modified, type, storageClass) = try row.decode((String, Int64, String, Int64, String, String).self)
             return Self.summary(key, size, etag, modified, type, storageClass)
         }
         return ObjectListing(entries: summaries.prefix(limit).map { .object($0) }, isTruncated: summaries.count > limit)
-    }
-
-    /// A page's rows, each decoded by `decode` on the connection's event loop as it arrives. Iterating the
-    /// query's async row sequence instead cost a suspension and a hop back to the listing's task for every batch
-    /// the socket delivered, and the iterator's bookkeeping for every row: on a 1,000-row page the gateway spent
-    /// more CPU on that than on decoding. A page holds at most `limit + 1` rows, so no back-pressure is needed.
-    func decodedRows<Value: Sendable>(_ statement: StatementBuilder,
-                                      _ decode: @escaping @Sendable (PostgresRow) throws -> Value) async throws -> [Value] {
-        let values = NIOLockedValueBox<[Value]>([])
-        _ = try await connection.query(statement.query, logger: logger) { row in
-            let value = try decode(row)
-            values.withLockedValue { $0.append(value) }
-        }.get()
-        return values.withLockedValue { $0 }
     }
 
     private func skipScan(from start: (key: String, exclusive: Bool), upper: String?, limit: Int, delimiter: String,
@@ -146,7 +131,7 @@ struct PostgresObjectLister {
                 statement.append(" AND key < \(parameter)")
             }
             statement.append(" ORDER BY key LIMIT 1")
-            guard let row = try await connection.query(statement.query, logger: logger).collect().first else {
+            guard let row = try await connection.rows(statement.query, logger: logger).first else {
                 return ObjectListing(entries: entries, isTruncated: false)
             }
             let (key, size, etag, modified, type, storageClass) = try row.decode((String, Int64, String, Int64, String, String).self)
@@ -168,7 +153,7 @@ struct PostgresObjectLister {
         // order) and sends each as it is found, so decoding runs on the gateway while the database still walks,
         // instead of after its last step. An engine that reorders them is caught and sorted here.
         let query = query
-        let walked = try await decodedRows(statement) { row -> (key: String, entry: ObjectListing.Entry)? in
+        let walked = try await connection.decodedRows(statement.query, logger: logger) { row -> (key: String, entry: ObjectListing.Entry)? in
             // Cell by cell: a common prefix (most rows of a delimiter page) needs only its key and cut, and its
             // five object columns are NULL; decoding all seven as one tuple cost a fifth of the page's CPU.
             var cells = row.makeIterator()

@@ -29,12 +29,12 @@ extension PostgresMetadataStore {
         let query: PostgresQuery = locking
             ? "SELECT \(unescaped: objectColumns) FROM objects WHERE bucket = \(bucket) AND key = \(key) FOR UPDATE"
             : "SELECT \(unescaped: objectColumns) FROM objects WHERE bucket = \(bucket) AND key = \(key)"
-        let rows = try await connection.query(query, logger: logger).collect()
+        let rows = try await connection.rows(query, logger: logger)
         return try rows.first.flatMap { try object(bucket: bucket, from: $0) }
     }
 
     static func bucketExists(_ connection: PostgresConnection, _ name: String, logger: Logger) async throws -> Bool {
-        try await !connection.query("SELECT 1 FROM buckets WHERE name = \(name)", logger: logger).collect().isEmpty
+        try await !connection.rows("SELECT 1 FROM buckets WHERE name = \(name)", logger: logger).isEmpty
     }
 
     public func object(bucket: String, key: String) async throws -> ObjectRecord? {
@@ -111,7 +111,7 @@ extension PostgresMetadataStore {
         let tags = RecordCoding.encode(record.tags)
         if current == nil {
             // Absent when read: insert, and if another transaction inserted it first, start over and see it.
-            let inserted = try await connection.query("""
+            let inserted = try await connection.rows("""
                 INSERT INTO objects (bucket, key, size, etag, last_modified, content_type, content_md5, crc64, type,
                     storage_class, acl, headers, user_meta, extents, symlink_target, tags, version_id)
                 VALUES (\(record.bucket), \(record.key), \(record.size), \(record.etag), \(record.lastModified),
@@ -119,7 +119,7 @@ extension PostgresMetadataStore {
                     \(record.storageClass.rawValue), \(record.acl.rawValue), \(headers), \(userMeta), \(extents),
                     \(record.symlinkTarget), \(tags), \(record.versionId))
                 ON CONFLICT (bucket, key) DO NOTHING RETURNING 1
-                """, logger: logger).collect()
+                """, logger: logger)
             if inserted.isEmpty { throw PostgresDatabase.Retry() }
         } else {
             try await connection.execute("""
@@ -145,8 +145,8 @@ extension PostgresMetadataStore {
     }
 
     static func bucketState(_ bucket: String, on connection: PostgresConnection, logger: Logger) async throws -> BucketState {
-        let rows = try await connection.query("SELECT notifications, versioning FROM buckets WHERE name = \(bucket)",
-                                              logger: logger).collect()
+        let rows = try await connection.rows("SELECT notifications, versioning FROM buckets WHERE name = \(bucket)",
+                                              logger: logger)
         guard let row = rows.first else { return BucketState() }
         let (notifications, versioning) = try row.decode((String?, String?).self)
         return BucketState(exists: true, notifications: RecordCoding.decodeNotifications(notifications),
@@ -179,7 +179,7 @@ extension PostgresMetadataStore {
         let released = old.subtracting(new).map(\.raw).sorted()
         guard !(fresh.isEmpty && reused.isEmpty && released.isEmpty) else { return }
         // The three sets are disjoint, so no row is changed twice by the one statement.
-        let rows = try await connection.query("""
+        let rows = try await connection.rows("""
             WITH cleared AS (
                 DELETE FROM blob_intents WHERE id = ANY(\(fresh)::text[]) RETURNING claimed_until),
             registered AS (
@@ -190,7 +190,7 @@ extension PostgresMetadataStore {
                 UPDATE blobs SET refs = refs - 1, released_at = CASE WHEN refs = 1 THEN \(now) ELSE released_at END
                 WHERE id = ANY(\(released)::text[]))
             SELECT (SELECT count(*) FROM cleared WHERE claimed_until IS NOT NULL), (SELECT count(*) FROM retained)
-            """, logger: logger).collect()
+            """, logger: logger)
         guard let row = rows.first else { throw PostgresDatabase.Retry() }  // unreachable: two scalars make one row
         let (claimed, retained) = try row.decode((Int64, Int64).self)
         if claimed > 0 { throw IntentLost(blob: freshBlobs[0]) }
@@ -215,10 +215,10 @@ extension PostgresMetadataStore {
             }
             let unique = Array(Set(keys)).sorted()
             guard !unique.isEmpty else { return [] }
-            let rows = try await connection.query(
+            let rows = try await connection.rows(
                 "DELETE FROM objects WHERE bucket = \(bucket) AND key = ANY(\(unique)) RETURNING key, etag, size, extents",
                 logger: logger
-            ).collect()
+            )
             // Each deleted object held one reference to each of its blobs; blobs shared between deleted objects
             // lose one per object.
             var counts: [BlobID: Int64] = [:]
@@ -280,16 +280,15 @@ extension PostgresMetadataStore {
 
     public func isReferenced(_ blob: BlobID) async throws -> Bool {
         try await database.query { connection in
-            try await !connection.query("SELECT 1 FROM blobs WHERE id = \(blob.raw) AND refs > 0", logger: self.database.logger)
-                .collect().isEmpty
+            try await !connection.rows("SELECT 1 FROM blobs WHERE id = \(blob.raw) AND refs > 0", logger: self.database.logger).isEmpty
         }
     }
 
     public func releasedBlobs(releasedBefore cutoff: Int64, limit: Int) async throws -> [BlobID] {
         try await database.query { connection in
-            try await connection.query("""
+            try await connection.rows("""
                 SELECT id FROM blobs WHERE refs = 0 AND released_at <= \(cutoff) ORDER BY released_at, id LIMIT \(Int64(limit))
-                """, logger: self.database.logger).collect().compactMap { BlobID(try $0.decode(String.self)) }
+                """, logger: self.database.logger).compactMap { BlobID(try $0.decode(String.self)) }
         }
     }
 
@@ -297,13 +296,13 @@ extension PostgresMetadataStore {
         let now = clock()
         return try await database.transaction { connection in
             // SKIP LOCKED: collectors on other gateways take other rows instead of waiting for these.
-            try await connection.query("""
+            try await connection.rows("""
                 UPDATE blobs SET claimed_until = \(now + lease) WHERE id IN (
                     SELECT id FROM blobs
                     WHERE refs = 0 AND released_at <= \(cutoff) AND (claimed_until IS NULL OR claimed_until <= \(now))
                     ORDER BY released_at, id LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED)
                 RETURNING id
-                """, logger: self.database.logger).collect().compactMap { BlobID(try $0.decode(String.self)) }.sorted()
+                """, logger: self.database.logger).compactMap { BlobID(try $0.decode(String.self)) }.sorted()
         }
     }
 
@@ -317,7 +316,7 @@ extension PostgresMetadataStore {
 
     public func knownBlobs() async throws -> Set<BlobID> {
         try await database.query { connection in
-            Set(try await connection.query("SELECT id FROM blobs", logger: self.database.logger).collect()
+            Set(try await connection.rows("SELECT id FROM blobs", logger: self.database.logger)
                 .compactMap { BlobID(try $0.decode(String.self)) })
         }
     }

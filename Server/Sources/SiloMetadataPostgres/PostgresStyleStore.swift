@@ -10,13 +10,13 @@ extension PostgresMetadataStore: ImageStyleStore {
                 let logger = self.database.logger
                 // Locking the bucket serializes style writers of one bucket, so the count below stays true; a
                 // no-key lock does not hold up object writers, whose foreign keys take key-share locks.
-                guard try await !connection.query(
+                guard try await !connection.rows(
                     "SELECT 1 FROM buckets WHERE name = \(style.bucket) FOR NO KEY UPDATE", logger: logger
-                ).collect().isEmpty else { return .noSuchBucket }
-                let others = try await connection.query(
+                ).isEmpty else { return .noSuchBucket }
+                let others = try await connection.rows(
                     "SELECT count(*) FROM image_styles WHERE bucket = \(style.bucket) AND name <> \(style.name)",
                     logger: logger
-                ).collect().first?.decode(Int64.self) ?? 0
+                ).first?.decode(Int64.self) ?? 0
                 guard others < maxPerBucket else { return .tooMany }
                 try await connection.execute("""
                     INSERT INTO image_styles (bucket, name, content, created_at, modified_at)
@@ -32,28 +32,28 @@ extension PostgresMetadataStore: ImageStyleStore {
 
     public func style(bucket: String, name: String) async throws -> ImageStyleRecord? {
         try await database.query { connection in
-            try await connection.query("""
+            try await connection.rows("""
                 SELECT bucket, name, content, created_at, modified_at FROM image_styles
                 WHERE bucket = \(bucket) AND name = \(name)
-                """, logger: self.database.logger).collect().first.map(Self.style(from:))
+                """, logger: self.database.logger).first.map(Self.style(from:))
         }
     }
 
     public func styles(bucket: String) async throws -> [ImageStyleRecord] {
         try await database.query { connection in
-            try await connection.query("""
+            try await connection.rows("""
                 SELECT bucket, name, content, created_at, modified_at FROM image_styles
                 WHERE bucket = \(bucket) ORDER BY name
-                """, logger: self.database.logger).collect().map(Self.style(from:))
+                """, logger: self.database.logger).map(Self.style(from:))
         }
     }
 
     public func deleteStyle(bucket: String, name: String) async throws -> Bool {
         try await database.transaction { connection in
-            try await !connection.query(
+            try await !connection.rows(
                 "DELETE FROM image_styles WHERE bucket = \(bucket) AND name = \(name) RETURNING 1",
                 logger: self.database.logger
-            ).collect().isEmpty
+            ).isEmpty
         }
     }
 

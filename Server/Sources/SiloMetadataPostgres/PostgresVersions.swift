@@ -23,7 +23,7 @@ extension PostgresMetadataStore {
 
     /// Inserts a row of the history as the key's newest; a racing insert of the same seq makes this transaction retry.
     static func insertVersion(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws {
-        if try await connection.query(query, logger: logger).collect().isEmpty { throw PostgresDatabase.Retry() }
+        if try await connection.rows(query, logger: logger).isEmpty { throw PostgresDatabase.Retry() }
     }
 
     /// Moves the current version into the history, keeping its blob references.
@@ -57,10 +57,10 @@ extension PostgresMetadataStore {
     @discardableResult
     static func dropVersion(bucket: String, key: String, versionId: String, on connection: PostgresConnection, now: Int64,
                             logger: Logger) async throws -> StoredVersion? {
-        let rows = try await connection.query("""
+        let rows = try await connection.rows("""
             DELETE FROM object_versions WHERE bucket = \(bucket) AND key = \(key) AND version_id = \(versionId)
             RETURNING \(unescaped: versionColumns)
-            """, logger: logger).collect()
+            """, logger: logger)
         guard let row = rows.first, let version = try version(bucket: bucket, from: row) else { return nil }
         if case .object(let record) = version {
             var counts: [BlobID: Int64] = [:]
@@ -72,15 +72,15 @@ extension PostgresMetadataStore {
 
     /// After the current version went: the newest remaining version becomes current, unless it is a delete marker.
     static func promoteNewest(bucket: String, key: String, on connection: PostgresConnection, logger: Logger) async throws {
-        let rows = try await connection.query("""
+        let rows = try await connection.rows("""
             SELECT \(unescaped: versionColumns) FROM object_versions WHERE bucket = \(bucket) AND key = \(key)
             ORDER BY seq DESC LIMIT 1 FOR UPDATE
-            """, logger: logger).collect()
+            """, logger: logger)
         guard let row = rows.first, case .object(let record)? = try version(bucket: bucket, from: row) else { return }
         try await connection.execute("""
             DELETE FROM object_versions WHERE bucket = \(bucket) AND key = \(key) AND version_id = \(record.versionName)
             """, logger: logger)
-        let inserted = try await connection.query("""
+        let inserted = try await connection.rows("""
             INSERT INTO objects (bucket, key, size, etag, last_modified, content_type, content_md5, crc64, type,
                 storage_class, acl, headers, user_meta, extents, symlink_target, tags, version_id)
             VALUES (\(bucket), \(key), \(record.size), \(record.etag), \(record.lastModified), \(record.contentType),
@@ -89,7 +89,7 @@ extension PostgresMetadataStore {
                 \(RecordCoding.encode(record.userMetadata)), \(RecordCoding.encode(record.extents)),
                 \(record.symlinkTarget), \(RecordCoding.encode(record.tags)), \(record.versionId))
             ON CONFLICT (bucket, key) DO NOTHING RETURNING 1
-            """, logger: logger).collect()
+            """, logger: logger)
         if inserted.isEmpty { throw PostgresDatabase.Retry() }
     }
 
@@ -146,7 +146,7 @@ extension PostgresMetadataStore {
             SELECT \(unescaped: versionColumns) FROM object_versions
             WHERE bucket = \(bucket) AND key = \(key) AND version_id = \(versionId)
             """
-        let rows = try await connection.query(query, logger: logger).collect()
+        let rows = try await connection.rows(query, logger: logger)
         return try rows.first.flatMap { try version(bucket: bucket, from: $0) }
     }
 
@@ -159,12 +159,12 @@ extension PostgresMetadataStore {
 
     public func latestDeleteMarker(bucket: String, key: String) async throws -> DeleteMarker? {
         try await database.query { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.rows("""
                 SELECT \(unescaped: Self.versionColumns) FROM object_versions v
                 WHERE bucket = \(bucket) AND key = \(key)
                     AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.bucket = v.bucket AND o.key = v.key)
                 ORDER BY seq DESC LIMIT 1
-                """, logger: self.database.logger).collect()
+                """, logger: self.database.logger)
             guard let row = rows.first, case .deleteMarker(let marker)? = try Self.version(bucket: bucket, from: row) else {
                 return nil
             }
@@ -247,10 +247,10 @@ extension PostgresMetadataStore {
                     if let current = try await Self.fetchObject(connection, bucket: bucket, key: key, logger: database.logger) {
                         versions.append(.object(current))
                     }
-                    let rows = try await connection.query("""
+                    let rows = try await connection.rows("""
                         SELECT \(unescaped: Self.versionColumns) FROM object_versions
                         WHERE bucket = \(bucket) AND key = \(key) ORDER BY seq DESC
-                        """, logger: database.logger).collect()
+                        """, logger: database.logger)
                     for row in rows { if let version = try Self.version(bucket: bucket, from: row) { versions.append(version) } }
                     return versions
                 }
@@ -258,7 +258,7 @@ extension PostgresMetadataStore {
             versionsFrom: { from, inclusive, limit in
                 try await database.query { connection in
                     let comparison = inclusive ? ">=" : ">"
-                    let rows = try await connection.query("""
+                    let rows = try await connection.rows("""
                         SELECT * FROM (
                             SELECT \(unescaped: Self.objectColumns), false AS is_marker, 9223372036854775807 AS seq
                             FROM objects WHERE bucket = \(bucket) AND key \(unescaped: comparison) \(from)
@@ -267,7 +267,7 @@ extension PostgresMetadataStore {
                             SELECT \(unescaped: Self.versionColumns) FROM object_versions
                             WHERE bucket = \(bucket) AND key \(unescaped: comparison) \(from) AND key >= \(query.prefix)
                         ) AS v ORDER BY key, seq DESC LIMIT \(Int64(limit))
-                        """, logger: database.logger).collect()
+                        """, logger: database.logger)
                     var result: [(key: String, version: StoredVersion)] = []
                     for row in rows {
                         if let version = try Self.version(bucket: bucket, from: row) {
