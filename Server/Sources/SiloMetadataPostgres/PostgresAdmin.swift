@@ -16,7 +16,8 @@ public final class PostgresAdmin: Sendable {
             throw PostgresLocation.ParseError.invalid("database name \(name)")
         }
         let exists = try await database.query { connection in
-            try await !connection.rows("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: self.database.logger).isEmpty
+            try await !connection.rows("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: self.database.logger)
+                .isEmpty
         }
         guard !exists else { return }
         try await database.query { connection in

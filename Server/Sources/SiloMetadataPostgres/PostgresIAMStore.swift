@@ -74,7 +74,8 @@ extension PostgresMetadataStore: IAMStore {
 
     public func iamGeneration() async throws -> Int64 {
         try await database.query { connection in
-            try await connection.rows("SELECT value FROM generations WHERE topic = 'iam'", logger: self.database.logger).first?.decode(Int64.self) ?? 0
+            try await connection.rows("SELECT value FROM generations WHERE topic = 'iam'", logger: self.database.logger)
+                .first?.decode(Int64.self) ?? 0
         }
     }
 

@@ -188,7 +188,8 @@ extension PostgresMetadataStore {
 
     public func uploadCount(bucket: String) async throws -> Int64 {
         try await database.query { connection in
-            try await connection.rows("SELECT count(*) FROM uploads WHERE bucket = \(bucket)", logger: self.database.logger).first?.decode(Int64.self) ?? 0
+            try await connection.rows("SELECT count(*) FROM uploads WHERE bucket = \(bucket)", logger: self.database.logger)
+                .first?.decode(Int64.self) ?? 0
         }
     }
 }

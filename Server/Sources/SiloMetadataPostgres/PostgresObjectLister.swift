@@ -153,7 +153,8 @@ struct PostgresObjectLister {
         // order) and sends each as it is found, so decoding runs on the gateway while the database still walks,
         // instead of after its last step. An engine that reorders them is caught and sorted here.
         let query = query
-        let walked = try await connection.decodedRows(statement.query, logger: logger) { row -> (key: String, entry: ObjectListing.Entry)? in
+        let walked = try await connection.decodedRows(statement.query, logger: logger) {
+            row -> (key: String, entry: ObjectListing.Entry)? in
             // Cell by cell: a common prefix (most rows of a delimiter page) needs only its key and cut, and its
             // five object columns are NULL; decoding all seven as one tuple cost a fifth of the page's CPU.
             var cells = row.makeIterator()

@@ -280,7 +280,8 @@ extension PostgresMetadataStore {
 
     public func isReferenced(_ blob: BlobID) async throws -> Bool {
         try await database.query { connection in
-            try await !connection.rows("SELECT 1 FROM blobs WHERE id = \(blob.raw) AND refs > 0", logger: self.database.logger).isEmpty
+            try await !connection.rows("SELECT 1 FROM blobs WHERE id = \(blob.raw) AND refs > 0", logger: self.database.logger)
+                .isEmpty
         }
     }
 
