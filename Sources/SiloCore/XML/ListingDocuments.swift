@@ -49,11 +49,7 @@ public struct ListingPage: Sendable {
     func renderEntries(into w: XMLWriter, encoding: EncodingType?, owner: Owner?) {
         // About 300 bytes an entry with its owner: the document is sized once, not regrown and copied.
         w.reserve(objects.count * 320 + commonPrefixes.count * 64)
-        let ownerFragment = owner.map { owner in
-            let fragment = XMLWriter(declaration: false)
-            owner.render(into: fragment)
-            return fragment.bytes
-        }
+        let ownerFragment = owner?.fragment
         for object in objects { object.render(into: w, encoding: encoding, owner: ownerFragment) }
         for prefix in commonPrefixes {
             w.element("CommonPrefixes") { w.element("Prefix", EncodingType.apply(encoding, prefix)) }

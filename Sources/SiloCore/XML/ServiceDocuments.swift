@@ -15,6 +15,13 @@ public struct Owner: Sendable, Hashable {
             w.element("DisplayName", displayName)
         }
     }
+
+    /// The `<Owner>` element's bytes, for a listing page that repeats it on every entry: rendered once, copied after.
+    var fragment: [UInt8] {
+        let w = XMLWriter(declaration: false)
+        render(into: w)
+        return w.bytes
+    }
 }
 
 /// Where a bucket lives, as ListBuckets and GetBucketInfo report it.

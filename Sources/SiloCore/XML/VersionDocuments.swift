@@ -104,9 +104,7 @@ public struct ListVersionsResult: XMLRenderable {
             }
             // As for object listings: the document sized once and the owner rendered once, not per entry.
             w.reserve(entries.count * 400)
-            let ownerFragment = XMLWriter(declaration: false)
-            owner.render(into: ownerFragment)
-            let ownerBytes = ownerFragment.bytes
+            let ownerBytes = owner.fragment
             for entry in entries {
                 if case .version(let version) = entry { version.render(into: w, encoding: encoding, owner: ownerBytes) }
             }
